@@ -1,0 +1,56 @@
+/**
+ * Exact money arithmetic. Shoprenter sends amounts as decimal strings with 4 decimals
+ * ("3990.0000"); we keep them as bigint counts of 1/10 000 ("Amount4") and only ever turn them
+ * into whole minor units (forint, cent) through `roundHalfUp`. No floating point anywhere.
+ */
+
+/** A decimal value scaled by 10^4: "27.0000" -> 270000n. Used for amounts, rates and quantities. */
+export type Amount4 = bigint;
+
+export const SCALE4 = 10_000n;
+
+const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?$/;
+
+/** Parses "1234.5678", "-12", "970.0714" into Amount4; digits beyond the 4th are rounded half up. Returns null when not a plain decimal. */
+export function parseAmount4(text: string): Amount4 | null {
+  const m = DECIMAL.exec(text.trim());
+  if (!m) return null;
+  const [, sign, whole = '0', frac = ''] = m;
+  const padded = (frac + '00000').slice(0, 5);
+  let value = BigInt(whole) * SCALE4 + BigInt(padded.slice(0, 4));
+  if (Number(padded[4]) >= 5) value += 1n;
+  return sign === '-' ? -value : value;
+}
+
+/** Integer division rounding half away from zero (the Hungarian "kerekítés" convention). */
+export function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
+  if (denominator === 0n) throw new RangeError('division by zero');
+  if (denominator < 0n) return roundHalfUp(-numerator, -denominator);
+  const negative = numerator < 0n;
+  const abs = negative ? -numerator : numerator;
+  const q = (abs * 2n + denominator) / (denominator * 2n);
+  return negative ? -q : q;
+}
+
+/** Amount4 -> whole minor units of a currency with `decimals` digits (HUF 0, EUR 2). */
+export function toMinor(value: Amount4, decimals: number): bigint {
+  return roundHalfUp(value * 10n ** BigInt(decimals), SCALE4);
+}
+
+/** Minor units -> decimal text as Cashman expects it: 7874n,0 -> "7874"; -1234n,2 -> "-12.34". */
+export function formatMinor(minor: bigint, decimals: number): string {
+  const negative = minor < 0n;
+  const abs = negative ? -minor : minor;
+  if (decimals === 0) return (negative ? '-' : '') + abs.toString();
+  const s = abs.toString().padStart(decimals + 1, '0');
+  return `${negative ? '-' : ''}${s.slice(0, -decimals)}.${s.slice(-decimals)}`;
+}
+
+/** Amount4 -> shortest decimal text: 270000n -> "27", 15000n -> "1.5". */
+export function formatAmount4(value: Amount4): string {
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const whole = abs / SCALE4;
+  const frac = (abs % SCALE4).toString().padStart(4, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${frac ? '.' + frac : ''}`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The small typed error family. Each error has a stable `code`; the sync layer decides
+ * retry / quarantine / uncertain / abort from the class and code only (src/sync/classify.ts),
+ * never from message text. Messages are one sentence naming what to fix, and never carry secrets.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'USAGE'
+  | 'SHOPRENTER_AUTH'
+  | 'SHOPRENTER_HTTP'
+  | 'SHOPRENTER_RATE_LIMITED'
+  | 'SHOPRENTER_NETWORK'
+  | 'SHOPRENTER_BAD_RESPONSE'
+  | 'CASHMAN_LOGIN'
+  | 'CASHMAN_REJECTED'
+  | 'CASHMAN_NOT_SENT'
+  | 'CASHMAN_OUTCOME_UNKNOWN'
+  | 'MAPPING'
+  | 'NOT_FOUND';
+
+export abstract class AppError extends Error {
+  abstract readonly code: ErrorCode;
+  /** True when trying again later can succeed without a person changing anything. */
+  abstract readonly temporary: boolean;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** config.yaml or the environment is wrong: exit code 2. */
+export class ConfigError extends AppError {
+  readonly code = 'CONFIG_INVALID' as const;
+  readonly temporary = false;
+}
+
+/** Wrong command-line usage: exit code 2. */
+export class UsageError extends AppError {
+  readonly code = 'USAGE' as const;
+  readonly temporary = false;
+}
+
+/** A Shoprenter call failed. Reads are safe to repeat, so most of these are temporary. */
+export class ShoprenterError extends AppError {
+  constructor(
+    readonly code: 'SHOPRENTER_AUTH' | 'SHOPRENTER_HTTP' | 'SHOPRENTER_RATE_LIMITED' | 'SHOPRENTER_NETWORK' | 'SHOPRENTER_BAD_RESPONSE',
+    message: string,
+    readonly temporary: boolean,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message, options);
+    this.status = options?.status;
+  }
+  readonly status: number | undefined;
+}
+
+/**
+ * A Cashman call failed. The code says what we know about the request:
+ * CASHMAN_NOT_SENT = provably never reached the server (safe to retry);
+ * CASHMAN_OUTCOME_UNKNOWN = may have been processed (never resend automatically);
+ * CASHMAN_LOGIN = credentials refused (stop the cycle);
+ * CASHMAN_REJECTED = a `HIBA:` answer about the data (quarantine with Cashman's message).
+ */
+export class CashmanError extends AppError {
+  constructor(
+    readonly code: 'CASHMAN_LOGIN' | 'CASHMAN_REJECTED' | 'CASHMAN_NOT_SENT' | 'CASHMAN_OUTCOME_UNKNOWN',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+  get temporary(): boolean {
+    return this.code === 'CASHMAN_NOT_SENT';
+  }
+}
+
+/** The order cannot be turned into a correct draft; the message is the quarantine reason. */
+export class MappingError extends AppError {
+  readonly code = 'MAPPING' as const;
+  readonly temporary = false;
+}
+
+/** An order or resource asked for by a person does not exist. */
+export class NotFoundError extends AppError {
+  readonly code = 'NOT_FOUND' as const;
+  readonly temporary = false;
+}

@@ -1,0 +1,50 @@
+import type { InvoiceDraft } from '../domain/draft.js';
+import type { Order } from '../domain/order.js';
+import type { PartnerData } from '../domain/partner.js';
+
+/**
+ * The small interfaces the pipeline depends on. The Shoprenter and Cashman adapters implement
+ * them; tests, `demo` and `bench` plug in the same adapters pointed at local stand-ins, and a
+ * second invoicing backend would implement InvoiceBackend.
+ */
+
+/** An order as it came off a list page: normalised, or the reason it could not be read. */
+export type SourcedOrder =
+  | { ok: true; order: Order }
+  | { ok: false; id: string; orderNumber: string | null; dateUpdated: string | null; reason: string };
+
+export interface OrderSource {
+  /**
+   * Lists orders updated at or after `updatedAtMin` (shop-local "YYYY-MM-DDTHH:MM:SS"), every page,
+   * handing each page to `onPage` before fetching the next so memory stays flat.
+   */
+  listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void>;
+  /** One order by Shoprenter order number (innerId) or API id; null when the shop has no such order. */
+  getOrder(ref: string): Promise<SourcedOrder | null>;
+}
+
+/** One request row as sent to Cashman, with the password already masked. */
+export type RequestRow = Record<string, string>;
+
+export interface PartnerRequest {
+  partner: PartnerData;
+  partnerCode: string;
+  /** Cashman partner_id from an earlier create; null = create. */
+  partnerId: string | null;
+  /** Cashman fizetesmod text for the partner card, when known. */
+  paymentMethod: string | null;
+  dueDays: number;
+}
+
+export interface InvoiceBackend {
+  /** The exact rows `savePartner` would send, password masked: for the audit trail and previews. */
+  describePartnerRequest(request: PartnerRequest): RequestRow[];
+  /** The exact rows `createDraft` would send, password masked. */
+  describeDraftRequest(draft: InvoiceDraft, partnerCode: string): RequestRow[];
+  /** Creates or updates the partner; returns Cashman's partner_id. */
+  savePartner(request: PartnerRequest): Promise<{ partnerId: string }>;
+  /** Creates the invoice draft; `reference` is whatever Cashman answered (op 4's answer is undocumented). */
+  createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }>;
+  /** Proves the login works without creating anything. */
+  checkLogin(): Promise<void>;
+}
