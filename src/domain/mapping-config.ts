@@ -30,3 +30,17 @@ export interface MappingConfig {
   /** shippingMethodExtension (case-insensitive) -> shipping line name; `default` for the rest. */
   shippingMethods: Record<string, string>;
 }
+
+/**
+ * Hungarian defaults for `invoice.lineNames`. The payment fee is named generically because not
+ * only cash on delivery carries one; build-draft appends the shop's payment method name to it.
+ */
+export const DEFAULT_LINE_NAMES: MappingConfig['invoice']['lineNames'] = {
+  discount: 'Kosárkedvezmény',
+  coupon: 'Kupon kedvezmény',
+  loyalty: 'Hűségpont beváltás',
+  paymentFee: 'Kezelési költség',
+};
+
+/** Name of the shipping line when config.yaml has no `shippingMethods.default` entry of its own. */
+export const DEFAULT_SHIPPING_LINE_NAME = 'Szállítási díj';

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { healthCommand, resolveCommand, retryCommand, statusCommand } from './commands/ledger-commands.js';
+import { onceCommand, runCommand } from './commands/sync-commands.js';
+import type { CommandContext } from './commands/context.js';
+import { AppError, ConfigError, UsageError } from './errors.js';
+
+export const USAGE = `Usage: shoprenter-cashman-sync <command>
+
+  run                    the daemon: a cycle every sync.intervalSeconds until SIGTERM/SIGINT
+  once                   one full cycle (new orders and due retries), a summary, then exit
+  preview <order> [--json]
+                         show the partner and the draft an order would become; writes nothing
+  status [--json]        counts per state, cursor, last cycle, and every order that needs a person
+  retry <order> [--force]
+                         put a failed or quarantined order back in line (--force: also an uncertain one)
+  resolve <order> --done record that the draft exists in Cashman
+  check                  validate config and .env, test both logins, report unmapped shop values
+  init-config [--force]  write a starting config.yaml from the live shop
+  health                 exit 0 when the last successful cycle is recent (Docker HEALTHCHECK)
+  demo                   watch it work against built-in stand-ins of Shoprenter and Cashman
+
+Exit codes: 0 success, 1 runtime failure, 2 bad config or usage.`;
+
+type Handler = (ctx: CommandContext, positionals: string[], flags: Flags) => Promise<number> | number;
+interface Flags {
+  json: boolean;
+  force: boolean;
+  done: boolean;
+}
+
+const COMMANDS: Record<string, Handler> = {
+  run: (ctx) => runCommand(ctx),
+  once: (ctx) => onceCommand(ctx),
+  status: (ctx, _p, flags) => statusCommand(ctx, flags.json),
+  retry: (ctx, p, flags) => retryCommand(ctx, p[0], flags.force),
+  resolve: (ctx, p, flags) => resolveCommand(ctx, p[0], flags.done),
+  health: (ctx) => healthCommand(ctx),
+};
+
+/** Registers a command implemented in another module (keeps this file the single dispatch table). */
+export function registerCommand(name: string, handler: Handler): void {
+  COMMANDS[name] = handler;
+}
+
+/** Runs one command and returns its exit code; prints one clear sentence on failure. */
+export async function main(argv: string[], ctx: CommandContext & { err: (text: string) => void }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        done: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    ctx.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help || command === 'help') {
+    ctx.out(USAGE);
+    return 0;
+  }
+  const handler = command ? COMMANDS[command] : undefined;
+  if (!handler) {
+    ctx.err(`${command ? `Unknown command "${command}".` : 'No command given.'}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await handler(ctx, rest, { json: parsed.values.json, force: parsed.values.force, done: parsed.values.done });
+  } catch (error) {
+    ctx.err(errorLine(error, ctx.env['LOG_LEVEL'] === 'debug'));
+    return error instanceof ConfigError || error instanceof UsageError ? 2 : 1;
+  }
+}
+
+function errorLine(error: unknown, debug: boolean): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const prefix = error instanceof AppError ? '' : 'Unexpected error: ';
+  return debug && error instanceof Error && error.stack ? `${prefix}${message}\n${error.stack}` : `${prefix}${message}`;
+}

@@ -1,0 +1,138 @@
+import { createClients } from '../runtime.js';
+import { buildDraft } from '../domain/build-draft.js';
+import { buildPartner } from '../domain/build-partner.js';
+import type { InvoiceDraft } from '../domain/draft.js';
+import { formatMinor, toMinor } from '../domain/money.js';
+import { changedPartnerFields, formatPartnerCode, type PartnerData } from '../domain/partner.js';
+import type { Order } from '../domain/order.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { silentLogger } from '../log/logger.js';
+import { Ledger } from '../store/ledger.js';
+import { config, remoteEnv, type CommandContext } from './context.js';
+import { existsSync } from 'node:fs';
+
+/**
+ * `preview <order>`: fetch one order and show the partner and the draft it would become. Writes
+ * nothing: the ledger is opened read-only (only to show the partner code that would be used) and
+ * Cashman is never called; `--json` prints the exact rows with the password masked.
+ */
+export async function previewCommand(ctx: CommandContext, ref: string | undefined, json: boolean): Promise<number> {
+  if (!ref) throw new UsageError('preview needs an order number or API id, e.g. "preview 1234".');
+  const env = remoteEnv(ctx);
+  const cfg = config(env);
+  const { shoprenter, cashman } = createClients(env, cfg, silentLogger);
+  const sourced = await shoprenter.getOrder(ref);
+  if (!sourced) throw new NotFoundError(`Shoprenter has no order "${ref}"; check the order number.`);
+  if (!sourced.ok) {
+    ctx.out(json ? JSON.stringify({ order: ref, quarantine: sourced.reason }, null, 2) : `Order ${ref} cannot be read: ${sourced.reason}`);
+    return 0;
+  }
+  const order = sourced.order;
+  const partner = buildPartner(order);
+  if ('reason' in partner) {
+    ctx.out(json ? JSON.stringify({ order: order.orderNumber, quarantine: partner.reason }, null, 2) : `Order ${order.orderNumber} would be quarantined: ${partner.reason}`);
+    return 0;
+  }
+  const known = lookupPartner(env.databasePath, partner, cfg.partners.codePrefix, cfg.partners.codeDigits);
+  const result = buildDraft(order, partner, { ...cfg, timezone: cfg.sync.timezone });
+  if (!result.ok) {
+    ctx.out(json ? JSON.stringify({ order: order.orderNumber, quarantine: result.reason }, null, 2) : `Order ${order.orderNumber} would be quarantined: ${result.reason}`);
+    return 0;
+  }
+  const draft = result.draft;
+  const partnerRequest = { partner, partnerCode: known.code, partnerId: known.partnerId, paymentMethod: draft.paymentMethod, dueDays: cfg.invoice.dueDays };
+  if (json) {
+    ctx.out(
+      JSON.stringify(
+        {
+          order: order.orderNumber,
+          partnerCall: known.unchanged ? null : cashman.describePartnerRequest(partnerRequest),
+          draft: cashman.describeDraftRequest(draft, known.code),
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  ctx.out(renderPreview(order, draft, known));
+  return 0;
+}
+
+interface KnownPartner {
+  code: string;
+  partnerId: string | null;
+  unchanged: boolean;
+  note: string;
+}
+
+function lookupPartner(path: string, partner: PartnerData, prefix: string, digits: number): KnownPartner {
+  if (path === ':memory:' || !existsSync(path)) {
+    return { code: formatPartnerCode(prefix, digits, 1), partnerId: null, unchanged: false, note: 'new partner (no ledger yet)' };
+  }
+  const ledger = Ledger.open(path, { readonly: true });
+  try {
+    const row = ledger.getPartner(partner.email);
+    if (row) {
+      const changed = row.snapshot ? changedPartnerFields(row.snapshot, partner) : ['all'];
+      const unchanged = row.partnerId !== null && changed.length === 0;
+      const state = unchanged ? 'unchanged, no partner call' : `will be updated (${changed.join(', ')})`;
+      return { code: row.partnerCode, partnerId: row.partnerId, unchanged, note: `known partner, Cashman id ${row.partnerId ?? 'not confirmed yet'}, ${state}` };
+    }
+    const next = Number(ledger.getMeta('partner_sequence') ?? '0') + 1;
+    return { code: formatPartnerCode(prefix, digits, next), partnerId: null, unchanged: false, note: 'new partner (code assigned when it is synced)' };
+  } finally {
+    ledger.close();
+  }
+}
+
+function money(value: bigint, draft: InvoiceDraft): string {
+  const text = formatMinor(value, draft.decimals);
+  const [whole = '', frac] = text.replace('-', '').split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  return `${value < 0n ? '-' : ''}${grouped}${frac ? ',' + frac : ''}`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  return rows.map((r) => r.map((cell, col) => (col >= 2 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ').trimEnd());
+}
+
+export function renderPreview(order: Order, draft: InvoiceDraft, partner: { code: string; note: string }): string {
+  const b = draft.buyer;
+  const totalRow = order.totals.find((t) => t.type === 'TOTAL');
+  const shopTotal = toMinor(totalRow?.value ?? order.total, draft.decimals);
+  const lines = [
+    `Order ${order.orderNumber} (${order.id}), updated ${order.dateUpdated}`,
+    '',
+    `Partner ${partner.code}: ${partner.note}`,
+    `  ${b.name}${b.taxNumber ? `, tax number ${b.taxNumber}` : ''}${b.euVatNumber ? `, EU VAT ${b.euVatNumber}` : ''}`,
+    `  ${b.email}${b.phone ? `, ${b.phone}` : ''}`,
+    `  ${[b.postcode, b.city, b.street, b.country].filter(Boolean).join(', ')}`,
+    '',
+    `Draft (${draft.buyerKind} buyer, ${draft.buyerKind === 'company' ? 'net-first' : 'gross-first'} rounding, ${draft.currency})`,
+    `  issued ${draft.issueDate}, fulfilled ${draft.fulfilmentDate}, due ${draft.dueDate}, payment: ${draft.paymentMethod}`,
+    `  egyéb: ${draft.orderNumberText}${draft.note ? `\n  note: ${draft.note}` : ''}`,
+    draft.shipping ? `  ship to: ${draft.shipping.name}, ${draft.shipping.postcode} ${draft.shipping.city}, ${draft.shipping.street}, ${draft.shipping.country}` : '  ship to: (same as billing)',
+    '',
+    ...table([
+      ['#', 'line', 'qty', 'unit', 'net unit', 'VAT', 'afa_id', 'net', 'VAT amount', 'gross'],
+      ...draft.lines.map((l, i) => [
+        String(i + 1),
+        l.name.length > 48 ? `${l.name.slice(0, 47)}…` : l.name,
+        l.quantity,
+        `${l.unitText} (${l.unitId})`,
+        l.netUnitPrice,
+        `${l.vatRate}%`,
+        String(l.vatId),
+        money(l.net, draft),
+        money(l.vat, draft),
+        money(l.gross, draft),
+      ]),
+      ['', 'TOTAL', '', '', '', '', '', money(draft.totals.net, draft), money(draft.totals.vat, draft), money(draft.totals.gross, draft)],
+    ]).map((l) => `  ${l}`),
+    '',
+    `Shoprenter TOTAL ${money(shopTotal, draft)} ${draft.currency}: ${shopTotal === draft.totals.gross ? 'matches the draft to the last unit' : 'DOES NOT MATCH'}`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+/**
+ * Environment variables (SPEC §3): secrets and paths only. Parsed once at start; the result is
+ * passed down, never read from `process.env` elsewhere.
+ */
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Plain http:// is accepted only for loopback hosts (stand-ins, SSH tunnels). */
+export function checkUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL; set it to a full https:// address.`);
+  }
+  if (url.protocol === 'https:') return value.replace(/\/+$/, '');
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return value.replace(/\/+$/, '');
+  throw new ConfigError(`${name} must use https:// (plain http:// is allowed only for 127.0.0.1 or localhost).`);
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const RawEnv = z.object({
+  SHOPRENTER_SHOP: optionalText,
+  SHOPRENTER_CLIENT_ID: optionalText,
+  SHOPRENTER_CLIENT_SECRET: optionalText,
+  SHOPRENTER_API_USER: optionalText,
+  SHOPRENTER_API_PASSWORD: optionalText,
+  SHOPRENTER_API_URL: optionalText,
+  SHOPRENTER_TOKEN_URL: optionalText,
+  CASHMAN_API_URL: optionalText,
+  CASHMAN_GROUP: optionalText,
+  CASHMAN_USER: optionalText,
+  CASHMAN_PASSWORD: z.string().optional(),
+  CONFIG_PATH: optionalText,
+  DATABASE_PATH: optionalText,
+  LOG_LEVEL: optionalText,
+  LOG_FORMAT: optionalText,
+  ALERT_WEBHOOK_URL: optionalText,
+});
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogFormat = 'pretty' | 'json';
+
+export type ShoprenterAuth =
+  | { kind: 'oauth'; tokenUrl: string; clientId: string; clientSecret: string }
+  | { kind: 'basic'; user: string; password: string };
+
+export interface ShoprenterSettings {
+  shop: string;
+  apiUrl: string;
+  auth: ShoprenterAuth;
+}
+
+export interface CashmanSettings {
+  apiUrl: string;
+  group: string;
+  user: string;
+  password: string;
+}
+
+/** Settings every command needs (paths and logging). */
+export interface BaseEnv {
+  configPath: string;
+  databasePath: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  alertWebhookUrl: string | null;
+}
+
+/** Everything, once the remote credentials are known to be complete. */
+export interface RemoteEnv extends BaseEnv {
+  shoprenter: ShoprenterSettings;
+  cashman: CashmanSettings;
+}
+
+/** Reads paths and logging settings; never fails on missing credentials. */
+export function loadBaseEnv(env: Record<string, string | undefined>): BaseEnv {
+  const raw = RawEnv.parse(env);
+  const level = (raw.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!['error', 'warn', 'info', 'debug'].includes(level)) {
+    throw new ConfigError(`LOG_LEVEL "${raw.LOG_LEVEL}" is not one of error, warn, info, debug.`);
+  }
+  const format = (raw.LOG_FORMAT ?? 'pretty').toLowerCase();
+  if (format !== 'pretty' && format !== 'json') {
+    throw new ConfigError(`LOG_FORMAT "${raw.LOG_FORMAT}" is not one of pretty, json.`);
+  }
+  return {
+    configPath: raw.CONFIG_PATH ?? './config/config.yaml',
+    databasePath: raw.DATABASE_PATH ?? './data/sync.db',
+    logLevel: level as LogLevel,
+    logFormat: format,
+    alertWebhookUrl: raw.ALERT_WEBHOOK_URL ? checkUrl('ALERT_WEBHOOK_URL', raw.ALERT_WEBHOOK_URL) : null,
+  };
+}
+
+function required(name: string, value: string | undefined, hint: string): string {
+  if (value === undefined || value === '') throw new ConfigError(`${name} is not set; ${hint}`);
+  return value;
+}
+
+/** Reads the Shoprenter and Cashman credentials too; a missing one is a ConfigError naming it. */
+export function loadRemoteEnv(env: Record<string, string | undefined>): RemoteEnv {
+  const base = loadBaseEnv(env);
+  const raw = RawEnv.parse(env);
+  const shop = required('SHOPRENTER_SHOP', raw.SHOPRENTER_SHOP, 'put the shop name (the part before .myshoprenter.hu) in .env.');
+  if (!/^[a-z0-9][a-z0-9-]*$/i.test(shop)) {
+    throw new ConfigError('SHOPRENTER_SHOP must be the bare shop name, e.g. "myshop" for myshop.myshoprenter.hu.');
+  }
+  let auth: ShoprenterAuth;
+  let defaultApiUrl: string;
+  if (raw.SHOPRENTER_CLIENT_ID) {
+    auth = {
+      kind: 'oauth',
+      clientId: raw.SHOPRENTER_CLIENT_ID,
+      clientSecret: required('SHOPRENTER_CLIENT_SECRET', raw.SHOPRENTER_CLIENT_SECRET, 'copy it from the Shoprenter API client next to the client id.'),
+      tokenUrl: checkUrl('SHOPRENTER_TOKEN_URL', raw.SHOPRENTER_TOKEN_URL ?? `https://oauth.app.shoprenter.net/${shop}/app/token`),
+    };
+    defaultApiUrl = `https://${shop}.api2.myshoprenter.hu/api`;
+  } else {
+    auth = {
+      kind: 'basic',
+      user: required('SHOPRENTER_API_USER', raw.SHOPRENTER_API_USER, 'set SHOPRENTER_CLIENT_ID and SHOPRENTER_CLIENT_SECRET (preferred) or the legacy API user and password.'),
+      password: required('SHOPRENTER_API_PASSWORD', raw.SHOPRENTER_API_PASSWORD, 'set it next to SHOPRENTER_API_USER.'),
+    };
+    defaultApiUrl = `https://${shop}.api.myshoprenter.hu`;
+  }
+  return {
+    ...base,
+    shoprenter: { shop, auth, apiUrl: checkUrl('SHOPRENTER_API_URL', raw.SHOPRENTER_API_URL ?? defaultApiUrl) },
+    cashman: {
+      apiUrl: checkUrl('CASHMAN_API_URL', raw.CASHMAN_API_URL ?? 'https://www.cmfx.hu/fxapi/jxs.php'),
+      group: required('CASHMAN_GROUP', raw.CASHMAN_GROUP, 'set the Cashman "csoport" you log in with.'),
+      user: required('CASHMAN_USER', raw.CASHMAN_USER, 'set the Cashman user name (a dedicated API user is best).'),
+      password: required('CASHMAN_PASSWORD', raw.CASHMAN_PASSWORD || undefined, 'set the Cashman password in .env.'),
+    },
+  };
+}

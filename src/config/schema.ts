@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { formatAmount4, parseAmount4 } from '../domain/money.js';
+
+/**
+ * config.yaml, version 1 (SPEC §3). Strict: an unknown key is a startup error naming the key and
+ * its line, so a typo never silently turns a mapping off. VAT keys are normalised here once
+ * ("27.0" -> "27"); payment and shipping codes are compared case-insensitively by the domain.
+ */
+
+const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const positiveId = z.number().int().positive();
+
+const vatRates = z
+  .record(z.string(), positiveId)
+  .superRefine((rates, ctx) => {
+    for (const key of Object.keys(rates)) {
+      const rate = parseAmount4(key);
+      if (rate === null || rate < 0n || rate > 1_000_000n) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a VAT percentage such as "27"` });
+      }
+    }
+  })
+  .transform((rates) =>
+    Object.fromEntries(Object.entries(rates).map(([key, id]) => [formatAmount4(parseAmount4(key) ?? 0n), id])),
+  );
+
+export const FileConfig = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1, { message: 'must be 1 (the only config format this version knows)' }),
+  sync: z
+    .strictObject({
+      intervalSeconds: z.number().int().min(5).max(3600).default(30),
+      startFrom: z
+        .string()
+        .regex(LOCAL_DATETIME, 'must look like "2026-11-01T00:00:00" (shop-local, no time zone)')
+        .optional(),
+      statuses: z.array(z.union([z.string().min(1), z.number().int()]).transform(String)).default([]),
+      overlapMinutes: z.number().int().min(1).max(1440).default(10),
+      timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Budapest').default('Europe/Budapest'),
+    })
+    .prefault({}),
+  invoice: z
+    .strictObject({
+      operation: z.number().int().positive().default(4),
+      dueDays: z.number().int().min(0).max(365).default(8),
+      orderNumberText: z.string().min(1).default('Shoprenter rendelés: {orderNumber}'),
+      lineNames: z
+        .strictObject({
+          discount: z.string().min(1).default('Kosárkedvezmény'),
+          coupon: z.string().min(1).default('Kupon kedvezmény'),
+          loyalty: z.string().min(1).default('Hűségpont beváltás'),
+          paymentFee: z.string().min(1).default('Utánvét díja'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  partners: z
+    .strictObject({
+      codePrefix: z.string().regex(/^[A-Za-z0-9_-]{0,10}$/, 'must be up to 10 letters, digits, "-" or "_"').default('SR'),
+      codeDigits: z.number().int().min(3).max(12).default(6),
+    })
+    .prefault({}),
+  vatRates: vatRates.default({}),
+  units: z
+    .strictObject({
+      default: z.string().min(1).default('db'),
+      ids: z.record(z.string(), positiveId).default({}),
+    })
+    .prefault({}),
+  paymentMethods: z.record(z.string(), z.string().min(1)).default({}),
+  shippingMethods: z.record(z.string(), z.string().min(1)).default({}),
+  cashman: z
+    .strictObject({
+      timeoutSeconds: z.number().int().min(1).max(300).default(30),
+      /** Regular expression recognising Cashman's login-failure wording (undocumented by the vendor). */
+      loginErrorPattern: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
+
+export type FileConfig = z.infer<typeof FileConfig>;

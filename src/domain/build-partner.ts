@@ -1,0 +1,89 @@
+import type { Order, OrderAddress } from './order.js';
+import type { PartnerData } from './partner.js';
+
+/**
+ * Order -> Cashman partner (SPEC §1.2). The buyer is a company exactly when the billing block has a
+ * company name and the order has a tax number; otherwise a private person under the billing name.
+ * `companyName` is set only for company buyers, so it also tells build-draft how to round.
+ */
+export function buildPartner(order: Order): PartnerData | { reason: string } {
+  const email = usableEmail(order.email);
+  if (email === null) {
+    return { reason: `Order ${order.orderNumber} has no usable e-mail address, so no Cashman partner can be matched; add one in Shoprenter.` };
+  }
+  const billing = order.billing;
+  const company = clean(billing.company);
+  const tax = company === null ? null : classifyTaxNumber(order.taxNumber);
+  const name = company !== null && tax !== null ? company : (clean(billing.name) ?? clean(order.shipping?.name));
+  if (name === null) {
+    return { reason: `Order ${order.orderNumber} has no billing name, so the Cashman partner cannot be named; add one in Shoprenter.` };
+  }
+  return {
+    email,
+    name,
+    phone: clean(order.phone),
+    postcode: clean(billing.postcode),
+    city: clean(billing.city),
+    street: clean(billing.street),
+    country: countryText(billing),
+    countryCode: clean(billing.countryCode)?.toUpperCase() ?? null,
+    companyName: tax !== null ? company : null,
+    taxNumber: tax?.taxNumber ?? null,
+    euVatNumber: tax?.euVatNumber ?? null,
+  };
+}
+
+/** True for partners built from a company buyer: their drafts are rounded net-first. */
+export function isCompanyPartner(partner: PartnerData): boolean {
+  return partner.companyName !== null;
+}
+
+/**
+ * Country text for Cashman (`orszag`). Shoprenter's country name is localised ("Hungary" in an
+ * English admin), so a Hungarian address is always written "Magyarország", as Cashman's own
+ * examples do. An address with neither a name nor a code is taken as domestic: Shoprenter leaves
+ * both empty only on hand-made orders of a Hungarian shop, and the accountant sees the draft.
+ */
+export function countryText(address: OrderAddress): string {
+  const code = clean(address.countryCode)?.toUpperCase() ?? null;
+  if (code === 'HU') return 'Magyarország';
+  return clean(address.countryName) ?? code ?? 'Magyarország';
+}
+
+const EU_PREFIXES = new Set('AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI'.split(' '));
+
+/**
+ * Sorts what the buyer typed as tax number into the HU tax number (`adoszam`) and the EU VAT
+ * number (`kozossegi_adoszam`). Text without a digit ("-", "nincs") counts as no tax number.
+ * "HU12345678" is a Hungarian company's community VAT number: it is kept as such, and its
+ * 8-digit törzsszám also becomes the tax number, because since 2020-07-01 the törzsszám is what a
+ * domestic invoice must show (reference/hungarian-invoicing.md §3). Anything unrecognised is
+ * kept as typed, for the accountant to judge.
+ */
+export function classifyTaxNumber(raw: string | null): { taxNumber: string | null; euVatNumber: string | null } | null {
+  const text = clean(raw)?.replace(/\s+/g, ' ') ?? null;
+  if (text === null || !/\d/.test(text)) return null;
+  const domestic = /^(\d{8})-?(\d)-?(\d{2})$/.exec(text.replace(/ /g, ''));
+  if (domestic) return { taxNumber: `${domestic[1]}-${domestic[2]}-${domestic[3]}`, euVatNumber: null };
+  if (/^\d{8}$/.test(text)) return { taxNumber: text, euVatNumber: null };
+  const compact = text.replace(/[\s.-]/g, '').toUpperCase();
+  const hu = /^HU(\d{8})$/.exec(compact);
+  if (hu) return { taxNumber: hu[1] ?? null, euVatNumber: compact };
+  if (/^[A-Z]{2}[0-9A-Z+*]{2,13}$/.test(compact) && EU_PREFIXES.has(compact.slice(0, 2))) {
+    return { taxNumber: null, euVatNumber: compact };
+  }
+  return { taxNumber: text, euVatNumber: null };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function usableEmail(raw: string | null): string | null {
+  const email = clean(raw)?.toLowerCase() ?? null;
+  return email !== null && EMAIL.test(email) ? email : null;
+}
+
+/** Trimmed text, or null when empty. */
+export function clean(text: string | null | undefined): string | null {
+  const trimmed = text?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}

@@ -1,0 +1,54 @@
+import { refuse, reasons } from './draft-reasons.js';
+
+/**
+ * Invoice dates. Shoprenter datetimes are already shop-local and carry no offset
+ * (reference/shoprenter-api.md §11), so the order's date is simply the date part of `dateCreated`:
+ * an order at 00:30 Budapest time on the 1st is dated the 1st, whatever zone the server runs in.
+ * Converting such a value "from UTC" would be the classic off-by-one-day bug (§8.14 of the
+ * invoicing reference). The configured time zone (`sync.timezone`) matters where an instant must
+ * become shop-local: the sync layer's "now" for `updatedAtMin` and `startFrom`, and here only a
+ * datetime that does carry an offset ("Z", "+01:00"), which is converted into the shop's zone.
+ */
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** The order's calendar date (YYYY-MM-DD) in the shop's time zone. */
+export function orderDate(dateCreated: string, timeZone: string, orderNumber: string): string {
+  const text = dateCreated.trim();
+  const m = DATETIME.exec(text);
+  const [, y = '', mo = '', d = '', h = '0', mi = '0', s = '0', offset] = m ?? [];
+  const date = `${y}-${mo}-${d}`;
+  if (!m || !isCalendarDate(date) || Number(y) < 2000 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    refuse(reasons.date(orderNumber, dateCreated));
+  }
+  if (offset === undefined) return date;
+  const offsetMinutes = offset === 'Z' ? 0 : offsetToMinutes(offset);
+  const instant = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - offsetMinutes * 60_000;
+  return dateInZone(instant, timeZone);
+}
+
+/** Calendar arithmetic on YYYY-MM-DD, rolling over months and years (2026-12-28 + 8 = 2027-01-05). */
+export function addDays(date: string, days: number): string {
+  if (!Number.isInteger(days) || days < 0 || days > 365) refuse(reasons.dueDays(days));
+  const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+function isCalendarDate(date: string): boolean {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
+}
+
+function offsetToMinutes(offset: string): number {
+  const digits = offset.slice(1).replace(':', '');
+  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+  return offset.startsWith('-') ? -minutes : minutes;
+}
+
+function dateInZone(instant: number, timeZone: string): string {
+  try {
+    // en-CA formats as YYYY-MM-DD.
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  } catch {
+    return refuse(reasons.timezone(timeZone));
+  }
+}

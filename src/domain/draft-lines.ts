@@ -1,0 +1,125 @@
+import type { DraftLineKind } from './draft.js';
+import type { MappingConfig } from './mapping-config.js';
+import { formatAmount4, SCALE4, toMinor, type Amount4 } from './money.js';
+import type { Order, OrderAddon, OrderProduct } from './order.js';
+import { clean } from './build-partner.js';
+import type { DraftMoney } from './draft-currency.js';
+import { refuse, reasons } from './draft-reasons.js';
+import { convertAmount4, timesQuantity, unitGrossFromNet } from './rounding.js';
+
+/** A draft line before its gross is split into net and VAT: what it is, and the gross it must carry. */
+export interface LineTarget {
+  kind: DraftLineKind;
+  name: string;
+  sku: string | null;
+  note: string | null;
+  quantity: Amount4;
+  unitText: string;
+  unitId: number;
+  rate: Amount4;
+  vatId: number;
+  /** Whole minor units of the draft currency. */
+  gross: bigint;
+}
+
+/** Quantities above this are taken for a data error, not an order. */
+const MAX_QUANTITY = 1_000_000n * SCALE4;
+
+/** Cashman afa_id of a Shoprenter VAT rate; `what` names the line for the invalid-rate sentence. */
+export function vatIdFor(order: Order, what: string, rate: Amount4, config: MappingConfig): number {
+  if (rate < 0n || rate >= 100n * SCALE4) refuse(reasons.vatInvalid(order.orderNumber, what, rate));
+  const key = formatAmount4(rate);
+  const id = Object.hasOwn(config.vatRates, key) ? config.vatRates[key] : undefined;
+  return id ?? refuse(reasons.vatUnmapped(rate));
+}
+
+/** Cashman mennyisegiegyseg_id of a unit text ("DB" finds "db"). */
+export function unitIdFor(unit: string, config: MappingConfig): number {
+  return lookupIgnoringCase(config.units.ids, unit) ?? refuse(reasons.unitUnmapped(unit));
+}
+
+/** A config map entry: the exact key first, then the first key equal ignoring case. Never an inherited property. */
+export function lookupIgnoringCase<T>(map: Record<string, T>, key: string | null): T | undefined {
+  if (key === null) return undefined;
+  if (Object.hasOwn(map, key)) return map[key];
+  const found = Object.keys(map).find((k) => k.toLowerCase() === key.toLowerCase());
+  return found === undefined ? undefined : map[found];
+}
+
+/** One line per product, in order: name with options, SKU, barcode note, the shop's gross. */
+export function productTargets(order: Order, money: DraftMoney, config: MappingConfig): LineTarget[] {
+  return order.products.map((product) => {
+    const name = product.options.length > 0 ? `${product.name.trim()} (${product.options.join(', ')})` : product.name.trim();
+    checkQuantityAndPrice(order, name, product.quantity, [product.netUnitPrice, product.grossUnitPrice]);
+    const unitText = clean(product.unit) ?? config.units.default;
+    const gtin = clean(product.gtin);
+    return {
+      kind: 'product',
+      name,
+      sku: clean(product.sku),
+      note: gtin === null ? null : `Vonalkód: ${gtin}`,
+      quantity: product.quantity,
+      unitText,
+      unitId: unitIdFor(unitText, config),
+      rate: product.taxRate,
+      vatId: vatIdFor(order, `"${name}"`, product.taxRate, config),
+      gross: timesQuantity(productUnitGross(product, money), product.quantity),
+    };
+  });
+}
+
+/**
+ * The gross unit price the buyer saw, in minor units of the draft currency. Shoprenter's own
+ * `grossPrice` when it sent one; otherwise round(net × (1 + r)) per unit, which is how the shop
+ * turns its stored net price into the gross it displays. For a converted order the `*Currency`
+ * prices are used when present (Shoprenter added them for exactly this); else the HUF net price is
+ * converted first. A HUF `grossPrice` is never converted: it is already rounded to the forint.
+ */
+export function productUnitGross(product: OrderProduct, money: DraftMoney): bigint {
+  if (!money.converted) {
+    return product.grossUnitPrice !== null ? toMinor(product.grossUnitPrice, 0) : unitGrossFromNet(product.netUnitPrice, product.taxRate, 0);
+  }
+  if (product.grossUnitPriceCurrency !== null) return toMinor(product.grossUnitPriceCurrency, money.decimals);
+  const net = product.netUnitPriceCurrency ?? convertAmount4(product.netUnitPrice, money.multiplier8);
+  return unitGrossFromNet(net, product.taxRate, money.decimals);
+}
+
+/** Deposit fees and other add-ons, each its own line in the default unit (Shoprenter gives none). */
+export function addonTargets(order: Order, money: DraftMoney, config: MappingConfig): LineTarget[] {
+  return order.addons.map((addon: OrderAddon) => {
+    const name = addon.name.trim();
+    checkQuantityAndPrice(order, name, addon.quantity, [addon.netUnitPrice]);
+    const net = money.converted ? convertAmount4(addon.netUnitPrice, money.multiplier8) : addon.netUnitPrice;
+    return {
+      kind: 'addon',
+      name,
+      sku: clean(addon.sku),
+      note: null,
+      quantity: addon.quantity,
+      unitText: config.units.default,
+      unitId: unitIdFor(config.units.default, config),
+      rate: addon.taxRate,
+      vatId: vatIdFor(order, `"${name}"`, addon.taxRate, config),
+      gross: timesQuantity(unitGrossFromNet(net, addon.taxRate, money.decimals), addon.quantity),
+    };
+  });
+}
+
+function checkQuantityAndPrice(order: Order, name: string, quantity: Amount4, prices: (Amount4 | null)[]): void {
+  if (quantity <= 0n) refuse(reasons.quantity(order.orderNumber, name, quantity));
+  if (quantity > MAX_QUANTITY) refuse(reasons.absurdQuantity(order.orderNumber, name, quantity));
+  if (prices.some((p) => p !== null && p < 0n)) refuse(reasons.negativePrice(order.orderNumber, name));
+}
+
+/** A one-piece line in the default unit for a gross amount fixed by the shop (fees, discounts). */
+export function feeTarget(
+  kind: DraftLineKind,
+  name: string,
+  rate: Amount4,
+  vatId: number,
+  gross: bigint,
+  config: MappingConfig,
+): LineTarget {
+  const unitText = config.units.default;
+  return { kind, name, sku: null, note: null, quantity: SCALE4, unitText, unitId: unitIdFor(unitText, config), rate, vatId, gross };
+}

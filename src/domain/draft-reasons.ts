@@ -1,0 +1,80 @@
+import { MappingError } from '../errors.js';
+import { formatAmount4, formatMinor, type Amount4 } from './money.js';
+
+/**
+ * Every quarantine sentence of the order -> draft mapping, in one place so that they stay one
+ * plain sentence each, name the config key when adding one is the fix, and are easy to test.
+ * build-draft throws them as MappingError internally and returns them as `{ ok: false, reason }`.
+ */
+
+/** Stops building the draft; the message is the quarantine reason. */
+export function refuse(reason: string): never {
+  throw new MappingError(reason);
+}
+
+/** "12 001 Ft", "-1 000 Ft", "1 234.56 EUR": how a shop owner reads an amount in minor units. */
+export function moneyText(minor: bigint, currency: string, decimals: number): string {
+  const [whole = '0', fraction] = formatMinor(minor, decimals).split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  const grouped = whole.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  const number = sign + grouped + (fraction === undefined ? '' : `.${fraction}`);
+  return currency === 'HUF' ? `${number} Ft` : `${number} ${currency}`;
+}
+
+/** "27%", "5.5%". */
+export function rateText(rate: Amount4): string {
+  return `${formatAmount4(rate)}%`;
+}
+
+export const reasons = {
+  vatUnmapped: (rate: Amount4) =>
+    rate === 0n
+      ? 'VAT rate 0% has no entry under vatRates in config.yaml; add "0" pointing at the Cashman VAT row of the exemption that applies (e.g. AAM or TAM).'
+      : `VAT rate ${rateText(rate)} has no entry under vatRates in config.yaml.`,
+  vatInvalid: (order: string, what: string, rate: Amount4) =>
+    `Order ${order} has ${what} with VAT rate ${rateText(rate)}, which is not a valid rate; check its tax class in Shoprenter.`,
+  unitUnmapped: (unit: string) => `Unit "${unit}" has no entry under units.ids in config.yaml.`,
+  paymentUnmapped: (code: string) => `Payment method "${code}" has no entry under paymentMethods in config.yaml.`,
+  paymentMissing: (order: string) =>
+    `Order ${order} has no payment method code, so no entry under paymentMethods in config.yaml can match it; check the order in Shoprenter.`,
+  shippingUnmapped: (order: string, method: string | null) =>
+    method === null
+      ? `Order ${order} has a shipping fee but no shipping method, and there is no "default" entry under shippingMethods in config.yaml.`
+      : `Shipping method "${method}" has no entry under shippingMethods in config.yaml, and there is no "default" entry either.`,
+  feeRateMissing: (order: string, fee: 'shipping' | 'payment') =>
+    `Order ${order} has a ${fee} fee but Shoprenter gave no VAT rate for its ${fee} method; check that method's tax class in Shoprenter.`,
+  quantity: (order: string, name: string, quantity: Amount4) =>
+    `Order ${order} has "${name}" with quantity ${formatAmount4(quantity)}, which cannot be invoiced; correct the order in Shoprenter.`,
+  negativePrice: (order: string, name: string) =>
+    `Order ${order} has "${name}" with a negative price, which cannot be invoiced; correct the order in Shoprenter.`,
+  unknownTotal: (order: string, name: string, type: string) =>
+    `Order ${order} has a total line "${name}" of type ${type === '' ? '(empty)' : type} that this version does not know how to invoice.`,
+  totalsDisagree: (order: string) =>
+    `Order ${order} has several TOTAL lines with different amounts; check the order's totals in Shoprenter.`,
+  discountWithoutProducts: (order: string, name: string, amount: string) =>
+    `Order ${order} has a discount "${name}" of ${amount} but no product value to take it from; check the order in Shoprenter.`,
+  discountTooLarge: (order: string, discount: string, products: string) =>
+    `Order ${order} has discounts of ${discount}, more than its products' value of ${products}; check the order in Shoprenter.`,
+  mismatch: (draft: string, shop: string) =>
+    `The draft adds up to ${draft} but Shoprenter's total is ${shop}; check the order's prices.`,
+  companyUnreachable: (order: string, shop: string, draft: string) =>
+    `Order ${order} is for a company and its total of ${shop} cannot be written as net-rounded invoice lines (they come to ${draft}); issue this invoice by hand in Cashman.`,
+  date: (order: string, text: string) =>
+    `Order ${order} has no valid creation date ("${text}"); check the order in Shoprenter.`,
+  timezone: (zone: string) => `sync.timezone "${zone}" in config.yaml is not a time zone this system knows.`,
+  dueDays: (days: number) => `invoice.dueDays in config.yaml must be a whole number of days from 0 to 365, not ${days}.`,
+  currencyCode: (order: string, code: string) =>
+    `Order ${order} has ${code.trim() === '' ? 'no currency code' : `an unusable currency code "${code}"`}; check the currency settings in Shoprenter.`,
+  currency: (order: string, code: string, detail: string) =>
+    `Order ${order} is in ${code} with ${detail}; check the currency settings in Shoprenter.`,
+  hufConverted: (order: string, multiplier: string) =>
+    `Order ${order} is in HUF but carries exchange multiplier ${multiplier}; this version expects HUF to be the shop's default currency.`,
+  tooManyLines: (order: string, count: number, max: number) =>
+    `Order ${order} would need ${count} invoice lines, more than the ${max} this version sends in one draft.`,
+  absurdAmount: (order: string, limit: string) =>
+    `Order ${order} has an amount above ${limit}, which looks like a data error; check the order in Shoprenter.`,
+  absurdQuantity: (order: string, name: string, quantity: Amount4) =>
+    `Order ${order} has "${name}" with quantity ${formatAmount4(quantity)}, which looks like a data error; check the order in Shoprenter.`,
+  unexpected: (order: string, message: string) =>
+    `Order ${order} could not be turned into a draft because of an unexpected error (${message}); please report this.`,
+} as const;

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import dotenv from 'dotenv';
+import { main } from './cli.js';
+import './commands/register.js';
+
+// .env beside the program (outside Docker); never overrides variables already set.
+dotenv.config({ quiet: true });
+
+/** The bin: `shoprenter-cashman-sync <command>`. Only wiring; everything else is in cli.ts. */
+const code = await main(process.argv.slice(2), {
+  env: process.env,
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  signals: process,
+});
+process.exitCode = code;

@@ -1,0 +1,208 @@
+import got from 'got';
+import type { z } from 'zod';
+import { ConfigError, ShoprenterError } from '../errors.js';
+import type { OrderSource, SourcedOrder } from '../sync/ports.js';
+import { createAuthProvider } from './auth.js';
+import type { RequestInfo, ShoprenterAuthConfig } from './auth.js';
+import { ShoprenterHttp } from './http.js';
+import type { ShoprenterLogger } from './http.js';
+import { normalizeOrder } from './normalize-order.js';
+import { sharedRateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { ListEnvelope, OrderStatusDescriptionWire, PaymentModeWire, ShippingModeWire, TaxClassWire } from './schema.js';
+
+export interface ShoprenterClientOptions {
+  /** API base, e.g. https://myshop.api2.myshoprenter.hu/api */
+  apiUrl: string;
+  auth: ShoprenterAuthConfig;
+  /** Shop name: the key of the process-wide rate limiter. */
+  shop: string;
+  limitPerSecond?: number;
+  /** Items per list page, at most 200 (reference §5.1). */
+  pageSize?: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  timeoutMs?: number;
+  onRequest?: (info: RequestInfo) => void;
+  logger?: ShoprenterLogger;
+  /** Defaults to the shared limiter of `shop`; tests may pass their own. */
+  limiter?: RateLimiter;
+}
+
+/**
+ * Shoprenter adapter: reads orders (orderExtend) and the shop's lookup lists. Every answer is
+ * validated here; hrefs in answers are never followed, URLs are always built on `apiUrl`
+ * (reference §1.1: which host API2 hrefs name is unknown).
+ */
+export class ShoprenterClient implements OrderSource {
+  private readonly base: URL;
+  private readonly pageSize: number;
+  private readonly http: ShoprenterHttp;
+  private readonly logger: ShoprenterLogger | undefined;
+
+  constructor(options: ShoprenterClientOptions) {
+    this.base = checkUrl(options.apiUrl, 'SHOPRENTER_API_URL');
+    if (options.auth.kind === 'oauth') checkUrl(options.auth.tokenUrl, 'SHOPRENTER_TOKEN_URL');
+    this.pageSize = Math.min(200, Math.max(1, Math.floor(options.pageSize ?? 200)));
+    this.logger = options.logger;
+    const limiter = options.limiter ?? sharedRateLimiter(options.shop, options.limitPerSecond ?? 3);
+    const http = got.extend({
+      timeout: { request: options.timeoutMs ?? 30_000 },
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'shoprenter-cashman-sync' },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      responseType: 'text',
+      https: { rejectUnauthorized: true },
+    });
+    const auth = createAuthProvider(options.auth, { http, limiter, onRequest: options.onRequest });
+    const retry = {
+      maxRetries: options.maxRetries ?? 4,
+      baseMs: options.retryBaseMs ?? 1000,
+      maxBackoffMs: 30_000,
+      maxRetryAfterMs: 60_000,
+    };
+    this.http = new ShoprenterHttp(http, auth, limiter, retry, { onRequest: options.onRequest, logger: options.logger });
+  }
+
+  async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
+    const query = { full: '1', excludeAbandonedCart: '1', excludeStorno: '1', updatedAtMin };
+    await this.paginate('orderExtend', query, 'the order list', (items) => onPage(items.map(normalizeOrder)));
+  }
+
+  async getOrder(ref: string): Promise<SourcedOrder | null> {
+    const wanted = ref.trim();
+    if (wanted === '') return null;
+    const what = `order ${wanted}`;
+    if (/^\d+$/.test(wanted)) {
+      const body = await this.http.getJson(() => this.url('orderExtend', { full: '1', innerId: wanted, limit: '1' }), { what });
+      const first = this.envelope(body, what).items[0];
+      return first === undefined ? null : normalizeOrder(first);
+    }
+    const body = await this.http.getJson(() => this.url(`orderExtend/${encodeId(wanted)}`), { what, allowNotFound: true });
+    return body === null ? null : normalizeOrder(body);
+  }
+
+  /**
+   * Every item of a list resource, each validated by `schema`. Items that do not fit are skipped
+   * with a warning: these lists feed `init-config` and `check`, where a partial answer still helps.
+   */
+  async listAll<T extends z.ZodType>(resource: string, schema: T, query: Record<string, string> = {}): Promise<z.output<T>[]> {
+    const all: z.output<T>[] = [];
+    await this.paginate(resource, { full: '1', ...query }, `the ${resource} list`, (items) => {
+      for (const item of items) {
+        const parsed = schema.safeParse(item);
+        if (parsed.success) all.push(parsed.data);
+        else this.logger?.warn('Skipped an unreadable Shoprenter list item', { resource });
+      }
+      return Promise.resolve();
+    });
+    return all;
+  }
+
+  listPaymentModes() {
+    return this.listAll('paymentModes', PaymentModeWire);
+  }
+
+  listShippingModes() {
+    return this.listAll('shippingModeExtend', ShippingModeWire);
+  }
+
+  listTaxClasses() {
+    return this.listAll('taxClassExtend', TaxClassWire);
+  }
+
+  listOrderStatusDescriptions() {
+    return this.listAll('orderStatusDescriptions', OrderStatusDescriptionWire);
+  }
+
+  /**
+   * Walks a list page by page (0-based). Pages are offsets: page p at limit L holds items
+   * [p*L, (p+1)*L). When a 504 forces a smaller limit mid-list, the new limit is chosen to divide
+   * the number of items already consumed, so page = consumed / limit resumes at exactly the next
+   * unseen item. The last page is recognised from `next: null` or pageCount, so no request is made
+   * past it (that would be a 400, reference §5.2); a 40008 anyway (the list shrank meanwhile) ends
+   * the walk.
+   */
+  private async paginate(
+    resource: string,
+    query: Record<string, string>,
+    what: string,
+    onItems: (items: unknown[]) => Promise<void>,
+  ): Promise<void> {
+    let limit = this.pageSize;
+    let page = 0;
+    let consumed = 0;
+    const shrink = (): boolean => {
+      const smaller = smallerLimit(limit, consumed);
+      if (smaller === null) return false;
+      limit = smaller;
+      page = consumed / limit;
+      return true;
+    };
+    for (;;) {
+      const build = () => this.url(resource, { ...query, limit: String(limit), page: String(page) });
+      const body = await this.http.getJson(build, { what, nullOnErrorCodes: [40008], onGatewayTimeout: shrink });
+      if (body === null) {
+        if (page > 0) this.logger?.warn('Shoprenter list ended earlier than announced', { what, page });
+        return;
+      }
+      const { items, next, pageCount } = this.envelope(body, what);
+      if (items.length > 0) await onItems(items);
+      consumed += items.length;
+      const lastByCount = pageCount !== null && pageCount !== undefined && page + 1 >= pageCount;
+      const lastBySize = next === undefined && (pageCount === null || pageCount === undefined) && items.length < limit;
+      if (next === null || lastByCount || lastBySize || items.length === 0) return;
+      page += 1;
+    }
+  }
+
+  private envelope(body: unknown, what: string): ListEnvelope {
+    const parsed = ListEnvelope.safeParse(body);
+    if (!parsed.success) {
+      throw new ShoprenterError(
+        'SHOPRENTER_BAD_RESPONSE',
+        `Shoprenter sent ${what} in an unexpected form; will try again next cycle.`,
+        true,
+      );
+    }
+    return parsed.data;
+  }
+
+  private url(path: string, query: Record<string, string> = {}): URL {
+    const url = new URL(this.base.toString());
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    return url;
+  }
+}
+
+/** Largest limit at most half the current one that divides `consumed`; null when already 1. */
+export function smallerLimit(limit: number, consumed: number): number | null {
+  for (let candidate = Math.floor(limit / 2); candidate >= 1; candidate--) {
+    if (consumed % candidate === 0) return candidate;
+  }
+  return null;
+}
+
+/** API ids are base64: keep `=` readable as in Shoprenter's own hrefs, escape the rest. */
+function encodeId(id: string): string {
+  return encodeURIComponent(id).replace(/%3D/g, '=');
+}
+
+/** https only, except plain http to this machine (SPEC §3). The value is not echoed: it may hold credentials. */
+function checkUrl(value: string, name: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL.`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
+  throw new ConfigError(`${name} must start with https:// (plain http:// is only allowed for localhost).`);
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}

@@ -1,0 +1,261 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { phpSerialize, phpUnserialize } from '../cashman/php-serialize.js';
+import { maskRows } from '../cashman/rows.js';
+import type { RequestRow } from '../sync/ports.js';
+import { Hiba, checkDraft, hiba } from './cashman-draft-checks.js';
+
+/**
+ * A local, real-HTTP stand-in for the CashMan-Fx API (reference/cashman-fx-api.md) for tests,
+ * `demo` and benchmarks. It speaks the vendor's wire format (multipart field `post` = PHP
+ * serialize of rows, `HIBA:` text answers) and validates drafts like a careful vendor would,
+ * including the "4.7" totals rules (§6.4). Faults simulate what makes a draft's outcome unknown.
+ */
+
+export interface CashmanStandinOptions {
+  group?: string;
+  user?: string;
+  password?: string;
+  /** Delay before every answer. */
+  latencyMs?: number;
+  /** When given, afa_id / mennyisegiegyseg_id must be one of these (the tenant's ids). */
+  vatIds?: readonly number[];
+  unitIds?: readonly number[];
+  firstPartnerId?: number;
+  firstDraftId?: number;
+}
+
+/** One injected misbehaviour; `slow` still processes the request, then answers after `delayMs`. */
+export type CashmanFault =
+  | { kind: 'hiba'; message: string }
+  | { kind: 'login' }
+  | { kind: 'status500' }
+  | { kind: 'drop' }
+  | { kind: 'dropAfterProcessing' }
+  | { kind: 'slow'; delayMs: number };
+
+export interface StandinPartner {
+  partnerId: string;
+  partnerCode: string;
+  /** Everything op 9 sent, login fields removed. */
+  fields: RequestRow;
+  updates: number;
+}
+
+export interface StandinDraft {
+  operation: number;
+  /** The rows as received, password masked. */
+  rows: RequestRow[];
+  partnerCode: string;
+  reference: string;
+}
+
+export interface CashmanStandin {
+  /** The API URL to give the client (http://127.0.0.1:PORT/fxapi/jxs.php). */
+  url: string;
+  /** Every request that could be decoded, password masked. */
+  received: Array<{ operation: number | null; rows: RequestRow[]; at: Date }>;
+  partners: Map<string, StandinPartner>;
+  drafts: StandinDraft[];
+  /** Every `email_cim` value seen: the daemon must never send one (SPEC §1.3). */
+  emailCimSeen: string[];
+  stats: { requests: number; hiba: number; faultsApplied: number; byOperation: Record<string, number> };
+  /** Applies `fault` to the next `times` requests (default 1), optionally only to some operations. */
+  setFault(fault: CashmanFault, options?: { times?: number; operations?: readonly number[] }): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+export const STANDIN_LOGIN_ERROR = 'HIBA: Hibás bejelentkezési adatok (csoport, felhasználó vagy jelszó)!';
+
+/** Starts the stand-in on 127.0.0.1, port 0. */
+export async function startCashmanStandin(options: CashmanStandinOptions = {}): Promise<CashmanStandin> {
+  const login = { group: options.group ?? 'demo', user: options.user ?? 'api', password: options.password ?? 'secret' };
+  let latencyMs = options.latencyMs ?? 0;
+  let nextPartnerId = options.firstPartnerId ?? 1001;
+  let nextDraftId = options.firstDraftId ?? 5001;
+  const faults: Array<{ fault: CashmanFault; remaining: number; operations: readonly number[] | null }> = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const codes = new Map<string, string>();
+
+  const state: Omit<CashmanStandin, 'url' | 'setFault' | 'clearFaults' | 'setLatency' | 'close'> = {
+    received: [],
+    partners: new Map(),
+    drafts: [],
+    emailCimSeen: [],
+    stats: { requests: 0, hiba: 0, faultsApplied: 0, byOperation: {} },
+  };
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (ms <= 0) return resolve();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  function takeFault(operation: number | null): CashmanFault | null {
+    const entry = faults.find((f) => f.operations === null || (operation !== null && f.operations.includes(operation)));
+    if (!entry) return null;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) faults.splice(faults.indexOf(entry), 1);
+    state.stats.faultsApplied += 1;
+    return entry.fault;
+  }
+
+  function savePartner(row: RequestRow): string {
+    const code = row.partner_kod ?? '';
+    const id = row.partner_id ?? '';
+    if (!row.nev) hiba('A partner neve (nev) kötelező.');
+    if (!code) hiba('A partnerkód (partner_kod) kötelező.');
+    const fields = Object.fromEntries(Object.entries(row).filter(([key]) => !['Csoport', 'User', 'Password'].includes(key)));
+    const owner = codes.get(code);
+    if (id === '') {
+      if (owner !== undefined) hiba(`A partnerkód már létezik: ${code}`);
+      const partnerId = String(nextPartnerId++);
+      state.partners.set(partnerId, { partnerId, partnerCode: code, fields, updates: 0 });
+      codes.set(code, partnerId);
+      return `${partnerId}|${code}`;
+    }
+    const existing = state.partners.get(id);
+    if (!existing) return hiba(`Nem létező partner (partner_id: ${id}).`);
+    if (owner !== undefined && owner !== id) hiba(`A partnerkód már egy másik partneré: ${code}`);
+    codes.delete(existing.partnerCode);
+    codes.set(code, id);
+    Object.assign(existing, { partnerCode: code, fields, updates: existing.updates + 1 });
+    return `${id}|${code}`;
+  }
+
+  function saveDraft(operation: number, rows: RequestRow[]): string {
+    const head = rows[0] ?? {};
+    checkDraft(head, rows, codes, options);
+    const id = nextDraftId++;
+    const answer = operation === 4 ? `${id}|1` : `${id}|1|SZ-${id}|0|hu||${id}|0|1|`;
+    state.drafts.push({ operation, rows: maskRows(rows), partnerCode: head.partner_kod ?? '', reference: answer });
+    return answer;
+  }
+
+  function processRequest(operation: number, rows: RequestRow[]): string {
+    const head = rows[0] ?? {};
+    if (head.Csoport !== login.group || head.User !== login.user || head.Password !== login.password) return STANDIN_LOGIN_ERROR;
+    for (const row of rows) if (row.email_cim !== undefined) state.emailCimSeen.push(row.email_cim);
+    try {
+      switch (operation) {
+        case 9:
+          return savePartner(head);
+        case 1:
+        case 4:
+          return saveDraft(operation, rows);
+        case 19:
+          return phpSerialize([]);
+        default:
+          return hiba(`Nem támogatott műveletkód: ${operation}`);
+      }
+    } catch (error) {
+      if (error instanceof Hiba) return error.message;
+      throw error;
+    }
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    state.stats.requests += 1;
+    const decoded = await decodeRequest(req, Buffer.concat(chunks));
+    const operation = typeof decoded === 'string' ? null : decoded.operation;
+    if (typeof decoded !== 'string') state.received.push({ operation, rows: maskRows(decoded.rows), at: new Date() });
+    if (operation !== null) state.stats.byOperation[operation] = (state.stats.byOperation[operation] ?? 0) + 1;
+
+    const fault = takeFault(operation);
+    const answer = (text: string, status = 200, type = 'text/plain; charset=utf-8'): void => {
+      if (res.destroyed || res.writableEnded) return;
+      if (text.startsWith('HIBA:')) state.stats.hiba += 1;
+      res.writeHead(status, { 'content-type': type }).end(text);
+    };
+    if (fault?.kind === 'drop') return void req.socket.destroy();
+    await sleep(latencyMs);
+    if (fault?.kind === 'status500') {
+      return answer('<html><body><h1>500 Internal Server Error</h1></body></html>', 500, 'text/html');
+    }
+    if (fault?.kind === 'hiba') return answer(`HIBA: ${fault.message}`);
+    if (fault?.kind === 'login') return answer(STANDIN_LOGIN_ERROR);
+    const text = typeof decoded === 'string' ? decoded : processRequest(decoded.operation, decoded.rows);
+    if (fault?.kind === 'dropAfterProcessing') return void req.socket.destroy();
+    if (fault?.kind === 'slow') await sleep(fault.delayMs);
+    answer(text);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    ...state,
+    url: `http://127.0.0.1:${port}/fxapi/jxs.php`,
+    setFault(fault, faultOptions = {}) {
+      faults.push({ fault, remaining: faultOptions.times ?? 1, operations: faultOptions.operations ?? null });
+    },
+    clearFaults() {
+      faults.length = 0;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Decodes the multipart `post` field into rows, or returns the HIBA answer for a bad request. */
+async function decodeRequest(
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<{ operation: number; rows: RequestRow[] } | string> {
+  const type = req.headers['content-type'] ?? '';
+  if (req.method !== 'POST' || !type.startsWith('multipart/form-data')) return 'HIBA: Hiányzó adatok (post).';
+  let post: ReturnType<FormData['get']>;
+  try {
+    post = (await new Request('http://standin.invalid/', { method: 'POST', headers: { 'content-type': type }, body }).formData()).get('post');
+  } catch {
+    return 'HIBA: Hibás kérés.';
+  }
+  if (post === null) return 'HIBA: Hiányzó adatok (post).';
+  let value: unknown;
+  try {
+    value = phpUnserialize(typeof post === 'string' ? post : new Uint8Array(await post.arrayBuffer()));
+  } catch {
+    return 'HIBA: Hibás adatformátum.';
+  }
+  const rows = Array.isArray(value) ? value : [];
+  const valid =
+    rows.length > 0 &&
+    rows.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row).every((v) => typeof v === 'string'));
+  if (!valid) return 'HIBA: Hibás adatformátum.';
+  const typed = rows as RequestRow[];
+  const operation = Number(typed[0]?.muveletkod ?? '');
+  if (!Number.isInteger(operation)) return 'HIBA: Hiányzó műveletkód.';
+  return { operation, rows: typed };
+}
+
+/** A URL on which nothing listens (connection refused), for CASHMAN_NOT_SENT tests. */
+export async function closedPortUrl(): Promise<string> {
+  const server = http.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/fxapi/jxs.php`;
+}

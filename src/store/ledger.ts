@@ -1,0 +1,384 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { PartnerData } from '../domain/partner.js';
+import { formatPartnerCode } from '../domain/partner.js';
+import { migrate } from './migrations.js';
+
+/**
+ * The ledger: the only module that touches SQLite. Every state change is its own committed
+ * transaction, written BEFORE the remote call it guards (intent first), so a crash at any instant
+ * leaves a row that says what might have happened. WAL with synchronous=FULL: a committed row
+ * survives power loss.
+ */
+
+export type OrderState = 'pending' | 'submitting' | 'done' | 'failed' | 'quarantined' | 'uncertain';
+export const ORDER_STATES: readonly OrderState[] = ['pending', 'submitting', 'done', 'failed', 'quarantined', 'uncertain'];
+
+export interface OrderRow {
+  orderId: string;
+  orderNumber: string;
+  state: OrderState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  cashmanRef: string | null;
+  dateUpdated: string | null;
+  partnerEmail: string | null;
+  alertedState: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PartnerRow {
+  email: string;
+  partnerCode: string;
+  partnerId: string | null;
+  snapshot: PartnerData | null;
+  pending: PartnerData | null;
+}
+
+export interface OrderKey {
+  orderId: string;
+  orderNumber: string;
+  dateUpdated: string | null;
+}
+
+interface RawOrderRow {
+  order_id: string;
+  order_number: string;
+  state: OrderState;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  last_error_code: string | null;
+  cashman_ref: string | null;
+  date_updated: string | null;
+  partner_email: string | null;
+  alerted_state: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toOrderRow(raw: RawOrderRow): OrderRow {
+  return {
+    orderId: raw.order_id,
+    orderNumber: raw.order_number,
+    state: raw.state,
+    attempts: raw.attempts,
+    nextAttemptAt: raw.next_attempt_at,
+    lastError: raw.last_error,
+    lastErrorCode: raw.last_error_code,
+    cashmanRef: raw.cashman_ref,
+    dateUpdated: raw.date_updated,
+    partnerEmail: raw.partner_email,
+    alertedState: raw.alerted_state,
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at,
+  };
+}
+
+export class Ledger {
+  readonly db: Database.Database;
+  private readonly now: () => Date;
+
+  private constructor(db: Database.Database, now: () => Date) {
+    this.db = db;
+    this.now = now;
+  }
+
+  /** Opens (creating folders and schema as needed) and migrates the database file. */
+  static open(path: string, options: { now?: () => Date; readonly?: boolean } = {}): Ledger {
+    if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+    }
+    return new Ledger(db, options.now ?? (() => new Date()));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  // ----- orders -----
+
+  getOrder(orderId: string): OrderRow | undefined {
+    const raw = this.db.prepare('SELECT * FROM orders WHERE order_id = ?').get(orderId) as RawOrderRow | undefined;
+    return raw && toOrderRow(raw);
+  }
+
+  /** By order number (what people type) or API id. */
+  findOrder(ref: string): OrderRow | undefined {
+    const raw = this.db
+      .prepare('SELECT * FROM orders WHERE order_number = ? OR order_id = ? ORDER BY updated_at DESC LIMIT 1')
+      .get(ref, ref) as RawOrderRow | undefined;
+    return raw && toOrderRow(raw);
+  }
+
+  /** Puts an order (back) in line as `pending` with a fresh attempt count. */
+  markPending(key: OrderKey, partnerEmail: string | null = null): void {
+    const at = this.stamp();
+    this.db
+      .prepare(
+        `INSERT INTO orders (order_id, order_number, state, attempts, date_updated, partner_email, created_at, updated_at)
+         VALUES (@orderId, @orderNumber, 'pending', 0, @dateUpdated, @partnerEmail, @at, @at)
+         ON CONFLICT (order_id) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = NULL,
+           last_error = NULL, last_error_code = NULL, order_number = @orderNumber,
+           date_updated = COALESCE(@dateUpdated, date_updated), partner_email = COALESCE(@partnerEmail, partner_email), updated_at = @at`,
+      )
+      .run({ ...key, partnerEmail, at });
+  }
+
+  /**
+   * Intent: the draft request is about to leave. Committed before the request, together with the
+   * audit row of exactly what is sent, so a crash from here on is seen as "maybe sent".
+   */
+  markSubmitting(key: OrderKey, partnerEmail: string, requestRows: unknown): number {
+    const at = this.stamp();
+    return this.db.transaction(() => {
+      const changed = this.db
+        .prepare(
+          `UPDATE orders SET state = 'submitting', partner_email = ?, date_updated = COALESCE(?, date_updated), updated_at = ?
+           WHERE order_id = ? AND state IN ('pending', 'failed')`,
+        )
+        .run(partnerEmail, key.dateUpdated, at, key.orderId);
+      if (changed.changes !== 1) throw new Error(`order ${key.orderNumber} is not pending; refusing to submit it`);
+      return Number(
+        this.db
+          .prepare(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'draft', ?, 'sent')`)
+          .run(at, key.orderId, key.orderNumber, JSON.stringify(requestRows)).lastInsertRowid,
+      );
+    })();
+  }
+
+  markDone(orderId: string, cashmanRef: string | null, auditId?: number): void {
+    const at = this.stamp();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE orders SET state = 'done', cashman_ref = ?, last_error = NULL, last_error_code = NULL, next_attempt_at = NULL, updated_at = ?
+           WHERE order_id = ?`,
+        )
+        .run(cashmanRef, at, orderId);
+      if (auditId !== undefined) this.db.prepare(`UPDATE audit SET outcome = 'ok', response = ? WHERE id = ?`).run(cashmanRef, auditId);
+    })();
+  }
+
+  /**
+   * The draft request was answered with a login refusal, so it provably created nothing: back to
+   * `pending` without counting an attempt (SPEC §2: login failures touch no order).
+   */
+  releaseSubmitting(orderId: string, auditId: number, outcome: string): void {
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE orders SET state = 'pending', updated_at = ? WHERE order_id = ? AND state = 'submitting'`).run(this.stamp(), orderId);
+      this.db.prepare('UPDATE audit SET outcome = ? WHERE id = ?').run(outcome, auditId);
+    })();
+  }
+
+  /** A temporary failure: counted, and due again at `nextAttemptAt`. */
+  markFailed(orderId: string, code: string, message: string, nextAttemptAt: Date, auditId?: number): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE orders SET state = 'failed', attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_error_code = ?, updated_at = ?
+           WHERE order_id = ?`,
+        )
+        .run(nextAttemptAt.toISOString(), message, code, this.stamp(), orderId);
+      if (auditId !== undefined) this.db.prepare(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
+    })();
+  }
+
+  /** Needs a person (or a change of the order in the shop). Creates the row when the order was never seen. */
+  markQuarantined(key: OrderKey, code: string, message: string, auditId?: number): void {
+    this.settle(key, 'quarantined', code, message, auditId);
+  }
+
+  /** A draft may or may not exist in Cashman: never resent automatically. */
+  markUncertain(key: OrderKey, code: string, message: string, auditId?: number): void {
+    this.settle(key, 'uncertain', code, message, auditId);
+  }
+
+  private settle(key: OrderKey, state: 'quarantined' | 'uncertain', code: string, message: string, auditId?: number): void {
+    const at = this.stamp();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO orders (order_id, order_number, state, attempts, last_error, last_error_code, date_updated, created_at, updated_at)
+           VALUES (@orderId, @orderNumber, @state, 0, @message, @code, @dateUpdated, @at, @at)
+           ON CONFLICT (order_id) DO UPDATE SET state = @state, last_error = @message, last_error_code = @code,
+             next_attempt_at = NULL, date_updated = COALESCE(@dateUpdated, date_updated), updated_at = @at`,
+        )
+        .run({ ...key, state, message, code, at });
+      if (auditId !== undefined) this.db.prepare(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
+    })();
+  }
+
+  /** `retry`: back in line with a fresh attempt count; the next cycle re-fetches it from Shoprenter. */
+  requeue(orderId: string): void {
+    this.db
+      .prepare(
+        `UPDATE orders SET state = 'pending', attempts = 0, next_attempt_at = NULL, alerted_state = NULL, updated_at = ? WHERE order_id = ?`,
+      )
+      .run(this.stamp(), orderId);
+  }
+
+  /** `resolve --done`: a person confirmed the draft exists in Cashman. */
+  resolveDone(orderId: string, note: string): void {
+    this.db
+      .prepare(`UPDATE orders SET state = 'done', cashman_ref = COALESCE(cashman_ref, ?), last_error = NULL, last_error_code = NULL, next_attempt_at = NULL, updated_at = ? WHERE order_id = ?`)
+      .run(note, this.stamp(), orderId);
+  }
+
+  /** Orders left in `submitting` by a crash: their request may have reached Cashman. */
+  recoverInterrupted(message: (row: OrderRow) => string): OrderRow[] {
+    const rows = (this.db.prepare(`SELECT * FROM orders WHERE state = 'submitting'`).all() as RawOrderRow[]).map(toOrderRow);
+    for (const row of rows) this.markUncertain(row, 'INTERRUPTED', message(row));
+    return rows;
+  }
+
+  /** Failed orders whose backoff has passed, and pending ones (put back in line by `retry`, or left by a crash before sending). */
+  dueRetries(limit = 200): OrderRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM orders WHERE (state = 'failed' AND next_attempt_at <= @now) OR state = 'pending'
+           ORDER BY COALESCE(next_attempt_at, updated_at) LIMIT @limit`,
+        )
+        .all({ now: this.stamp(), limit }) as RawOrderRow[]
+    ).map(toOrderRow);
+  }
+
+  counts(): Record<OrderState, number> {
+    const counts = Object.fromEntries(ORDER_STATES.map((state) => [state, 0])) as Record<OrderState, number>;
+    for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM orders GROUP BY state').all() as { state: OrderState; n: number }[]) {
+      counts[row.state] = row.n;
+    }
+    return counts;
+  }
+
+  /** Every order that is not done, most urgent first. */
+  listNotDone(): OrderRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM orders WHERE state <> 'done'
+           ORDER BY CASE state WHEN 'uncertain' THEN 0 WHEN 'quarantined' THEN 1 WHEN 'submitting' THEN 2 WHEN 'failed' THEN 3 ELSE 4 END, updated_at`,
+        )
+        .all() as RawOrderRow[]
+    ).map(toOrderRow);
+  }
+
+  setAlerted(orderId: string, state: string): void {
+    this.db.prepare('UPDATE orders SET alerted_state = ? WHERE order_id = ?').run(state, orderId);
+  }
+
+  // ----- partners -----
+
+  getPartner(email: string): PartnerRow | undefined {
+    const raw = this.db.prepare('SELECT * FROM partners WHERE email = ?').get(email) as
+      | { email: string; partner_code: string; partner_id: string | null; snapshot: string | null; pending: string | null }
+      | undefined;
+    if (!raw) return undefined;
+    return {
+      email: raw.email,
+      partnerCode: raw.partner_code,
+      partnerId: raw.partner_id,
+      snapshot: raw.snapshot ? (JSON.parse(raw.snapshot) as PartnerData) : null,
+      pending: raw.pending ? (JSON.parse(raw.pending) as PartnerData) : null,
+    };
+  }
+
+  /**
+   * Gives a new buyer the next partner code and commits it before any call, so a resend after a
+   * crash or timeout reuses the same code instead of minting a second partner.
+   */
+  allocatePartner(email: string, prefix: string, digits: number): PartnerRow {
+    return this.db.transaction(() => {
+      const existing = this.getPartner(email);
+      if (existing) return existing;
+      let sequence = Number(this.getMeta('partner_sequence') ?? '0');
+      let code: string;
+      do {
+        sequence += 1;
+        code = formatPartnerCode(prefix, digits, sequence);
+      } while (this.db.prepare('SELECT 1 FROM partners WHERE partner_code = ?').get(code));
+      this.setMeta('partner_sequence', String(sequence));
+      const at = this.stamp();
+      this.db
+        .prepare('INSERT INTO partners (email, partner_code, created_at, updated_at) VALUES (?, ?, ?, ?)')
+        .run(email, code, at, at);
+      return { email, partnerCode: code, partnerId: null, snapshot: null, pending: null };
+    })();
+  }
+
+  /** Intent: this partner data is about to be sent (audit row included). */
+  markPartnerSending(email: string, data: PartnerData, order: OrderKey, requestRows: unknown): number {
+    const at = this.stamp();
+    return this.db.transaction(() => {
+      this.db.prepare('UPDATE partners SET pending = ?, updated_at = ? WHERE email = ?').run(JSON.stringify(data), at, email);
+      return Number(
+        this.db
+          .prepare(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'partner', ?, 'sent')`)
+          .run(at, order.orderId, order.orderNumber, JSON.stringify(requestRows)).lastInsertRowid,
+      );
+    })();
+  }
+
+  confirmPartner(email: string, partnerId: string, data: PartnerData, auditId?: number): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE partners SET partner_id = ?, snapshot = ?, pending = NULL, updated_at = ? WHERE email = ?')
+        .run(partnerId, JSON.stringify(data), this.stamp(), email);
+      if (auditId !== undefined) this.db.prepare(`UPDATE audit SET outcome = 'ok', response = ? WHERE id = ?`).run(partnerId, auditId);
+    })();
+  }
+
+  setAuditOutcome(auditId: number, outcome: string): void {
+    this.db.prepare('UPDATE audit SET outcome = ? WHERE id = ?').run(outcome, auditId);
+  }
+
+  // ----- meta: cursor, start, cycles -----
+
+  getMeta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  startCycle(): number {
+    return Number(this.db.prepare('INSERT INTO cycles (started_at) VALUES (?)').run(this.stamp()).lastInsertRowid);
+  }
+
+  finishCycle(id: number, ok: boolean, summary: unknown): void {
+    const at = this.stamp();
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE cycles SET finished_at = ?, ok = ?, summary = ? WHERE id = ?').run(at, ok ? 1 : 0, JSON.stringify(summary), id);
+      this.setMeta('last_cycle_at', at);
+      this.setMeta('last_cycle_ok', ok ? '1' : '0');
+      if (ok) this.setMeta('last_success_at', at);
+      // Keep the cycle table small on a daemon that runs for years.
+      this.db.prepare('DELETE FROM cycles WHERE id < ?').run(id - 5000);
+    })();
+  }
+
+  auditFor(orderId: string): { kind: string; request: unknown; outcome: string | null }[] {
+    return (
+      this.db.prepare('SELECT kind, request, outcome FROM audit WHERE order_id = ? ORDER BY id').all(orderId) as {
+        kind: string;
+        request: string;
+        outcome: string | null;
+      }[]
+    ).map((row) => ({ ...row, request: JSON.parse(row.request) as unknown }));
+  }
+}

@@ -1,0 +1,56 @@
+import { AppError, CashmanError } from '../errors.js';
+
+/**
+ * The one place that decides what a failure means for an order (SPEC §2). Decisions come from
+ * error classes and codes, never from message text.
+ */
+export type Decision =
+  /** Temporary: count an attempt and try again after a backoff. */
+  | 'retry'
+  /** Needs a person: wrong data, unmapped value, or Cashman refused it. */
+  | 'quarantine'
+  /** The draft request may have been processed: never resend automatically. */
+  | 'uncertain'
+  /** Cashman refused the login: stop the cycle, touch no order. */
+  | 'abort-cycle';
+
+/** `phase` says whether a draft request may already have left when the error happened. */
+export function classify(error: unknown, phase: 'before-send' | 'partner' | 'draft'): Decision {
+  if (error instanceof CashmanError) {
+    switch (error.code) {
+      case 'CASHMAN_LOGIN':
+        return 'abort-cycle';
+      case 'CASHMAN_REJECTED':
+        return 'quarantine';
+      case 'CASHMAN_NOT_SENT':
+        return 'retry';
+      case 'CASHMAN_OUTCOME_UNKNOWN':
+        // A partner resend reuses the partner code fixed before the first call, so it is safe to
+        // repeat; a draft resend could create a second invoice.
+        return phase === 'draft' ? 'uncertain' : 'retry';
+    }
+  }
+  if (error instanceof AppError) return error.temporary ? 'retry' : 'quarantine';
+  // An unexpected failure (a bug): after the draft request left we cannot know; before, retrying
+  // is safe and bounded by the attempt limit.
+  return phase === 'draft' ? 'uncertain' : 'retry';
+}
+
+export const MAX_ATTEMPTS = 5;
+
+/** Capped exponential backoff with ±25% jitter: 30 s, 60 s, 2 min, 4 min ... at most 15 min. */
+export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 15 * 60_000);
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+/** A short, single-line, secret-free description of any thrown value. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.replace(/\s+/g, ' ').trim().slice(0, 500);
+  return String(error).slice(0, 500);
+}
+
+export function errorCode(error: unknown): string {
+  if (error instanceof AppError) return error.code;
+  return 'UNEXPECTED';
+}

@@ -1,0 +1,143 @@
+import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import type { Logger } from '../log/logger.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Alerter } from './alerts.js';
+import { describeError } from './classify.js';
+import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
+import type { InvoiceBackend, OrderSource } from './ports.js';
+
+/** Everything one cycle needs; built once by the CLI and reused by every cycle of `run`. */
+export interface CycleDeps {
+  ledger: Ledger;
+  source: OrderSource;
+  backend: InvoiceBackend;
+  logger: Logger;
+  alerts: Alerter;
+  settings: PipelineSettings;
+  overlapMinutes: number;
+  timezone: string;
+  /** Set by a signal handler: the cycle finishes the order in hand, then stops. */
+  stop?: { requested: boolean };
+  now?: () => Date;
+}
+
+export interface CycleSummary {
+  ok: boolean;
+  /** Why the cycle could not complete (login, network, config); null when ok. */
+  error: string | null;
+  listed: number;
+  outcomes: Record<OrderOutcome, number>;
+  partnersCreated: number;
+  partnersUpdated: number;
+  retried: number;
+  cursor: string;
+  interrupted: boolean;
+  durationMs: number;
+}
+
+class StopRequested extends Error {}
+
+/**
+ * One poll: list orders changed since (cursor − overlap), handle each as its page arrives, then
+ * re-fetch due retries. The cursor moves only when every listed order reached a ledger state, and
+ * never past the shop's present (a bogus future dateUpdated must not make us skip real orders).
+ */
+export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
+  const started = Date.now();
+  const now = deps.now ?? (() => new Date());
+  const { ledger, logger } = deps;
+  const cycleId = ledger.startCycle();
+  const pipeline = new OrderPipeline({ ...deps, now });
+  const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0 };
+  const handled = new Set<string>();
+  const cursor = ledger.getMeta('cursor') ?? deps.settings.startFrom;
+  let maxSeen = cursor;
+  let listed = 0;
+  let retried = 0;
+  let error: string | null = null;
+  let interrupted = false;
+
+  const handleOne = async (sourced: Parameters<OrderPipeline['handle']>[0]): Promise<void> => {
+    if (deps.stop?.requested) throw new StopRequested();
+    const key = keyOf(sourced);
+    handled.add(key.orderId);
+    outcomes[await pipeline.handle(sourced)] += 1;
+    if (key.dateUpdated !== null && key.dateUpdated > maxSeen) maxSeen = key.dateUpdated;
+  };
+
+  try {
+    await deps.source.listChangedOrders(addMinutes(cursor, -deps.overlapMinutes), async (page) => {
+      listed += page.length;
+      for (const sourced of page) await handleOne(sourced);
+    });
+    const present = shopNow(now(), deps.timezone);
+    const nextCursor = maxSeen > present ? present : maxSeen;
+    if (nextCursor > cursor) ledger.setMeta('cursor', nextCursor);
+
+    for (const row of ledger.dueRetries()) {
+      if (handled.has(row.orderId)) continue;
+      if (deps.stop?.requested) throw new StopRequested();
+      const sourced = await deps.source.getOrder(row.orderId);
+      retried += 1;
+      if (sourced === null) {
+        ledger.markQuarantined(row, 'NOT_FOUND', `Order ${row.orderNumber} no longer exists in Shoprenter, so no draft was made.`);
+        outcomes.quarantined += 1;
+        continue;
+      }
+      await handleOne(sourced);
+    }
+  } catch (caught) {
+    if (caught instanceof StopRequested) {
+      interrupted = true;
+    } else {
+      error = caught instanceof CycleAbort ? `Cashman refused the login: ${caught.reason}` : describeError(caught);
+      if (caught instanceof CycleAbort) await alertLoginOnce(deps, caught.reason);
+    }
+  }
+  if (error === null && !interrupted) ledger.setMeta('login_alerted', '0');
+
+  const summary: CycleSummary = {
+    ok: error === null,
+    error,
+    listed,
+    outcomes,
+    partnersCreated: pipeline.partnerStats.created,
+    partnersUpdated: pipeline.partnerStats.updated,
+    retried,
+    cursor: ledger.getMeta('cursor') ?? cursor,
+    interrupted,
+    durationMs: Date.now() - started,
+  };
+  ledger.finishCycle(cycleId, summary.ok && !interrupted, summary);
+  logSummary(logger, summary);
+  return summary;
+}
+
+async function alertLoginOnce(deps: CycleDeps, reason: string): Promise<void> {
+  if (deps.ledger.getMeta('login_alerted') === '1') return;
+  deps.ledger.setMeta('login_alerted', '1');
+  await deps.alerts.send({ kind: 'login-failed', reason });
+}
+
+/** Idle cycles log at debug so `docker compose logs -f` stays readable. */
+function logSummary(logger: Logger, s: CycleSummary): void {
+  const meta = {
+    listed: s.listed,
+    drafted: s.outcomes.done,
+    skipped: s.outcomes.skipped,
+    ignored: s.outcomes.ignored,
+    failed: s.outcomes.failed,
+    quarantined: s.outcomes.quarantined,
+    uncertain: s.outcomes.uncertain,
+    partnersCreated: s.partnersCreated,
+    partnersUpdated: s.partnersUpdated,
+    cursor: s.cursor,
+    ms: s.durationMs,
+  };
+  if (!s.ok) {
+    logger.error('cycle failed', { ...meta, error: s.error });
+    return;
+  }
+  const busy = s.outcomes.done + s.outcomes.failed + s.outcomes.quarantined + s.outcomes.uncertain + s.partnersUpdated > 0;
+  (busy ? logger.info : logger.debug)(s.interrupted ? 'cycle interrupted by shutdown' : 'cycle finished', meta);
+}

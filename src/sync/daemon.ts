@@ -1,0 +1,57 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from '../log/logger.js';
+import { runCycle, type CycleDeps, type CycleSummary } from './cycle.js';
+
+/**
+ * `run`: a cycle right away, then one every `intervalSeconds`, never two at once. node-cron ticks
+ * every second and a cycle starts when the interval has passed since the previous start and none
+ * is running; this works for any interval (a `*\/45` cron field would not) and a slow cycle simply
+ * delays the next one instead of stacking up.
+ */
+export class Daemon {
+  private running: Promise<CycleSummary> | null = null;
+  private lastStart = 0;
+  private task: ScheduledTask | null = null;
+  private readonly stop = { requested: false };
+  private finished!: () => void;
+  private readonly done = new Promise<void>((resolve) => (this.finished = resolve));
+
+  constructor(
+    private readonly deps: CycleDeps,
+    private readonly intervalSeconds: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts ticking; resolves when `shutdown()` has finished the order in hand. */
+  start(): Promise<void> {
+    this.tick();
+    this.task = cron.schedule('* * * * * *', () => this.tick(), { name: 'sync-cycle' });
+    return this.done;
+  }
+
+  private tick(): void {
+    if (this.stop.requested || this.running) return;
+    if (Date.now() - this.lastStart < this.intervalSeconds * 1000 - 500) return;
+    this.lastStart = Date.now();
+    this.running = runCycle({ ...this.deps, stop: this.stop });
+    this.running
+      .catch((error: unknown) => {
+        // runCycle records its own failures; this guards the daemon against a bug escaping it.
+        this.logger.error('cycle crashed; the daemon keeps running', { error: (error as Error).message });
+      })
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  /** First signal: finish the order in hand (at most `graceMs`), then stop. */
+  async shutdown(graceMs = 60_000): Promise<void> {
+    this.stop.requested = true;
+    await this.task?.destroy();
+    if (this.running) {
+      this.logger.info('shutting down: finishing the order in hand');
+      await Promise.race([this.running.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    }
+    this.finished();
+  }
+}
