@@ -49,35 +49,35 @@ export function reconcile(targets: LineTarget[], shopTotal: bigint, money: Draft
 /**
  * Company lines: each is net-first (VAT = round(net × r)) AND carries the gross the shop charged.
  * Plain round(net unit × qty) would miss Shoprenter's gross by 1 Ft on about one line in five at
- * 27%, because some grosses (e.g. 1000 at 27%) have no whole net at all. Such a line takes the
- * net-first gross 1 below; pairs of them step 2 up; a last odd unit moves onto the first line that
- * can step by exactly 1. Every line stays net-first and Σ gross stays the shop's; a one-line order
- * with an unreachable gross cannot, and is refused.
+ * 27%, because some grosses (1000 at 27%) have no whole net at all (see netFirstAtMost). Such a
+ * line takes the net-first gross 1 below; of each pair of such lines the first takes the one 1
+ * above instead, so the pair cancels out. A last odd forint goes to the first non-zero line that
+ * can rise by exactly 1; failing that, the short line rises to 1 above and the first other line
+ * that can fall by exactly 1 does. Every line stays net-first and Σ gross stays the shop's; only
+ * an order with a single non-zero line can be left short, and it is refused.
  */
 export function splitCompanyLines(targets: readonly LineTarget[], orderNumber: string, money: DraftMoney): LineAmounts[] {
-  const lines = targets.map((t) => netFirstAtMost(t.gross, t.rate));
-  const short = (i: number): boolean => (lines[i]?.gross ?? 0n) < (targets[i]?.gross ?? 0n);
-  const move = (i: number, by: bigint): LineAmounts => fromNet((lines[i]?.net ?? 0n) + by, targets[i]?.rate ?? 0n);
-  const stepSize = (i: number, by: bigint): bigint => move(i, by).gross - (lines[i]?.gross ?? 0n);
-  const shortIndexes = targets.map((_, i) => i).filter(short);
-  for (let k = 0; k + 1 < shortIndexes.length; k += 2) {
-    const i = shortIndexes[k] ?? 0;
-    lines[i] = move(i, 1n);
+  const rows = targets.map((t) => ({ gross: t.gross, rate: t.rate, line: netFirstAtMost(t.gross, t.rate) }));
+  type Row = (typeof rows)[number];
+  const shifted = (row: Row, by: bigint): LineAmounts => fromNet(row.line.net + by, row.rate);
+  const canShift = (row: Row, by: bigint): boolean => row.gross !== 0n && shifted(row, by).gross - row.line.gross === by;
+  const short = rows.filter((row) => row.line.gross < row.gross);
+  for (let k = 0; k + 1 < short.length; k += 2) {
+    const row = short[k];
+    if (row) row.line = shifted(row, 1n);
   }
-  if (shortIndexes.length % 2 === 1) {
-    const movable = (i: number, by: bigint): boolean => (targets[i]?.gross ?? 0n) !== 0n && stepSize(i, by) === by;
-    const up = targets.findIndex((_, i) => movable(i, 1n));
-    const last = shortIndexes[shortIndexes.length - 1] ?? 0;
-    const down = targets.findIndex((_, i) => i !== last && movable(i, -1n));
-    if (up >= 0) lines[up] = move(up, 1n);
-    else if (down >= 0) [lines[last], lines[down]] = [move(last, 1n), move(down, -1n)];
+  const odd = short.length % 2 === 1 ? short[short.length - 1] : undefined;
+  if (odd) {
+    const up = rows.find((row) => canShift(row, 1n));
+    const down = rows.find((row) => row !== odd && canShift(row, -1n));
+    if (up) up.line = shifted(up, 1n);
+    else if (down) [odd.line, down.line] = [shifted(odd, 1n), shifted(down, -1n)];
     else {
-      const target = targets.reduce((a, t) => a + t.gross, 0n);
-      const reached = lines.reduce((a, l) => a + (l?.gross ?? 0n), 0n);
-      refuse(reasons.companyUnreachable(orderNumber, moneyText(target, money.code, money.decimals), moneyText(reached, money.code, money.decimals)));
+      const sum = (pick: (row: Row) => bigint): string => moneyText(rows.reduce((a, row) => a + pick(row), 0n), money.code, money.decimals);
+      refuse(reasons.companyUnreachable(orderNumber, sum((row) => row.gross), sum((row) => row.line.gross)));
     }
   }
-  return lines;
+  return rows.map((row) => row.line);
 }
 
 /** Turns the reconciled targets into the draft's lines. */

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadRemoteEnv } from '../../src/config/env.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { demoConfigYaml, startLocalShop, type LocalShop } from '../../src/standins/local-shop.js';
+import type { ShoprenterStandinOptions } from '../../src/standins/shoprenter-standin.js';
+import type { CashmanStandinOptions } from '../../src/standins/cashman-standin.js';
+
+/** Both stand-ins, a temp folder with config.yaml and the ledger, and captured log lines. */
+export interface Harness {
+  shop: LocalShop;
+  dir: string;
+  env: Record<string, string>;
+  logs: string[];
+  configText: string;
+  /** A fresh runtime on the same database file: what a restart of the daemon gets. */
+  runtime(): Promise<Runtime>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { shoprenter?: ShoprenterStandinOptions; cashman?: CashmanStandinOptions; config?: string; logLevel?: string } = {},
+): Promise<Harness> {
+  const shop = await startLocalShop({
+    shoprenter: { rateLimitPerSecond: 3, ...options.shoprenter },
+    cashman: options.cashman ?? {},
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'scs-e2e-'));
+  const configText = options.config ?? demoConfigYaml();
+  writeFileSync(join(dir, 'config.yaml'), configText);
+  const env = { ...shop.env, CONFIG_PATH: join(dir, 'config.yaml'), DATABASE_PATH: join(dir, 'sync.db'), LOG_LEVEL: options.logLevel ?? 'debug' };
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const open: Runtime[] = [];
+  return {
+    shop,
+    dir,
+    env,
+    logs,
+    configText,
+    runtime: async () => {
+      const remote = loadRemoteEnv(env);
+      const logger = createLogger({ level: remote.logLevel, format: 'pretty', stream });
+      const runtime = await createRuntime({
+        env: remote,
+        config: parseConfig(configText),
+        logger,
+        shoprenterTuning: { retryBaseMs: 50 },
+        cashmanTimeoutMs: 2000,
+      });
+      open.push(runtime);
+      return runtime;
+    },
+    close: async () => {
+      for (const runtime of open) runtime.close();
+      await shop.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
