@@ -2,7 +2,9 @@ import { createClients } from '../runtime.js';
 import { buildDraft } from '../domain/build-draft.js';
 import { buildPartner } from '../domain/build-partner.js';
 import type { InvoiceDraft } from '../domain/draft.js';
-import { formatMinor, toMinor } from '../domain/money.js';
+import { draftMoney, inDraftCurrency } from '../domain/draft-currency.js';
+import { readTotals } from '../domain/draft-fees.js';
+import { money, renderDraft } from './render-draft.js';
 import { changedPartnerFields, formatPartnerCode, type PartnerData } from '../domain/partner.js';
 import type { Order } from '../domain/order.js';
 import { NotFoundError, UsageError } from '../errors.js';
@@ -86,22 +88,10 @@ function lookupPartner(path: string, partner: PartnerData, prefix: string, digit
   }
 }
 
-function money(value: bigint, draft: InvoiceDraft): string {
-  const text = formatMinor(value, draft.decimals);
-  const [whole = '', frac] = text.replace('-', '').split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-  return `${value < 0n ? '-' : ''}${grouped}${frac ? ',' + frac : ''}`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
-  return rows.map((r) => r.map((cell, col) => (col >= 2 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ').trimEnd());
-}
-
 export function renderPreview(order: Order, draft: InvoiceDraft, partner: { code: string; note: string }): string {
   const b = draft.buyer;
-  const totalRow = order.totals.find((t) => t.type === 'TOTAL');
-  const shopTotal = toMinor(totalRow?.value ?? order.total, draft.decimals);
+  // The shop's TOTAL in the draft currency, read exactly as the mapping read it (it succeeded, so these cannot refuse).
+  const shopTotal = inDraftCurrency(draftMoney(order), readTotals(order).total);
   const lines = [
     `Order ${order.orderNumber} (${order.id}), updated ${order.dateUpdated}`,
     '',
@@ -110,29 +100,10 @@ export function renderPreview(order: Order, draft: InvoiceDraft, partner: { code
     `  ${b.email}${b.phone ? `, ${b.phone}` : ''}`,
     `  ${[b.postcode, b.city, b.street, b.country].filter(Boolean).join(', ')}`,
     '',
-    `Draft (${draft.buyerKind} buyer, ${draft.buyerKind === 'company' ? 'net-first' : 'gross-first'} rounding, ${draft.currency})`,
-    `  issued ${draft.issueDate}, fulfilled ${draft.fulfilmentDate}, due ${draft.dueDate}, payment: ${draft.paymentMethod}`,
-    `  egyéb: ${draft.orderNumberText}${draft.note ? `\n  note: ${draft.note}` : ''}`,
-    draft.shipping ? `  ship to: ${draft.shipping.name}, ${draft.shipping.postcode} ${draft.shipping.city}, ${draft.shipping.street}, ${draft.shipping.country}` : '  ship to: (same as billing)',
+    `Draft${draft.shipping ? `, ship to ${draft.shipping.name}, ${draft.shipping.postcode} ${draft.shipping.city}, ${draft.shipping.street}, ${draft.shipping.country}` : ' (ship to: same as billing)'}`,
+    ...renderDraft(draft),
     '',
-    ...table([
-      ['#', 'line', 'qty', 'unit', 'net unit', 'VAT', 'afa_id', 'net', 'VAT amount', 'gross'],
-      ...draft.lines.map((l, i) => [
-        String(i + 1),
-        l.name.length > 48 ? `${l.name.slice(0, 47)}…` : l.name,
-        l.quantity,
-        `${l.unitText} (${l.unitId})`,
-        l.netUnitPrice,
-        `${l.vatRate}%`,
-        String(l.vatId),
-        money(l.net, draft),
-        money(l.vat, draft),
-        money(l.gross, draft),
-      ]),
-      ['', 'TOTAL', '', '', '', '', '', money(draft.totals.net, draft), money(draft.totals.vat, draft), money(draft.totals.gross, draft)],
-    ]).map((l) => `  ${l}`),
-    '',
-    `Shoprenter TOTAL ${money(shopTotal, draft)} ${draft.currency}: ${shopTotal === draft.totals.gross ? 'matches the draft to the last unit' : 'DOES NOT MATCH'}`,
+    `Shoprenter TOTAL ${money(shopTotal, draft.decimals)} ${draft.currency}: ${shopTotal === draft.totals.gross ? 'matches the draft to the last unit' : 'DOES NOT MATCH'}`,
   ];
   return lines.join('\n');
 }

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBaseEnv, loadRemoteEnv } from '../config/env.js';
+import { parseConfig } from '../config/load-config.js';
+import type { InvoiceDraft } from '../domain/draft.js';
+import { createLogger } from '../log/logger.js';
+import { createRuntime } from '../runtime.js';
+import { demoConfigYaml, startLocalShop } from '../standins/local-shop.js';
+import { buildShoprenterOrder, sampleShop } from '../standins/shoprenter-fixtures.js';
+import { runCycle } from '../sync/cycle.js';
+import type { InvoiceBackend, PartnerRequest } from '../sync/ports.js';
+import type { CommandContext } from './context.js';
+import { renderDraft } from './render-draft.js';
+import { formatSummary } from './sync-commands.js';
+
+/**
+ * `demo`: the real daemon (same runtime, ledger and adapters as `run`) against in-process
+ * stand-ins of Shoprenter and Cashman seeded with a dozen varied orders. No account, no network.
+ * Three cycles: the backlog, a returning buyer who moved plus one order the config cannot map,
+ * and an idle poll that costs one Shoprenter request and no Cashman call.
+ */
+export async function demoCommand(ctx: CommandContext): Promise<number> {
+  const base = loadBaseEnv(ctx.env);
+  const dir = mkdtempSync(join(tmpdir(), 'scs-demo-'));
+  // DATABASE_PATH is honoured so `health` can judge the demo's cycles (the container smoke test does).
+  const databasePath = ctx.env['DATABASE_PATH'] ? base.databasePath : join(dir, 'sync.db');
+  const shop = await startLocalShop();
+  try {
+    const orders = sampleShop(12, 2026, { start: '2026-11-20T08:00:00' });
+    shop.shoprenter.addOrders(orders);
+    const configText = demoConfigYaml({ startFrom: '2026-11-01T00:00:00' });
+    writeFileSync(join(dir, 'config.yaml'), configText);
+    const env = loadRemoteEnv({ ...shop.env, DATABASE_PATH: databasePath, LOG_LEVEL: ctx.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: base.logFormat });
+    const logger = createLogger({ level: env.logLevel, format: env.logFormat, ...(ctx.logStream ? { stream: ctx.logStream } : {}) });
+    const runtime = await createRuntime({ env, config: parseConfig(configText, 'demo config'), logger });
+    runtime.deps.backend = narrate(runtime.deps.backend, ctx.out);
+    try {
+      ctx.out('shoprenter-cashman-sync demo: local stand-ins of Shoprenter and Cashman, 12 sample orders.\n');
+      ctx.out('Cycle 1: the backlog');
+      ctx.out(formatSummary(await runCycle(runtime.deps)) + '\n');
+
+      const returning = orders[0]!;
+      shop.shoprenter.addOrders([
+        buildShoprenterOrder({
+          innerId: 9001,
+          dateUpdated: '2026-11-20T20:00:00',
+          status: 1,
+          email: String(returning['email']),
+          phone: '+36 70 555 0101',
+          firstname: String(returning['firstname']),
+          lastname: String(returning['lastname']),
+          billing: { postcode: '9400', city: 'Sopron', address1: 'Várkerület 12.' },
+          paymentMethodCode: 'bank_transfer',
+          shippingExtension: 'foxpost',
+          shippingFee: { gross: 1190, taxRate: 27 },
+          products: [{ name: 'Tokaji aszú 5 puttonyos 0,5 l', sku: 'TOK-5P', netPrice: 7866.1417, taxRate: 27, stocks: [1, 0, 1] }],
+        }),
+        buildShoprenterOrder({
+          innerId: 9002,
+          dateUpdated: '2026-11-20T20:05:00',
+          status: 1,
+          email: 'paypal.vevo@example.hu',
+          firstname: 'Papp',
+          lastname: 'Pál',
+          billing: { postcode: '4025', city: 'Debrecen', address1: 'Piac utca 20.' },
+          paymentMethodCode: 'paypal',
+          shippingExtension: 'gls',
+          shippingFee: { gross: 1690, taxRate: 27 },
+          products: [{ name: 'Kézműves szappan', sku: 'SZAP-1', netPrice: 1172.4409, taxRate: 27, stocks: [3] }],
+        }),
+      ]);
+      ctx.out('Cycle 2: a returning buyer who moved to Sopron, and a PayPal order the config does not map');
+      ctx.out(formatSummary(await runCycle(runtime.deps)) + '\n');
+
+      const before = { shoprenter: shop.shoprenter.stats.requests, cashman: shop.cashman.stats.requests };
+      ctx.out('Cycle 3: nothing new');
+      ctx.out(formatSummary(await runCycle(runtime.deps)));
+      ctx.out(
+        `  cost of the idle cycle: ${shop.shoprenter.stats.requests - before.shoprenter} Shoprenter request(s), ${shop.cashman.stats.requests - before.cashman} Cashman request(s)\n`,
+      );
+      const notDone = runtime.ledger.listNotDone();
+      ctx.out(`Ledger: ${Object.entries(runtime.ledger.counts()).map(([s, n]) => `${s} ${n}`).join(', ')}`);
+      for (const row of notDone) ctx.out(`  order ${row.orderNumber} is ${row.state}: ${row.lastError ?? ''}`);
+      ctx.out(`Totals: ${shop.cashman.drafts.length} drafts and ${shop.cashman.partners.size} partners in the Cashman stand-in; ${shop.shoprenter.stats.requests} Shoprenter requests, ${shop.shoprenter.stats.status429} answered 429.`);
+      ctx.out('Next: see README.md to connect your own shop (init-config, check, docker compose up -d).');
+    } finally {
+      runtime.close();
+      await logger.close();
+    }
+    return 0;
+  } finally {
+    await shop.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Prints each partner and draft as Cashman accepts it. */
+function narrate(backend: InvoiceBackend, out: (text: string) => void): InvoiceBackend {
+  return {
+    describePartnerRequest: (request) => backend.describePartnerRequest(request),
+    describeDraftRequest: (draft, code) => backend.describeDraftRequest(draft, code),
+    checkLogin: () => backend.checkLogin(),
+    savePartner: async (request: PartnerRequest) => {
+      const result = await backend.savePartner(request);
+      const p = request.partner;
+      out(
+        `  partner ${request.partnerCode} ${request.partnerId ? 'updated' : 'created'} (Cashman id ${result.partnerId}): ${p.name}${p.taxNumber ? `, tax number ${p.taxNumber}` : ''}, ${p.email}, ${[p.postcode, p.city, p.street].filter(Boolean).join(' ')}`,
+      );
+      return result;
+    },
+    createDraft: async (draft: InvoiceDraft, code: string) => {
+      const result = await backend.createDraft(draft, code);
+      out(`  draft for order ${draft.orderNumber} -> partner ${code}, Cashman answered "${result.reference ?? ''}"`);
+      for (const line of renderDraft(draft, '    ')) out(line);
+      return result;
+    },
+  };
+}
