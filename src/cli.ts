@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { healthCommand, resolveCommand, retryCommand, statusCommand } from './commands/ledger-commands.js';
 import { onceCommand, runCommand } from './commands/sync-commands.js';
+import { checkCommand } from './commands/check.js';
+import { demoCommand } from './commands/demo.js';
+import { initConfigCommand } from './commands/init-config.js';
+import { previewCommand } from './commands/preview.js';
 import type { CommandContext } from './commands/context.js';
 import { AppError, ConfigError, UsageError } from './errors.js';
 
@@ -35,12 +39,11 @@ const COMMANDS: Record<string, Handler> = {
   retry: (ctx, p, flags) => retryCommand(ctx, p[0], flags.force),
   resolve: (ctx, p, flags) => resolveCommand(ctx, p[0], flags.done),
   health: (ctx) => healthCommand(ctx),
+  preview: (ctx, p, flags) => previewCommand(ctx, p[0], flags.json),
+  check: (ctx) => checkCommand(ctx),
+  'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force),
+  demo: (ctx) => demoCommand(ctx),
 };
-
-/** Registers a command implemented in another module (keeps this file the single dispatch table). */
-export function registerCommand(name: string, handler: Handler): void {
-  COMMANDS[name] = handler;
-}
 
 /** Runs one command and returns its exit code; prints one clear sentence on failure. */
 export async function main(argv: string[], ctx: CommandContext & { err: (text: string) => void }): Promise<number> {
@@ -65,7 +68,7 @@ export async function main(argv: string[], ctx: CommandContext & { err: (text: s
     ctx.out(USAGE);
     return 0;
   }
-  const handler = command ? COMMANDS[command] : undefined;
+  const handler = command && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!handler) {
     ctx.err(`${command ? `Unknown command "${command}".` : 'No command given.'}\n\n${USAGE}`);
     return 2;

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import dotenv from 'dotenv';
 import { main } from './cli.js';
-import './commands/register.js';
 
 // .env beside the program (outside Docker); never overrides variables already set.
 dotenv.config({ quiet: true });

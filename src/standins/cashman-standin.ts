@@ -24,6 +24,12 @@ export interface CashmanStandinOptions {
   unitIds?: readonly number[];
   firstPartnerId?: number;
   firstDraftId?: number;
+  /**
+   * Test hook: called after a request was processed (a draft or partner is recorded) and before
+   * the answer is written; the answer waits for the returned promise. Lets a crash test kill the
+   * client exactly between Cashman's processing and the client's ledger commit.
+   */
+  onProcessed?: (event: { operation: number; answer: string }) => void | Promise<void>;
 }
 
 /** One injected misbehaviour; `slow` still processes the request, then answers after `delayMs`. */
@@ -33,7 +39,10 @@ export type CashmanFault =
   | { kind: 'status500' }
   | { kind: 'drop' }
   | { kind: 'dropAfterProcessing' }
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+  /** Answers with the raw request body echoed back, as a PHP error page dumping its input would:
+   * a `HIBA:` text (status 200) or, with `status`, an HTML error page. Nothing is processed. */
+  | { kind: 'echo'; status?: number };
 
 export interface StandinPartner {
   partnerId: string;
@@ -171,6 +180,11 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     if (operation !== null) state.stats.byOperation[operation] = (state.stats.byOperation[operation] ?? 0) + 1;
 
     const fault = takeFault(operation);
+    if (fault?.kind === 'echo') {
+      const echoed = Buffer.concat(chunks).toString('utf8');
+      if (fault.status === undefined) return void answerEcho(res, `HIBA: Hibás adat a kérésben: ${echoed}`, 200, 'text/plain');
+      return void answerEcho(res, `<html><body><h1>Error</h1><pre>${echoed}</pre></body></html>`, fault.status, 'text/html');
+    }
     const answer = (text: string, status = 200, type = 'text/plain; charset=utf-8'): void => {
       if (res.destroyed || res.writableEnded) return;
       if (text.startsWith('HIBA:')) state.stats.hiba += 1;
@@ -184,6 +198,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     if (fault?.kind === 'hiba') return answer(`HIBA: ${fault.message}`);
     if (fault?.kind === 'login') return answer(STANDIN_LOGIN_ERROR);
     const text = typeof decoded === 'string' ? decoded : processRequest(decoded.operation, decoded.rows);
+    if (typeof decoded !== 'string') await options.onProcessed?.({ operation: decoded.operation, answer: text });
     if (fault?.kind === 'dropAfterProcessing') return void req.socket.destroy();
     if (fault?.kind === 'slow') await sleep(fault.delayMs);
     answer(text);
@@ -217,6 +232,10 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function answerEcho(res: http.ServerResponse, text: string, status: number, type: string): void {
+  if (!res.destroyed && !res.writableEnded) res.writeHead(status, { 'content-type': `${type}; charset=utf-8` }).end(text);
 }
 
 /** Decodes the multipart `post` field into rows, or returns the HIBA answer for a bad request. */

@@ -57,6 +57,8 @@ export interface ShoprenterStandin {
   clientSecret: string;
   stats: { requests: number; byPath: Record<string, number>; status429: number; tokenRequests: number };
   requestLog: RequestLogEntry[];
+  /** Every access token issued so far, for tests that prove no token reaches a log or the database. */
+  issuedTokens: string[];
   addOrder(raw: Record<string, unknown>, meta?: { storno?: boolean }): void;
   addOrders(raws: Record<string, unknown>[]): void;
   /** Shallow-merges `patch` into the order found by API id or innerId. */
@@ -89,6 +91,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
   const orders = new Map<string, StoredOrder>();
   const catalog: Record<string, Record<string, unknown>[]> = { ...shopCatalog(shop), ...options.catalog };
   const tokens = new Map<string, number>();
+  const issuedTokens: string[] = [];
   const admitted: number[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let faults: StandinFault[] = [];
@@ -176,6 +179,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     }
     const token = `standin.${randomBytes(12).toString('hex')}`;
     tokens.set(token, now() + ttl * 1000);
+    issuedTokens.push(token);
     return { status: 200, body: { token_type: 'Bearer', expires_in: ttl, access_token: token } };
   };
 
@@ -259,6 +263,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     clientSecret,
     stats,
     requestLog,
+    issuedTokens,
     addOrder,
     addOrders: (raws) => raws.forEach((raw) => addOrder(raw)),
     updateOrder(ref, patch, meta) {

@@ -1,0 +1,77 @@
+import { AppError } from '../errors.js';
+import { createClients } from '../runtime.js';
+import { silentLogger } from '../log/logger.js';
+import { resolveStatusIds } from '../sync/statuses.js';
+import { config, remoteEnv, type CommandContext } from './context.js';
+import { surveyShop, type ShopSurvey } from './shop-survey.js';
+
+/**
+ * `check`: config and .env first (exit 2 with the key and line), then both logins (exit 1), then
+ * what the live shop uses that config.yaml does not map (exit 2: those orders would be quarantined).
+ */
+export async function checkCommand(ctx: CommandContext): Promise<number> {
+  const env = remoteEnv(ctx);
+  const cfg = config(env);
+  ctx.out(`ok    ${env.configPath} and the environment are valid`);
+  const { shoprenter, cashman } = createClients(env, cfg, silentLogger);
+
+  let loginsOk = true;
+  let survey: ShopSurvey | undefined;
+  try {
+    survey = await surveyShop(shoprenter);
+    ctx.out(`ok    Shoprenter login works (${env.shoprenter.auth.kind === 'oauth' ? 'OAuth client' : 'legacy API user'}, ${env.shoprenter.apiUrl})`);
+  } catch (error) {
+    loginsOk = false;
+    ctx.out(`FAIL  Shoprenter: ${message(error)}`);
+  }
+  try {
+    await cashman.checkLogin();
+    ctx.out(`ok    Cashman login works (${env.cashman.apiUrl}, group ${env.cashman.group}, user ${env.cashman.user})`);
+  } catch (error) {
+    loginsOk = false;
+    ctx.out(`FAIL  Cashman: ${message(error)}`);
+  }
+  if (!survey) return 1;
+
+  const gaps: string[] = [];
+  for (const mode of survey.paymentModes) {
+    if (!hasKey(cfg.paymentMethods, mode.code)) gaps.push(`payment method "${mode.code}" (${mode.name}) has no entry under paymentMethods`);
+  }
+  if (!hasKey(cfg.shippingMethods, 'default')) {
+    for (const mode of survey.shippingModes) {
+      if (!hasKey(cfg.shippingMethods, mode.extension)) gaps.push(`shipping method "${mode.extension}" (${mode.name}) has no entry under shippingMethods and there is no "default"`);
+    }
+  }
+  for (const rate of survey.taxRates) {
+    if (cfg.vatRates[rate] === undefined) {
+      gaps.push(`VAT rate ${rate}% has no entry under vatRates${rate === '0' ? ' (point it at the exemption row you invoice with, e.g. AAM or TAM)' : ''}`);
+    }
+  }
+  if (cfg.units.ids[cfg.units.default] === undefined) gaps.push(`the default unit "${cfg.units.default}" has no entry under units.ids`);
+  try {
+    await resolveStatusIds(cfg.sync.statuses, () => Promise.resolve(survey.statuses));
+    const unknown = cfg.sync.statuses.filter((s) => /^\d+$/.test(s) && !survey.statuses.some((k) => k.id === s));
+    for (const id of unknown) gaps.push(`sync.statuses lists status id ${id}, which the shop does not have`);
+  } catch (error) {
+    gaps.push(message(error).replace(/\.$/, ''));
+  }
+
+  if (gaps.length === 0) {
+    ctx.out(`ok    every payment method (${survey.paymentModes.length}), shipping method (${survey.shippingModes.length}) and VAT rate (${survey.taxRates.join('%, ')}%) of the shop is mapped`);
+  } else {
+    for (const gap of gaps) ctx.out(`GAP   ${gap} in config.yaml`);
+    ctx.out(`${gaps.length} gap(s): orders that need these would be quarantined until config.yaml maps them.`);
+  }
+  ctx.out(`info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout)'}`);
+  if (!loginsOk) return 1;
+  return gaps.length === 0 ? 0 : 2;
+}
+
+function hasKey(map: Record<string, string>, key: string): boolean {
+  const wanted = key.trim().toUpperCase();
+  return Object.keys(map).some((k) => k.trim().toUpperCase() === wanted);
+}
+
+function message(error: unknown): string {
+  return error instanceof AppError || error instanceof Error ? error.message : String(error);
+}

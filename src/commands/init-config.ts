@@ -1,0 +1,92 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UsageError } from '../errors.js';
+import { silentLogger } from '../log/logger.js';
+import { createClients } from '../runtime.js';
+import { shopNow } from '../domain/shop-clock.js';
+import { FileConfig } from '../config/schema.js';
+import { remoteEnv, type CommandContext } from './context.js';
+import { FIZETESMOD_GUESS, surveyShop, type ShopSurvey } from './shop-survey.js';
+
+/**
+ * `init-config`: a starting config.yaml from the live shop. Cashman ids cannot be read through
+ * the API, so they are written as `~` with a TODO: the file fails `check` (naming key and line)
+ * until a person fills them in, which is exactly the point.
+ */
+export async function initConfigCommand(ctx: CommandContext, force: boolean): Promise<number> {
+  const env = remoteEnv(ctx);
+  if (existsSync(env.configPath) && !force) {
+    throw new UsageError(`${env.configPath} already exists; run "init-config --force" to overwrite it.`);
+  }
+  // A config is not needed to read the shop; defaults are enough for the clients.
+  const { shoprenter } = createClients(env, FileConfig.parse({ version: 1 }), silentLogger);
+  const survey = await surveyShop(shoprenter);
+  const text = renderConfig(survey, shopNow(new Date(), 'Europe/Budapest').slice(0, 10) + 'T00:00:00');
+  mkdirSync(dirname(env.configPath), { recursive: true });
+  writeFileSync(env.configPath, text, { mode: 0o644 });
+  const todo = (text.match(/TODO/g) ?? []).length;
+  ctx.out(`Wrote ${env.configPath}: ${survey.paymentModes.length} payment methods, ${survey.shippingModes.length} shipping methods, ${survey.taxRates.length} VAT rates, ${survey.statuses.length} statuses.`);
+  ctx.out(`Fill in the ${todo} places marked TODO (Cashman ids: Információ / API információ), then run "check".`);
+  return 0;
+}
+
+const q = (text: string): string => JSON.stringify(text);
+
+export function renderConfig(survey: ShopSurvey, startFrom: string): string {
+  const statusList = survey.statuses.map((s) => `${s.id} = ${s.name}`).join('; ');
+  const lines = [
+    '# yaml-language-server: $schema=./config.schema.json',
+    '# Written by "shoprenter-cashman-sync init-config" from the live shop. Fill in every TODO,',
+    '# then run "shoprenter-cashman-sync check". Every key is explained in config.example.yaml.',
+    'version: 1',
+    '',
+    'sync:',
+    '  intervalSeconds: 30',
+    '  # Orders last updated before this shop-local moment are never drafted.',
+    `  startFrom: ${q(startFrom)}`,
+    '  # Status ids or names that trigger a draft; [] = every completed checkout.',
+    `  # This shop has: ${statusList || '(none listed)'}`,
+    '  statuses: []',
+    '  overlapMinutes: 10',
+    '  timezone: Europe/Budapest',
+    '',
+    'invoice:',
+    '  operation: 4',
+    '  dueDays: 8',
+    `  orderNumberText: ${q('Shoprenter rendelés: {orderNumber}')}`,
+    '',
+    'partners:',
+    '  codePrefix: SR',
+    '  codeDigits: 6',
+    '',
+    '# Shoprenter VAT rate -> Cashman afa_id (Cashman: Információ / API információ).',
+    'vatRates:',
+    ...survey.taxRates.map(
+      (rate) => `  ${q(rate)}: ~   # TODO: Cashman afa_id of ${rate === '0' ? 'the exemption you invoice 0% with (AAM, TAM, ...)' : `${rate}%`}`,
+    ),
+    ...(survey.taxRates.length === 0 ? ['  "27": ~   # TODO: Cashman afa_id of 27%'] : []),
+    '',
+    '# Unit text -> Cashman mennyisegiegyseg_id. Shoprenter sends no unit with an order line, so "default" is used.',
+    'units:',
+    '  default: db',
+    '  ids:',
+    '    db: ~   # TODO: Cashman mennyisegiegyseg_id of "db"',
+    '',
+    '# Shoprenter payment code -> Cashman payment method text. Check each guess.',
+    'paymentMethods:',
+    ...survey.paymentModes.map((p) => {
+      const guess = FIZETESMOD_GUESS[p.code.toUpperCase()];
+      return guess ? `  ${p.code.toUpperCase()}: ${q(guess)}   # ${p.name}` : `  ${p.code.toUpperCase()}: ~   # TODO: Cashman payment method for "${p.name}"`;
+    }),
+    '',
+    '# Shoprenter shipping method -> name of the shipping line on the invoice.',
+    'shippingMethods:',
+    `  default: ${q('Szállítási díj')}`,
+    ...survey.shippingModes.map((s) => `  ${s.extension.toUpperCase()}: ${q(s.name)}`),
+    '',
+    'cashman:',
+    '  timeoutSeconds: 30',
+    '',
+  ];
+  return lines.join('\n');
+}
