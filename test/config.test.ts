@@ -93,3 +93,14 @@ describe('environment', () => {
     }
   });
 });
+
+describe('config/config.schema.json', () => {
+  it('is generated from the zod schema and up to date (regenerate: npm run schema)', async () => {
+    const { configJsonSchemaText } = await import('../src/config/json-schema.js');
+    expect(readFileSync('config/config.schema.json', 'utf8')).toBe(configJsonSchemaText());
+  });
+
+  it('is referenced from the example file for editors', () => {
+    expect(readFileSync('config/config.example.yaml', 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./config.schema.json');
+  });
+});
