@@ -58,13 +58,17 @@ export interface LoggerOptions {
 
 const RESERVED = new Set(['level', 'message', 'timestamp', 'orderNumber']);
 
+function text(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 function prettyLine(info: winston.Logform.TransformableInfo): string {
-  const order = info['orderNumber'] ? `order ${String(info['orderNumber'])}: ` : '';
+  const order = info['orderNumber'] ? `order ${text(info['orderNumber'])}: ` : '';
   const extras = Object.entries(info)
-    .filter(([key]) => !RESERVED.has(key) && typeof key === 'string')
-    .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+    .filter(([key]) => !RESERVED.has(key))
+    .map(([key, value]) => `${key}=${text(value)}`);
   const tail = extras.length ? ` (${extras.join(', ')})` : '';
-  return `${String(info['timestamp'])} ${info.level.padEnd(5)} ${order}${String(info.message)}${tail}`;
+  return `${text(info['timestamp'])} ${info.level.padEnd(5)} ${order}${text(info.message)}${tail}`;
 }
 
 export function createLogger(options: LoggerOptions): Logger & { redactor: SecretRedactor } {

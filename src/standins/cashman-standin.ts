@@ -258,10 +258,10 @@ async function decodeRequest(
   } catch {
     return 'HIBA: Hibás adatformátum.';
   }
-  const rows = Array.isArray(value) ? value : [];
+  const rows: unknown[] = Array.isArray(value) ? value : [];
   const valid =
     rows.length > 0 &&
-    rows.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row).every((v) => typeof v === 'string'));
+    rows.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row as Record<string, unknown>).every((v) => typeof v === 'string'));
   if (!valid) return 'HIBA: Hibás adatformátum.';
   const typed = rows as RequestRow[];
   const operation = Number(typed[0]?.muveletkod ?? '');

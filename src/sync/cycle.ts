@@ -139,5 +139,7 @@ function logSummary(logger: Logger, s: CycleSummary): void {
     return;
   }
   const busy = s.outcomes.done + s.outcomes.failed + s.outcomes.quarantined + s.outcomes.uncertain + s.partnersUpdated > 0;
-  (busy ? logger.info : logger.debug)(s.interrupted ? 'cycle interrupted by shutdown' : 'cycle finished', meta);
+  const message = s.interrupted ? 'cycle interrupted by shutdown' : 'cycle finished';
+  if (busy) logger.info(message, meta);
+  else logger.debug(message, meta);
 }

@@ -14,7 +14,7 @@ import type { CashmanStandinOptions } from '../../src/standins/cashman-standin.j
 export interface Harness {
   shop: LocalShop;
   dir: string;
-  env: Record<string, string>;
+  env: Record<string, string> & { CONFIG_PATH: string; DATABASE_PATH: string };
   logs: string[];
   configText: string;
   /** A fresh runtime on the same database file: what a restart of the daemon gets. */
