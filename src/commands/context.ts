@@ -32,7 +32,7 @@ export function logger(ctx: CommandContext, env: BaseEnv): Logger {
 }
 
 /** The ledger for the read-mostly commands; null when the daemon never ran here. */
-export function openExistingLedger(env: BaseEnv): Ledger | null {
+export function openExistingLedger(env: BaseEnv, mode: 'read' | 'write' = 'write'): Ledger | null {
   if (env.databasePath !== ':memory:' && !existsSync(env.databasePath)) return null;
-  return Ledger.open(env.databasePath);
+  return Ledger.open(env.databasePath, { readonly: mode === 'read' });
 }

@@ -2,8 +2,8 @@ import { UsageError, NotFoundError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 
-function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T): T {
-  const ledger = openExistingLedger(baseEnv(ctx));
+function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
+  const ledger = openExistingLedger(baseEnv(ctx), mode);
   if (!ledger) return empty();
   try {
     return use(ledger);
@@ -78,6 +78,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       for (const o of orders) ctx.out(formatRow(o));
       return 0;
     },
+    'read',
   );
 }
 
@@ -162,5 +163,6 @@ export function healthCommand(ctx: CommandContext): number {
       ctx.out(`healthy: last successful cycle ${Math.round(ageMs / 1000)} s ago.`);
       return 0;
     },
+    'read',
   );
 }
