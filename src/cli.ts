@@ -19,9 +19,12 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command>
                          put a failed or quarantined order back in line (--force: also an uncertain one)
   resolve <order> --done record that the draft exists in Cashman
   check                  validate config and .env, test both logins, report unmapped shop values
-  init-config [--force]  write a starting config.yaml from the live shop
+  init-config [--force] [--stdout]
+                         write a starting config.yaml from the live shop (--stdout: print it instead)
   health                 exit 0 when the last successful cycle is recent (Docker HEALTHCHECK)
-  demo                   watch it work against built-in stand-ins of Shoprenter and Cashman
+  demo [--database <file>]
+                         watch it work against built-in stand-ins of Shoprenter and Cashman
+                         (its ledger lives in a temp folder unless --database names one)
 
 Exit codes: 0 success, 1 runtime failure, 2 bad config or usage.`;
 
@@ -30,6 +33,8 @@ interface Flags {
   json: boolean;
   force: boolean;
   done: boolean;
+  stdout: boolean;
+  database: string | undefined;
 }
 
 const COMMANDS: Record<string, Handler> = {
@@ -41,8 +46,8 @@ const COMMANDS: Record<string, Handler> = {
   health: (ctx) => healthCommand(ctx),
   preview: (ctx, p, flags) => previewCommand(ctx, p[0], flags.json),
   check: (ctx) => checkCommand(ctx),
-  'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force),
-  demo: (ctx) => demoCommand(ctx),
+  'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force, flags.stdout),
+  demo: (ctx, _p, flags) => demoCommand(ctx, flags.database),
 };
 
 /** Runs one command and returns its exit code; prints one clear sentence on failure. */
@@ -56,6 +61,8 @@ export async function main(argv: string[], ctx: CommandContext & { err: (text: s
         json: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         done: { type: 'boolean', default: false },
+        stdout: { type: 'boolean', default: false },
+        database: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -74,7 +81,8 @@ export async function main(argv: string[], ctx: CommandContext & { err: (text: s
     return 2;
   }
   try {
-    return await handler(ctx, rest, { json: parsed.values.json, force: parsed.values.force, done: parsed.values.done });
+    const { json, force, done, stdout, database } = parsed.values;
+    return await handler(ctx, rest, { json, force, done, stdout, database });
   } catch (error) {
     ctx.err(errorLine(error, ctx.env['LOG_LEVEL'] === 'debug'));
     return error instanceof ConfigError || error instanceof UsageError ? 2 : 1;

@@ -50,7 +50,7 @@ describe('end to end: real cycles against both stand-ins', () => {
     expect(head['fizetesi_hatarido']).toBe('2026-11-28');
     expect(head['Password']).toBe('********'); // the stand-in stores rows masked; the real one was checked on arrival
     expect(h.shop.cashman.emailCimSeen).toEqual([]);
-    expect(draft!.rows.map((r) => r['megnevezes'])).toEqual(['Pálinkás pohár készlet', 'Szabó Magda: Az ajtó', 'GLS házhozszállítás', 'Utánvét díja (cod)']);
+    expect(draft!.rows.map((r) => r['megnevezes'])).toEqual(['Pálinkás pohár készlet', 'Szabó Magda: Az ajtó', 'GLS házhozszállítás', 'Kezelési költség (cod)']);
 
     // A second cycle: nothing new, so nothing to Cashman and exactly one Shoprenter list request.
     const before = { ...h.shop.shoprenter.stats.byPath };

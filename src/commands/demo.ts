@@ -20,11 +20,12 @@ import { formatSummary } from './sync-commands.js';
  * Three cycles: the backlog, a returning buyer who moved plus one order the config cannot map,
  * and an idle poll that costs one Shoprenter request and no Cashman call.
  */
-export async function demoCommand(ctx: CommandContext): Promise<number> {
+export async function demoCommand(ctx: CommandContext, database?: string): Promise<number> {
   const base = loadBaseEnv(ctx.env);
   const dir = mkdtempSync(join(tmpdir(), 'scs-demo-'));
-  // DATABASE_PATH is honoured so `health` can judge the demo's cycles (the container smoke test does).
-  const databasePath = ctx.env['DATABASE_PATH'] ? base.databasePath : join(dir, 'sync.db');
+  // Never DATABASE_PATH: demo partners and a demo cursor must not land in a real ledger. Only an
+  // explicit --database (the container smoke test, to let `health` judge the demo's cycles).
+  const databasePath = database ?? join(dir, 'sync.db');
   const shop = await startLocalShop();
   try {
     const orders = sampleShop(12, 2026, { start: '2026-11-20T08:00:00' });

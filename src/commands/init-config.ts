@@ -13,15 +13,20 @@ import { FIZETESMOD_GUESS, surveyShop, type ShopSurvey } from './shop-survey.js'
  * the API, so they are written as `~` with a TODO: the file fails `check` (naming key and line)
  * until a person fills them in, which is exactly the point.
  */
-export async function initConfigCommand(ctx: CommandContext, force: boolean): Promise<number> {
+export async function initConfigCommand(ctx: CommandContext, force: boolean, toStdout = false): Promise<number> {
   const env = remoteEnv(ctx);
-  if (existsSync(env.configPath) && !force) {
+  if (!toStdout && existsSync(env.configPath) && !force) {
     throw new UsageError(`${env.configPath} already exists; run "init-config --force" to overwrite it.`);
   }
   // A config is not needed to read the shop; defaults are enough for the clients.
   const { shoprenter } = createClients(env, FileConfig.parse({ version: 1 }), silentLogger);
   const survey = await surveyShop(shoprenter);
   const text = renderConfig(survey, shopNow(new Date(), 'Europe/Budapest').slice(0, 10) + 'T00:00:00');
+  if (toStdout) {
+    // In Docker the config folder is mounted read-only: `init-config --stdout > config/config.yaml`.
+    ctx.out(text);
+    return 0;
+  }
   mkdirSync(dirname(env.configPath), { recursive: true });
   writeFileSync(env.configPath, text, { mode: 0o644 });
   const todo = (text.match(/TODO/g) ?? []).length;

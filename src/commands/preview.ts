@@ -26,7 +26,7 @@ export async function previewCommand(ctx: CommandContext, ref: string | undefine
   const sourced = await shoprenter.getOrder(ref);
   if (!sourced) throw new NotFoundError(`Shoprenter has no order "${ref}"; check the order number.`);
   if (!sourced.ok) {
-    ctx.out(json ? JSON.stringify({ order: ref, quarantine: sourced.reason }, null, 2) : `Order ${ref} cannot be read: ${sourced.reason}`);
+    ctx.out(json ? JSON.stringify({ order: ref, quarantine: sourced.reason }, null, 2) : `Order ${ref} would be quarantined: ${sourced.reason}`);
     return 0;
   }
   const order = sourced.order;

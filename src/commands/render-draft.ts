@@ -36,5 +36,8 @@ export function renderDraft(draft: InvoiceDraft, indent = '  '): string[] {
       ]),
       ['', 'TOTAL', '', '', '', '', '', m(draft.totals.net), m(draft.totals.vat), m(draft.totals.gross)],
     ]).map((line) => `${indent}${line}`),
+    ...draft.lines.flatMap((l, i) =>
+      l.sku || l.note ? [`${indent}  line ${i + 1}: ${[l.sku ? `cikkszám ${l.sku}` : null, l.note].filter(Boolean).join(', ')}`] : [],
+    ),
   ];
 }

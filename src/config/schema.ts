@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LINE_NAMES } from '../domain/mapping-config.js';
 import { formatAmount4, parseAmount4 } from '../domain/money.js';
 
 /**
@@ -56,10 +57,11 @@ export const FileConfig = z.strictObject({
       orderNumberText: z.string().min(1).default('Shoprenter rendelés: {orderNumber}'),
       lineNames: z
         .strictObject({
-          discount: z.string().min(1).default('Kosárkedvezmény'),
-          coupon: z.string().min(1).default('Kupon kedvezmény'),
-          loyalty: z.string().min(1).default('Hűségpont beváltás'),
-          paymentFee: z.string().min(1).default('Utánvét díja'),
+          discount: z.string().min(1).default(DEFAULT_LINE_NAMES.discount),
+          coupon: z.string().min(1).default(DEFAULT_LINE_NAMES.coupon),
+          loyalty: z.string().min(1).default(DEFAULT_LINE_NAMES.loyalty),
+          // Appended with the shop's payment method name: "Kezelési költség (Utánvétel)".
+          paymentFee: z.string().min(1).default(DEFAULT_LINE_NAMES.paymentFee),
         })
         .prefault({}),
     })
