@@ -1,6 +1,7 @@
 import { CashmanClient } from './cashman/client.js';
 import type { RemoteEnv } from './config/env.js';
 import type { FileConfig } from './config/schema.js';
+import type { Order } from './domain/order.js';
 import { shopNow } from './domain/shop-clock.js';
 import type { Logger } from './log/logger.js';
 import { ShoprenterClient } from './shoprenter/client.js';
@@ -82,8 +83,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       partnerCodeDigits: config.partners.codeDigits,
       dueDays: config.invoice.dueDays,
     };
+    const { productOptions } = config.invoice;
+    const { fromProducts } = config.units;
     const deps: CycleDeps = {
       ledger,
+      ...(productOptions || fromProducts ? { enrich: (order: Order) => shoprenter.enrichOrder(order, { options: productOptions, units: fromProducts }) } : {}),
       source: shoprenter,
       backend: cashman,
       logger,

@@ -7,12 +7,12 @@ import { buildPartner } from '../src/domain/build-partner.js';
 import type { DraftResult } from '../src/domain/draft.js';
 import type { Order } from '../src/domain/order.js';
 import { normalizeOrder } from '../src/shoprenter/normalize-order.js';
+import { applyProductLookups } from '../src/shoprenter/product-lookups.js';
 import {
   configFor,
   draftAsJson,
   loadGoldenCases,
   orderFromFixture,
-  withoutProductLookups,
   type GoldenCase,
 } from './fixtures/golden/loader.js';
 
@@ -40,7 +40,7 @@ function draftFor(order: Order, golden: GoldenCase): Outcome {
 /** What the daemon does with one orderExtend item. */
 function fromWire(golden: GoldenCase): Outcome {
   const sourced = normalizeOrder(golden.wire);
-  return sourced.ok ? draftFor(sourced.order, golden) : { ok: false, reason: sourced.reason };
+  return sourced.ok ? draftFor(applyProductLookups(sourced.order, golden.enrichment ?? {}), golden) : { ok: false, reason: sourced.reason };
 }
 
 function expectOutcome(result: Outcome, golden: GoldenCase): void {
@@ -118,7 +118,7 @@ describe('golden orders', () => {
       const sourced = normalizeOrder(golden.wire);
       if (!sourced.ok) throw new Error(`the adapter refused the order: ${sourced.reason}`);
       const order = domainOrder(golden);
-      expect(sourced.order).toEqual(golden.wireGap === undefined ? order : withoutProductLookups(order));
+      expect(applyProductLookups(sourced.order, golden.enrichment ?? {})).toEqual(order);
     });
   });
 

@@ -120,7 +120,10 @@ beforeAll(async () => {
   // about what preview prints, not pacing (rate-limiter and client tests cover that), and ~200
   // paced requests would take over a minute: the first caller sets the budget, so open it up here.
   sharedRateLimiter(shop.env.SHOPRENTER_SHOP ?? 'demo', 1000);
-  for (const golden of cases) shop.shoprenter.addOrder(golden.wire);
+  for (const golden of cases) {
+    shop.shoprenter.addOrder(golden.wire);
+    if (golden.enrichment) shop.shoprenter.addEnrichment(golden.enrichment);
+  }
   dir = mkdtempSync(join(tmpdir(), 'scs-preview-corpus-'));
   const written = new Map<string, string>();
   for (const golden of cases) {

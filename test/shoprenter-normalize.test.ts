@@ -65,6 +65,8 @@ describe('normalizeOrder on the documentation samples', () => {
       taxRate: 270_000n,
       unit: null,
       options: [],
+      orderProductId: 'b3JkZXJQcm9kdWN0LW9yZGVyX3Byb2R1Y3RfaWQ9MTI=',
+      productId: 'cHJvZHVjdC1wcm9kdWN0X2lkPTUx',
     });
     expect(order.totals.map((t) => t.type)).toEqual(['SUB_TOTAL', 'TAX', 'SUB_TOTAL_WITH_TAX', 'SHIPPING', 'TOTAL']);
     expect(order.totals[4]).toEqual({ type: 'TOTAL', key: null, name: 'Totally gross:', value: 40_380_000n });
@@ -146,6 +148,68 @@ describe('normalizeOrder quirks', () => {
       { type: 'DISCOUNT', key: 'CART_AMOUNT_DISCOUNT', name: 'Mennyiségi kedvezmény:', value: -5_000_000n },
       { type: '', key: null, name: 'Valami:', value: 0n },
     ]);
+  });
+});
+
+describe('normalizeOrder: what orderExtend links to (options, unit)', () => {
+  const first = () => (pageItem()['orderProducts'] as Record<string, unknown>[])[0] as Record<string, unknown>;
+  const withProduct = (patch: Record<string, unknown>, drop: string[] = []) => {
+    const product: Record<string, unknown> = { ...first(), ...patch };
+    for (const key of drop) delete product[key];
+    return ok(normalizeOrder({ ...pageItem(), orderProducts: [product] })).products[0];
+  };
+
+  it('keeps the orderProduct id and the product id from product.href, options empty and unit null', () => {
+    expect(withProduct({})).toMatchObject({
+      orderProductId: 'b3JkZXJQcm9kdWN0LW9yZGVyX3Byb2R1Y3RfaWQ9MTI=',
+      productId: 'cHJvZHVjdC1wcm9kdWN0X2lkPTUx',
+      options: [],
+      unit: null,
+    });
+  });
+
+  it('falls back to the href, then the options link, for the orderProduct id; null when there is none', () => {
+    expect(withProduct({ id: '' })?.orderProductId).toBe('b3JkZXJQcm9kdWN0LW9yZGVyX3Byb2R1Y3RfaWQ9MTI=');
+    expect(withProduct({ id: {}, href: null, orderProductOptions: { href: 'https://x/orderProductOptions?orderProductId=a+b=' } })?.orderProductId).toBe(
+      'a+b=',
+    );
+    expect(withProduct({}, ['id', 'href', 'orderProductOptions'])?.orderProductId).toBeNull();
+    expect(withProduct({ id: { odd: 1 }, href: ['x'], orderProductOptions: 5 })?.orderProductId).toBeNull();
+  });
+
+  it('reads the product id from an embedded product or a link with a query, null without one', () => {
+    expect(withProduct({ product: { href: 'https://x/products/cHJvZA%3D%3D?full=1' } })?.productId).toBe('cHJvZA==');
+    expect(withProduct({ product: { id: 'UHJvZA==', name: 'x' } })?.productId).toBe('UHJvZA==');
+    expect(withProduct({ product: null })?.productId).toBeNull();
+    expect(withProduct({ product: {} })?.productId).toBeNull();
+    expect(withProduct({ product: 'garbage' })?.productId).toBeNull();
+  });
+
+  it('reads options a shop embeds as an array, as "name: valueName", in order, skipping empties', () => {
+    const embedded = [
+      { name: 'Méret', valueName: 'XL', price: '0.0000', prefix: '+' },
+      { name: {}, valueName: '' },
+      { name: 'Szín', valueName: ' piros ', price: '500.0000', prefix: '+' },
+      { name: 'Gravírozás', valueName: {} },
+    ];
+    expect(withProduct({ orderProductOptions: embedded })?.options).toEqual(['Méret: XL', 'Szín: piros', 'Gravírozás']);
+  });
+
+  it('treats any other options value as not embedded, never as unreadable', () => {
+    for (const value of [[{ name: ['x'] }], { orderProductOption: [] }, 'x', 7, null, {}]) {
+      expect(withProduct({ orderProductOptions: value })?.options).toEqual([]);
+    }
+  });
+
+  it('ignores a unit-like field on an orderProduct: only the product\'s measurementUnit is documented', () => {
+    expect(withProduct({ unit: 'kg', measurementUnit: 'kg', quantityUnit: 'kg' })?.unit).toBeNull();
+  });
+
+  it('refuses embedded options with invisible characters, naming the product', () => {
+    const raw = { ...pageItem(), orderProducts: [{ ...first(), orderProductOptions: [{ name: 'Méret', valueName: 'X\u202eL' }] }] };
+    expect(reason(normalizeOrder(raw))).toBe(
+      'Order 12 has invisible control or text-direction characters in the options of product 1; correct it in Shoprenter.',
+    );
   });
 });
 

@@ -104,6 +104,53 @@ describe('Shoprenter stand-in', () => {
     expect(taxes.items.flatMap((t) => t.taxRates.map((r) => r.rate))).toEqual(['27.0000', '18.0000', '5.0000', '0.0000']);
   });
 
+  it('serves options and products beside a built order, which itself only links to them', async () => {
+    const wire = buildShoprenterOrder({
+      innerId: 9501,
+      dateUpdated: '2026-11-04T10:00:00',
+      status: 5,
+      email: 'a@example.hu',
+      firstname: 'Kiss',
+      lastname: 'Anna',
+      billing: { postcode: '1111', city: 'Budapest', address1: 'Fő utca 1.' },
+      paymentMethodCode: 'BANK_TRANSFER',
+      shippingExtension: 'GLS',
+      products: [
+        { name: 'Póló', sku: 'POLO-9501', netPrice: 1000, taxRate: 27, stocks: [1], options: [{ name: 'Méret', value: 'XL' }, { name: 'Szín', value: 'kék', price: 200, prefix: '-' }] },
+        { name: 'Sajt', sku: 'SAJT-9501', netPrice: 1000, taxRate: 5, stocks: [2], unit: 'kg' },
+      ],
+    });
+    standin.addOrder(wire);
+    const listed = (await (await get('/orderExtend?full=1&innerId=9501')).json()) as { items: { orderProducts: Record<string, unknown>[] }[] };
+    const [shirt, cheese] = listed.items[0]?.orderProducts ?? [];
+    expect(shirt?.['orderProductOptions']).toEqual({ href: `https://demo.api.myshoprenter.hu/orderProductOptions?orderProductId=${String(shirt?.['id'])}` });
+
+    const options = (await (await get(`/orderProductOptions?full=1&orderProductId=${String(shirt?.['id'])}`)).json()) as Record<string, unknown>;
+    expect(options).toMatchObject({ page: 0, pageCount: 1, next: null });
+    expect(options['items']).toEqual([
+      expect.objectContaining({ name: 'Méret', valueName: 'XL', price: '0.0000', prefix: '+', orderProduct: { href: expect.stringContaining(String(shirt?.['id'])) } }),
+      expect.objectContaining({ name: 'Szín', valueName: 'kék', price: '200.0000', prefix: '-' }),
+    ]);
+    const bare = (await (await get(`/orderProductOptions?orderProductId=${String(shirt?.['id'])}`)).json()) as { items: Record<string, unknown>[] };
+    expect(Object.keys(bare.items[0] ?? {})).toEqual(['href']);
+    const none = (await (await get(`/orderProductOptions?full=1&orderProductId=${String(cheese?.['id'])}`)).json()) as { items: unknown[] };
+    expect(none.items).toEqual([]);
+    expect((await get('/orderProductOptions?orderId=x')).status).toBe(400);
+
+    const productId = String((cheese?.['product'] as { href: string }).href.split('/').pop());
+    const product = (await (await get(`/productExtend/${productId}`)).json()) as Record<string, unknown>;
+    expect(product).toMatchObject({
+      id: productId,
+      productDescriptions: [{ name: 'Sajt', measurementUnit: 'kg', language: { id: 'bGFuZ3VhZ2UtbGFuZ3VhZ2VfaWQ9MQ==' } }],
+    });
+    const plain = (await (await get(`/products/${productId}`)).json()) as Record<string, unknown>;
+    expect(plain['productDescriptions']).toEqual({ href: expect.stringContaining('/productDescriptions?productId=') });
+    expect((await get('/productExtend/bm9wZQ==')).status).toBe(404);
+
+    standin.addEnrichment({ units: { [productId]: null } });
+    expect((await get(`/productExtend/${productId}`)).status).toBe(404);
+  });
+
   it('injects faults in order, then behaves again', async () => {
     standin.setFault({ kind: 'status', status: 503 }, { kind: 'malformed' }, { kind: 'xml' }, { kind: 'drop' });
     const unavailable = await get('/orderExtend?limit=1');

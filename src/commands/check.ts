@@ -32,6 +32,15 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
     ctx.out(`FAIL  Cashman: ${message(error)}`);
   }
   if (!survey) return 1;
+  if (cfg.units.fromProducts) {
+    try {
+      await shoprenter.probe('productExtend');
+      ctx.out('ok    Shoprenter product reads work (units.fromProducts)');
+    } catch (error) {
+      loginsOk = false;
+      ctx.out(`FAIL  Shoprenter products (units.fromProducts needs the product.product:read scope; or set it to false): ${message(error)}`);
+    }
+  }
 
   const gaps: string[] = [];
   for (const mode of survey.paymentModes) {

@@ -7,7 +7,7 @@ import { readTotals } from '../domain/draft-fees.js';
 import { money, renderDraft } from './render-draft.js';
 import { changedPartnerFields, formatPartnerCode, type PartnerData } from '../domain/partner.js';
 import type { Order } from '../domain/order.js';
-import { NotFoundError, UsageError } from '../errors.js';
+import { MappingError, NotFoundError, UsageError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { Ledger } from '../store/ledger.js';
 import { config, remoteEnv, type CommandContext } from './context.js';
@@ -29,7 +29,18 @@ export async function previewCommand(ctx: CommandContext, ref: string | undefine
     ctx.out(json ? JSON.stringify({ order: ref, quarantine: sourced.reason }, null, 2) : `Order ${ref} would be quarantined: ${sourced.reason}`);
     return 0;
   }
-  const order = sourced.order;
+  let order = sourced.order;
+  const { productOptions } = cfg.invoice;
+  const { fromProducts } = cfg.units;
+  if (productOptions || fromProducts) {
+    try {
+      order = await shoprenter.enrichOrder(order, { options: productOptions, units: fromProducts });
+    } catch (error) {
+      if (!(error instanceof MappingError)) throw error;
+      ctx.out(json ? JSON.stringify({ order: order.orderNumber, quarantine: error.message }, null, 2) : `Order ${order.orderNumber} would be quarantined: ${error.message}`);
+      return 0;
+    }
+  }
   const partner = buildPartner(order);
   if ('reason' in partner) {
     ctx.out(json ? JSON.stringify({ order: order.orderNumber, quarantine: partner.reason }, null, 2) : `Order ${order.orderNumber} would be quarantined: ${partner.reason}`);

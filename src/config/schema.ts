@@ -55,6 +55,8 @@ export const FileConfig = z.strictObject({
       operation: z.number().int().positive().default(4),
       dueDays: z.number().int().min(0).max(365).default(8),
       orderNumberText: z.string().min(1).default('Shoprenter rendelés: {orderNumber}'),
+      /** Fetch each product line's chosen options (the order listing carries only a link): one Shoprenter read per line. */
+      productOptions: z.boolean().default(true),
       lineNames: z
         .strictObject({
           discount: z.string().min(1).default(DEFAULT_LINE_NAMES.discount),
@@ -76,6 +78,8 @@ export const FileConfig = z.strictObject({
   units: z
     .strictObject({
       default: z.string().min(1).default('db'),
+      /** Read each product's measurement unit from Shoprenter (cached per product; needs the product.product:read scope). */
+      fromProducts: z.boolean().default(true),
       ids: z.record(z.string(), positiveId).default({}),
     })
     .prefault({}),

@@ -43,6 +43,8 @@ function draftOf(order: Order, partner: PartnerData, config: MappingConfig): Inv
   const totals = readTotals(order);
   const targets = lineTargets(order, totals, money, config);
   const lines = finishLines(reconcile(targets, inDraftCurrency(money, totals.total), money), company, order.orderNumber, money);
+  // An empty order passes the total check (0 = 0), but Cashman needs at least one line.
+  if (lines.length === 0) refuse(reasons.nothingToInvoice(order.orderNumber));
   return {
     orderId: order.id,
     orderNumber: order.orderNumber,

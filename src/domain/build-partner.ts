@@ -75,11 +75,17 @@ export function classifyTaxNumber(raw: string | null): { taxNumber: string | nul
   return { taxNumber: text, euVatNumber: null };
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * The partner key, so it must be exactly what the buyer can receive mail at: no invisible or
+ * text-direction characters (\p{C}: a zero-width space would silently make a second partner),
+ * and at most 254 characters, the longest address SMTP can carry (RFC 5321 §4.5.3).
+ */
+const EMAIL = /^[^\s@\p{C}]+@[^\s@\p{C}]+\.[^\s@\p{C}]+$/u;
+const MAX_EMAIL = 254;
 
 function usableEmail(raw: string | null): string | null {
   const email = clean(raw)?.toLowerCase() ?? null;
-  return email !== null && EMAIL.test(email) ? email : null;
+  return email !== null && email.length <= MAX_EMAIL && EMAIL.test(email) ? email : null;
 }
 
 /** Trimmed text, or null when empty. */

@@ -24,6 +24,12 @@ export interface LineTarget {
 
 /** Quantities above this are taken for a data error, not an order. */
 const MAX_QUANTITY = 1_000_000n * SCALE4;
+/**
+ * Longest line name sent. The NAV Online Számla schema gives the line description 512
+ * characters (SimpleText512NotBlankType), so a longer name could never be reported once the
+ * draft is finalised; Cashman might also cut it silently.
+ */
+export const MAX_LINE_NAME = 512;
 
 /** Cashman afa_id of a Shoprenter VAT rate; `what` names the line for the invalid-rate sentence. */
 export function vatIdFor(order: Order, what: string, rate: Amount4, config: MappingConfig): number {
@@ -106,6 +112,8 @@ export function addonTargets(order: Order, money: DraftMoney, config: MappingCon
 }
 
 function checkQuantityAndPrice(order: Order, name: string, quantity: Amount4, prices: (Amount4 | null)[]): void {
+  const length = [...name].length;
+  if (length > MAX_LINE_NAME) refuse(reasons.nameTooLong(order.orderNumber, name, length, MAX_LINE_NAME));
   if (quantity <= 0n) refuse(reasons.quantity(order.orderNumber, name, quantity));
   if (quantity > MAX_QUANTITY) refuse(reasons.absurdQuantity(order.orderNumber, name, quantity));
   if (prices.some((p) => p !== null && p < 0n)) refuse(reasons.negativePrice(order.orderNumber, name));

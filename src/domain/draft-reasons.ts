@@ -73,6 +73,12 @@ export const reasons = {
     `Order ${order} would need ${count} invoice lines, more than the ${max} this version sends in one draft.`,
   absurdAmount: (order: string, limit: string) =>
     `Order ${order} has an amount above ${limit}, which looks like a data error; check the order in Shoprenter.`,
+  nothingToInvoice: (order: string) =>
+    `Order ${order} has nothing to invoice (no products, fees or other amounts); check the order in Shoprenter.`,
+  nameTooLong: (order: string, name: string, length: number, max: number) =>
+    `Order ${order} has a line ("${name.slice(0, 40)}…") whose name is ${length} characters long, more than the ${max} an invoice line can carry; shorten it in Shoprenter.`,
+  futureDate: (order: string, dateCreated: string) =>
+    `Order ${order} was created on ${dateCreated}, which is in the future, so it cannot be dated; check the order's date in Shoprenter.`,
   absurdQuantity: (order: string, name: string, quantity: Amount4) =>
     `Order ${order} has "${name}" with quantity ${formatAmount4(quantity)}, which looks like a data error; check the order in Shoprenter.`,
   unexpected: (order: string, message: string) =>

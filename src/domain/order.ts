@@ -76,6 +76,16 @@ export interface OrderProduct {
   unit: string | null;
   /** Chosen variant options as "name: value" texts. */
   options: string[];
+  /**
+   * The orderProduct's API id (opaque), the key of `/orderProductOptions?orderProductId=`; null when
+   * the wire had none. Optional only so orders built by hand need not carry it; the adapter always sets it.
+   */
+  orderProductId?: string | null;
+  /**
+   * The product's API id (last path segment of `product.href`), the key of `/productExtend/{id}`
+   * where the measurement unit lives; null when the line has no product link.
+   */
+  productId?: string | null;
 }
 
 /** Deposit fee (betétdíj) or other add-on: its own invoice line. */

@@ -1,5 +1,6 @@
 import got from 'got';
 import type { z } from 'zod';
+import type { Order } from '../domain/order.js';
 import { ConfigError, ShoprenterError } from '../errors.js';
 import type { OrderSource, SourcedOrder } from '../sync/ports.js';
 import { createAuthProvider } from './auth.js';
@@ -7,9 +8,20 @@ import type { RequestInfo, ShoprenterAuthConfig } from './auth.js';
 import { ShoprenterHttp } from './http.js';
 import type { ShoprenterLogger } from './http.js';
 import { normalizeOrder } from './normalize-order.js';
+import { applyProductLookups, hungarianMeasurementUnit, optionLookupsNeeded, unitLookupsNeeded } from './product-lookups.js';
+import type { EnrichWhat } from './product-lookups.js';
 import { sharedRateLimiter } from './rate-limiter.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { ListEnvelope, OrderStatusDescriptionWire, PaymentModeWire, ShippingModeWire, TaxClassWire } from './schema.js';
+import {
+  lastPathSegment,
+  ListEnvelope,
+  OrderProductOptionWire,
+  OrderStatusDescriptionWire,
+  PaymentModeWire,
+  ProductExtendWire,
+  ShippingModeWire,
+  TaxClassWire,
+} from './schema.js';
 
 export interface ShoprenterClientOptions {
   /** API base, e.g. https://myshop.api2.myshoprenter.hu/api */
@@ -27,6 +39,8 @@ export interface ShoprenterClientOptions {
   logger?: ShoprenterLogger;
   /** Defaults to the shared limiter of `shop`; tests may pass their own. */
   limiter?: RateLimiter;
+  /** Products whose measurement unit is kept in memory (units rarely change; a restart refreshes). Default 5000. */
+  unitCacheSize?: number;
 }
 
 /**
@@ -39,11 +53,16 @@ export class ShoprenterClient implements OrderSource {
   private readonly pageSize: number;
   private readonly http: ShoprenterHttp;
   private readonly logger: ShoprenterLogger | undefined;
+  /** productId -> Hungarian measurement unit (null: none, or the product is gone); least recently used first. */
+  private readonly units = new Map<string, string | null>();
+  private readonly unitsInFlight = new Map<string, Promise<string | null>>();
+  private readonly unitCacheSize: number;
 
   constructor(options: ShoprenterClientOptions) {
     this.base = checkUrl(options.apiUrl, 'SHOPRENTER_API_URL');
     if (options.auth.kind === 'oauth') checkUrl(options.auth.tokenUrl, 'SHOPRENTER_TOKEN_URL');
     this.pageSize = Math.min(200, Math.max(1, Math.floor(options.pageSize ?? 200)));
+    this.unitCacheSize = Math.max(0, Math.floor(options.unitCacheSize ?? 5000));
     this.logger = options.logger;
     const limiter = options.limiter ?? sharedRateLimiter(options.shop, options.limitPerSecond ?? 3);
     const http = got.extend({
@@ -84,6 +103,93 @@ export class ShoprenterClient implements OrderSource {
   }
 
   /**
+   * A copy of `order` with what orderExtend does not carry (reference §8.1): with `options`, each
+   * product line whose options are still empty gets them from
+   * `/orderProductOptions?orderProductId=…&full=1` (every page, as "name: valueName"); with
+   * `units`, each line without a unit gets its product's Hungarian `measurementUnit` from
+   * `/productExtend/{id}`, remembered per product. A product that no longer exists (404) leaves
+   * the unit null, so the config default applies. Lines without an orderProduct or product id
+   * are left as they are. An order with nothing to look up costs no request.
+   *
+   * All or nothing: any failure throws (ShoprenterError, temporary unless it needs a person, e.g.
+   * a missing `product.product:read` scope), so the order is tried again later rather than drafted
+   * half-enriched. Invisible control characters in an option or unit are a MappingError (quarantine).
+   */
+  async enrichOrder(order: Order, what: EnrichWhat): Promise<Order> {
+    const options: Record<string, unknown[]> = {};
+    const units: Record<string, string | null> = {};
+    for (const orderProductId of optionLookupsNeeded(order, what)) {
+      options[orderProductId] = await this.orderProductOptions(orderProductId, order.orderNumber);
+    }
+    for (const productId of unitLookupsNeeded(order, what)) {
+      units[productId] = await this.productUnit(productId, order.orderNumber);
+    }
+    return applyProductLookups(order, { options, units });
+  }
+
+  /** The option items of one orderProduct, validated; throws rather than return a partial list. */
+  private async orderProductOptions(orderProductId: string, orderNumber: string): Promise<OrderProductOptionWire[]> {
+    const what = `the options of a product in order ${orderNumber}`;
+    const bad = (problem: string) =>
+      new ShoprenterError('SHOPRENTER_BAD_RESPONSE', `Shoprenter sent ${what} ${problem}; will try again next cycle.`, true);
+    const items: OrderProductOptionWire[] = [];
+    await this.paginate('orderProductOptions', { full: '1', orderProductId }, what, (page) => {
+      for (const raw of page) {
+        const parsed = OrderProductOptionWire.safeParse(raw);
+        if (!parsed.success) throw bad('in an unexpected form');
+        // Without full=1 honoured, items are bare {href}s: not "no options".
+        const record = raw as Record<string, unknown>;
+        if (!('name' in record) && !('valueName' in record)) throw bad('without their names');
+        // A filter the server ignored would hand over every option of the shop.
+        const owner = parsed.data.orderProduct;
+        const ownerId = owner === null ? null : (owner.id ?? lastPathSegment(owner.href));
+        if (ownerId !== null && ownerId !== orderProductId) throw bad('mixed with the options of another product');
+        items.push(parsed.data);
+      }
+      return Promise.resolve();
+    });
+    return items;
+  }
+
+  /** The cached or fetched Hungarian measurement unit of a product; concurrent asks share one request. */
+  private async productUnit(productId: string, orderNumber: string): Promise<string | null> {
+    if (this.units.has(productId)) {
+      const unit = this.units.get(productId) ?? null;
+      this.units.delete(productId);
+      this.units.set(productId, unit);
+      return unit;
+    }
+    const pending = this.unitsInFlight.get(productId);
+    if (pending) return pending;
+    const request = this.fetchProductUnit(productId, orderNumber).finally(() => this.unitsInFlight.delete(productId));
+    this.unitsInFlight.set(productId, request);
+    const unit = await request;
+    if (this.unitCacheSize > 0) {
+      this.units.set(productId, unit);
+      while (this.units.size > this.unitCacheSize) {
+        const oldest = this.units.keys().next();
+        if (oldest.done) break;
+        this.units.delete(oldest.value);
+      }
+    }
+    return unit;
+  }
+
+  private async fetchProductUnit(productId: string, orderNumber: string): Promise<string | null> {
+    const what = `the measurement unit of a product in order ${orderNumber}`;
+    const body = await this.http.getJson(() => this.url(`productExtend/${encodeId(productId)}`), { what, allowNotFound: true });
+    if (body === null) {
+      this.logger?.debug('Shoprenter product not found; its unit falls back to the config default', { productId });
+      return null;
+    }
+    const parsed = ProductExtendWire.safeParse(body);
+    if (!parsed.success) {
+      throw new ShoprenterError('SHOPRENTER_BAD_RESPONSE', `Shoprenter sent ${what} in an unexpected form; will try again next cycle.`, true);
+    }
+    return hungarianMeasurementUnit(parsed.data);
+  }
+
+  /**
    * Every item of a list resource, each validated by `schema`. Items that do not fit are skipped
    * with a warning: these lists feed `init-config` and `check`, where a partial answer still helps.
    */
@@ -98,6 +204,12 @@ export class ShoprenterClient implements OrderSource {
       return Promise.resolve();
     });
     return all;
+  }
+
+  /** One small read of a list resource: proves the API client has the scope for it (`check`). */
+  async probe(resource: string): Promise<void> {
+    const what = `the ${resource} list`;
+    this.envelope(await this.http.getJson(() => this.url(resource, { limit: '1', page: '0' }), { what }), what);
   }
 
   listPaymentModes() {

@@ -3,13 +3,27 @@ import { parseAmount4 } from '../domain/money.js';
 import type { Amount4 } from '../domain/money.js';
 import type { Order, OrderAddon, OrderAddress, OrderCurrency, OrderProduct, OrderTotal } from '../domain/order.js';
 import type { SourcedOrder } from '../sync/ports.js';
-import { decodeStatusId, OrderExtendWire } from './schema.js';
+import { decodeStatusId, hrefParam, lastPathSegment, optionTexts, OrderExtendWire } from './schema.js';
 import type { OrderProductAddonWire, OrderProductWire, OrderTotalWire } from './schema.js';
 
 /** Raised inside this module only; its message is the shop-owner sentence. */
 class Unreadable extends Error {}
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+
+/**
+ * Characters no invoice text may carry: C0/C1 controls other than tab, line feed and carriage
+ * return (NUL, escape sequences, backspace), unpaired UTF-16 surrogates, and the bidi embedding,
+ * override and isolate marks that make text display differently from what it says. They reach
+ * Cashman and the NAV report unchanged, so the order waits for a person instead.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\p{Cs}]/u;
+
+/** True when `text` has a character no invoice text may carry (see HIDDEN). */
+export function hasHiddenCharacters(text: string): boolean {
+  return HIDDEN.test(text);
+}
 
 /**
  * One orderExtend item -> domain Order, or the reason it cannot be one, in a sentence a shop
@@ -20,6 +34,10 @@ export function normalizeOrder(raw: unknown): SourcedOrder {
   try {
     const parsed = OrderExtendWire.safeParse(raw, { reportInput: true });
     if (!parsed.success) return failure(ident, describeIssue(ident.label, parsed.error.issues[0]));
+    const hidden = hiddenCharacterField(parsed.data, '');
+    if (hidden !== null) {
+      return failure(ident, `${ident.label} has invisible control or text-direction characters in ${hidden}; correct it in Shoprenter.`);
+    }
     return { ok: true, order: toOrder(parsed.data, ident.label) };
   } catch (error) {
     const reason = error instanceof Unreadable ? error.message : `${ident.label} could not be read (${String(error)}).`;
@@ -37,7 +55,9 @@ interface Ident {
 /** Best-effort identity read before validation, so even an unreadable order can be named and tracked. */
 function identify(raw: unknown): Ident {
   const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : null);
+  // An identity with hidden characters is not used: it would end up in log lines and sentences.
+  const text = (v: unknown) =>
+    typeof v === 'string' && v.trim() !== '' && !HIDDEN.test(v) ? v.trim() : typeof v === 'number' ? String(v) : null;
   const id = text(record['id']);
   const orderNumber = text(record['innerId']);
   const label = orderNumber ? `Order ${orderNumber}` : id ? `Order ${id}` : 'An order';
@@ -59,6 +79,22 @@ function describeIssue(label: string, issue: z.core.$ZodIssue | undefined): stri
   if (field === '') return `${label} could not be read: Shoprenter sent something that is not an order.`;
   if (!('input' in issue) || issue.input === undefined) return `${label} is missing the field "${field}".`;
   return `${label} has an unexpected value in the field "${field}".`;
+}
+
+/** Where in the order the first text with HIDDEN characters is, in words ("the field "paymentCity""); null when none. */
+function hiddenCharacterField(value: unknown, path: string): string | null {
+  if (typeof value === 'string') {
+    if (!HIDDEN.test(value)) return null;
+    const product = /^orderProducts\[(\d+)\]\.(\w+)($|[.[])/.exec(path);
+    const field = product?.[2] === 'orderProductOptions' ? 'options' : product?.[2];
+    return product ? `the ${field ?? ''} of product ${Number(product[1]) + 1}` : `the field "${path}"`;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = hiddenCharacterField(item, Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function toOrder(wire: OrderExtendWire, label: string): Order {
@@ -157,8 +193,13 @@ function product(p: OrderProductWire, label: string): OrderProduct {
     netUnitPriceCurrency: optionalAmount(p.priceCurrency, subject, 'price in the order currency'),
     grossUnitPriceCurrency: optionalAmount(p.grossPriceCurrency, subject, 'gross price in the order currency'),
     taxRate: amount(p.taxRate, subject, 'VAT rate'),
+    // The unit lives on the product (productDescriptions[].measurementUnit, reference §8.1): a
+    // unit-like field on an orderProduct is undocumented and ignored; ShoprenterClient.enrichOrder fetches it.
     unit: null,
-    options: [],
+    // Only an href in orderExtend; read here only if a shop ever embeds them, else enrichOrder fetches them.
+    options: p.orderProductOptions.items === null ? [] : optionTexts(p.orderProductOptions.items),
+    orderProductId: p.id ?? lastPathSegment(p.href) ?? hrefParam(p.orderProductOptions.href, 'orderProductId'),
+    productId: p.product === null ? null : (p.product.id ?? lastPathSegment(p.product.href)),
   };
 }
 

@@ -50,7 +50,88 @@ export const CountryWire = embedded(z.object({ name: Text, isoCode2: Text }));
 export const CurrencyWire = embedded(z.object({ code: Text, decimalPlace: Text, value: Text }));
 export const CouponWire = embedded(z.object({ code: Text }));
 
+/** Trimmed non-empty text or a number as text; null for anything else. */
+function looseText(value: unknown): string | null {
+  if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
+  return typeof value === 'number' ? String(value) : null;
+}
+
+/**
+ * A related resource in whatever form it comes: `{href}`, an embedded object with `href`/`id`,
+ * `{}`, null or something else entirely. Never fails: used where the link is a nice-to-have and
+ * an odd value must not make the whole order unreadable.
+ */
+export const LooseRef = z.preprocess(
+  (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const record = value as Record<string, unknown>;
+    const href = looseText(record['href']);
+    const id = looseText(record['id']);
+    return href === null && id === null ? null : { href, id };
+  },
+  z.object({ href: z.string().nullable(), id: z.string().nullable() }).nullable(),
+);
+export type LooseRef = z.infer<typeof LooseRef>;
+
+/**
+ * One `/orderProductOptions` item (reference §8.1): the chosen option `name` ("Méret") and value
+ * `valueName` ("XL"), with the price modifier `price` and its direction `prefix` (+/-).
+ */
+export const OrderProductOptionWire = z.object({
+  id: Text,
+  name: Text,
+  valueName: Text,
+  price: Text,
+  prefix: Text,
+  orderProduct: LooseRef,
+});
+export type OrderProductOptionWire = z.infer<typeof OrderProductOptionWire>;
+
+/**
+ * Chosen options as the invoice names them: "name: valueName" ("Méret: XL"), in the order given.
+ * An option with only one of the two keeps that one; one with neither is skipped.
+ */
+export function optionTexts(items: readonly OrderProductOptionWire[]): string[] {
+  return items.flatMap((item) => {
+    if (item.name !== null && item.valueName !== null) return [`${item.name}: ${item.valueName}`];
+    const only = item.valueName ?? item.name;
+    return only === null ? [] : [only];
+  });
+}
+
+/**
+ * `orderProductOptions` on an embedded orderProduct. Documented as an href only (kept: it names
+ * the orderProduct); should a shop ever embed the items as an array, they are read into `items`
+ * (null otherwise: "not embedded, ask /orderProductOptions"). Never fails: an array with an
+ * unreadable item also counts as not embedded.
+ */
+const EmbeddedOptions = z.preprocess(
+  (value): { href: string | null; items: OrderProductOptionWire[] | null } => {
+    if (Array.isArray(value)) {
+      const items: OrderProductOptionWire[] = [];
+      for (const item of value) {
+        const parsed = OrderProductOptionWire.safeParse(item);
+        if (!parsed.success) return { href: null, items: null };
+        items.push(parsed.data);
+      }
+      return { href: null, items };
+    }
+    const ref = LooseRef.safeParse(value);
+    return { href: ref.success ? (ref.data?.href ?? null) : null, items: null };
+  },
+  z.object({ href: z.string().nullable(), items: z.array(z.custom<OrderProductOptionWire>()).nullable() }),
+);
+
+/** Text that never fails: anything but a non-empty string or a number is null. For optional links and ids. */
+const LooseText = z.preprocess(looseText, z.string().nullable());
+
 export const OrderProductWire = z.object({
+  /** orderProduct API id; `href` is the fallback when a shop leaves `id` out. Never fail the order. */
+  id: LooseText,
+  href: LooseText,
+  /** Link to the product, whose productDescriptions carry the measurement unit. */
+  product: LooseRef,
+  orderProductOptions: EmbeddedOptions,
   name: Text,
   sku: Text,
   gtin: Text,
@@ -150,6 +231,68 @@ export type TaxClassWire = z.infer<typeof TaxClassWire>;
 
 export const OrderStatusDescriptionWire = z.object({ id: Text, name: Text, orderStatus: Ref, language: Ref });
 export type OrderStatusDescriptionWire = z.infer<typeof OrderStatusDescriptionWire>;
+
+/** A description's `language`: `{href}` in the productExtend sample, possibly embedded with id/innerId/code. */
+const LanguageRef = z.preprocess(
+  (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const record = value as Record<string, unknown>;
+    return { href: looseText(record['href']), id: looseText(record['id']), innerId: looseText(record['innerId']), code: looseText(record['code']) };
+  },
+  z
+    .object({ href: z.string().nullable(), id: z.string().nullable(), innerId: z.string().nullable(), code: z.string().nullable() })
+    .nullable(),
+);
+
+/** One `productDescriptions[]` entry: per language, with the quantity unit (`measurementUnit`, reference §8.1). */
+export const ProductDescriptionWire = z.object({ name: Text, measurementUnit: Text, language: LanguageRef });
+export type ProductDescriptionWire = z.infer<typeof ProductDescriptionWire>;
+
+/**
+ * `/productExtend/{id}`: only what the invoice needs. `productDescriptions` must be the embedded
+ * array; a bare href there fails, so the order waits rather than silently losing its unit.
+ */
+export const ProductExtendWire = z.object({
+  id: Text,
+  productDescriptions: embeddedList(ProductDescriptionWire),
+});
+export type ProductExtendWire = z.infer<typeof ProductExtendWire>;
+
+/**
+ * The last path segment of an href (query and fragment dropped, %-escapes undone), or null: the
+ * API id of the resource an href names (reference §3).
+ */
+export function lastPathSegment(href: string | null | undefined): string | null {
+  if (!href) return null;
+  const path = href.split(/[?#]/, 1)[0] ?? '';
+  const raw = path.slice(path.lastIndexOf('/') + 1).trim();
+  if (raw === '') return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** A query parameter of an href ("orderProductId" of an orderProductOptions link), or null. */
+export function hrefParam(href: string | null | undefined, name: string): string | null {
+  if (!href) return null;
+  const query = href.split('#', 1)[0]?.split('?')[1];
+  if (!query) return null;
+  // Not URLSearchParams: it reads "+" as a space, and base64 ids contain "+" unescaped.
+  for (const pair of query.split('&')) {
+    const at = pair.indexOf('=');
+    if (at < 0 || pair.slice(0, at) !== name) continue;
+    const raw = pair.slice(at + 1).trim();
+    if (raw === '') return null;
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  }
+  return null;
+}
 
 /** The OAuth token answer (reference §1.2). */
 export const TokenResponse = z.object({

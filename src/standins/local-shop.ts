@@ -55,7 +55,8 @@ export async function startLocalShop(
 }
 
 /** config.yaml for the stand-in shop: every payment, shipping and VAT value of the sample data mapped. */
-export function demoConfigYaml(overrides: { startFrom?: string; intervalSeconds?: number; statuses?: string[] } = {}): string {
+export function demoConfigYaml(overrides: { startFrom?: string; intervalSeconds?: number; statuses?: string[]; productLookups?: boolean } = {}): string {
+  const lookups = overrides.productLookups ?? true;
   return `version: 1
 sync:
   intervalSeconds: ${overrides.intervalSeconds ?? 30}
@@ -67,6 +68,7 @@ invoice:
   operation: 4
   dueDays: 8
   orderNumberText: "Shoprenter rendelés: {orderNumber}"
+  productOptions: ${lookups}
 partners:
   codePrefix: SR
   codeDigits: 6
@@ -74,6 +76,7 @@ vatRates:
 ${Object.entries(DEMO_VAT_IDS).map(([rate, id]) => `  "${rate}": ${id}`).join('\n')}
 units:
   default: db
+  fromProducts: ${lookups}
   ids:
 ${Object.entries(DEMO_UNIT_IDS).map(([unit, id]) => `    ${unit}: ${id}`).join('\n')}
 paymentMethods:

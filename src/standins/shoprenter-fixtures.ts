@@ -13,8 +13,8 @@ import {
 } from './shoprenter-sample-data.js';
 import { addMinutes, apiId, DEFAULT_SHOP, hrefBase, netOf, statusHref } from './shoprenter-wire.js';
 
-export { buildShoprenterOrder } from './shoprenter-order-builder.js';
-export type { AddonSpec, AddressSpec, OrderSpec, ProductSpec } from './shoprenter-order-builder.js';
+export { buildShoprenterOrder, builtOrderEnrichment, productInnerIdFor } from './shoprenter-order-builder.js';
+export type { AddonSpec, AddressSpec, OrderSpec, ProductSpec, ShoprenterEnrichment } from './shoprenter-order-builder.js';
 export { apiId, COUNTRIES, netOf, statusHref } from './shoprenter-wire.js';
 
 export interface SampleShopOptions {

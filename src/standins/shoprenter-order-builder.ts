@@ -33,6 +33,47 @@ export interface ProductSpec {
   taxRate: number;
   /** Quantities per warehouse: stock1..stock4 (reference §8.1). */
   stocks: [number, number?, number?, number?];
+  /**
+   * Chosen variant options. Like Shoprenter, the order itself carries only an
+   * `orderProductOptions` href; the stand-in serves these at `/orderProductOptions?orderProductId=`.
+   */
+  options?: { name: string; value: string; price?: number; prefix?: '+' | '-' }[];
+  /** The product's measurement unit ("kg"), served by the stand-in at `/productExtend/{id}`; none when absent. */
+  unit?: string;
+  /** The product's inner id (its API id is base64 "product-product_id=N"); default derived from the SKU, so one SKU is one product. */
+  productInnerId?: number;
+}
+
+/**
+ * What a built order's products look like on the resources orderExtend only links to, in the
+ * golden corpus's `enrichment` shape: option items per orderProduct id, the Hungarian measurement
+ * unit per product id ("" = none; null = the product was deleted, 404), and product names.
+ */
+export interface ShoprenterEnrichment {
+  options?: Record<string, { name: string; valueName: string; price?: string; prefix?: string }[]>;
+  units?: Record<string, string | null>;
+  names?: Record<string, string>;
+}
+
+const ENRICHMENT = new WeakMap<object, ShoprenterEnrichment>();
+
+/**
+ * The enrichment data of an order built by buildShoprenterOrder (undefined for any other object,
+ * e.g. a JSON fixture or a copy). Kept beside the wire object, never in it, so the orderExtend
+ * item stays exactly as Shoprenter sends it; the stand-in registers it when the order is added.
+ */
+export function builtOrderEnrichment(wire: object): ShoprenterEnrichment | undefined {
+  return ENRICHMENT.get(wire);
+}
+
+/** A stable product inner id per SKU (FNV-1a), in 100000..999999 so it never meets the small fixed ids. */
+export function productInnerIdFor(sku: string): number {
+  let hash = 0x811c9dc5;
+  for (const ch of sku) {
+    hash ^= ch.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return 100_000 + (hash % 900_000);
 }
 
 export interface AddonSpec {
@@ -118,12 +159,24 @@ export function buildShoprenterOrder(spec: OrderSpec): Record<string, unknown> {
     return gross4;
   };
 
+  const enrichment: Required<ShoprenterEnrichment> = { options: {}, units: {}, names: {} };
   const orderProducts = spec.products.map((p, i) => {
     const stocks = [0, 1, 2, 3].map((w) => p.stocks[w] ?? 0);
     const quantity = stocks.reduce((s, q) => s + q, 0);
     const net4 = a4(p.netPrice);
     const gross4 = addLine(net4, p.taxRate, quantity);
     const id = apiId('orderProduct', 'order_product_id', spec.innerId * 100 + i);
+    const productId = apiId('product', 'product_id', p.productInnerId ?? productInnerIdFor(p.sku));
+    enrichment.units[productId] = p.unit ?? '';
+    enrichment.names[productId] = p.name;
+    if (p.options && p.options.length > 0) {
+      enrichment.options[id] = p.options.map((o) => ({
+        name: o.name,
+        valueName: o.value,
+        price: fmt4(a4(o.price ?? 0)),
+        prefix: o.prefix ?? '+',
+      }));
+    }
     return {
       href: `${base}/orderProducts/${id}`,
       id,
@@ -148,7 +201,7 @@ export function buildShoprenterOrder(spec: OrderSpec): Record<string, unknown> {
       gtin: p.gtin ?? '',
       durableMediaDevice: '0',
       order: orderRef,
-      product: { href: `${base}/products/${apiId('product', 'product_id', 100 + i)}` },
+      product: { href: `${base}/products/${productId}` },
       orderProductOptions: { href: `${base}/orderProductOptions?orderProductId=${id}` },
     };
   });
@@ -222,7 +275,7 @@ export function buildShoprenterOrder(spec: OrderSpec): Record<string, unknown> {
   });
 
   const shipping = spec.shipping ?? { ...spec.billing };
-  return {
+  const wire = {
     href: `${base}/orderExtend/${orderId}`,
     id: orderId,
     innerId: String(spec.innerId),
@@ -285,6 +338,8 @@ export function buildShoprenterOrder(spec: OrderSpec): Record<string, unknown> {
     orderAddressIdentifications: [],
     orderCreditCards: [],
   };
+  ENRICHMENT.set(wire, enrichment);
+  return wire;
 }
 
 const SORT_ORDER: Record<string, number> = { SUB_TOTAL: 1, TAX: 3, SUB_TOTAL_WITH_TAX: 4, COUPON: 5, SHIPPING: 6, PAYMENT: 7, TOTAL: 10 };

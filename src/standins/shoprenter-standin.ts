@@ -3,8 +3,10 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { shopCatalog } from './shoprenter-fixtures.js';
-import { answerApi, shoprenterError, toXml } from './shoprenter-standin-api.js';
-import type { ApiAnswer, StoredOrder } from './shoprenter-standin-api.js';
+import { builtOrderEnrichment } from './shoprenter-order-builder.js';
+import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
+import { answerApi, registerEnrichment, shoprenterError, toXml } from './shoprenter-standin-api.js';
+import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.js';
 import { DEFAULT_SHOP } from './shoprenter-wire.js';
 
 /** One injected misbehaviour, consumed by the next matching request(s). */
@@ -59,8 +61,18 @@ export interface ShoprenterStandin {
   requestLog: RequestLogEntry[];
   /** Every access token issued so far, for tests that prove no token reaches a log or the database. */
   issuedTokens: string[];
+  /**
+   * Stores an orderExtend item as given. An order from buildShoprenterOrder also brings its
+   * products' options and units (served at /orderProductOptions and /productExtend/{id}, never
+   * embedded in the order); for any other order, add them with `addEnrichment`.
+   */
   addOrder(raw: Record<string, unknown>, meta?: { storno?: boolean }): void;
   addOrders(raws: Record<string, unknown>[]): void;
+  /**
+   * Serves option items per orderProduct id and products with a measurement unit per product id
+   * (the golden corpus's `enrichment` key); a unit of null deletes the product (404).
+   */
+  addEnrichment(enrichment: ShoprenterEnrichment): void;
   /** Shallow-merges `patch` into the order found by API id or innerId. */
   updateOrder(ref: string, patch: Record<string, unknown>, meta?: { storno?: boolean }): void;
   setCatalog(resource: keyof ReturnType<typeof shopCatalog>, items: Record<string, unknown>[]): void;
@@ -90,6 +102,11 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
   const rateLimit = options.rateLimitPerSecond ?? 3;
   const orders = new Map<string, StoredOrder>();
   const catalog: Record<string, Record<string, unknown>[]> = { ...shopCatalog(shop), ...options.catalog };
+  const data: ApiData = { shop, orders, catalog, orderProductOptions: new Map(), products: new Map() };
+  let nextOptionId = 1;
+  const addEnrichment = (enrichment: ShoprenterEnrichment) => {
+    nextOptionId += registerEnrichment(data, structuredClone(enrichment), nextOptionId);
+  };
   const tokens = new Map<string, number>();
   const issuedTokens: string[] = [];
   const admitted: number[] = [];
@@ -110,6 +127,8 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
 
   const addOrder = (raw: Record<string, unknown>, meta: { storno?: boolean } = {}) => {
     orders.set(String(raw['id']), { raw: structuredClone(raw), storno: meta.storno ?? false });
+    const enrichment = builtOrderEnrichment(raw);
+    if (enrichment) addEnrichment(enrichment);
   };
   for (const raw of options.orders ?? []) addOrder(raw);
 
@@ -236,7 +255,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     else if (!apiPath) answer = shoprenterError(404, 40401, 'Resource not found!');
     else if (!authorized(req)) answer = { status: 401, body: { error: 401, message: 'Unauthorized' } };
     else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
-    else answer = answerApi({ shop, orders, catalog }, apiPath, url.searchParams);
+    else answer = answerApi(data, apiPath, url.searchParams);
 
     const format = fault?.kind === 'xml' || !wantsJson ? 'xml' : 'json';
     send(answer, format, {}, fault?.kind === 'malformed');
@@ -266,6 +285,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     issuedTokens,
     addOrder,
     addOrders: (raws) => raws.forEach((raw) => addOrder(raw)),
+    addEnrichment,
     updateOrder(ref, patch, meta) {
       const found = orders.get(ref) ?? [...orders.values()].find((o) => o.raw['innerId'] === ref);
       if (!found) throw new Error(`stand-in has no order ${ref}`);

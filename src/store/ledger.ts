@@ -9,7 +9,8 @@ import { migrate } from './migrations.js';
  * The ledger: the only module that touches SQLite. Every state change is its own committed
  * transaction, written BEFORE the remote call it guards (intent first), so a crash at any instant
  * leaves a row that says what might have happened. WAL with synchronous=FULL: a committed row
- * survives power loss.
+ * survives power loss. The few bookkeeping writes that guard nothing by themselves (pending,
+ * partner code, partner confirmation) commit lazily and become durable with the next intent.
  */
 
 export type OrderState = 'pending' | 'submitting' | 'done' | 'failed' | 'quarantined' | 'uncertain';
@@ -82,6 +83,8 @@ function toOrderRow(raw: RawOrderRow): OrderRow {
 export class Ledger {
   readonly db: Database.Database;
   private readonly now: () => Date;
+  /** Compiled once per connection: preparing is a large share of a small statement's cost. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, now: () => Date) {
     this.db = db;
@@ -105,6 +108,32 @@ export class Ledger {
     if (this.db.open) this.db.close();
   }
 
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * One transaction committed without waiting for the disk (synchronous=NORMAL for this commit
+   * only), for writes that no remote call depends on yet. They are durable as soon as the next
+   * ordinary commit is: in WAL mode that commit's fsync covers every frame before it, so a power
+   * loss can only take a suffix of lazy commits, never one that an intent (always durable, written
+   * before its request) relies on. A crash of the process alone loses nothing: the OS holds the
+   * written frames. See BENCHMARKS.md, "Durability".
+   */
+  private lazily<T>(write: () => T): T {
+    this.sql('PRAGMA synchronous = NORMAL').run();
+    try {
+      return this.db.transaction(write)();
+    } finally {
+      this.sql('PRAGMA synchronous = FULL').run();
+    }
+  }
+
   private stamp(): string {
     return this.now().toISOString();
   }
@@ -112,30 +141,32 @@ export class Ledger {
   // ----- orders -----
 
   getOrder(orderId: string): OrderRow | undefined {
-    const raw = this.db.prepare('SELECT * FROM orders WHERE order_id = ?').get(orderId) as RawOrderRow | undefined;
+    const raw = this.sql('SELECT * FROM orders WHERE order_id = ?').get(orderId) as RawOrderRow | undefined;
     return raw && toOrderRow(raw);
   }
 
   /** By order number (what people type) or API id. */
   findOrder(ref: string): OrderRow | undefined {
-    const raw = this.db
-      .prepare('SELECT * FROM orders WHERE order_number = ? OR order_id = ? ORDER BY updated_at DESC LIMIT 1')
+    const raw = this
+      .sql('SELECT * FROM orders WHERE order_number = ? OR order_id = ? ORDER BY updated_at DESC LIMIT 1')
       .get(ref, ref) as RawOrderRow | undefined;
     return raw && toOrderRow(raw);
   }
 
-  /** Puts an order (back) in line as `pending` with a fresh attempt count. */
+  /** Puts an order (back) in line as `pending` with a fresh attempt count. Lazy: nothing is sent on it alone. */
   markPending(key: OrderKey, partnerEmail: string | null = null): void {
     const at = this.stamp();
-    this.db
-      .prepare(
-        `INSERT INTO orders (order_id, order_number, state, attempts, date_updated, partner_email, created_at, updated_at)
-         VALUES (@orderId, @orderNumber, 'pending', 0, @dateUpdated, @partnerEmail, @at, @at)
-         ON CONFLICT (order_id) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = NULL,
-           last_error = NULL, last_error_code = NULL, order_number = @orderNumber,
-           date_updated = COALESCE(@dateUpdated, date_updated), partner_email = COALESCE(@partnerEmail, partner_email), updated_at = @at`,
-      )
-      .run({ ...key, partnerEmail, at });
+    this.lazily(() =>
+      this
+        .sql(
+          `INSERT INTO orders (order_id, order_number, state, attempts, date_updated, partner_email, created_at, updated_at)
+           VALUES (@orderId, @orderNumber, 'pending', 0, @dateUpdated, @partnerEmail, @at, @at)
+           ON CONFLICT (order_id) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = NULL,
+             last_error = NULL, last_error_code = NULL, order_number = @orderNumber,
+             date_updated = COALESCE(@dateUpdated, date_updated), partner_email = COALESCE(@partnerEmail, partner_email), updated_at = @at`,
+        )
+        .run({ ...key, partnerEmail, at }),
+    );
   }
 
   /**
@@ -145,32 +176,37 @@ export class Ledger {
   markSubmitting(key: OrderKey, partnerEmail: string, requestRows: unknown): number {
     const at = this.stamp();
     return this.db.transaction(() => {
-      const changed = this.db
-        .prepare(
+      const changed = this
+        .sql(
           `UPDATE orders SET state = 'submitting', partner_email = ?, date_updated = COALESCE(?, date_updated), updated_at = ?
            WHERE order_id = ? AND state IN ('pending', 'failed')`,
         )
         .run(partnerEmail, key.dateUpdated, at, key.orderId);
       if (changed.changes !== 1) throw new Error(`order ${key.orderNumber} is not pending; refusing to submit it`);
       return Number(
-        this.db
-          .prepare(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'draft', ?, 'sent')`)
+        this
+          .sql(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'draft', ?, 'sent')`)
           .run(at, key.orderId, key.orderNumber, JSON.stringify(requestRows)).lastInsertRowid,
       );
     })();
   }
 
+  /**
+   * Lazy: losing this commit to a power cut leaves the durable `submitting` row, which the next
+   * start turns into `uncertain` (checked by a person, never resent); the next intent or the end
+   * of the cycle makes it durable within milliseconds. See BENCHMARKS.md, "Durability".
+   */
   markDone(orderId: string, cashmanRef: string | null, auditId?: number): void {
     const at = this.stamp();
-    this.db.transaction(() => {
-      this.db
-        .prepare(
+    this.lazily(() => {
+      this
+        .sql(
           `UPDATE orders SET state = 'done', cashman_ref = ?, last_error = NULL, last_error_code = NULL, next_attempt_at = NULL, updated_at = ?
            WHERE order_id = ?`,
         )
         .run(cashmanRef, at, orderId);
-      if (auditId !== undefined) this.db.prepare(`UPDATE audit SET outcome = 'ok', response = ? WHERE id = ?`).run(cashmanRef, auditId);
-    })();
+      if (auditId !== undefined) this.sql(`UPDATE audit SET outcome = 'ok', response = ? WHERE id = ?`).run(cashmanRef, auditId);
+    });
   }
 
   /**
@@ -179,21 +215,21 @@ export class Ledger {
    */
   releaseSubmitting(orderId: string, auditId: number, outcome: string): void {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE orders SET state = 'pending', updated_at = ? WHERE order_id = ? AND state = 'submitting'`).run(this.stamp(), orderId);
-      this.db.prepare('UPDATE audit SET outcome = ? WHERE id = ?').run(outcome, auditId);
+      this.sql(`UPDATE orders SET state = 'pending', updated_at = ? WHERE order_id = ? AND state = 'submitting'`).run(this.stamp(), orderId);
+      this.sql('UPDATE audit SET outcome = ? WHERE id = ?').run(outcome, auditId);
     })();
   }
 
   /** A temporary failure: counted, and due again at `nextAttemptAt`. */
   markFailed(orderId: string, code: string, message: string, nextAttemptAt: Date, auditId?: number): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
+      this
+        .sql(
           `UPDATE orders SET state = 'failed', attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_error_code = ?, updated_at = ?
            WHERE order_id = ?`,
         )
         .run(nextAttemptAt.toISOString(), message, code, this.stamp(), orderId);
-      if (auditId !== undefined) this.db.prepare(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
+      if (auditId !== undefined) this.sql(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
     })();
   }
 
@@ -210,22 +246,22 @@ export class Ledger {
   private settle(key: OrderKey, state: 'quarantined' | 'uncertain', code: string, message: string, auditId?: number): void {
     const at = this.stamp();
     this.db.transaction(() => {
-      this.db
-        .prepare(
+      this
+        .sql(
           `INSERT INTO orders (order_id, order_number, state, attempts, last_error, last_error_code, date_updated, created_at, updated_at)
            VALUES (@orderId, @orderNumber, @state, 0, @message, @code, @dateUpdated, @at, @at)
            ON CONFLICT (order_id) DO UPDATE SET state = @state, last_error = @message, last_error_code = @code,
              next_attempt_at = NULL, date_updated = COALESCE(@dateUpdated, date_updated), updated_at = @at`,
         )
         .run({ ...key, state, message, code, at });
-      if (auditId !== undefined) this.db.prepare(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
+      if (auditId !== undefined) this.sql(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
     })();
   }
 
   /** `retry`: back in line with a fresh attempt count; the next cycle re-fetches it from Shoprenter. */
   requeue(orderId: string): void {
-    this.db
-      .prepare(
+    this
+      .sql(
         `UPDATE orders SET state = 'pending', attempts = 0, next_attempt_at = NULL, alerted_state = NULL, updated_at = ? WHERE order_id = ?`,
       )
       .run(this.stamp(), orderId);
@@ -233,14 +269,14 @@ export class Ledger {
 
   /** `resolve --done`: a person confirmed the draft exists in Cashman. */
   resolveDone(orderId: string, note: string): void {
-    this.db
-      .prepare(`UPDATE orders SET state = 'done', cashman_ref = COALESCE(cashman_ref, ?), last_error = NULL, last_error_code = NULL, next_attempt_at = NULL, updated_at = ? WHERE order_id = ?`)
+    this
+      .sql(`UPDATE orders SET state = 'done', cashman_ref = COALESCE(cashman_ref, ?), last_error = NULL, last_error_code = NULL, next_attempt_at = NULL, updated_at = ? WHERE order_id = ?`)
       .run(note, this.stamp(), orderId);
   }
 
   /** Orders left in `submitting` by a crash: their request may have reached Cashman. */
   recoverInterrupted(message: (row: OrderRow) => string): OrderRow[] {
-    const rows = (this.db.prepare(`SELECT * FROM orders WHERE state = 'submitting'`).all() as RawOrderRow[]).map(toOrderRow);
+    const rows = (this.sql(`SELECT * FROM orders WHERE state = 'submitting'`).all() as RawOrderRow[]).map(toOrderRow);
     for (const row of rows) this.markUncertain(row, 'INTERRUPTED', message(row));
     return rows;
   }
@@ -248,8 +284,8 @@ export class Ledger {
   /** Failed orders whose backoff has passed, and pending ones (put back in line by `retry`, or left by a crash before sending). */
   dueRetries(limit = 200): OrderRow[] {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT * FROM orders WHERE (state = 'failed' AND next_attempt_at <= @now) OR state = 'pending'
            ORDER BY COALESCE(next_attempt_at, updated_at) LIMIT @limit`,
         )
@@ -259,7 +295,7 @@ export class Ledger {
 
   counts(): Record<OrderState, number> {
     const counts = Object.fromEntries(ORDER_STATES.map((state) => [state, 0])) as Record<OrderState, number>;
-    for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM orders GROUP BY state').all() as { state: OrderState; n: number }[]) {
+    for (const row of this.sql('SELECT state, COUNT(*) AS n FROM orders GROUP BY state').all() as { state: OrderState; n: number }[]) {
       counts[row.state] = row.n;
     }
     return counts;
@@ -268,8 +304,8 @@ export class Ledger {
   /** Every order that is not done, most urgent first. */
   listNotDone(): OrderRow[] {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT * FROM orders WHERE state <> 'done'
            ORDER BY CASE state WHEN 'uncertain' THEN 0 WHEN 'quarantined' THEN 1 WHEN 'submitting' THEN 2 WHEN 'failed' THEN 3 ELSE 4 END, updated_at`,
         )
@@ -278,13 +314,13 @@ export class Ledger {
   }
 
   setAlerted(orderId: string, state: string): void {
-    this.db.prepare('UPDATE orders SET alerted_state = ? WHERE order_id = ?').run(state, orderId);
+    this.sql('UPDATE orders SET alerted_state = ? WHERE order_id = ?').run(state, orderId);
   }
 
   // ----- partners -----
 
   getPartner(email: string): PartnerRow | undefined {
-    const raw = this.db.prepare('SELECT * FROM partners WHERE email = ?').get(email) as
+    const raw = this.sql('SELECT * FROM partners WHERE email = ?').get(email) as
       | { email: string; partner_code: string; partner_id: string | null; snapshot: string | null; pending: string | null }
       | undefined;
     if (!raw) return undefined;
@@ -299,10 +335,11 @@ export class Ledger {
 
   /**
    * Gives a new buyer the next partner code and commits it before any call, so a resend after a
-   * crash or timeout reuses the same code instead of minting a second partner.
+   * crash or timeout reuses the same code instead of minting a second partner. Lazy: the partner
+   * intent that must precede the create request is a durable commit and carries this one with it.
    */
   allocatePartner(email: string, prefix: string, digits: number): PartnerRow {
-    return this.db.transaction(() => {
+    return this.lazily(() => {
       const existing = this.getPartner(email);
       if (existing) return existing;
       let sequence = Number(this.getMeta('partner_sequence') ?? '0');
@@ -310,71 +347,77 @@ export class Ledger {
       do {
         sequence += 1;
         code = formatPartnerCode(prefix, digits, sequence);
-      } while (this.db.prepare('SELECT 1 FROM partners WHERE partner_code = ?').get(code));
+      } while (this.sql('SELECT 1 FROM partners WHERE partner_code = ?').get(code));
       this.setMeta('partner_sequence', String(sequence));
       const at = this.stamp();
-      this.db
-        .prepare('INSERT INTO partners (email, partner_code, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      this
+        .sql('INSERT INTO partners (email, partner_code, created_at, updated_at) VALUES (?, ?, ?, ?)')
         .run(email, code, at, at);
       return { email, partnerCode: code, partnerId: null, snapshot: null, pending: null };
-    })();
+    });
   }
 
   /** Intent: this partner data is about to be sent (audit row included). */
   markPartnerSending(email: string, data: PartnerData, order: OrderKey, requestRows: unknown): number {
     const at = this.stamp();
     return this.db.transaction(() => {
-      this.db.prepare('UPDATE partners SET pending = ?, updated_at = ? WHERE email = ?').run(JSON.stringify(data), at, email);
+      this.sql('UPDATE partners SET pending = ?, updated_at = ? WHERE email = ?').run(JSON.stringify(data), at, email);
       return Number(
-        this.db
-          .prepare(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'partner', ?, 'sent')`)
+        this
+          .sql(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'partner', ?, 'sent')`)
           .run(at, order.orderId, order.orderNumber, JSON.stringify(requestRows)).lastInsertRowid,
       );
     })();
   }
 
+  /** Lazy: the order's draft intent, a durable commit, follows before any further request. */
   confirmPartner(email: string, partnerId: string, data: PartnerData, auditId?: number): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE partners SET partner_id = ?, snapshot = ?, pending = NULL, updated_at = ? WHERE email = ?')
+    this.lazily(() => {
+      this
+        .sql('UPDATE partners SET partner_id = ?, snapshot = ?, pending = NULL, updated_at = ? WHERE email = ?')
         .run(partnerId, JSON.stringify(data), this.stamp(), email);
-      if (auditId !== undefined) this.db.prepare(`UPDATE audit SET outcome = 'ok', response = ? WHERE id = ?`).run(partnerId, auditId);
-    })();
+      if (auditId !== undefined) this.sql(`UPDATE audit SET outcome = 'ok', response = ? WHERE id = ?`).run(partnerId, auditId);
+    });
+  }
+
+  /** The partner request provably created nothing (refused, login, never sent): forget the intent. */
+  clearPartnerPending(email: string): void {
+    this.sql('UPDATE partners SET pending = NULL, updated_at = ? WHERE email = ?').run(this.stamp(), email);
   }
 
   setAuditOutcome(auditId: number, outcome: string): void {
-    this.db.prepare('UPDATE audit SET outcome = ? WHERE id = ?').run(outcome, auditId);
+    this.sql('UPDATE audit SET outcome = ? WHERE id = ?').run(outcome, auditId);
   }
 
   // ----- meta: cursor, start, cycles -----
 
   getMeta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   startCycle(): number {
-    return Number(this.db.prepare('INSERT INTO cycles (started_at) VALUES (?)').run(this.stamp()).lastInsertRowid);
+    return Number(this.sql('INSERT INTO cycles (started_at) VALUES (?)').run(this.stamp()).lastInsertRowid);
   }
 
   finishCycle(id: number, ok: boolean, summary: unknown): void {
     const at = this.stamp();
     this.db.transaction(() => {
-      this.db.prepare('UPDATE cycles SET finished_at = ?, ok = ?, summary = ? WHERE id = ?').run(at, ok ? 1 : 0, JSON.stringify(summary), id);
+      this.sql('UPDATE cycles SET finished_at = ?, ok = ?, summary = ? WHERE id = ?').run(at, ok ? 1 : 0, JSON.stringify(summary), id);
       this.setMeta('last_cycle_at', at);
       this.setMeta('last_cycle_ok', ok ? '1' : '0');
       if (ok) this.setMeta('last_success_at', at);
       // Keep the cycle table small on a daemon that runs for years.
-      this.db.prepare('DELETE FROM cycles WHERE id < ?').run(id - 5000);
+      this.sql('DELETE FROM cycles WHERE id < ?').run(id - 5000);
     })();
   }
 
   auditFor(orderId: string): { kind: string; request: unknown; outcome: string | null }[] {
     return (
-      this.db.prepare('SELECT kind, request, outcome FROM audit WHERE order_id = ? ORDER BY id').all(orderId) as {
+      this.sql('SELECT kind, request, outcome FROM audit WHERE order_id = ? ORDER BY id').all(orderId) as {
         kind: string;
         request: string;
         outcome: string | null;

@@ -17,14 +17,14 @@ export interface Alerter {
 }
 
 export function describeAlert(event: AlertEvent): string {
-  const subject = event.orderNumber ? `order ${event.orderNumber}` : 'Cashman login';
+  const subject = event.orderNumber ? `order ${event.orderNumber}` : 'login';
   switch (event.kind) {
     case 'quarantined':
       return `shoprenter-cashman-sync: ${subject} needs attention (quarantined): ${event.reason}`;
     case 'uncertain':
       return `shoprenter-cashman-sync: ${subject} may or may not have a draft in Cashman; check and run "resolve ${event.orderNumber ?? ''} --done" or "retry ${event.orderNumber ?? ''} --force": ${event.reason}`;
     case 'login-failed':
-      return `shoprenter-cashman-sync: Cashman refused the login; no order is being sent until it works again: ${event.reason}`;
+      return `shoprenter-cashman-sync: a login was refused; no order is being sent until it works again: ${event.reason}`;
   }
 }
 
@@ -40,8 +40,9 @@ export class WebhookAlerter implements Alerter {
     try {
       await got.post(this.url, {
         json: { text, content: text.slice(0, 1900), kind: event.kind, orderNumber: event.orderNumber ?? null, reason: event.reason },
-        timeout: { request: 10_000 },
-        retry: { limit: 2, methods: ['POST'] },
+        // Alerts are sent inside the cycle: a dead webhook must cost seconds, not minutes.
+        timeout: { request: 5_000 },
+        retry: { limit: 1, methods: ['POST'] },
       });
     } catch (error) {
       this.logger.warn('alert webhook failed', { kind: event.kind, orderNumber: event.orderNumber, error: (error as Error).message });

@@ -1,4 +1,4 @@
-import { AppError, CashmanError } from '../errors.js';
+import { AppError, CashmanError, ShoprenterError } from '../errors.js';
 
 /**
  * The one place that decides what a failure means for an order (SPEC §2). Decisions come from
@@ -11,7 +11,7 @@ export type Decision =
   | 'quarantine'
   /** The draft request may have been processed: never resend automatically. */
   | 'uncertain'
-  /** Cashman refused the login: stop the cycle, touch no order. */
+  /** A login (Cashman, or Shoprenter mid-cycle) was refused: stop the cycle, touch no order. */
   | 'abort-cycle';
 
 /** `phase` says whether a draft request may already have left when the error happened. */
@@ -30,10 +30,18 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
         return phase === 'draft' ? 'uncertain' : 'retry';
     }
   }
+  // A refused Shoprenter login or a missing API scope is not this order's fault: stop the cycle
+  // like a Cashman login failure rather than quarantining every order in turn.
+  if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_AUTH') return 'abort-cycle';
   if (error instanceof AppError) return error.temporary ? 'retry' : 'quarantine';
   // An unexpected failure (a bug): after the draft request left we cannot know; before, retrying
   // is safe and bounded by the attempt limit.
   return phase === 'draft' ? 'uncertain' : 'retry';
+}
+
+/** True when the request provably changed nothing in Cashman: refused, login refused, or never sent. */
+export function provablyNotProcessed(error: unknown): boolean {
+  return error instanceof CashmanError && (error.code === 'CASHMAN_REJECTED' || error.code === 'CASHMAN_LOGIN' || error.code === 'CASHMAN_NOT_SENT');
 }
 
 export const MAX_ATTEMPTS = 5;

@@ -1,14 +1,17 @@
 import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import type { Order } from '../domain/order.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Alerter } from './alerts.js';
 import { describeError } from './classify.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
-import type { InvoiceBackend, OrderSource } from './ports.js';
+import type { InvoiceBackend, OrderSource, SourcedOrder } from './ports.js';
 
 /** Everything one cycle needs; built once by the CLI and reused by every cycle of `run`. */
 export interface CycleDeps {
   ledger: Ledger;
+  /** Fills product options and units for orders about to be drafted (see PipelineDeps). */
+  enrich?: (order: Order) => Promise<Order>;
   source: OrderSource;
   backend: InvoiceBackend;
   logger: Logger;
@@ -65,13 +68,19 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (key.dateUpdated !== null && key.dateUpdated > maxSeen) maxSeen = key.dateUpdated;
   };
 
+  let pages = 0;
+  let firstPageMax: string | null = null;
   try {
+    await pipeline.alertUnreported();
     await deps.source.listChangedOrders(addMinutes(cursor, -deps.overlapMinutes), async (page) => {
+      pages += 1;
       listed += page.length;
       for (const sourced of page) await handleOne(sourced);
+      if (pages === 1) firstPageMax = latestDateUpdated(page);
     });
     const present = shopNow(now(), deps.timezone);
-    const nextCursor = maxSeen > present ? present : maxSeen;
+    let nextCursor = maxSeen > present ? present : maxSeen;
+    if (pages > 1 && firstPageMax !== null) nextCursor = minString(nextCursor, addMinutes(firstPageMax, deps.overlapMinutes));
     if (nextCursor > cursor) ledger.setMeta('cursor', nextCursor);
 
     for (const row of ledger.dueRetries()) {
@@ -90,7 +99,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (caught instanceof StopRequested) {
       interrupted = true;
     } else {
-      error = caught instanceof CycleAbort ? `Cashman refused the login: ${caught.reason}` : describeError(caught);
+      error = caught instanceof CycleAbort ? caught.reason : describeError(caught);
       if (caught instanceof CycleAbort) await alertLoginOnce(deps, caught.reason);
     }
   }
@@ -111,6 +120,28 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   ledger.finishCycle(cycleId, summary.ok && !interrupted, summary);
   logSummary(logger, summary);
   return summary;
+}
+
+/**
+ * Pages are offsets into a list that can change while it is walked: an order that moves to the end
+ * (updated meanwhile) or drops out (storno) shifts every later order one place down, so the first
+ * order of the next page is never seen in this walk. In a list ordered by dateUpdated (the
+ * stand-in's order; Shoprenter's is undocumented, reference §5.2) such an order sorts at or after
+ * the newest order of the first page, so after a walk of several pages the cursor moves at most to
+ * that point plus the overlap: the next poll, which starts one overlap earlier, reads it again. The
+ * cursor still advances by at least one page per cycle.
+ */
+function latestDateUpdated(page: readonly SourcedOrder[]): string | null {
+  let latest: string | null = null;
+  for (const sourced of page) {
+    const { dateUpdated } = keyOf(sourced);
+    if (dateUpdated !== null && (latest === null || dateUpdated > latest)) latest = dateUpdated;
+  }
+  return latest;
+}
+
+function minString(a: string, b: string): string {
+  return a < b ? a : b;
 }
 
 async function alertLoginOnce(deps: CycleDeps, reason: string): Promise<void> {

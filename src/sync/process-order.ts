@@ -1,13 +1,16 @@
-import { buildDraft } from '../domain/build-draft.js';
+import { MAX_LINES, buildDraft } from '../domain/build-draft.js';
 import { buildPartner } from '../domain/build-partner.js';
 import type { InvoiceDraft } from '../domain/draft.js';
 import type { MappingConfig } from '../domain/mapping-config.js';
 import type { Order } from '../domain/order.js';
+import { reasons } from '../domain/draft-reasons.js';
+import { addMinutes, shopNow } from '../domain/shop-clock.js';
 import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger, OrderKey, OrderRow } from '../store/ledger.js';
 import type { Alerter } from './alerts.js';
-import { MAX_ATTEMPTS, backoffDelayMs, classify, describeError, errorCode } from './classify.js';
+import { CashmanError } from '../errors.js';
+import { MAX_ATTEMPTS, backoffDelayMs, classify, describeError, errorCode, provablyNotProcessed } from './classify.js';
 import type { InvoiceBackend, SourcedOrder } from './ports.js';
 
 /** Settings of the per-order pipeline, from config.yaml. */
@@ -24,6 +27,11 @@ export interface PipelineSettings {
 
 export interface PipelineDeps {
   ledger: Ledger;
+  /**
+   * Fills what the order listing does not carry (chosen options, product units) with extra
+   * Shoprenter reads. Called only for orders about to be drafted, so skipped orders stay free.
+   */
+  enrich?: (order: Order) => Promise<Order>;
   backend: InvoiceBackend;
   logger: Logger;
   alerts: Alerter;
@@ -71,11 +79,32 @@ export class OrderPipeline {
       return this.quarantine(key, 'UNREADABLE_ORDER', sourced.reason);
     }
     const order = sourced.order;
-    if (!this.qualifies(order)) return 'ignored';
+    if (!this.qualifies(order)) {
+      // A failed or waiting order would otherwise be fetched again every cycle, forever.
+      if (row?.state === 'failed' || row?.state === 'pending') {
+        return this.quarantine(
+          key,
+          'NOT_QUALIFYING',
+          `Order ${key.orderNumber} no longer has a status that triggers a draft (sync.statuses), so none was made; it is tried again when the order changes in the shop.`,
+        );
+      }
+      return 'ignored';
+    }
     if (row?.state === 'quarantined') {
       this.deps.logger.info('order changed in the shop since it was quarantined; trying again', { orderNumber: key.orderNumber });
     }
-    return this.submit(order, key, row);
+    // What does not depend on product options or units is decided before paying for those reads.
+    const partner = buildPartner(order);
+    if ('reason' in partner) return this.quarantine(key, 'MAPPING', partner.reason);
+    if (order.products.length > MAX_LINES) return this.quarantine(key, 'MAPPING', reasons.tooManyLines(order.orderNumber, order.products.length, MAX_LINES));
+    let enriched: Order;
+    try {
+      enriched = this.deps.enrich ? await this.deps.enrich(order) : order;
+    } catch (error) {
+      if (!row) this.deps.ledger.markPending(key);
+      return this.fail(key, error, 'before-send');
+    }
+    return this.submit(enriched, key, row);
   }
 
   private needsWork(row: OrderRow, key: OrderKey): boolean {
@@ -102,6 +131,9 @@ export class OrderPipeline {
   }
 
   private async submit(order: Order, key: OrderKey, row: OrderRow | undefined): Promise<OrderOutcome> {
+    // The invoice is dated by dateCreated; a day of slack absorbs clock and time-zone differences.
+    const latest = addMinutes(shopNow(this.now(), this.deps.settings.mapping.timezone), 24 * 60);
+    if (order.dateCreated > latest) return this.quarantine(key, 'MAPPING', reasons.futureDate(order.orderNumber, order.dateCreated));
     const partner = buildPartner(order);
     if ('reason' in partner) return this.quarantine(key, 'MAPPING', partner.reason);
     const result = buildDraft(order, partner, this.deps.settings.mapping);
@@ -117,7 +149,14 @@ export class OrderPipeline {
       return this.fail(key, error, 'partner');
     }
 
-    const auditId = ledger.markSubmitting(key, partner.email, this.deps.backend.describeDraftRequest(draft, partnerCode));
+    let requestRows: unknown;
+    try {
+      requestRows = this.deps.backend.describeDraftRequest(draft, partnerCode);
+    } catch (error) {
+      // Nothing has left yet: a draft the backend cannot write is this order's problem, not the cycle's.
+      return this.fail(key, error, 'before-send');
+    }
+    const auditId = ledger.markSubmitting(key, partner.email, requestRows);
     try {
       const { reference } = await this.deps.backend.createDraft(draft, partnerCode);
       ledger.markDone(key.orderId, reference, auditId);
@@ -139,6 +178,9 @@ export class OrderPipeline {
     const existing = ledger.getPartner(partner.email) ?? ledger.allocatePartner(partner.email, settings.partnerCodePrefix, settings.partnerCodeDigits);
     const changed = existing.snapshot ? changedPartnerFields(existing.snapshot, partner) : [];
     if (existing.partnerId && existing.snapshot && changed.length === 0) return existing.partnerCode;
+    // A create with this code left earlier and its answer never came back (crash, timeout): Cashman
+    // may already hold the partner, and then refuses the same code again.
+    const createInDoubt = existing.partnerId === null && existing.pending !== null;
 
     const request = {
       partner,
@@ -153,6 +195,19 @@ export class OrderPipeline {
       ledger.confirmPartner(partner.email, partnerId, partner, auditId);
     } catch (error) {
       ledger.setAuditOutcome(auditId, errorCode(error));
+      if (createInDoubt && error instanceof CashmanError && error.code === 'CASHMAN_REJECTED') {
+        // Most likely the earlier create went through. The draft names the partner by this code and
+        // carries the whole buyer block, so it can go ahead; if the code is unknown to Cashman after
+        // all, Cashman refuses the draft and the order is quarantined with its message. A new code
+        // would risk a second partner for the same buyer.
+        logger.warn('partner code already taken in Cashman after a create whose answer was lost; drafting with that code', {
+          orderNumber: key.orderNumber,
+          partner: existing.partnerCode,
+          error: describeError(error),
+        });
+        return existing.partnerCode;
+      }
+      if (provablyNotProcessed(error)) ledger.clearPartnerPending(partner.email);
       throw error;
     }
     if (existing.partnerId) {
@@ -165,7 +220,7 @@ export class OrderPipeline {
     return existing.partnerCode;
   }
 
-  private async fail(key: OrderKey, error: unknown, phase: 'partner' | 'draft', auditId?: number): Promise<OrderOutcome> {
+  private async fail(key: OrderKey, error: unknown, phase: 'before-send' | 'partner' | 'draft', auditId?: number): Promise<OrderOutcome> {
     const decision = classify(error, phase);
     const message = describeError(error);
     const code = errorCode(error);
@@ -204,12 +259,25 @@ export class OrderPipeline {
     return 'quarantined';
   }
 
+  /**
+   * Alerts every uncertain or quarantined order that has not been alerted in its current state:
+   * those a crash left in `submitting` (marked uncertain at start) and those settled by a cycle
+   * that was killed before its alert went out.
+   */
+  async alertUnreported(): Promise<void> {
+    for (const row of this.deps.ledger.listNotDone()) {
+      if (row.state !== 'uncertain' && row.state !== 'quarantined') continue;
+      await this.alertOnce(row, row.state, row.lastError ?? '');
+    }
+  }
+
+  // Sent before it is marked as sent: a crash in between repeats an alert rather than losing it.
   private async alertOnce(key: OrderKey, state: 'quarantined' | 'uncertain', reason: string): Promise<void> {
     const row = this.deps.ledger.getOrder(key.orderId);
     const marker = `${state}:${key.dateUpdated ?? ''}`;
     if (row?.alertedState === marker) return;
-    this.deps.ledger.setAlerted(key.orderId, marker);
     await this.deps.alerts.send({ kind: state, orderNumber: key.orderNumber, reason });
+    this.deps.ledger.setAlerted(key.orderId, marker);
   }
 }
 

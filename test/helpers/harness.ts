@@ -5,10 +5,15 @@ import { Writable } from 'node:stream';
 import { loadRemoteEnv } from '../../src/config/env.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.js';
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../../src/standins/local-shop.js';
 import type { ShoprenterStandinOptions } from '../../src/standins/shoprenter-standin.js';
 import type { CashmanStandinOptions } from '../../src/standins/cashman-standin.js';
+
+/** What a test may change about a runtime: timeouts and pacing, the clock, the alert sink. */
+export type RuntimeOverrides = Partial<Pick<RuntimeOptions, 'shoprenterTuning' | 'cashmanTimeoutMs' | 'now' | 'alerts'>> & {
+  env?: Record<string, string>;
+};
 
 /** Both stand-ins, a temp folder with config.yaml and the ledger, and captured log lines. */
 export interface Harness {
@@ -18,7 +23,7 @@ export interface Harness {
   logs: string[];
   configText: string;
   /** A fresh runtime on the same database file: what a restart of the daemon gets. */
-  runtime(): Promise<Runtime>;
+  runtime(overrides?: RuntimeOverrides): Promise<Runtime>;
   close(): Promise<void>;
 }
 
@@ -47,15 +52,16 @@ export async function startHarness(
     env,
     logs,
     configText,
-    runtime: async () => {
-      const remote = loadRemoteEnv(env);
+    runtime: async ({ env: envOverrides, ...overrides } = {}) => {
+      const remote = loadRemoteEnv({ ...env, ...envOverrides });
       const logger = createLogger({ level: remote.logLevel, format: 'pretty', stream });
       const runtime = await createRuntime({
         env: remote,
         config: parseConfig(configText),
         logger,
-        shoprenterTuning: { retryBaseMs: 50 },
-        cashmanTimeoutMs: 2000,
+        ...overrides,
+        shoprenterTuning: { retryBaseMs: 50, ...overrides.shoprenterTuning },
+        cashmanTimeoutMs: overrides.cashmanTimeoutMs ?? 2000,
       });
       open.push(runtime);
       return runtime;

@@ -1,0 +1,134 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { closedPortUrl } from '../src/standins/cashman-standin.js';
+import { buildShoprenterOrder, type OrderSpec } from '../src/standins/shoprenter-fixtures.js';
+import { runCycle } from '../src/sync/cycle.js';
+import { startWebhook, type WebhookCall, type WebhookServer } from './alerts-webhook.js';
+import { BASE_SPEC } from './fixtures/bad-input/wire-edits.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+
+/**
+ * ALERT_WEBHOOK_URL against a real local HTTP server: one POST per newly quarantined or uncertain
+ * order and per login-failure episode, Slack/Teams (`text`) and Discord (`content`) readable, no
+ * secrets; a webhook that fails never stops or fails a cycle.
+ */
+
+const PASSWORD = 'AlertCashmanPw-SECRET-93d1';
+const CLIENT_SECRET = 'AlertClientSecret-SECRET-5e2a';
+
+function order(innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}): Record<string, unknown> {
+  return buildShoprenterOrder({ ...BASE_SPEC, innerId, dateUpdated, email: `buyer${innerId}@example.hu`, ...patch });
+}
+
+function expectReadableAndClean(call: WebhookCall, tokens: readonly string[]): void {
+  expect(call.contentType).toMatch(/^application\/json/);
+  const { text, content } = call.json;
+  expect(typeof text).toBe('string');
+  expect(typeof content).toBe('string');
+  expect((text as string).length).toBeGreaterThan(20);
+  expect((content as string).length).toBeGreaterThan(20);
+  expect((content as string).length).toBeLessThanOrEqual(2000); // Discord's limit
+  for (const secret of [PASSWORD, CLIENT_SECRET, ...tokens]) expect(call.raw).not.toContain(secret);
+}
+
+describe('alert webhook', () => {
+  let h: Harness;
+  let hook: WebhookServer;
+  const kinds = () => hook.calls.map((c) => [c.json['kind'], c.json['orderNumber']].filter((v) => typeof v === 'string').join(' '));
+
+  beforeEach(async () => {
+    hook = await startWebhook();
+    h = await startHarness({ shoprenter: { clientSecret: CLIENT_SECRET, rateLimitPerSecond: 0 }, cashman: { password: PASSWORD } });
+    h.env['ALERT_WEBHOOK_URL'] = hook.url;
+  });
+  afterEach(async () => {
+    await Promise.all([h.close(), hook.close()]);
+  });
+
+  it('posts once per newly quarantined or uncertain order, however many cycles see it', async () => {
+    const { shoprenter, cashman } = h.shop;
+    shoprenter.addOrders([
+      order(3001, '2026-11-20T10:00:00'), // its draft meets a Cashman 500: uncertain
+      order(3002, '2026-11-20T10:01:00', { paymentMethodCode: 'OTP_SZEP' }),
+      order(3003, '2026-11-20T10:02:00', { email: 'not-an-email' }),
+      order(3004, '2026-11-20T10:03:00'),
+    ]);
+    cashman.setFault({ kind: 'status500' }, { operations: [4] });
+    const runtime = await h.runtime();
+
+    const first = await runCycle(runtime.deps);
+    expect(first.outcomes).toMatchObject({ done: 1, quarantined: 2, uncertain: 1 });
+    expect(kinds().sort()).toEqual(['quarantined 3002', 'quarantined 3003', 'uncertain 3001']);
+    for (const call of hook.calls) expectReadableAndClean(call, h.shop.shoprenter.issuedTokens);
+    const q3002 = hook.calls.find((c) => c.json['orderNumber'] === '3002')!;
+    expect(q3002.json['text']).toContain('order 3002');
+    expect(q3002.json['text']).toContain('Payment method "OTP_SZEP" has no entry under paymentMethods');
+    expect(q3002.json['content']).toBe(q3002.json['text']);
+    expect(hook.calls.find((c) => c.json['kind'] === 'uncertain')!.json['text']).toMatch(/resolve 3001 --done.*retry 3001 --force/);
+
+    // The overlap window lists the same orders again, and a restart re-reads the ledger: no new alert.
+    await runCycle(runtime.deps);
+    await runCycle(runtime.deps);
+    const restarted = await h.runtime();
+    await runCycle(restarted.deps);
+    expect(hook.calls).toHaveLength(3);
+
+    // The shop owner edits 3002 but it is still unmapped: a new quarantine episode, one more alert.
+    shoprenter.updateOrder('3002', { dateUpdated: '2026-11-20T11:00:00' });
+    await runCycle(restarted.deps);
+    await runCycle(restarted.deps);
+    expect(kinds().slice(3)).toEqual(['quarantined 3002']);
+  });
+
+  it('posts once per login-failure episode, not once per cycle', async () => {
+    const { shoprenter, cashman } = h.shop;
+    shoprenter.addOrder(order(4001, '2026-11-20T10:00:00'));
+    cashman.setFault({ kind: 'login' }, { times: 3 });
+    const runtime = await h.runtime();
+
+    for (let i = 0; i < 3; i++) expect((await runCycle(runtime.deps)).ok).toBe(false);
+    expect(kinds()).toEqual(['login-failed']);
+    expectReadableAndClean(hook.calls[0]!, shoprenter.issuedTokens);
+    expect(hook.calls[0]!.json['text']).toContain('Cashman refused the login');
+    const untouched = runtime.ledger.findOrder('4001');
+    expect({ state: untouched?.state ?? 'none', attempts: untouched?.attempts ?? 0 }).toMatchObject({ state: expect.stringMatching(/^(none|pending)$/), attempts: 0 });
+
+    // Login works again: the order goes through and the episode is over.
+    expect(await runCycle(runtime.deps)).toMatchObject({ ok: true, outcomes: { done: 1 } });
+    expect(hook.calls).toHaveLength(1);
+
+    // A second outage is a second episode.
+    shoprenter.addOrder(order(4002, '2026-11-20T10:05:00'));
+    cashman.setFault({ kind: 'login' }, { times: 2 });
+    expect((await runCycle(runtime.deps)).ok).toBe(false);
+    expect((await runCycle(runtime.deps)).ok).toBe(false);
+    expect(kinds()).toEqual(['login-failed', 'login-failed']);
+    expect(await runCycle(runtime.deps)).toMatchObject({ ok: true, outcomes: { done: 1 } });
+  });
+
+  it('logs a webhook answering 500 and goes on with the cycle', async () => {
+    hook.answer(500);
+    h.shop.shoprenter.addOrders([order(5001, '2026-11-20T10:00:00', { email: '' }), order(5002, '2026-11-20T10:01:00')]);
+    const runtime = await h.runtime();
+    const summary = await runCycle(runtime.deps);
+    expect(summary).toMatchObject({ ok: true, outcomes: { quarantined: 1, done: 1 } });
+    expect(hook.calls.length).toBeGreaterThanOrEqual(1);
+    expect(hook.calls.every((c) => c.json['orderNumber'] === '5001')).toBe(true);
+    expect(h.logs.filter((l) => l.includes('alert webhook failed') && l.includes('order 5001'))).toHaveLength(1);
+    // The failed alert is not re-sent every cycle.
+    const calls = hook.calls.length;
+    expect((await runCycle(runtime.deps)).ok).toBe(true);
+    expect(hook.calls).toHaveLength(calls);
+  });
+
+  it('logs a webhook that refuses connections and goes on with the cycle', async () => {
+    h.env['ALERT_WEBHOOK_URL'] = await closedPortUrl();
+    h.shop.shoprenter.addOrders([order(6001, '2026-11-20T10:00:00', { paymentMethodCode: 'OTP_SZEP' }), order(6002, '2026-11-20T10:01:00')]);
+    const runtime = await h.runtime();
+    const summary = await runCycle(runtime.deps);
+    expect(summary).toMatchObject({ ok: true, outcomes: { quarantined: 1, done: 1 } });
+    const warnings = h.logs.filter((l) => l.includes('alert webhook failed'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('order 6001');
+    expect(warnings[0]).toContain('ECONNREFUSED');
+  });
+});
