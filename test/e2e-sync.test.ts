@@ -133,4 +133,20 @@ describe('end to end: real cycles against both stand-ins', () => {
     await runCycle(runtime.deps);
     expect(h.shop.cashman.drafts).toHaveLength(2);
   });
+
+  it('never drafts a failed order that the shop cancelled before its retry', async () => {
+    const raw = order(5001, '2026-11-23T10:00:00');
+    h.shop.shoprenter.addOrder(raw);
+    const runtime = await h.runtime();
+    const key = { orderId: String(raw['id']), orderNumber: '5001', dateUpdated: '2026-11-23T10:00:00' };
+    runtime.ledger.markPending(key);
+    runtime.ledger.markFailed(key.orderId, 'CASHMAN_NOT_SENT', 'connection refused', new Date(Date.now() - 1000));
+    runtime.ledger.setMeta('cursor', '2026-11-23T12:00:00');
+    h.shop.shoprenter.updateOrder('5001', {}, { storno: true });
+    const summary = await runCycle(runtime.deps);
+    expect(summary.retried).toBe(1);
+    expect(runtime.ledger.findOrder('5001')).toMatchObject({ state: 'quarantined' });
+    expect(runtime.ledger.findOrder('5001')?.lastError).toContain('cancelled (storno)');
+    expect(h.shop.cashman.drafts).toHaveLength(0);
+  });
 });

@@ -229,9 +229,9 @@ describe('ShoprenterClient: single orders and lookups', () => {
     expect(await client.getOrder('424242')).toBeNull();
     expect(await client.getOrder('bm9wZQ==')).toBeNull();
     expect(apiLog(standin).map((r) => (r.query ? `${r.path}?${r.query}` : r.path))).toEqual([
-      '/api/orderExtend?full=1&innerId=1003&limit=1',
+      '/api/orderExtend?full=1&innerId=1003&excludeStorno=1&limit=1',
       '/api/orderExtend/b3JkZXItb3JkZXJfaWQ9MTAwNA==',
-      '/api/orderExtend?full=1&innerId=424242&limit=1',
+      '/api/orderExtend?full=1&innerId=424242&excludeStorno=1&limit=1',
       '/api/orderExtend/bm9wZQ==',
     ]);
   });

@@ -24,7 +24,7 @@ export async function previewCommand(ctx: CommandContext, ref: string | undefine
   const cfg = config(env);
   const { shoprenter, cashman } = createClients(env, cfg, silentLogger);
   const sourced = await shoprenter.getOrder(ref);
-  if (!sourced) throw new NotFoundError(`Shoprenter has no order "${ref}"; check the order number.`);
+  if (!sourced) throw new NotFoundError(`Shoprenter has no order "${ref}" (or it was cancelled); check the order number.`);
   if (!sourced.ok) {
     ctx.out(json ? JSON.stringify({ order: ref, quarantine: sourced.reason }, null, 2) : `Order ${ref} would be quarantined: ${sourced.reason}`);
     return 0;

@@ -94,7 +94,10 @@ export class ShoprenterClient implements OrderSource {
     if (wanted === '') return null;
     const what = `order ${wanted}`;
     if (/^\d+$/.test(wanted)) {
-      const body = await this.http.getJson(() => this.url('orderExtend', { full: '1', innerId: wanted, limit: '1' }), { what });
+      // Through the list filter, so a cancelled (storno) order is not returned: a retry must never
+      // draft an order the shop cancelled meanwhile.
+      const query = { full: '1', innerId: wanted, excludeStorno: '1', limit: '1' };
+      const body = await this.http.getJson(() => this.url('orderExtend', query), { what });
       const first = this.envelope(body, what).items[0];
       return first === undefined ? null : normalizeOrder(first);
     }

@@ -86,10 +86,11 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     for (const row of ledger.dueRetries()) {
       if (handled.has(row.orderId)) continue;
       if (deps.stop?.requested) throw new StopRequested();
-      const sourced = await deps.source.getOrder(row.orderId);
+      // By order number: that lookup leaves out cancelled (storno) orders.
+      const sourced = await deps.source.getOrder(/^\d+$/.test(row.orderNumber) ? row.orderNumber : row.orderId);
       retried += 1;
       if (sourced === null) {
-        ledger.markQuarantined(row, 'NOT_FOUND', `Order ${row.orderNumber} no longer exists in Shoprenter, so no draft was made.`);
+        ledger.markQuarantined(row, 'NOT_FOUND', `Order ${row.orderNumber} no longer exists in Shoprenter or was cancelled (storno), so no draft was made.`);
         outcomes.quarantined += 1;
         continue;
       }

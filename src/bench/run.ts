@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { RemoteProfile } from './figures.js';
+import { round } from './figures.js';
+import { mappingCpu } from './mapping-cpu.js';
+import { parseBenchOptions } from './options.js';
+import { checkTargets, renderMarkdown, renderText, updateDocs, type BenchResults } from './report.js';
+import { baselineBackfill, daemonBackfill, type BackfillResult } from './scenario-backfill.js';
+import { latencyRuns } from './scenario-latency.js';
+
+/**
+ * `npm run bench`: the real daemon (a child process, `node dist/main.js run`) against local
+ * stand-ins of Shoprenter (rate-limited, 429 beyond) and Cashman, beside a one-by-one baseline.
+ * Prints the figures and the targets (PASS/MISS with the margin) and writes them as JSON.
+ */
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  const started = Date.now();
+  const loadBefore = loadavg()[0] ?? 0;
+  const on: RemoteProfile = {
+    shoprenterLatencyMs: options.shoprenterLatencyMs,
+    cashmanLatencyMs: options.cashmanLatencyMs,
+    rateLimitPerSecond: options.rateLimitPerSecond,
+  };
+  const off: RemoteProfile = { ...on, shoprenterLatencyMs: 0, cashmanLatencyMs: 0 };
+  const step = (text: string) => process.stderr.write(`[bench ${round((Date.now() - started) / 1000)} s] ${text}\n`);
+  const backfills: BackfillResult[] = [];
+  const first = options.sizes[0] ?? 1000;
+
+  step('CPU of the pure mapping');
+  const cpu = mappingCpu(options.seed);
+
+  step(`daemon backfill, N=${first}, latency on, then ${options.idleCycles} idle cycles`);
+  backfills.push(await daemonBackfill(first, options.seed, on, options.idleCycles));
+  for (const n of options.sizes) {
+    step(`daemon backfill, N=${n}, latency off`);
+    backfills.push(await daemonBackfill(n, options.seed, off, 0));
+  }
+  step(`baseline backfill, ${options.baselineOrders} of N=${first}, latency on`);
+  backfills.push(await baselineBackfill(first, options.baselineOrders, options.seed, on));
+  for (const n of options.sizes) {
+    step(`baseline backfill, ${Math.ceil(options.baselineOrders / 2)} of N=${n}, latency off`);
+    backfills.push(await baselineBackfill(n, Math.ceil(options.baselineOrders / 2), options.seed, off));
+  }
+  step(`order-to-draft latency: ${options.latencyOrders} orders over ${options.latencySeconds} s, polling every ${options.latencyIntervalSeconds} s (daemon and baseline side by side)`);
+  const latency = await latencyRuns({
+    intervalSeconds: options.latencyIntervalSeconds,
+    seconds: options.latencySeconds,
+    orders: options.latencyOrders,
+    seed: options.seed,
+    profile: on,
+  });
+
+  const cpuInfo = cpus();
+  const results: BenchResults = {
+    at: new Date().toISOString(),
+    durationSeconds: round((Date.now() - started) / 1000),
+    machine: {
+      cpus: cpuInfo.length,
+      cpuModel: cpuInfo[0]?.model.trim() ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      memoryMb: Math.round(totalmem() / 1048576),
+      loadBefore: round(loadBefore, 2),
+      loadAfter: round(loadavg()[0] ?? 0, 2),
+    },
+    options,
+    backfills,
+    latency,
+    mappingCpu: cpu,
+    targets: checkTargets(backfills, latency, options.sizes),
+  };
+  process.stdout.write(`\n${renderText(results)}`);
+  const out = resolve(options.out);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const markdown = renderMarkdown(results);
+  writeFileSync(out.replace(/\.json$/, '') + '.md', `${markdown}\n`);
+  process.stdout.write(`\nWrote ${out}${options.updateDocs ? '' : ' (add --update-docs to put the figures into BENCHMARKS.md)'}\n`);
+  if (options.updateDocs && !updateDocs(resolve('BENCHMARKS.md'), markdown)) {
+    process.stderr.write('BENCHMARKS.md has no <!-- bench:figures:start/end --> markers; figures not written there.\n');
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
