@@ -242,6 +242,8 @@ export class OrderPipeline {
         const row = ledger.getOrder(key.orderId);
         const attempts = (row?.attempts ?? 0) + 1;
         if (attempts >= MAX_ATTEMPTS) {
+          // Count the last attempt too, so `status` shows 5 of 5.
+          ledger.markFailed(key.orderId, code, message, this.now());
           return this.quarantine(key, code, `Gave up after ${attempts} attempts; the last one failed with: ${message}`, auditId);
         }
         const next = new Date(this.now().getTime() + backoffDelayMs(attempts, this.deps.random));
