@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
-import { sampleShop } from '../src/standins/shoprenter-fixtures.js';
+import { sampleShop, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { Ledger, type OrderState } from '../src/store/ledger.js';
 
 /**
@@ -29,17 +29,7 @@ const ORDERS = 80;
 const KILLS = 32;
 const CASHMAN_LATENCY_MS = 20;
 
-/** mulberry32: the same seed always gives the same kill schedule. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 interface Child {
   process: ChildProcess;

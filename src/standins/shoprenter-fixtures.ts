@@ -26,8 +26,8 @@ export interface SampleShopOptions {
   addons?: boolean;
 }
 
-/** Deterministic PRNG (mulberry32): the same seed always yields the same shop. */
-function random(seed: number): () => number {
+/** Deterministic PRNG (mulberry32): the same seed always yields the same shop (or kill schedule). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -52,7 +52,7 @@ const ascii = (s: string) =>
  * several warehouses, COD fees, coupons, loyalty points and deposit fees. Same seed, same shop.
  */
 export function sampleShop(n: number, seed: number, options: SampleShopOptions = {}): Record<string, unknown>[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(rnd() * (max - min + 1));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const chance = (p: number) => rnd() < p;
