@@ -46,7 +46,7 @@ export class OneByOneSync {
   }
 
   static create(env: Record<string, string>, startFrom: string): OneByOneSync {
-    const config = parseConfig(benchConfigYaml(startFrom, 30), 'bench config');
+    const config = parseConfig(benchConfigYaml(startFrom, 30, false), 'bench config');
     const { shoprenter, cashman } = createClients(loadRemoteEnv(env), config, silentLogger);
     return new OneByOneSync(shoprenter, cashman, { ...config, timezone: TIMEZONE }, startFrom);
   }

@@ -26,9 +26,16 @@ export const nowMs = (): number => performance.timeOrigin + performance.now();
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
+/** NODE_OPTIONS for every daemon the bench starts (set once by run.ts from --node-options). */
+let daemonNodeOptions = '';
+export function setDaemonNodeOptions(value: string): void {
+  daemonNodeOptions = value.trim();
+}
+
 export function startDaemon(options: { env: Record<string, string>; cwd: string; command?: string }): DaemonProcess {
   // A clean environment: the user's own NODE_OPTIONS, LOG_LEVEL or .env must not change the figures.
-  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LOG_LEVEL: 'info', LOG_FORMAT: 'pretty', ...options.env };
+  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LOG_LEVEL: 'info', LOG_FORMAT: 'pretty', ...options.env };
+  if (daemonNodeOptions) env['NODE_OPTIONS'] = daemonNodeOptions;
   const spawnedAt = nowMs();
   const child: ChildProcess = spawn(process.execPath, [MAIN, options.command ?? 'run'], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid ?? -1;
@@ -75,8 +82,11 @@ export function startDaemon(options: { env: Record<string, string>; cwd: string;
     lines,
     waitForLine(pattern, timeoutMs, from = 0) {
       return new Promise((resolve, reject) => {
+        // Scans each line once: the stand-ins share this process, so the bench must stay cheap.
+        let next = from;
         const check = (): void => {
-          const found = lines.slice(from).find((line) => pattern.test(line.text));
+          let found: LogLine | undefined;
+          for (; next < lines.length && !found; next++) if (pattern.test(lines[next]!.text)) found = lines[next];
           if (found) return done(() => resolve(found));
           if (exited !== undefined) return done(() => reject(new Error(`the daemon exited (${exited}) before logging ${pattern}:\n${tail(lines)}`)));
         };

@@ -12,34 +12,41 @@ export interface RemoteProfile {
 export interface RemoteCall {
   kind: 'shoprenter' | 'cashman';
   at: number;
+  /** How long the stand-in took to answer (its latency plus its own processing); unset if unanswered. */
+  ms?: number;
 }
 
 /** Every remote call both stand-ins saw since `since` (epoch ms), in arrival order. */
 export function remoteCalls(shoprenter: ShoprenterStandin, cashman: CashmanStandin, since = 0): RemoteCall[] {
   const calls: RemoteCall[] = [
-    ...shoprenter.requestLog.filter((r) => r.time >= since).map((r) => ({ kind: 'shoprenter' as const, at: r.time })),
-    ...cashman.received.filter((r) => r.at.getTime() >= since).map((r) => ({ kind: 'cashman' as const, at: r.at.getTime() })),
+    ...shoprenter.requestLog.filter((r) => r.time >= since).map((r) => ({ kind: 'shoprenter' as const, at: r.time, ms: r.durationMs })),
+    ...cashman.received
+      .filter((r) => r.at.getTime() >= since)
+      .map((r) => ({ kind: 'cashman' as const, at: r.at.getTime(), ms: r.durationMs })),
   ];
   return calls.sort((a, b) => a.at - b.at);
 }
 
 /**
  * The time the same calls take with zero work of our own: one after another (the pipeline is
- * sequential), each costing its stand-in's latency, Shoprenter's starts paced so that no more than
- * `rateLimitPerSecond` fall into any second (the stand-in's sliding window).
+ * sequential), Shoprenter's starts paced so that no more than `rateLimitPerSecond` fall into any
+ * second (the stand-in's sliding window). Each call costs what the stand-in took to answer it
+ * (`measured`: its configured latency as the timers delivered it, plus its own processing, none
+ * of which is the daemon's work) or, with `measured` false, exactly the configured latency.
  */
-export function floorMs(calls: readonly RemoteCall[], profile: RemoteProfile): number {
+export function floorMs(calls: readonly RemoteCall[], profile: RemoteProfile, measured = true): number {
   let t = 0;
   const starts: number[] = [];
+  const cost = (call: RemoteCall, nominal: number) => (measured && call.ms !== undefined ? Math.max(call.ms, nominal) : nominal);
   for (const call of calls) {
     if (call.kind === 'cashman') {
-      t += profile.cashmanLatencyMs;
+      t += cost(call, profile.cashmanLatencyMs);
       continue;
     }
     const paced = starts.length >= profile.rateLimitPerSecond ? (starts[starts.length - profile.rateLimitPerSecond] ?? 0) + 1000 : 0;
     const start = Math.max(t, paced);
     starts.push(start);
-    t = start + profile.shoprenterLatencyMs;
+    t = start + cost(call, profile.shoprenterLatencyMs);
   }
   return t;
 }
@@ -86,18 +93,6 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
-
-/** Deterministic PRNG (mulberry32), so a seed gives the same arrival times. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export const round = (value: number, digits = 0): number => {

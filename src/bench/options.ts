@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 
+/** The heap caps the daemon ships with (Dockerfile NODE_OPTIONS, `npm start`); a test keeps the three equal. */
+export const SHIPPED_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=128';
+
 /** What one `npm run bench` measures; every knob has a flag and an environment variable. */
 export interface BenchOptions {
   /** Shop sizes for the backfill runs (latency off); the first one also runs with latency on. */
@@ -17,6 +20,10 @@ export interface BenchOptions {
   latencyOrders: number;
   /** Idle cycles watched after the first backfill. */
   idleCycles: number;
+  /** Orders of the extra backfill with the shipped defaults (per-line option and per-product unit reads); 0 skips it. */
+  enrichedOrders: number;
+  /** NODE_OPTIONS for the daemon process, e.g. heap limits as a deployment would set them; none by default. */
+  nodeOptions: string;
   out: string;
   /** Rewrite the figures section of BENCHMARKS.md. */
   updateDocs: boolean;
@@ -25,15 +32,18 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --quick                     N = 1,000 only, shorter latency and baseline runs (about 2 minutes)
+  --quick                     N = 1,000 only, shorter latency and baseline runs (about 3 minutes)
   --sizes 1000,10000          shop sizes for the backfill runs          (BENCH_SIZES)
   --shoprenter-latency-ms 100 Shoprenter stand-in answer delay           (BENCH_SHOPRENTER_LATENCY_MS)
   --cashman-latency-ms 30     Cashman stand-in answer delay              (BENCH_CASHMAN_LATENCY_MS)
   --rate-limit 3              Shoprenter requests per sliding second     (BENCH_RATE_LIMIT)
-  --baseline-orders 40        orders the one-by-one baseline drafts      (BENCH_BASELINE_ORDERS)
+  --baseline-orders 40        orders the one-by-one baseline drafts (half that with latency off) (BENCH_BASELINE_ORDERS)
   --latency-interval 5        poll interval of the latency run; scaled to 30 s (BENCH_LATENCY_INTERVAL)
-  --latency-seconds 45        how long orders keep arriving              (BENCH_LATENCY_SECONDS)
-  --latency-orders 27         how many arrive in that time               (BENCH_LATENCY_ORDERS)
+  --latency-seconds 40        how long orders keep arriving              (BENCH_LATENCY_SECONDS)
+  --latency-orders 60         how many arrive in that time               (BENCH_LATENCY_ORDERS)
+  --idle-cycles 2             idle polls measured after the backfill     (BENCH_IDLE_CYCLES)
+  --enriched-orders 30        backfill with option/unit reads on (the shipped defaults); 0 skips (BENCH_ENRICHED_ORDERS)
+  --node-options="..."        NODE_OPTIONS for the daemon process; default: the shipped ones (Dockerfile, npm start); "" for Node's own defaults (BENCH_NODE_OPTIONS)
   --out bench/results/latest.json
   --update-docs               write the figures into BENCHMARKS.md
   --seed 42`;
@@ -52,6 +62,8 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       'latency-seconds': { type: 'string' },
       'latency-orders': { type: 'string' },
       'idle-cycles': { type: 'string' },
+      'enriched-orders': { type: 'string' },
+      'node-options': { type: 'string' },
       out: { type: 'string' },
       'update-docs': { type: 'boolean', default: false },
       seed: { type: 'string' },
@@ -81,9 +93,11 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
     rateLimitPerSecond: number(values['rate-limit'], 'BENCH_RATE_LIMIT', 3, 1),
     baselineOrders: number(values['baseline-orders'], 'BENCH_BASELINE_ORDERS', quick ? 20 : 40, 1),
     latencyIntervalSeconds: interval,
-    latencySeconds: number(values['latency-seconds'], 'BENCH_LATENCY_SECONDS', quick ? 25 : 45, 5),
-    latencyOrders: number(values['latency-orders'], 'BENCH_LATENCY_ORDERS', quick ? 15 : 27, 1),
-    idleCycles: number(values['idle-cycles'], 'BENCH_IDLE_CYCLES', 3, 1),
+    latencySeconds: number(values['latency-seconds'], 'BENCH_LATENCY_SECONDS', quick ? 25 : 40, 5),
+    latencyOrders: number(values['latency-orders'], 'BENCH_LATENCY_ORDERS', quick ? 36 : 60, 1),
+    idleCycles: number(values['idle-cycles'], 'BENCH_IDLE_CYCLES', 2, 1),
+    enrichedOrders: number(values['enriched-orders'], 'BENCH_ENRICHED_ORDERS', quick ? 15 : 30, 0),
+    nodeOptions: values['node-options'] ?? env['BENCH_NODE_OPTIONS'] ?? SHIPPED_NODE_OPTIONS,
     out: values.out ?? env['BENCH_OUT'] ?? 'bench/results/latest.json',
     updateDocs: values['update-docs'] || env['BENCH_UPDATE_DOCS'] === '1',
     seed: number(values.seed, 'BENCH_SEED', 42),

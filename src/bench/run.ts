@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { RemoteProfile } from './figures.js';
 import { round } from './figures.js';
 import { mappingCpu } from './mapping-cpu.js';
+import { setDaemonNodeOptions } from './daemon-process.js';
 import { parseBenchOptions } from './options.js';
 import { checkTargets, renderMarkdown, renderText, updateDocs, type BenchResults } from './report.js';
 import { baselineBackfill, daemonBackfill, type BackfillResult } from './scenario-backfill.js';
@@ -16,6 +17,7 @@ import { latencyRuns } from './scenario-latency.js';
  */
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2), process.env);
+  setDaemonNodeOptions(options.nodeOptions);
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
   const on: RemoteProfile = {
@@ -31,18 +33,20 @@ async function main(): Promise<void> {
   step('CPU of the pure mapping');
   const cpu = mappingCpu(options.seed);
 
-  step(`daemon backfill, N=${first}, latency on, then ${options.idleCycles} idle cycles`);
+  step(`daemon backfill, N=${first}, latency on, then the polls until ${options.idleCycles} idle ones`);
   backfills.push(await daemonBackfill(first, options.seed, on, options.idleCycles));
   for (const n of options.sizes) {
     step(`daemon backfill, N=${n}, latency off`);
     backfills.push(await daemonBackfill(n, options.seed, off, 0));
   }
-  step(`baseline backfill, ${options.baselineOrders} of N=${first}, latency on`);
-  backfills.push(await baselineBackfill(first, options.baselineOrders, options.seed, on));
-  for (const n of options.sizes) {
-    step(`baseline backfill, ${Math.ceil(options.baselineOrders / 2)} of N=${n}, latency off`);
-    backfills.push(await baselineBackfill(n, Math.ceil(options.baselineOrders / 2), options.seed, off));
+  if (options.enrichedOrders > 0) {
+    step(`daemon backfill with the shipped defaults (option and unit reads), N=${options.enrichedOrders}, latency on`);
+    backfills.push(await daemonBackfill(options.enrichedOrders, options.seed, on, 0, true));
   }
+  step(`baseline backfill, ${options.baselineOrders} orders, latency on`);
+  backfills.push(...(await baselineBackfill([first], options.baselineOrders, options.seed, on)));
+  step(`baseline backfill, ${Math.ceil(options.baselineOrders / 2)} orders, latency off`);
+  backfills.push(...(await baselineBackfill(options.sizes, Math.ceil(options.baselineOrders / 2), options.seed, off)));
   step(`order-to-draft latency: ${options.latencyOrders} orders over ${options.latencySeconds} s, polling every ${options.latencyIntervalSeconds} s (daemon and baseline side by side)`);
   const latency = await latencyRuns({
     intervalSeconds: options.latencyIntervalSeconds,

@@ -11,6 +11,8 @@ import { benchConfigYaml, benchShop, type BuyerClass } from './shop-data.js';
 /** One backfill: a shop of `orders` orders drafted from scratch by one integration. */
 export interface BackfillResult {
   integration: 'daemon' | 'baseline';
+  /** Per-line option and per-product unit reads on (the shipped defaults) or off. */
+  enrich: boolean;
   orders: number;
   /** Orders actually run; smaller than `orders` for the baseline, whose times are then scaled. */
   measuredOrders: number;
@@ -18,13 +20,26 @@ export interface BackfillResult {
   drafted: number;
   /** Start (daemon: spawn of the process) to the end of the backfill cycle. */
   wallMs: number;
+  /** Same calls, each as long as the stand-in took to answer it, zero work of our own. */
   floorMs: number;
   floorRatio: number;
+  /** Same calls at exactly the configured latency (the stand-ins' timers and processing not counted). */
+  nominalFloorMs: number;
   ordersPerSecond: number;
   shoprenter: { requests: number; tokenRequests: number; listRequests: number; perOrderRequests: number; status429: number; per200NewOrders: number };
   cashman: { requests: number; perBuyer: Record<BuyerClass, BuyerCost & { perOrder: number }>; unattributed: number };
   peakRssMb: number | null;
-  idle: { cycles: number; requests: number; perCycle: number; cashmanRequests: number } | null;
+  idle: {
+    cycles: number;
+    requests: number;
+    perCycle: number;
+    cashmanRequests: number;
+    /** Polls after the backfill that still re-read part of the backlog, and their requests. */
+    catchUp: { cycles: number; requests: number };
+  } | null;
+  /** Backfill cycle alone (from the daemon's own summary line), excluding the process start. */
+  cycleMs: number | null;
+  cycleOrdersPerSecond: number | null;
   exitCode?: number | null;
 }
 
@@ -46,11 +61,11 @@ async function withShop<T>(profile: RemoteProfile, orders: Record<string, unknow
 }
 
 /** The real daemon (`node dist/main.js run`) backfilling `n` orders; then `idleCycles` idle polls watched. */
-export async function daemonBackfill(n: number, seed: number, profile: RemoteProfile, idleCycles: number): Promise<BackfillResult> {
+export async function daemonBackfill(n: number, seed: number, profile: RemoteProfile, idleCycles: number, enrich = false): Promise<BackfillResult> {
   const data = benchShop(n, seed);
   return withShop(profile, data.orders, async (shop, dir) => {
     const intervalSeconds = 5;
-    writeFileSync(join(dir, 'config.yaml'), benchConfigYaml(data.startFrom, intervalSeconds));
+    writeFileSync(join(dir, 'config.yaml'), benchConfigYaml(data.startFrom, intervalSeconds, enrich));
     const daemon = startDaemon({
       cwd: dir,
       env: { ...shop.env, CONFIG_PATH: join(dir, 'config.yaml'), DATABASE_PATH: join(dir, 'data', 'sync.db') },
@@ -61,11 +76,15 @@ export async function daemonBackfill(n: number, seed: number, profile: RemotePro
       const log = shop.shoprenter.requestLog.filter((r) => r.time <= end.at);
       const calls = remoteCalls(shop.shoprenter, shop.cashman).filter((c) => c.at <= end.at);
       const cashmanLog = shop.cashman.received.filter((r) => r.at.getTime() <= end.at);
-      const idle = idleCycles > 0 ? await watchIdle(shop, end.at, idleCycles, intervalSeconds) : null;
+      const idle = idleCycles > 0 ? await watchIdle(shop, end.at, idleCycles, intervalSeconds, Math.ceil(n / 200)) : null;
+      const cycleMs = Number(/\bms=(\d+)/.exec(end.text)?.[1] ?? Number.NaN);
       const peak = daemon.peakRssKb();
       const exitCode = await daemon.stop();
       return {
         ...summarize('daemon', n, n, profile, log, shop, cashmanLog, calls, { from: daemon.spawnedAt, to: end.at }, data.classes),
+        enrich,
+        cycleMs: Number.isNaN(cycleMs) ? null : cycleMs,
+        cycleOrdersPerSecond: Number.isNaN(cycleMs) ? null : round(n / (cycleMs / 1000), 1),
         peakRssMb: peak === null ? null : round(peak / 1024, 1),
         idle,
         exitCode,
@@ -77,31 +96,40 @@ export async function daemonBackfill(n: number, seed: number, profile: RemotePro
 }
 
 /**
- * The one-by-one baseline, in this process, on the first `sample` orders of the same shop; its
- * time is rate-limit bound and linear in the orders, so times and counts are scaled to `n`.
+ * The one-by-one baseline, in this process, on `sample` orders of the same kind of shop. Its time
+ * is rate-limit bound and linear in the orders, so one measurement is scaled to each size in `sizes`
+ * (only the per-order part scales: the token and the first list request are paid once).
  */
-export async function baselineBackfill(n: number, sample: number, seed: number, profile: RemoteProfile): Promise<BackfillResult> {
-  const data = benchShop(n, seed);
-  const measured = Math.min(n, sample);
-  const orders = data.orders.slice(0, measured);
-  return withShop(profile, orders, async (shop) => {
+export async function baselineBackfill(sizes: readonly number[], sample: number, seed: number, profile: RemoteProfile): Promise<BackfillResult[]> {
+  const measured = Math.min(sample, ...sizes);
+  const data = benchShop(measured, seed);
+  return withShop(profile, data.orders, async (shop) => {
     const sync = OneByOneSync.create(shop.env, data.startFrom);
     const started = nowMs();
     const result = await sync.cycle();
     const end = nowMs();
+    if (result.drafted === 0) throw new Error('the baseline drafted nothing');
     const log = shop.shoprenter.requestLog.filter((r) => r.time <= end);
     const calls = remoteCalls(shop.shoprenter, shop.cashman);
     const cashmanLog = [...shop.cashman.received];
     const idleFrom = nowMs();
     await sync.cycle();
     const idleLog = shop.shoprenter.requestLog.filter((r) => r.time >= idleFrom);
-    const summary = summarize('baseline', n, measured, profile, log, shop, cashmanLog, calls, { from: started, to: end }, data.classes);
-    if (result.drafted === 0) throw new Error('the baseline drafted nothing');
-    return {
-      ...summary,
-      peakRssMb: null,
-      idle: { cycles: 1, requests: idleLog.length, perCycle: idleLog.length, cashmanRequests: shop.cashman.received.length - cashmanLog.length },
+    const idle = {
+      cycles: 1,
+      requests: idleLog.length,
+      perCycle: idleLog.length,
+      cashmanRequests: shop.cashman.received.length - cashmanLog.length,
+      catchUp: { cycles: 0, requests: 0 },
     };
+    return sizes.map((n) => ({
+      ...summarize('baseline', n, measured, profile, log, shop, cashmanLog, calls, { from: started, to: end }, data.classes),
+      enrich: false,
+      cycleMs: null,
+      cycleOrdersPerSecond: null,
+      peakRssMb: null,
+      idle,
+    }));
   });
 }
 
@@ -116,7 +144,7 @@ function summarize(
   calls: ReturnType<typeof remoteCalls>,
   span: { from: number; to: number },
   classes: ReadonlyMap<string, BuyerClass>,
-): Omit<BackfillResult, 'peakRssMb' | 'idle'> {
+): Omit<BackfillResult, 'peakRssMb' | 'idle' | 'enrich' | 'cycleMs' | 'cycleOrdersPerSecond'> {
   const scale = n / measured;
   const tokenPath = new URL(shop.shoprenter.tokenUrl).pathname;
   const isList = (r: RequestLogEntry) => r.path.endsWith('/orderExtend') || r.path.endsWith('/orders');
@@ -128,8 +156,11 @@ function summarize(
   const perOrderFrom = log.find((r) => r.path !== tokenPath && !isList(r))?.time ?? span.from;
   const fixed = measured < n ? perOrderFrom - span.from : 0;
   const wallMs = fixed + (span.to - span.from - fixed) * scale;
-  const fixedFloor = measured < n ? floorMs(calls.filter((c) => c.at < perOrderFrom), profile) : 0;
-  const floor = fixedFloor + (floorMs(calls, profile) - fixedFloor) * scale;
+  const scaled = (exact: boolean) => {
+    const fixedFloor = measured < n ? floorMs(calls.filter((c) => c.at < perOrderFrom), profile, exact) : 0;
+    return fixedFloor + (floorMs(calls, profile, exact) - fixedFloor) * scale;
+  };
+  const floor = scaled(true);
   const drafted = cashmanLog.filter((r) => r.operation !== 9).length;
   return {
     integration,
@@ -140,6 +171,7 @@ function summarize(
     wallMs: round(wallMs),
     floorMs: round(floor),
     floorRatio: round(floor / wallMs, 3),
+    nominalFloorMs: round(scaled(false)),
     ordersPerSecond: round(n / (wallMs / 1000), 1),
     shoprenter: {
       requests: Math.round((log.length - tokenRequests) * scale) + tokenRequests,
@@ -166,25 +198,40 @@ function withPerOrder(cost: BuyerCost): BuyerCost & { perOrder: number } {
   return { ...cost, perOrder: cost.orders === 0 ? Number.NaN : round(cost.requests / cost.orders, 3) };
 }
 
-/** Waits for `cycles` idle polls after `after`, and counts what they cost. */
+/**
+ * Watches the polls after the backfill. The first ones may re-read part of the backlog (the cursor
+ * moves at most one page past the first page of a multi-page walk, so a changing list cannot hide
+ * an order); they are counted as catch-up. Then `cycles` idle polls are measured.
+ */
 async function watchIdle(
   shop: LocalShop,
   after: number,
   cycles: number,
   intervalSeconds: number,
+  backlogPages: number,
 ): Promise<NonNullable<BackfillResult['idle']>> {
   const isPoll = (r: RequestLogEntry) => r.path.endsWith('/orderExtend') && /(^|&)page=0(&|$)/.test(r.query);
-  const deadline = nowMs() + (cycles + 2) * intervalSeconds * 1000 + 10_000;
+  const deadline = nowMs() + (backlogPages + cycles + 3) * intervalSeconds * 1000 + 20_000;
   for (;;) {
-    const polls = shop.shoprenter.requestLog.filter((r) => r.time > after && isPoll(r));
-    if (polls.length >= cycles + 1) {
-      const from = polls[0]!.time;
-      const to = polls[cycles]!.time;
-      const requests = shop.shoprenter.requestLog.filter((r) => r.time >= from && r.time < to).length;
-      const cashmanRequests = shop.cashman.received.filter((r) => r.at.getTime() >= from && r.at.getTime() < to).length;
-      return { cycles, requests, perCycle: round(requests / cycles, 2), cashmanRequests };
+    const log = shop.shoprenter.requestLog.filter((r) => r.time > after);
+    const polls = log.filter(isPoll).map((r) => r.time);
+    // Requests of each completed cycle: from its poll to the next one.
+    const costs = polls.slice(0, -1).map((from, i) => log.filter((r) => r.time >= from && r.time < polls[i + 1]!).length);
+    const steady = costs.findIndex((c) => c <= 1);
+    if (steady >= 0 && costs.length - steady >= cycles) {
+      const idle = costs.slice(steady, steady + cycles);
+      const from = polls[steady]!;
+      const to = polls[steady + cycles]!;
+      const cashmanRequests = shop.cashman.received.filter((r) => r.at.getTime() >= after && r.at.getTime() < to).length;
+      return {
+        cycles,
+        requests: idle.reduce((a, b) => a + b, 0),
+        perCycle: round(idle.reduce((a, b) => a + b, 0) / cycles, 2),
+        cashmanRequests,
+        catchUp: { cycles: steady, requests: log.filter((r) => r.time < from).length },
+      };
     }
-    if (nowMs() > deadline) throw new Error(`the daemon polled ${polls.length} times after the backfill; expected ${cycles + 1}`);
+    if (nowMs() > deadline) throw new Error(`no ${cycles} idle polls after the backfill; requests per poll so far: ${costs.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addMinutes, shopNow } from '../domain/shop-clock.js';
 import { startLocalShop, type LocalShop } from '../standins/local-shop.js';
-import { sampleShop } from '../standins/shoprenter-fixtures.js';
+import { sampleShop, seededRandom } from '../standins/shoprenter-fixtures.js';
 import { OneByOneSync } from './baseline.js';
 import { nowMs, startDaemon } from './daemon-process.js';
-import { percentile, prng, round, type RemoteProfile } from './figures.js';
+import { percentile, round, type RemoteProfile } from './figures.js';
 import { benchConfigYaml, benchMapping, isDraftable, TIMEZONE } from './shop-data.js';
 
 /** Order-to-draft latency while orders trickle in, scaled from the run's poll interval to 30 s. */
@@ -27,6 +27,8 @@ export interface LatencyResult {
   processing: { p50: number; max: number };
   /** Per drafted order: wait for the poll that saw it, and poll to draft, ms (unscaled). */
   samples: { waitMs: number; workMs: number }[];
+  /** Time between consecutive polls while orders arrived, ms. */
+  pollGaps: { count: number; p50Ms: number; minMs: number; maxMs: number };
 }
 
 export interface LatencyPlan {
@@ -48,7 +50,7 @@ interface Arrival {
  * every phase of the poll interval evenly.
  */
 function arrivals(plan: LatencyPlan): Arrival[] {
-  const random = prng(plan.seed + 7);
+  const random = seededRandom(plan.seed + 7);
   const slot = (plan.seconds * 1000) / plan.orders;
   const raws = sampleShop(plan.orders, plan.seed + 1, { firstInnerId: 500_001, addons: false });
   return raws.map((raw, i) => ({ offsetMs: Math.round((i + random()) * slot), raw }));
@@ -67,7 +69,7 @@ async function latencyRun(integration: LatencyResult['integration'], plan: Laten
   });
   const dir = mkdtempSync(join(tmpdir(), 'scs-bench-latency-'));
   const startFrom = addMinutes(shopNow(new Date(), TIMEZONE), -60);
-  const stopIntegration = await startIntegration(integration, shop, dir, startFrom, plan.intervalSeconds);
+  const stopIntegration = startIntegration(integration, shop, dir, startFrom, plan.intervalSeconds);
   try {
     await firstPoll(shop, integration, 30_000);
     const inserted = new Map<string, number>();
@@ -90,15 +92,15 @@ async function latencyRun(integration: LatencyResult['integration'], plan: Laten
   }
 }
 
-async function startIntegration(
+function startIntegration(
   integration: LatencyResult['integration'],
   shop: LocalShop,
   dir: string,
   startFrom: string,
   intervalSeconds: number,
-): Promise<() => Promise<void>> {
+): () => Promise<void> {
   if (integration === 'daemon') {
-    writeFileSync(join(dir, 'config.yaml'), benchConfigYaml(startFrom, intervalSeconds));
+    writeFileSync(join(dir, 'config.yaml'), benchConfigYaml(startFrom, intervalSeconds, false));
     const daemon = startDaemon({ cwd: dir, env: { ...shop.env, CONFIG_PATH: join(dir, 'config.yaml'), DATABASE_PATH: join(dir, 'sync.db') } });
     return async () => {
       await daemon.stop();
@@ -139,6 +141,8 @@ async function drained(shop: LocalShop, expected: number, timeoutMs: number): Pr
 function figures(integration: LatencyResult['integration'], plan: LatencyPlan, shop: LocalShop, inserted: Map<string, number>): LatencyResult {
   const scale = 30 / plan.intervalSeconds;
   const polls = shop.shoprenter.requestLog.filter((r) => isPoll(r.path, r.query)).map((r) => r.time);
+  const first = Math.min(...inserted.values());
+  const last = Math.max(...inserted.values());
   const raw: number[] = [];
   const scaled: number[] = [];
   const processing: number[] = [];
@@ -171,7 +175,13 @@ function figures(integration: LatencyResult['integration'], plan: LatencyPlan, s
     raw: { p50: s(percentile(raw, 50)), p95: s(percentile(raw, 95)), max: s(Math.max(...raw)) },
     processing: { p50: s(percentile(processing, 50)), max: s(Math.max(...processing)) },
     samples,
+    pollGaps: gaps(polls.filter((t) => t >= first - plan.intervalSeconds * 1000 && t <= last + plan.intervalSeconds * 1000)),
   };
+}
+
+function gaps(times: number[]): LatencyResult['pollGaps'] {
+  const between = times.slice(1).map((t, i) => t - times[i]!);
+  return { count: between.length, p50Ms: round(percentile(between, 50)), minMs: round(Math.min(...between)), maxMs: round(Math.max(...between)) };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

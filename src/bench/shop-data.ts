@@ -1,3 +1,4 @@
+import { parseDocument } from 'yaml';
 import { parseConfig } from '../config/load-config.js';
 import { buildDraft } from '../domain/build-draft.js';
 import { buildPartner } from '../domain/build-partner.js';
@@ -22,12 +23,23 @@ export interface BenchShop {
   counts: Record<BuyerClass, number> & { unmappable: number };
 }
 
-export function benchConfigYaml(startFrom: string, intervalSeconds: number): string {
-  return demoConfigYaml({ startFrom, intervalSeconds });
+/**
+ * The demo config.yaml. `enrich: false` turns off the per-line option reads and per-product unit
+ * reads (invoice.productOptions, units.fromProducts), leaving the order listing as the only
+ * Shoprenter read; `true` keeps the shipped defaults.
+ */
+export function benchConfigYaml(startFrom: string, intervalSeconds: number, enrich: boolean): string {
+  const doc = parseDocument(demoConfigYaml({ startFrom, intervalSeconds }));
+  doc.setIn(['invoice', 'productOptions'], enrich);
+  doc.setIn(['units', 'fromProducts'], enrich);
+  const text = doc.toString();
+  const parsed = parseConfig(text, 'bench config');
+  if (parsed.invoice.productOptions !== enrich || parsed.units.fromProducts !== enrich) throw new Error('bench config: enrichment switch not applied');
+  return text;
 }
 
 export function benchMapping(): MappingConfig {
-  const config = parseConfig(benchConfigYaml('2026-01-01T00:00:00', 30), 'bench config');
+  const config = parseConfig(benchConfigYaml('2026-01-01T00:00:00', 30, false), 'bench config');
   return { ...config, timezone: TIMEZONE };
 }
 

@@ -93,7 +93,10 @@ export function createLogger(options: LoggerOptions): Logger & { redactor: Secre
     error: (message, meta) => logger.error(message, meta),
     warn: (message, meta) => logger.warn(message, meta),
     info: (message, meta) => logger.info(message, meta),
-    debug: (message, meta) => logger.debug(message, meta),
+    // winston builds and pipes the line before its level filter drops it; the pipeline calls this per request.
+    debug: (message, meta) => {
+      if (logger.isDebugEnabled()) logger.debug(message, meta);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         logger.on('finish', () => resolve());

@@ -63,8 +63,8 @@ export interface StandinDraft {
 export interface CashmanStandin {
   /** The API URL to give the client (http://127.0.0.1:PORT/fxapi/jxs.php). */
   url: string;
-  /** Every request that could be decoded, password masked. */
-  received: Array<{ operation: number | null; rows: RequestRow[]; at: Date }>;
+  /** Every request that could be decoded, password masked; `durationMs` from arrival to answer (the benchmark's floor). */
+  received: Array<{ operation: number | null; rows: RequestRow[]; at: Date; durationMs?: number }>;
   partners: Map<string, StandinPartner>;
   drafts: StandinDraft[];
   /** Every `email_cim` value seen: the daemon must never send one (SPEC §1.3). */
@@ -171,12 +171,14 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     state.stats.requests += 1;
     const decoded = await decodeRequest(req, Buffer.concat(chunks));
     const operation = typeof decoded === 'string' ? null : decoded.operation;
-    if (typeof decoded !== 'string') state.received.push({ operation, rows: maskRows(decoded.rows), at: new Date() });
+    const entry = typeof decoded === 'string' ? null : { operation, rows: maskRows(decoded.rows), at: new Date(), durationMs: undefined as number | undefined };
+    if (entry) state.received.push(entry);
     if (operation !== null) state.stats.byOperation[operation] = (state.stats.byOperation[operation] ?? 0) + 1;
 
     const fault = takeFault(operation);
@@ -189,6 +191,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
       if (res.destroyed || res.writableEnded) return;
       if (text.startsWith('HIBA:')) state.stats.hiba += 1;
       res.writeHead(status, { 'content-type': type }).end(text);
+      if (entry) entry.durationMs = performance.now() - started;
     };
     if (fault?.kind === 'drop') return void req.socket.destroy();
     await sleep(latencyMs);

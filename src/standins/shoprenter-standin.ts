@@ -49,6 +49,8 @@ export interface RequestLogEntry {
   time: number;
   /** 0 while pending or when the socket was dropped. */
   status: number;
+  /** Arrival to answer, ms; unset while pending or when dropped (for the benchmark's floor). */
+  durationMs?: number;
 }
 
 export interface ShoprenterStandin {
@@ -227,6 +229,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
       const type = { json: 'application/json', xml: 'application/xml', html: 'text/html', text: 'text/plain' }[format];
       res.writeHead(answer.status, { 'content-type': `${type}; charset=utf-8`, ...headers });
       res.end(text);
+      entry.durationMs = now() - arrival;
     };
 
     if (rateLimited(arrival)) {

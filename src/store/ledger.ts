@@ -95,6 +95,9 @@ export class Ledger {
   static open(path: string, options: { now?: () => Date; readonly?: boolean } = {}): Ledger {
     if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    // better-sqlite3 builds SQLite with a 16 MB page cache; point lookups and appends need far less,
+    // and on a small VPS those 16 MB are most of the daemon's memory beyond Node itself.
+    db.pragma('cache_size = -2000');
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
