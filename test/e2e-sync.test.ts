@@ -2,23 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { buildShoprenterOrder, type OrderSpec } from '../src/standins/shoprenter-fixtures.js';
 import { runCycle } from '../src/sync/cycle.js';
 import { startHarness, type Harness } from './helpers/harness.js';
+import { SIMPLE_ORDER } from './helpers/order-specs.js';
 
-const anna: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = {
-  status: 1,
-  email: '  Kiss.Anna@Example.HU ',
-  phone: '+36301234567',
-  firstname: 'Kiss',
-  lastname: 'Anna',
-  billing: { postcode: '1111', city: 'Budapest', address1: 'Fő utca 1.' },
-  paymentMethodCode: 'cod',
-  paymentFee: { gross: 590, taxRate: 27 },
-  shippingExtension: 'gls',
-  shippingFee: { gross: 1690, taxRate: 27 },
-  products: [
-    { name: 'Pálinkás pohár készlet', sku: 'POH-6', gtin: '5991234567890', netPrice: 3937.0079, taxRate: 27, stocks: [1, 1] },
-    { name: 'Szabó Magda: Az ajtó', sku: 'KONYV-AJT', netPrice: 4284.7619, taxRate: 5, stocks: [1] },
-  ],
-};
+const anna: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = { ...SIMPLE_ORDER, email: '  Kiss.Anna@Example.HU ' };
 
 function order(innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}) {
   return buildShoprenterOrder({ ...anna, innerId, dateUpdated, ...patch });

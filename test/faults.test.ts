@@ -10,6 +10,7 @@ import type { AlertEvent, Alerter } from '../src/sync/alerts.js';
 import { runCycle, type CycleDeps, type CycleSummary } from '../src/sync/cycle.js';
 import type { SourcedOrder } from '../src/sync/ports.js';
 import { startHarness, type Harness, type RuntimeOverrides } from './helpers/harness.js';
+import { SIMPLE_ORDER } from './helpers/order-specs.js';
 
 /**
  * Fault injection against both stand-ins with real cycles (SPEC §2): whatever Shoprenter or
@@ -32,21 +33,7 @@ afterAll(() => {
 
 // ----- helpers -----
 
-const buyer: Omit<OrderSpec, 'innerId' | 'dateUpdated' | 'email'> = {
-  status: 1,
-  phone: '+36301234567',
-  firstname: 'Kiss',
-  lastname: 'Anna',
-  billing: { postcode: '1111', city: 'Budapest', address1: 'Fő utca 1.' },
-  paymentMethodCode: 'cod',
-  paymentFee: { gross: 590, taxRate: 27 },
-  shippingExtension: 'gls',
-  shippingFee: { gross: 1690, taxRate: 27 },
-  products: [
-    { name: 'Pálinkás pohár készlet', sku: 'POH-6', gtin: '5991234567890', netPrice: 3937.0079, taxRate: 27, stocks: [1, 1] },
-    { name: 'Szabó Magda: Az ajtó', sku: 'KONYV-AJT', netPrice: 4284.7619, taxRate: 5, stocks: [1] },
-  ],
-};
+const buyer = SIMPLE_ORDER;
 
 /** A simple, always draftable order; each order number gets its own buyer unless `email` says otherwise. */
 function order(innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}): Record<string, unknown> {

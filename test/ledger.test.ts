@@ -5,21 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../src/store/ledger.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
+import { privateBuyer } from './cashman-fixtures.js';
 
 const key = { orderId: 'b3JkZXItb3JkZXJfaWQ9MTcy', orderNumber: '172', dateUpdated: '2026-11-20T10:00:00' };
-const partner = {
-  email: 'kiss.anna@example.hu',
-  name: 'Kiss Anna',
-  phone: null,
-  postcode: '1111',
-  city: 'Budapest',
-  street: 'Fő utca 1.',
-  country: 'Magyarország',
-  countryCode: 'HU',
-  companyName: null,
-  taxNumber: null,
-  euVatNumber: null,
-};
+const partner = { ...privateBuyer, email: 'kiss.anna@example.hu', phone: null };
 
 describe('ledger (real SQLite file)', () => {
   let dir: string;
@@ -105,5 +94,8 @@ describe('ledger (real SQLite file)', () => {
     ]);
     expect(ledger.counts()).toMatchObject({ quarantined: 1, uncertain: 1, done: 0 });
     expect(ledger.findOrder('172')?.lastError).toContain('vatRates');
+    expect(ledger.listUnalerted().map((r) => r.orderNumber).sort()).toEqual(['172', '173']);
+    ledger.setAlerted(key.orderId, `quarantined:${key.dateUpdated}`);
+    expect(ledger.listUnalerted().map((r) => r.orderNumber)).toEqual(['173']);
   });
 });

@@ -316,6 +316,21 @@ export class Ledger {
     ).map(toOrderRow);
   }
 
+  /**
+   * Quarantined or uncertain orders whose alert for their current state has not gone out (the
+   * marker is "state:dateUpdated", as process-order writes it): checked every cycle, so it is one
+   * indexed query instead of a lookup per order that needs a person.
+   */
+  listUnalerted(): OrderRow[] {
+    return (
+      this.sql(
+        `SELECT * FROM orders WHERE state IN ('quarantined', 'uncertain')
+           AND alerted_state IS NOT (state || ':' || COALESCE(date_updated, ''))
+         ORDER BY updated_at`,
+      ).all() as RawOrderRow[]
+    ).map(toOrderRow);
+  }
+
   setAlerted(orderId: string, state: string): void {
     this.sql('UPDATE orders SET alerted_state = ? WHERE order_id = ?').run(state, orderId);
   }

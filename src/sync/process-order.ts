@@ -94,6 +94,9 @@ export class OrderPipeline {
       this.deps.logger.info('order changed in the shop since it was quarantined; trying again', { orderNumber: key.orderNumber });
     }
     // What does not depend on product options or units is decided before paying for those reads.
+    // The invoice is dated by dateCreated; a day of slack absorbs clock and time-zone differences.
+    const latest = addMinutes(shopNow(this.now(), this.deps.settings.mapping.timezone), 24 * 60);
+    if (order.dateCreated > latest) return this.quarantine(key, 'MAPPING', reasons.futureDate(order.orderNumber, order.dateCreated));
     const partner = buildPartner(order);
     if ('reason' in partner) return this.quarantine(key, 'MAPPING', partner.reason);
     if (order.products.length > MAX_LINES) return this.quarantine(key, 'MAPPING', reasons.tooManyLines(order.orderNumber, order.products.length, MAX_LINES));
@@ -104,7 +107,7 @@ export class OrderPipeline {
       if (!row) this.deps.ledger.markPending(key);
       return this.fail(key, error, 'before-send');
     }
-    return this.submit(enriched, key, row);
+    return this.submit(enriched, partner, key, row);
   }
 
   private needsWork(row: OrderRow, key: OrderKey): boolean {
@@ -130,12 +133,8 @@ export class OrderPipeline {
     return order.dateUpdated >= startFrom;
   }
 
-  private async submit(order: Order, key: OrderKey, row: OrderRow | undefined): Promise<OrderOutcome> {
-    // The invoice is dated by dateCreated; a day of slack absorbs clock and time-zone differences.
-    const latest = addMinutes(shopNow(this.now(), this.deps.settings.mapping.timezone), 24 * 60);
-    if (order.dateCreated > latest) return this.quarantine(key, 'MAPPING', reasons.futureDate(order.orderNumber, order.dateCreated));
-    const partner = buildPartner(order);
-    if ('reason' in partner) return this.quarantine(key, 'MAPPING', partner.reason);
+  /** The partner comes from the order's buyer fields, which the product lookups never change. */
+  private async submit(order: Order, partner: PartnerData, key: OrderKey, row: OrderRow | undefined): Promise<OrderOutcome> {
     const result = buildDraft(order, partner, this.deps.settings.mapping);
     if (!result.ok) return this.quarantine(key, 'MAPPING', result.reason);
     const draft = result.draft;
@@ -267,20 +266,24 @@ export class OrderPipeline {
    * that was killed before its alert went out.
    */
   async alertUnreported(): Promise<void> {
-    for (const row of this.deps.ledger.listNotDone()) {
-      if (row.state !== 'uncertain' && row.state !== 'quarantined') continue;
-      await this.alertOnce(row, row.state, row.lastError ?? '');
+    for (const row of this.deps.ledger.listUnalerted()) {
+      await this.alertOnce(row, row.state as 'quarantined' | 'uncertain', row.lastError ?? '');
     }
   }
 
   // Sent before it is marked as sent: a crash in between repeats an alert rather than losing it.
   private async alertOnce(key: OrderKey, state: 'quarantined' | 'uncertain', reason: string): Promise<void> {
     const row = this.deps.ledger.getOrder(key.orderId);
-    const marker = `${state}:${key.dateUpdated ?? ''}`;
+    const marker = alertMarker(state, key.dateUpdated);
     if (row?.alertedState === marker) return;
     await this.deps.alerts.send({ kind: state, orderNumber: key.orderNumber, reason });
     this.deps.ledger.setAlerted(key.orderId, marker);
   }
+}
+
+/** One alert per order, state and version of the order in the shop; the ledger's SQL builds the same text. */
+function alertMarker(state: string, dateUpdated: string | null): string {
+  return `${state}:${dateUpdated ?? ''}`;
 }
 
 export function keyOf(sourced: SourcedOrder): OrderKey {
