@@ -71,10 +71,10 @@ describe('Cashman answers in a real cycle', () => {
     expect(alerts.events.filter((e) => e.kind === 'uncertain')).toHaveLength(1);
   });
 
-  it('a partner answered with a PHP warning is not stored; it is sent again with the same code and the order is drafted once', async () => {
+  it('a partner answer followed by a PHP notice is not stored; it is sent again with the same code and the order is drafted once', async () => {
     h.shop.shoprenter.addOrders([order(1001)]);
-    // Cashman saved the partner but printed a warning in front of its answer.
-    h.shop.cashman.setFault({ kind: 'answer', shape: 'php-warning-before-answer', processed: true }, { operations: [9] });
+    // Cashman saved the partner, then PHP printed a notice after its answer ("1001|SR000001\nNotice: ...").
+    h.shop.cashman.setFault({ kind: 'answer', shape: 'php-notice', around: 'after' }, { operations: [9] });
     const first = await runCycle(runtime.deps);
     expect(first.outcomes).toMatchObject({ failed: 1, done: 0 });
     expect(stateOf(1001)).toMatchObject({ state: 'failed', lastErrorCode: 'CASHMAN_OUTCOME_UNKNOWN' });
@@ -87,6 +87,15 @@ describe('Cashman answers in a real cycle', () => {
     expect(partnerCodes).toEqual(['SR000001', 'SR000001']);
     expect(h.shop.cashman.partners.size).toBe(1);
     expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual(['SR000001']);
+  });
+
+  it('a draft answer followed by a PHP warning is uncertain although the draft exists', async () => {
+    h.shop.shoprenter.addOrders([order(1001)]);
+    h.shop.cashman.setFault({ kind: 'answer', shape: 'php-warning', around: 'after' }, { operations: [4] });
+    expect((await runCycle(runtime.deps)).outcomes).toMatchObject({ uncertain: 1, done: 0 });
+    expect(h.shop.cashman.drafts).toHaveLength(1);
+    expect(stateOf(1001)?.state).toBe('uncertain');
+    expect(alerts.events.map((e) => e.kind)).toEqual(['uncertain']);
   });
 
   it('a product-group HIBA ("csoport") quarantines only that order; the next orders are drafted in the same cycle', async () => {

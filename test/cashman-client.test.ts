@@ -220,11 +220,18 @@ describe('only a recognised success counts', () => {
   it('a PHP warning printed before a real answer is outcome unknown although the draft exists', async () => {
     await partnerCode('SR000030');
     const before = standin.drafts.length;
-    standin.setFault({ kind: 'answer', shape: 'php-warning-before-answer', processed: true }, { operations: [4] });
+    standin.setFault({ kind: 'answer', shape: 'php-warning-html', around: 'before' }, { operations: [4] });
     const error = await failure(client().createDraft(sampleDraft(), 'SR000030'));
     expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
     expect(error.message).toContain('a PHP warning or error');
     expect(standin.drafts.length).toBe(before + 1);
+  });
+
+  it.each(['before', 'after'] as const)('a partner answer with a PHP notice printed %s it is outcome unknown, never a partner_id', async (around) => {
+    standin.setFault({ kind: 'answer', shape: 'php-notice', around }, { operations: [9] });
+    const error = await failure(client().savePartner(partnerRequest({ partnerCode: around === 'before' ? 'SR000040' : 'SR000041' })));
+    expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect(error.message).toContain('a PHP warning or error');
   });
 
   it.each(shapes)('a partner answered with %s is outcome unknown, never a partner_id', async (shape) => {
@@ -238,7 +245,7 @@ describe('only a recognised success counts', () => {
     ['empty', 'with an empty answer, not'],
     ['lowercase-hiba', 'with an error text ("Hiba: a számla nem rögzíthető")'],
     ['html-page', 'with an HTML page'],
-    ['php-warning-before-answer', 'with a PHP warning or error'],
+    ['php-warning-html', 'with a PHP warning or error'],
     ['php-notice', 'with a PHP warning or error ("Notice: Undefined index'],
     ['no-permission', 'with an unrecognised answer ("Nincs jogosultsága a művelethez.")'],
   ] as const)('names what it saw (%s)', async (shape, expected) => {

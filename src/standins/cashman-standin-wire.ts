@@ -43,7 +43,7 @@ export const ODD_ANSWERS = {
   'lowercase-hiba': 'Hiba: a számla nem rögzíthető',
   'english-error': 'error: could not save the invoice',
   'php-warning': "PHP Warning:  mysqli_connect(): (HY000/2002): Connection refused in /var/www/fxapi/db.php on line 12",
-  'php-warning-before-answer': "<br />\n<b>Warning</b>:  mysqli_connect(): (HY000/2002): Connection refused in <b>/var/www/fxapi/db.php</b> on line <b>12</b><br />\n",
+  'php-warning-html': "<br />\n<b>Warning</b>:  mysqli_connect(): (HY000/2002): Connection refused in <b>/var/www/fxapi/db.php</b> on line <b>12</b><br />\n",
   'php-notice': 'Notice: Undefined index: szamla_netto in /var/www/fxapi/jxs.php on line 211',
   'php-fatal': 'PHP Fatal error:  Uncaught Error: Call to a member function fetch() on bool in /var/www/fxapi/jxs.php:88',
   'php-deprecated': 'Deprecated: Function create_function() is deprecated in /var/www/fxapi/jxs.php on line 40',

@@ -46,10 +46,10 @@ export type CashmanFault =
   /** Answers with the raw request body echoed back, as a PHP error page dumping its input would:
    * a `HIBA:` text (status 200) or, with `status`, an HTML error page. Nothing is processed. */
   | { kind: 'echo'; status?: number }
-  /** Answers one of the shapes that are not a success (ODD_ANSWERS), status 200. With `processed`
-   * the request is processed first (the draft or partner exists), as when a PHP warning is
-   * printed in front of a real answer; without it nothing is recorded. */
-  | { kind: 'answer'; shape: OddAnswer; processed?: boolean };
+  /** Answers one of the shapes that are not a success (ODD_ANSWERS), status 200, and records
+   * nothing. With `around` the request is processed (the draft or partner exists) and the odd
+   * text is printed before or after the real answer, as PHP prints a warning mid-script. */
+  | { kind: 'answer'; shape: OddAnswer; around?: 'before' | 'after' };
 
 
 export interface StandinPartner {
@@ -219,8 +219,10 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     if (fault?.kind === 'hiba') return answer(`HIBA: ${fault.message}`);
     if (fault?.kind === 'login') return answer(STANDIN_LOGIN_ERROR);
     if (fault?.kind === 'answer') {
-      if (fault.processed && typeof decoded !== 'string') processRequest(decoded.operation, decoded.rows);
-      return answer(ODD_ANSWERS[fault.shape]);
+      const odd = ODD_ANSWERS[fault.shape];
+      if (fault.around === undefined || typeof decoded === 'string') return answer(odd);
+      const real = processRequest(decoded.operation, decoded.rows);
+      return answer(fault.around === 'before' ? `${odd}\n${real}` : `${real}\n${odd}`);
     }
     const text = typeof decoded === 'string' ? decoded : processRequest(decoded.operation, decoded.rows);
     if (typeof decoded !== 'string') await options.onProcessed?.({ operation: decoded.operation, answer: text });
