@@ -30,7 +30,7 @@ function isRegExp(source: string): boolean {
   }
 }
 
-const regExpText = z.string().min(1).refine(isRegExp, 'is not a valid regular expression');
+const regExpText = z.string().min(1).refine(isRegExp, 'not a valid regular expression');
 
 const vatRates = z
   .record(z.string(), positiveId)
