@@ -55,6 +55,7 @@ export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger
     draftOperation: config.invoice.operation,
     timeoutMs: cashmanTimeoutMs ?? config.cashman.timeoutSeconds * 1000,
     ...(config.cashman.loginErrorPattern ? { loginErrorPattern: new RegExp(config.cashman.loginErrorPattern, 'i') } : {}),
+    ...(config.cashman.draftAnswerPattern ? { draftAnswerPattern: new RegExp(config.cashman.draftAnswerPattern) } : {}),
     onRequest: (info) => logger.debug('cashman request', { ...info }),
   });
   return { shoprenter, cashman };

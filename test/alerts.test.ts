@@ -79,10 +79,10 @@ describe('alert webhook', () => {
     expect(kinds().slice(3)).toEqual(['quarantined 3002']);
   });
 
-  it('posts once per login-failure episode, not once per cycle', async () => {
+  it('posts once per login-failure episode, not once per cycle, and once when it works again', async () => {
     const { shoprenter, cashman } = h.shop;
     shoprenter.addOrder(order(4001, '2026-11-20T10:00:00'));
-    cashman.setFault({ kind: 'login' }, { times: 3 });
+    cashman.setLogin({ password: 'changed-in-cashman' });
     const runtime = await h.runtime();
 
     for (let i = 0; i < 3; i++) expect((await runCycle(runtime.deps)).ok).toBe(false);
@@ -93,16 +93,20 @@ describe('alert webhook', () => {
     expect({ state: untouched?.state ?? 'none', attempts: untouched?.attempts ?? 0 }).toMatchObject({ state: expect.stringMatching(/^(none|pending)$/), attempts: 0 });
 
     // Login works again: the order goes through and the episode is over.
+    cashman.setLogin({ password: PASSWORD });
     expect(await runCycle(runtime.deps)).toMatchObject({ ok: true, outcomes: { done: 1 } });
-    expect(hook.calls).toHaveLength(1);
+    expect(kinds()).toEqual(['login-failed', 'login-recovered']);
+    expect(hook.calls[1]!.json['reason']).toMatch(/^The Cashman login works again; it failed from .* for 3 cycles\.$/);
 
     // A second outage is a second episode.
     shoprenter.addOrder(order(4002, '2026-11-20T10:05:00'));
-    cashman.setFault({ kind: 'login' }, { times: 2 });
+    cashman.setLogin({ password: 'changed-again' });
     expect((await runCycle(runtime.deps)).ok).toBe(false);
     expect((await runCycle(runtime.deps)).ok).toBe(false);
-    expect(kinds()).toEqual(['login-failed', 'login-failed']);
+    expect(kinds()).toEqual(['login-failed', 'login-recovered', 'login-failed']);
+    cashman.setLogin({ password: PASSWORD });
     expect(await runCycle(runtime.deps)).toMatchObject({ ok: true, outcomes: { done: 1 } });
+    expect(kinds()).toEqual(['login-failed', 'login-recovered', 'login-failed', 'login-recovered']);
   });
 
   it('logs a webhook answering 500 and goes on with the cycle', async () => {

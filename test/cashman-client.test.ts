@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CashmanClient, type CashmanClientOptions, type CashmanRequestInfo } from '../src/cashman/client.js';
 import { CashmanError, ConfigError } from '../src/errors.js';
-import { closedPortUrl, startCashmanStandin, type CashmanStandin } from '../src/standins/cashman-standin.js';
+import { ODD_ANSWERS, closedPortUrl, productGroupHiba, startCashmanStandin, type CashmanStandin, type OddAnswer } from '../src/standins/cashman-standin.js';
 import { LOGIN, companyBuyer, line, partnerRequest, sampleDraft, trickyDraft } from './cashman-fixtures.js';
 
 // A throwaway self-signed pair (CN=localhost), only to prove certificate checks stay on.
@@ -154,7 +154,8 @@ describe('HIBA classification', () => {
   });
 
   it('uses a configurable login pattern', async () => {
-    standin.setFault({ kind: 'hiba', message: 'Lejárt előfizetés' }, { times: 2 });
+    // The second client suspects a login failure; its login check gets the same HIBA and confirms it.
+    standin.setFault({ kind: 'hiba', message: 'Lejárt előfizetés' }, { times: 3 });
     expect((await failure(client().createDraft(sampleDraft(), 'SR000010'))).code).toBe('CASHMAN_REJECTED');
     expect((await failure(client({ loginErrorPattern: /előfizetés/i }).createDraft(sampleDraft(), 'SR000010'))).code).toBe('CASHMAN_LOGIN');
   });
@@ -163,6 +164,105 @@ describe('HIBA classification', () => {
     standin.setFault({ kind: 'hiba', message: `Hibás adat: ${LOGIN.password}` });
     const error = await failure(client().createDraft(sampleDraft(), 'SR000010'));
     expect(error.message).toBe('Cashman refused the draft: Hibás adat: ********');
+  });
+});
+
+describe('a login-looking HIBA is confirmed by a read-only login check (op 19)', () => {
+  const operations = (from: number) => standin.received.slice(from).map((r) => r.operation);
+
+  it('a product-group HIBA ("csoport") is the order\'s own: rejected with Cashman\'s message after the check passed', async () => {
+    await partnerCode('SR000020');
+    standin.rejectSku('SKU-1');
+    const from = standin.received.length;
+    const error = await failure(client().createDraft(sampleDraft(), 'SR000020'));
+    expect(error.code).toBe('CASHMAN_REJECTED');
+    expect(error.message).toBe(`Cashman refused the draft: ${productGroupHiba('SKU-1').slice('HIBA: '.length)}`);
+    expect(operations(from)).toEqual([4, 19]);
+  });
+
+  it('a wrong password is a login failure, confirmed by the check', async () => {
+    const from = standin.received.length;
+    const error = await failure(client({ password: 'wrong-password' }).savePartner(partnerRequest({ partnerCode: 'SR000021' })));
+    expect(error.code).toBe('CASHMAN_LOGIN');
+    expect(error.message).toMatch(/^Cashman refused the login \(check CASHMAN_GROUP, CASHMAN_USER, CASHMAN_PASSWORD\): .*\(confirmed by a read-only login check\)$/);
+    expect(operations(from)).toEqual([9, 19]);
+  });
+
+  it('a check that cannot settle it (Cashman 500) stops as a login problem and says so', async () => {
+    standin.setFault({ kind: 'login' }, { operations: [4] });
+    standin.setFault({ kind: 'status500' }, { operations: [19] });
+    const error = await failure(client().createDraft(sampleDraft(), 'SR000010'));
+    expect(error.code).toBe('CASHMAN_LOGIN');
+    expect(error.message).toContain('could not settle it');
+  });
+
+  it('reports the check to onRequest as its own request', async () => {
+    standin.rejectSku('SKU-1');
+    requests.length = 0;
+    await failure(client().createDraft(sampleDraft(), 'SR000020'));
+    expect(requests.map((r) => `${r.operation}:${r.outcome}`)).toEqual(['19:ok', '4:CASHMAN_REJECTED']);
+  });
+});
+
+describe('only a recognised success counts', () => {
+  const shapes = Object.keys(ODD_ANSWERS) as OddAnswer[];
+  // Partner codes made of digits only: the stand-in echoes the code in its success answer.
+  const code = (base: number, shape: OddAnswer) => `SR${base + shapes.indexOf(shape)}`;
+
+  it.each(shapes)('a draft answered with %s is outcome unknown, never a draft', async (shape) => {
+    await partnerCode(code(200, shape));
+    standin.setFault({ kind: 'answer', shape }, { operations: [4] });
+    const error = await failure(client().createDraft(sampleDraft(), code(200, shape)));
+    expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect(error.message).toMatch(/^Cashman answered the draft request with .*, not a recognised success; check in Cashman whether the draft exists\.$/);
+  });
+
+  it('a PHP warning printed before a real answer is outcome unknown although the draft exists', async () => {
+    await partnerCode('SR000030');
+    const before = standin.drafts.length;
+    standin.setFault({ kind: 'answer', shape: 'php-warning-html', around: 'before' }, { operations: [4] });
+    const error = await failure(client().createDraft(sampleDraft(), 'SR000030'));
+    expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect(error.message).toContain('a PHP warning or error');
+    expect(standin.drafts.length).toBe(before + 1);
+  });
+
+  it.each(['before', 'after'] as const)('a partner answer with a PHP notice printed %s it is outcome unknown, never a partner_id', async (around) => {
+    standin.setFault({ kind: 'answer', shape: 'php-notice', around }, { operations: [9] });
+    const error = await failure(client().savePartner(partnerRequest({ partnerCode: around === 'before' ? 'SR000040' : 'SR000041' })));
+    expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect(error.message).toContain('a PHP warning or error');
+  });
+
+  it.each(shapes)('a partner answered with %s is outcome unknown, never a partner_id', async (shape) => {
+    standin.setFault({ kind: 'answer', shape }, { operations: [9] });
+    const error = await failure(client().savePartner(partnerRequest({ partnerCode: code(300, shape) })));
+    expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect(error.message).toMatch(/^Cashman answered the partner request with .*; check in Cashman whether the partner exists\.$/);
+  });
+
+  it.each([
+    ['empty', 'with an empty answer, not'],
+    ['lowercase-hiba', 'with an error text ("Hiba: a számla nem rögzíthető")'],
+    ['html-page', 'with an HTML page'],
+    ['php-warning-html', 'with a PHP warning or error'],
+    ['php-notice', 'with a PHP warning or error ("Notice: Undefined index'],
+    ['no-permission', 'with an unrecognised answer ("Nincs jogosultsága a művelethez.")'],
+  ] as const)('names what it saw (%s)', async (shape, expected) => {
+    standin.setFault({ kind: 'answer', shape }, { operations: [4] });
+    expect((await failure(client().createDraft(sampleDraft(), 'SR000010'))).message).toContain(`Cashman answered the draft request ${expected}`);
+  });
+
+  it('takes the draft answer\'s shape from draftAnswerPattern', async () => {
+    await partnerCode('SR000031');
+    const error = await failure(client({ draftAnswerPattern: /^SZ-\d+$/ }).createDraft(sampleDraft(), 'SR000031'));
+    expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect(error.message).toContain('an unrecognised answer');
+  });
+
+  it('a login check answered with something that is not a stock list does not pass', async () => {
+    standin.setFault({ kind: 'answer', shape: 'html-page' }, { operations: [19] });
+    expect((await failure(client().checkLogin())).code).toBe('CASHMAN_OUTCOME_UNKNOWN');
   });
 });
 
@@ -237,7 +337,7 @@ describe('transport', () => {
 });
 
 describe('checkLogin (op 19)', () => {
-  it('succeeds on any non-HIBA answer', async () => {
+  it('succeeds on a stock list', async () => {
     await expect(client().checkLogin()).resolves.toBeUndefined();
   });
 

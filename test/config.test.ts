@@ -36,6 +36,7 @@ describe('config.yaml', () => {
     ['version: 1\nsync:\n  startFrom: yesterday\n', 'sync.startFrom must look like'],
     ['sync: [\n', 'not valid YAML'],
     ['sync: {}\n', 'version must be 1'],
+    ["version: 1\ncashman:\n  draftAnswerPattern: '^(\\d+'\n", 'config.yaml line 3: cashman.draftAnswerPattern is invalid (not a valid regular expression)'],
   ])('rejects %j naming the key and line', (text, expected) => {
     expect(() => parseConfig(text)).toThrow(expected);
   });

@@ -278,7 +278,8 @@ describe('fault injection', () => {
       h.shop.shoprenter.addOrders([order(1001, at(0))]);
       await runCycle(runtime.deps);
       h.shop.shoprenter.addOrders([order(1002, at(1)), order(1003, at(2), { email: 'buyer1001@example.hu' })]);
-      cashmanFault(h, 'cashman HIBA (login)', { kind: 'login' }, { times: 3 });
+      // Each failed cycle sends the partner request and the login check that confirms the refusal.
+      cashmanFault(h, 'cashman HIBA (login)', { kind: 'login' }, { times: 6 });
       const before = runtime.ledger.counts();
       const failed = await cycles(runtime.deps, 3);
       for (const summary of failed) {
@@ -295,8 +296,9 @@ describe('fault injection', () => {
       expect(alerts.events.filter((e) => e.kind === 'login-failed')).toHaveLength(1);
       expect(h.shop.cashman.drafts).toHaveLength(1);
 
-      // A login refusal on the draft request itself (partner call passed) puts the order back in line.
-      cashmanFault(h, 'cashman HIBA (login)', { kind: 'login' }, { operations: [4] });
+      // A login refusal on the draft request itself (partner call passed), confirmed by the login
+      // check, puts the order back in line.
+      cashmanFault(h, 'cashman HIBA (login)', { kind: 'login' }, { operations: [4, 19], times: 2 });
       const onDraft = await runCycle(runtime.deps);
       expect(onDraft.ok).toBe(false);
       expect(runtime.ledger.counts()).toMatchObject({ failed: 0, quarantined: 0, uncertain: 0, submitting: 0 });

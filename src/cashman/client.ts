@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import got, { RequestError } from 'got';
 import type { InvoiceDraft } from '../domain/draft.js';
-import { CashmanError, ConfigError } from '../errors.js';
+import { CashmanError } from '../errors.js';
 import type { InvoiceBackend, PartnerRequest, RequestRow } from '../sync/ports.js';
+import { DEFAULT_DRAFT_ANSWER_PATTERN, isStockList, recogniseDraftAnswer, recognisePartnerAnswer, type AnswerProblem } from './answers.js';
 import { phpSerializeRows } from './php-serialize.js';
+import { escapeHtml, isHiba, multipartBody, parseCashmanUrl, withoutState } from './transport.js';
 import {
   DEFAULT_DRAFT_OPERATION,
   LOGIN_CHECK_OPERATION,
@@ -21,9 +22,10 @@ import {
 
 /**
  * The real wording of Cashman's login errors is UNKNOWN (reference/cashman-fx-api.md §4 only
- * confirms the `HIBA:` prefix). This matches Hungarian and English login vocabulary; a `HIBA:`
- * that matches stops the cycle (CASHMAN_LOGIN) instead of quarantining one order. Override it
- * through `loginErrorPattern` once the vendor's messages are known.
+ * confirms the `HIBA:` prefix). This matches Hungarian and English login vocabulary, so it also
+ * matches an order's own messages ("termékcsoport"): a match is only a suspicion, which a
+ * read-only login check (op 19) confirms before the cycle stops (CASHMAN_LOGIN); otherwise the
+ * message is the order's own (CASHMAN_REJECTED). Override it through `loginErrorPattern`.
  */
 export const DEFAULT_LOGIN_ERROR_PATTERN = /bejelentkez|jelsz[óo]|felhaszn[áa]l[óo]|csoport|login|auth|password/i;
 
@@ -44,32 +46,19 @@ export interface CashmanClientOptions {
   timeoutMs?: number;
   loginErrorPattern?: RegExp;
   /**
-   * Op 4's success answer is undocumented (reference §4). Until the vendor confirms that an empty
-   * body means success, an empty answer is treated as "outcome unknown": loud, never a lost draft.
+   * Op 4's success answer is undocumented (reference §4): what a created draft's answer looks like
+   * (see answers.ts). Anything else, an empty answer included, is "outcome unknown".
    */
-  emptyDraftAnswerIsSuccess?: boolean;
+  draftAnswerPattern?: RegExp;
   /** Called after every request, for logs and metrics; never receives the rows. */
   onRequest?: (info: CashmanRequestInfo) => void;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
+export { multipartBody, parseCashmanUrl } from './transport.js';
+
 const MAX_MESSAGE = 300;
 const MAX_REFERENCE = 200;
-
-/** Parses CASHMAN_API_URL: https with certificate checks, or plain http only on loopback (SPEC §3). */
-export function parseCashmanUrl(apiUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(apiUrl);
-  } catch {
-    throw new ConfigError('CASHMAN_API_URL is not a valid URL; set it to e.g. https://www.cmfx.hu/fxapi/jxs.php.');
-  }
-  const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127(?:\.\d{1,3}){3}$/.test(url.hostname);
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return url;
-  throw new ConfigError(
-    `CASHMAN_API_URL must start with https:// (plain http:// is accepted only for localhost), not ${url.protocol}//${url.host}.`,
-  );
-}
+const MAX_EXCERPT = 120;
 
 // Error codes that can only happen before a connection exists, so the body cannot have left.
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -82,7 +71,7 @@ export class CashmanClient implements InvoiceBackend {
   private readonly draftOperation: number;
   private readonly timeoutMs: number;
   private readonly loginPattern: RegExp;
-  private readonly emptyDraftAnswerIsSuccess: boolean;
+  private readonly draftAnswerPattern: RegExp;
   private readonly onRequest: ((info: CashmanRequestInfo) => void) | undefined;
   // Keep-alive off: a reused socket that the server closed meanwhile fails with ECONNRESET,
   // which we would have to report as "outcome unknown" although nothing was processed.
@@ -95,9 +84,8 @@ export class CashmanClient implements InvoiceBackend {
     this.draftOperation = options.draftOperation ?? DEFAULT_DRAFT_OPERATION;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const pattern = options.loginErrorPattern ?? DEFAULT_LOGIN_ERROR_PATTERN;
-    // A /g or /y pattern keeps lastIndex between test() calls; strip those flags.
-    this.loginPattern = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-    this.emptyDraftAnswerIsSuccess = options.emptyDraftAnswerIsSuccess ?? false;
+    this.loginPattern = withoutState(pattern);
+    this.draftAnswerPattern = withoutState(options.draftAnswerPattern ?? DEFAULT_DRAFT_ANSWER_PATTERN);
     this.onRequest = options.onRequest;
   }
 
@@ -111,12 +99,11 @@ export class CashmanClient implements InvoiceBackend {
 
   async savePartner(request: PartnerRequest): Promise<{ partnerId: string }> {
     const answer = await this.send(PARTNER_OPERATION, partnerRows(request, this.login), 'partner', (text) => {
-      // Success is pipe-separated with partner_id first (reference §4, op 9).
-      const partnerId = text.split('|')[0]?.trim() ?? '';
-      if (!/^\d+$/.test(partnerId)) {
-        throw this.unknown('Cashman answered the partner request with something that is not a partner id.', text);
-      }
-      return partnerId;
+      // Never stored as a partner_id unless recognised: the partner is then "outcome unknown" and
+      // is sent again with the same partner code.
+      const recognised = recognisePartnerAnswer(text);
+      if ('problem' in recognised) throw this.unrecognised('partner', recognised.problem, text, 'check in Cashman whether the partner exists');
+      return recognised.partnerId;
     });
     return { partnerId: answer };
   }
@@ -124,20 +111,20 @@ export class CashmanClient implements InvoiceBackend {
   async createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }> {
     const rows = draftRows(draft, partnerCode, this.login, this.draftOperation);
     const reference = await this.send(this.draftOperation, rows, 'draft', (text) => {
-      const trimmed = text.trim();
-      if (trimmed.startsWith('<')) {
-        throw this.unknown('Cashman answered the draft request with an HTML page; check in Cashman whether the draft exists.', text);
-      }
-      if (trimmed === '' && !this.emptyDraftAnswerIsSuccess) {
-        throw this.unknown('Cashman answered the draft request with an empty body; check in Cashman whether the draft exists.', text);
-      }
-      return trimmed === '' ? null : this.clean(trimmed).slice(0, MAX_REFERENCE);
+      const recognised = recogniseDraftAnswer(text, this.draftAnswerPattern);
+      if ('problem' in recognised) throw this.unrecognised('draft', recognised.problem, text, 'check in Cashman whether the draft exists');
+      return this.clean(recognised.reference).slice(0, MAX_REFERENCE);
     });
     return { reference };
   }
 
+  /** Op 19 (keszlet_lista): a read that changes nothing; only a stock list counts as success. */
   async checkLogin(): Promise<void> {
-    await this.send(LOGIN_CHECK_OPERATION, loginCheckRows(this.login), 'login check', () => undefined);
+    await this.send(LOGIN_CHECK_OPERATION, loginCheckRows(this.login), 'login check', (text) => {
+      if (!isStockList(text)) {
+        throw this.unrecognised('login check', 'an unrecognised answer', text, 'check CASHMAN_API_URL');
+      }
+    });
   }
 
   /** Runs one request after the previous one settled (SPEC §2: Cashman requests are sequential). */
@@ -152,7 +139,7 @@ export class CashmanClient implements InvoiceBackend {
     let outcome: CashmanRequestInfo['outcome'] = 'ok';
     try {
       const text = await this.post(rows, what);
-      this.throwIfHiba(text, what);
+      if (isHiba(text)) throw await this.hibaError(text, what, operation);
       return parse(text);
     } catch (error) {
       outcome = error instanceof CashmanError ? error.code : 'CASHMAN_OUTCOME_UNKNOWN';
@@ -191,13 +178,45 @@ export class CashmanClient implements InvoiceBackend {
     }
   }
 
-  private throwIfHiba(text: string, what: string): void {
-    if (!isHiba(text)) return;
+  /**
+   * A `HIBA:` is Cashman refusing the request, so nothing was processed. Whose fault it is decides
+   * between stopping the cycle and quarantining one order, so text alone never stops the cycle:
+   * a login-looking message is confirmed by the read-only login check first.
+   */
+  private async hibaError(text: string, what: string, operation: number): Promise<CashmanError> {
     const message = this.oneLine(text.replace(/^\uFEFF?\s*HIBA\s*:/, ''));
-    if (this.loginPattern.test(message)) {
-      throw new CashmanError('CASHMAN_LOGIN', `Cashman refused the login (check CASHMAN_GROUP, CASHMAN_USER, CASHMAN_PASSWORD): ${message}`);
+    const refused = new CashmanError('CASHMAN_REJECTED', `Cashman refused the ${what}: ${message}`);
+    if (!this.loginPattern.test(message)) return refused;
+    const loginRefused = `Cashman refused the login (check CASHMAN_GROUP, CASHMAN_USER, CASHMAN_PASSWORD): ${message}`;
+    if (operation === LOGIN_CHECK_OPERATION) return new CashmanError('CASHMAN_LOGIN', loginRefused);
+    const probe = await this.probeLogin();
+    if (probe.kind === 'works') return refused;
+    if (probe.kind === 'refused') return new CashmanError('CASHMAN_LOGIN', `${loginRefused} (confirmed by a read-only login check)`);
+    return new CashmanError(
+      'CASHMAN_LOGIN',
+      `Cashman's answer to the ${what} looked like a refused login (${message}) and a read-only login check could not settle it (${probe.detail}); no order is sent until it can.`,
+    );
+  }
+
+  /** The login check (op 19), sent inside the current request's turn of the queue. */
+  private async probeLogin(): Promise<{ kind: 'works' } | { kind: 'refused' } | { kind: 'unsettled'; detail: string }> {
+    const started = performance.now();
+    let outcome: CashmanRequestInfo['outcome'] = 'ok';
+    try {
+      const text = await this.post(loginCheckRows(this.login), 'login check');
+      if (isStockList(text)) return { kind: 'works' };
+      outcome = 'CASHMAN_OUTCOME_UNKNOWN';
+      if (!isHiba(text)) return { kind: 'unsettled', detail: 'it answered with something that is not a stock list' };
+      const message = this.oneLine(text.replace(/^\uFEFF?\s*HIBA\s*:/, ''));
+      if (!this.loginPattern.test(message)) return { kind: 'unsettled', detail: `it answered: ${message}` };
+      outcome = 'CASHMAN_LOGIN';
+      return { kind: 'refused' };
+    } catch (error) {
+      outcome = error instanceof CashmanError ? error.code : 'CASHMAN_OUTCOME_UNKNOWN';
+      return { kind: 'unsettled', detail: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.onRequest?.({ operation: LOGIN_CHECK_OPERATION, durationMs: Math.round(performance.now() - started), outcome });
     }
-    throw new CashmanError('CASHMAN_REJECTED', `Cashman refused the ${what}: ${message}`);
   }
 
   /**
@@ -223,6 +242,13 @@ export class CashmanClient implements InvoiceBackend {
     );
   }
 
+  /** An answer that is not a recognised success: "outcome unknown", with a short, clean excerpt. */
+  private unrecognised(what: string, problem: AnswerProblem, answer: string, advice: string): CashmanError {
+    const excerpt = this.oneLine(answer.replace(/<[^>]*>/g, ' ')).slice(0, MAX_EXCERPT);
+    const shown = excerpt === '' ? '' : ` ("${excerpt}")`;
+    return this.unknown(`Cashman answered the ${what} request with ${problem}${shown}, not a recognised success; ${advice}.`, answer);
+  }
+
   private unknown(message: string, answer: string): CashmanError {
     return new CashmanError('CASHMAN_OUTCOME_UNKNOWN', message, { cause: new Error(`answer: ${this.oneLine(answer)}`) });
   }
@@ -242,26 +268,4 @@ export class CashmanClient implements InvoiceBackend {
     for (const form of forms) result = result.split(form).join(PASSWORD_MASK);
     return result;
   }
-}
-
-/**
- * The one-field multipart body, built by hand: FormData encoders (got's form-data-encoder, undici)
- * turn every "\n" of a string field into "\r\n" as the HTML spec says, which would break the
- * byte lengths inside the serialized payload and make PHP's unserialize() refuse the request.
- */
-export function multipartBody(post: string): { body: Buffer; contentType: string } {
-  const payload = Buffer.from(post, 'utf8');
-  let boundary = `----CashmanSync${randomUUID().replace(/-/g, '')}`;
-  while (payload.includes(boundary)) boundary = `----CashmanSync${randomUUID().replace(/-/g, '')}`;
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="post"\r\n\r\n`;
-  const body = Buffer.concat([Buffer.from(head, 'ascii'), payload, Buffer.from(`\r\n--${boundary}--\r\n`, 'ascii')]);
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-function isHiba(text: string): boolean {
-  return /^\uFEFF?\s*HIBA\s*:/.test(text);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -21,6 +21,17 @@ function isTimeZone(zone: string): boolean {
 
 const positiveId = z.number().int().positive();
 
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const regExpText = z.string().min(1).refine(isRegExp, 'not a valid regular expression');
+
 const vatRates = z
   .record(z.string(), positiveId)
   .superRefine((rates, ctx) => {
@@ -89,7 +100,9 @@ export const FileConfig = z.strictObject({
     .strictObject({
       timeoutSeconds: z.number().int().min(1).max(300).default(30),
       /** Regular expression recognising Cashman's login-failure wording (undocumented by the vendor). */
-      loginErrorPattern: z.string().min(1).optional(),
+      loginErrorPattern: regExpText.optional(),
+      /** Regular expression a created draft's answer must match (op 4's answer is undocumented); anything else is "uncertain". */
+      draftAnswerPattern: regExpText.optional(),
     })
     .prefault({}),
 });

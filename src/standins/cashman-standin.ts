@@ -1,10 +1,13 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { phpSerialize, phpUnserialize } from '../cashman/php-serialize.js';
+import { phpSerialize } from '../cashman/php-serialize.js';
 import { maskRows } from '../cashman/rows.js';
 import type { RequestRow } from '../sync/ports.js';
 import { Hiba, checkDraft, hiba } from './cashman-draft-checks.js';
+import { ODD_ANSWERS, decodeRequest, productGroupHiba, type OddAnswer } from './cashman-standin-wire.js';
+
+export { ODD_ANSWERS, productGroupHiba, type OddAnswer } from './cashman-standin-wire.js';
 
 /**
  * A local, real-HTTP stand-in for the CashMan-Fx API (reference/cashman-fx-api.md) for tests,
@@ -42,7 +45,12 @@ export type CashmanFault =
   | { kind: 'slow'; delayMs: number }
   /** Answers with the raw request body echoed back, as a PHP error page dumping its input would:
    * a `HIBA:` text (status 200) or, with `status`, an HTML error page. Nothing is processed. */
-  | { kind: 'echo'; status?: number };
+  | { kind: 'echo'; status?: number }
+  /** Answers one of the shapes that are not a success (ODD_ANSWERS), status 200, and records
+   * nothing. With `around` the request is processed (the draft or partner exists) and the odd
+   * text is printed before or after the real answer, as PHP prints a warning mid-script. */
+  | { kind: 'answer'; shape: OddAnswer; around?: 'before' | 'after' };
+
 
 export interface StandinPartner {
   partnerId: string;
@@ -74,8 +82,15 @@ export interface CashmanStandin {
   setFault(fault: CashmanFault, options?: { times?: number; operations?: readonly number[] }): void;
   clearFaults(): void;
   setLatency(ms: number): void;
+  /** Changes the login Cashman accepts from now on (e.g. a password changed in Cashman). */
+  setLogin(login: { group?: string; user?: string; password?: string }): void;
+  /** Refuses every draft with a line of this SKU as Cashman does for a product-group conflict;
+   * the message contains "csoport", which the login pattern also matches. Until clearFaults(). */
+  rejectSku(sku: string): void;
   close(): Promise<void>;
 }
+
+
 
 export const STANDIN_LOGIN_ERROR = 'HIBA: Hibás bejelentkezési adatok (csoport, felhasználó vagy jelszó)!';
 
@@ -88,8 +103,9 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
   const faults: Array<{ fault: CashmanFault; remaining: number; operations: readonly number[] | null }> = [];
   const timers = new Set<NodeJS.Timeout>();
   const codes = new Map<string, string>();
+  const rejectedSkus = new Set<string>();
 
-  const state: Omit<CashmanStandin, 'url' | 'setFault' | 'clearFaults' | 'setLatency' | 'close'> = {
+  const state: Omit<CashmanStandin, 'url' | 'setFault' | 'clearFaults' | 'setLatency' | 'setLogin' | 'rejectSku' | 'close'> = {
     received: [],
     partners: new Map(),
     drafts: [],
@@ -141,6 +157,8 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
 
   function saveDraft(operation: number, rows: RequestRow[]): string {
     const head = rows[0] ?? {};
+    const conflict = rows.find((row) => row.cikkszam !== undefined && rejectedSkus.has(row.cikkszam));
+    if (conflict?.cikkszam !== undefined) hiba(productGroupHiba(conflict.cikkszam).slice("HIBA: ".length));
     checkDraft(head, rows, codes, options);
     const id = nextDraftId++;
     const answer = operation === 4 ? `${id}|1` : `${id}|1|SZ-${id}|0|hu||${id}|0|1|`;
@@ -200,6 +218,12 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     }
     if (fault?.kind === 'hiba') return answer(`HIBA: ${fault.message}`);
     if (fault?.kind === 'login') return answer(STANDIN_LOGIN_ERROR);
+    if (fault?.kind === 'answer') {
+      const odd = ODD_ANSWERS[fault.shape];
+      if (fault.around === undefined || typeof decoded === 'string') return answer(odd);
+      const real = processRequest(decoded.operation, decoded.rows);
+      return answer(fault.around === 'before' ? `${odd}\n${real}` : `${real}\n${odd}`);
+    }
     const text = typeof decoded === 'string' ? decoded : processRequest(decoded.operation, decoded.rows);
     if (typeof decoded !== 'string') await options.onProcessed?.({ operation: decoded.operation, answer: text });
     if (fault?.kind === 'dropAfterProcessing') return void req.socket.destroy();
@@ -224,9 +248,16 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     },
     clearFaults() {
       faults.length = 0;
+      rejectedSkus.clear();
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    setLogin(changed) {
+      Object.assign(login, changed);
+    },
+    rejectSku(sku) {
+      rejectedSkus.add(sku);
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
@@ -239,37 +270,6 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
 
 function answerEcho(res: http.ServerResponse, text: string, status: number, type: string): void {
   if (!res.destroyed && !res.writableEnded) res.writeHead(status, { 'content-type': `${type}; charset=utf-8` }).end(text);
-}
-
-/** Decodes the multipart `post` field into rows, or returns the HIBA answer for a bad request. */
-async function decodeRequest(
-  req: http.IncomingMessage,
-  body: Buffer,
-): Promise<{ operation: number; rows: RequestRow[] } | string> {
-  const type = req.headers['content-type'] ?? '';
-  if (req.method !== 'POST' || !type.startsWith('multipart/form-data')) return 'HIBA: Hiányzó adatok (post).';
-  let post: ReturnType<FormData['get']>;
-  try {
-    post = (await new Request('http://standin.invalid/', { method: 'POST', headers: { 'content-type': type }, body }).formData()).get('post');
-  } catch {
-    return 'HIBA: Hibás kérés.';
-  }
-  if (post === null) return 'HIBA: Hiányzó adatok (post).';
-  let value: unknown;
-  try {
-    value = phpUnserialize(typeof post === 'string' ? post : new Uint8Array(await post.arrayBuffer()));
-  } catch {
-    return 'HIBA: Hibás adatformátum.';
-  }
-  const rows: unknown[] = Array.isArray(value) ? value : [];
-  const valid =
-    rows.length > 0 &&
-    rows.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row as Record<string, unknown>).every((v) => typeof v === 'string'));
-  if (!valid) return 'HIBA: Hibás adatformátum.';
-  const typed = rows as RequestRow[];
-  const operation = Number(typed[0]?.muveletkod ?? '');
-  if (!Number.isInteger(operation)) return 'HIBA: Hiányzó műveletkód.';
-  return { operation, rows: typed };
 }
 
 /** A URL on which nothing listens (connection refused), for CASHMAN_NOT_SENT tests. */

@@ -2,12 +2,23 @@ import got from 'got';
 import type { Logger } from '../log/logger.js';
 
 /**
- * ALERT_WEBHOOK_URL: one JSON POST per new quarantined or uncertain order and per login failure.
- * The body carries `text` (Slack, Teams/Power Automate) and `content` (Discord) so the common
- * incoming-webhook flavours all show it. A failing webhook is logged, never fatal.
+ * ALERT_WEBHOOK_URL: one JSON POST per new quarantined or uncertain order, and one when a remote
+ * starts failing and when it works again (episodes.ts). The body carries `text` (Slack,
+ * Teams/Power Automate) and `content` (Discord) so the common incoming-webhook flavours all show
+ * it. A failing webhook is logged, never fatal.
  */
+export type AlertKind =
+  | 'quarantined'
+  | 'uncertain'
+  | 'login-failed'
+  | 'login-recovered'
+  | 'shoprenter-failing'
+  | 'shoprenter-recovered'
+  | 'cashman-failing'
+  | 'cashman-recovered';
+
 export interface AlertEvent {
-  kind: 'quarantined' | 'uncertain' | 'login-failed';
+  kind: AlertKind;
   orderNumber?: string;
   reason: string;
 }
@@ -25,6 +36,14 @@ export function describeAlert(event: AlertEvent): string {
       return `shoprenter-cashman-sync: ${subject} may or may not have a draft in Cashman; check and run "resolve ${event.orderNumber ?? ''} --done" or "retry ${event.orderNumber ?? ''} --force": ${event.reason}`;
     case 'login-failed':
       return `shoprenter-cashman-sync: a login was refused; no order is being sent until it works again: ${event.reason}`;
+    case 'shoprenter-failing':
+      return `shoprenter-cashman-sync: Shoprenter keeps failing, so no new orders are read; check the API client in the shop admin and the network: ${event.reason}`;
+    case 'cashman-failing':
+      return `shoprenter-cashman-sync: Cashman cannot be reached, so no draft is being sent; check CASHMAN_API_URL and the network: ${event.reason}`;
+    case 'login-recovered':
+    case 'shoprenter-recovered':
+    case 'cashman-recovered':
+      return `shoprenter-cashman-sync: back to normal: ${event.reason}`;
   }
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Alerter } from './alerts.js';
 import { describeError } from './classify.js';
+import { CashmanWatch, recordCycleHealth } from './cycle-health.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
 import type { InvoiceBackend, OrderSource, SourcedOrder } from './ports.js';
 
@@ -50,7 +51,8 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   const now = deps.now ?? (() => new Date());
   const { ledger, logger } = deps;
   const cycleId = ledger.startCycle();
-  const pipeline = new OrderPipeline({ ...deps, now });
+  const cashman = new CashmanWatch(deps.backend);
+  const pipeline = new OrderPipeline({ ...deps, backend: cashman, now });
   const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0 };
   const handled = new Set<string>();
   const cursor = ledger.getMeta('cursor') ?? deps.settings.startFrom;
@@ -58,6 +60,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   let listed = 0;
   let retried = 0;
   let error: string | null = null;
+  let failure: unknown = null;
   let interrupted = false;
 
   const handleOne = async (sourced: Parameters<OrderPipeline['handle']>[0]): Promise<void> => {
@@ -101,10 +104,13 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
       interrupted = true;
     } else {
       error = caught instanceof CycleAbort ? caught.reason : describeError(caught);
-      if (caught instanceof CycleAbort) await alertLoginOnce(deps, caught.reason);
+      failure = caught instanceof CycleAbort ? caught.cause : caught;
     }
   }
-  if (error === null && !interrupted) ledger.setMeta('login_alerted', '0');
+  const shoprenterAnswered = pages > 0 || (error === null && !interrupted);
+  await recordCycleHealth({ ...deps, now }, cashman, { error: failure, shoprenterAnswered }).catch((caught: unknown) => {
+    logger.warn('could not record the health of the remotes', { error: describeError(caught) });
+  });
 
   const summary: CycleSummary = {
     ok: error === null,
@@ -143,12 +149,6 @@ function latestDateUpdated(page: readonly SourcedOrder[]): string | null {
 
 function minString(a: string, b: string): string {
   return a < b ? a : b;
-}
-
-async function alertLoginOnce(deps: CycleDeps, reason: string): Promise<void> {
-  if (deps.ledger.getMeta('login_alerted') === '1') return;
-  deps.ledger.setMeta('login_alerted', '1');
-  await deps.alerts.send({ kind: 'login-failed', reason });
 }
 
 /** Idle cycles log at debug so `docker compose logs -f` stays readable. */

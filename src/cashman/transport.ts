@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+
+/** Cashman's wire details that need no client state: the URL rule, the body, the HIBA marker. */
+
+const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
+
+/** Parses CASHMAN_API_URL: https with certificate checks, or plain http only on loopback (SPEC §3). */
+export function parseCashmanUrl(apiUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new ConfigError('CASHMAN_API_URL is not a valid URL; set it to e.g. https://www.cmfx.hu/fxapi/jxs.php.');
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127(?:\.\d{1,3}){3}$/.test(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return url;
+  throw new ConfigError(
+    `CASHMAN_API_URL must start with https:// (plain http:// is accepted only for localhost), not ${url.protocol}//${url.host}.`,
+  );
+}
+
+/**
+ * The one-field multipart body, built by hand: FormData encoders (got's form-data-encoder, undici)
+ * turn every "\n" of a string field into "\r\n" as the HTML spec says, which would break the
+ * byte lengths inside the serialized payload and make PHP's unserialize() refuse the request.
+ */
+export function multipartBody(post: string): { body: Buffer; contentType: string } {
+  const payload = Buffer.from(post, 'utf8');
+  let boundary = `----CashmanSync${randomUUID().replace(/-/g, '')}`;
+  while (payload.includes(boundary)) boundary = `----CashmanSync${randomUUID().replace(/-/g, '')}`;
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="post"\r\n\r\n`;
+  const body = Buffer.concat([Buffer.from(head, 'ascii'), payload, Buffer.from(`\r\n--${boundary}--\r\n`, 'ascii')]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export function isHiba(text: string): boolean {
+  return /^\uFEFF?\s*HIBA\s*:/.test(text);
+}
+
+// A /g or /y pattern keeps lastIndex between test() calls; strip those flags.
+export function withoutState(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,93 @@
+import type { InvoiceDraft } from '../domain/draft.js';
+import { CashmanError, ShoprenterError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Alerter } from './alerts.js';
+import { describeError } from './classify.js';
+import { Episodes, type MetaStore } from './episodes.js';
+import type { InvoiceBackend, PartnerRequest, RequestRow } from './ports.js';
+
+/**
+ * What one cycle learned about each remote, turned into episodes (episodes.ts). Decided by error
+ * class and code only: a ShoprenterError that ended the cycle is Shoprenter failing; a Cashman
+ * request that could not be sent (CASHMAN_NOT_SENT) with none answered is Cashman unreachable; a
+ * CASHMAN_LOGIN (already confirmed by the client's login check) is a refused login.
+ */
+
+/** Wraps the backend for one cycle and notes how its requests went. */
+export class CashmanWatch implements InvoiceBackend {
+  /** Some request got an answer in which Cashman accepted the login. */
+  loginWorked = false;
+  loginRefused: string | null = null;
+  notSent: string | null = null;
+
+  constructor(private readonly inner: InvoiceBackend) {}
+
+  describePartnerRequest(request: PartnerRequest): RequestRow[] {
+    return this.inner.describePartnerRequest(request);
+  }
+
+  describeDraftRequest(draft: InvoiceDraft, partnerCode: string): RequestRow[] {
+    return this.inner.describeDraftRequest(draft, partnerCode);
+  }
+
+  savePartner(request: PartnerRequest): Promise<{ partnerId: string }> {
+    return this.watch(() => this.inner.savePartner(request));
+  }
+
+  createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }> {
+    return this.watch(() => this.inner.createDraft(draft, partnerCode));
+  }
+
+  checkLogin(): Promise<void> {
+    return this.watch(() => this.inner.checkLogin());
+  }
+
+  get learnedSomething(): boolean {
+    return this.loginWorked || this.loginRefused !== null || this.notSent !== null;
+  }
+
+  private async watch<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await call();
+      this.loginWorked = true;
+      return result;
+    } catch (error) {
+      if (error instanceof CashmanError) {
+        if (error.code === 'CASHMAN_REJECTED') this.loginWorked = true;
+        if (error.code === 'CASHMAN_LOGIN') this.loginRefused = error.message;
+        if (error.code === 'CASHMAN_NOT_SENT') this.notSent = error.message;
+      }
+      throw error;
+    }
+  }
+}
+
+export interface CycleHealthDeps {
+  ledger: MetaStore;
+  alerts: Alerter;
+  logger: Logger;
+  now: () => Date;
+}
+
+export interface CycleEnd {
+  /** What ended the cycle early (the cause of a CycleAbort included); null when it completed. */
+  error: unknown;
+  /** At least one page of the order list arrived, or the cycle completed. */
+  shoprenterAnswered: boolean;
+}
+
+/** Moves the three episodes by what this cycle learned; alerts go out from here only. */
+export async function recordCycleHealth(deps: CycleHealthDeps, watch: CashmanWatch, end: CycleEnd): Promise<void> {
+  const episodes = new Episodes(deps.ledger, deps.alerts, deps.logger, deps.now);
+  if (end.error instanceof ShoprenterError) await episodes.failed('shoprenter', describeError(end.error));
+  else if (end.shoprenterAnswered) await episodes.recovered('shoprenter');
+
+  // A quiet cycle says nothing about Cashman: while an episode is open, the login check asks.
+  if (!watch.learnedSomething && (episodes.isOpen('cashman') || episodes.isOpen('login'))) {
+    await watch.checkLogin().catch(() => undefined);
+  }
+  if (watch.loginRefused !== null) await episodes.failed('login', watch.loginRefused);
+  else if (watch.loginWorked) await episodes.recovered('login');
+  if (watch.loginWorked || watch.loginRefused !== null) await episodes.recovered('cashman');
+  else if (watch.notSent !== null) await episodes.failed('cashman', watch.notSent);
+}

@@ -1,0 +1,104 @@
+import type { Logger } from '../log/logger.js';
+import type { Alerter, AlertKind } from './alerts.js';
+
+/**
+ * An episode is one stretch of time during which a remote keeps failing: it alerts once when it
+ * has lasted past its grace period and once when it is over, however many cycles it spans. The
+ * state lives in the ledger's meta table, so a restart (or a `once` from cron) neither forgets an
+ * episode nor alerts it again.
+ */
+export type EpisodeName = 'shoprenter' | 'cashman' | 'login';
+
+interface EpisodeRule {
+  failing: AlertKind;
+  recovered: AlertKind;
+  /** Alert only when this many cycles in a row failed ... */
+  graceCycles: number;
+  /** ... and the first of them is at least this long ago. */
+  graceMs: number;
+  label: string;
+}
+
+/**
+ * A remote that is down or refuses the API client: at least 3 failed cycles in a row and at least
+ * 2 minutes. A read already rides out short storms inside a cycle, and Shoprenter or a PHP host
+ * restarting causes a failed cycle now and then; 2 minutes keeps a short interval from alerting on
+ * a blip, 3 cycles keeps a single long failed cycle from counting as an outage.
+ * A refused Cashman login alerts at once: it is confirmed by a login check and never heals alone.
+ */
+export const EPISODE_RULES: Record<EpisodeName, EpisodeRule> = {
+  shoprenter: { failing: 'shoprenter-failing', recovered: 'shoprenter-recovered', graceCycles: 3, graceMs: 2 * 60_000, label: 'Shoprenter' },
+  cashman: { failing: 'cashman-failing', recovered: 'cashman-recovered', graceCycles: 3, graceMs: 2 * 60_000, label: 'Cashman' },
+  login: { failing: 'login-failed', recovered: 'login-recovered', graceCycles: 1, graceMs: 0, label: 'The Cashman login' },
+};
+
+interface EpisodeState {
+  since: string;
+  failures: number;
+  alerted: boolean;
+}
+
+export interface MetaStore {
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+}
+
+export class Episodes {
+  constructor(
+    private readonly store: MetaStore,
+    private readonly alerts: Alerter,
+    private readonly logger: Logger,
+    private readonly now: () => Date,
+  ) {}
+
+  isOpen(name: EpisodeName): boolean {
+    return this.read(name) !== null;
+  }
+
+  /** One more failed cycle; alerts once the grace period is over. */
+  async failed(name: EpisodeName, reason: string): Promise<void> {
+    const rule = EPISODE_RULES[name];
+    const at = this.now();
+    const state = this.read(name) ?? { since: at.toISOString(), failures: 0, alerted: false };
+    state.failures += 1;
+    this.write(name, state);
+    if (state.alerted || state.failures < rule.graceCycles || at.getTime() - Date.parse(state.since) < rule.graceMs) return;
+    // Sent before it is marked as sent: a crash in between repeats the alert rather than losing it.
+    await this.alerts.send({ kind: rule.failing, reason });
+    this.write(name, { ...state, alerted: true });
+    this.logger.error(`${rule.label} keeps failing; alerted`, { episode: name, since: state.since, cycles: state.failures });
+  }
+
+  /** The remote worked this cycle: the episode is over, with a recovery alert if it was alerted. */
+  async recovered(name: EpisodeName): Promise<void> {
+    const state = this.read(name);
+    if (state === null) return;
+    const rule = EPISODE_RULES[name];
+    if (state.alerted) {
+      const reason = `${rule.label} works again; it failed from ${state.since} (UTC) for ${state.failures} cycle${state.failures === 1 ? '' : 's'}.`;
+      await this.alerts.send({ kind: rule.recovered, reason });
+      this.logger.info(`${rule.label} works again`, { episode: name, since: state.since, cycles: state.failures });
+    }
+    this.store.setMeta(key(name), '');
+  }
+
+  private read(name: EpisodeName): EpisodeState | null {
+    const raw = this.store.getMeta(key(name));
+    if (!raw) return null;
+    try {
+      const parsed = JSON.parse(raw) as Partial<EpisodeState>;
+      if (typeof parsed.since !== 'string' || typeof parsed.failures !== 'number') return null;
+      return { since: parsed.since, failures: parsed.failures, alerted: parsed.alerted === true };
+    } catch {
+      return null;
+    }
+  }
+
+  private write(name: EpisodeName, state: EpisodeState): void {
+    this.store.setMeta(key(name), JSON.stringify(state));
+  }
+}
+
+function key(name: EpisodeName): string {
+  return `episode.${name}`;
+}
