@@ -1,6 +1,6 @@
 import type { DraftLineKind } from './draft.js';
 import type { MappingConfig } from './mapping-config.js';
-import { formatAmount4, SCALE4, toMinor, type Amount4 } from './money.js';
+import { SCALE4, toMinor, type Amount4 } from './money.js';
 import type { Order, OrderAddon, OrderProduct } from './order.js';
 import { clean } from './build-partner.js';
 import type { DraftMoney } from './draft-currency.js';

@@ -128,14 +128,15 @@ function lineFailure(line: DraftLine, unit: bigint): NavFailure | null {
 
 /** Every other text sent: no line break or control character (SCHEMA_VIOLATION at NAV). */
 function textFailure(draft: InvoiceDraft): NavFailure | null {
-  const texts = [
+  const { buyer: b, shipping: s } = draft;
+  const texts: (string | null)[] = [
     ...draft.lines.flatMap((l) => [l.sku, l.note, l.unitText]),
-    ...Object.values(draft.buyer).filter((v): v is string => typeof v === 'string'),
-    ...(draft.shipping === null ? [] : Object.values(draft.shipping)),
+    ...[b.name, b.email, b.phone, b.postcode, b.city, b.street, b.country, b.companyName, b.taxNumber, b.euVatNumber],
+    ...(s === null ? [] : [s.name, s.postcode, s.city, s.street, s.country]),
     draft.note,
     draft.orderNumberText,
     draft.paymentMethod,
   ];
-  const bad = texts.find((t) => t !== null && t !== undefined && t !== '' && !isNavText(t));
+  const bad = texts.find((t): t is string => t !== null && t !== '' && !isNavText(t));
   return bad === undefined ? null : { check: 'L8', detail: `the text "${bad.slice(0, 40).replace(/\s+/g, ' ')}" has a line break or control character` };
 }
