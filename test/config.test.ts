@@ -27,7 +27,15 @@ describe('config.yaml', () => {
     expect(config.sync.statuses).toEqual(['5', 'Teljesítve']);
   });
 
+  it('reads vatExemptions, one Cashman afa_id per 0% VAT case (SPEC §1.6), empty by default', () => {
+    expect(parseConfig('version: 1\n').vatExemptions).toEqual({});
+    const config = parseConfig('version: 1\nvatExemptions:\n  domestic: 35\n  deposit: 36\n  intraEu: 37\n  export: 38\n');
+    expect(config.vatExemptions).toEqual({ domestic: 35, deposit: 36, intraEu: 37, export: 38 });
+  });
+
   it.each([
+    ['version: 1\nvatExemptions:\n  eu: 37\n', 'config.yaml line 3: unknown key "vatExemptions.eu"'],
+    ['version: 1\nvatExemptions:\n  intraEu: ~\n', 'config.yaml line 3: vatExemptions.intraEu'],
     ['version: 1\nsync:\n  intervall: 3\n', 'config.yaml line 3: unknown key "sync.intervall"'],
     ['version: 1\nvatRates:\n  "27": abc\n', 'config.yaml line 3: vatRates.27'],
     ['version: 2\n', 'config.yaml line 1: version'],

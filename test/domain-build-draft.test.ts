@@ -80,8 +80,8 @@ describe('buildDraft: product lines', () => {
 describe('buildDraft: quarantine sentences for config gaps', () => {
   it.each<[string, Partial<FixtureOrder>, Partial<MappingConfig> | undefined, string]>([
     ['18% unmapped', { products: [product({ taxRate: '18.0000', stock1: '2', grossPrice: '5000' })] }, { vatRates: { '27': 32 } }, 'VAT rate 18% has no entry under vatRates in config.yaml.'],
-    ['5.5% unmapped', { products: [product({ taxRate: '5.5000', stock1: '2' })] }, undefined, 'VAT rate 5.5% has no entry under vatRates in config.yaml.'],
-    ['0% unmapped', { products: [product({ taxRate: '0.0000', stock1: '2' })] }, { vatRates: { '27': 32 } }, 'VAT rate 0% has no entry under vatRates in config.yaml; add "0" pointing at the Cashman VAT row of the exemption that applies (e.g. AAM or TAM).'],
+    ['5.5% is no Hungarian rate', { products: [product({ taxRate: '5.5000', stock1: '2' })] }, undefined, 'Order 701 has "Termék A" at VAT rate 5.5%, which a Hungarian invoice cannot carry (only 27%, 18%, 5% or an exemption); check its tax class in Shoprenter.'],
+    ['0% unmapped', { products: [product({ taxRate: '0.0000', stock1: '2' })] }, { vatRates: { '27': 32 } }, 'Order 701 has "Termék A" at 0% VAT, a domestic exempt sale, and vatExemptions.domestic has no entry in config.yaml; add it, pointing at the Cashman VAT row of that exemption (e.g. AAM or TAM).'],
     ['unit unmapped', { products: [product({ unit: 'liter', stock1: '2' })] }, undefined, 'Unit "liter" has no entry under units.ids in config.yaml.'],
     ['default unit unmapped', {}, { units: { default: 'db', ids: { kg: 21 } } }, 'Unit "db" has no entry under units.ids in config.yaml.'],
     ['payment unmapped', { paymentMethodCode: 'BARION' }, { paymentMethods: { COD: 'Utánvét' } }, 'Payment method "BARION" has no entry under paymentMethods in config.yaml.'],

@@ -45,8 +45,9 @@ describe('buildPartner', () => {
     ['Beispiel GmbH', 'DE 123 456 789', 'Beispiel GmbH', 'Beispiel GmbH', null, 'DE123456789'],
     ['Példa Kft.', '-', 'Kiss Anna', null, null, null], // no digit: not a tax number, so a private buyer
     ['Példa Kft.', null, 'Kiss Anna', null, null, null],
-    [null, '12345678-2-41', 'Kiss Anna', null, null, null], // a tax number alone does not make a company
-    ['  ', '12345678-2-41', 'Kiss Anna', null, null, null],
+    // SPEC §1.2: a tax number makes a business; a sole trader with no company is named by the person
+    [null, '12345678-2-41', 'Kiss Anna', null, '12345678-2-41', null],
+    ['  ', '68123456-1-33', 'Kiss Anna', null, '68123456-1-33', null],
   ])('company %j with tax number %j -> %s', (company, taxNumber, name, companyName, tax, euVat) => {
     const partner = buildPartner(makeOrder({ billing: billing({ company }), taxNumber }));
     expect(partner).toMatchObject({ name, companyName, taxNumber: tax, euVatNumber: euVat });

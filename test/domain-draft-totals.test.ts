@@ -54,16 +54,33 @@ describe('orderTotals rows', () => {
     ]);
   });
 
-  it('ignores restating rows and points earned, and rows of unknown type worth zero', () => {
+  it('needs no line for restating rows that agree, points earned, and rows of unknown type worth zero', () => {
+    // 2 × 5 000 gross at 27%: net 10 000 / 1.27 = 7 874.0158, VAT 2 125.9842, as the shop shows them.
     const rows = [
-      { type: 'SUB_TOTAL', value: '99999' },
-      { type: 'TAX', value: '99999' },
-      { type: 'SUB_TOTAL_WITH_TAX', value: '99999' },
+      { type: 'SUB_TOTAL', value: '7874.0158' },
+      { type: 'TAX', value: '2125.9842' },
+      { type: 'SUB_TOTAL_WITH_TAX', value: '10000' },
       { type: 'LOYALTYPOINTS_TO_GET', value: '500' },
       { type: 'GIFT_CARD', value: '0.0000' },
       { type: 'SHIPPING', value: '2000' },
     ];
     expect(lines({ totals: totalsRows('12000', rows) })).toHaveLength(2);
+  });
+
+  // Issue 10 point 2: these rows were ignored before; a contradiction now quarantines with the numbers.
+  it.each([
+    ['TAX', [{ type: 'SUB_TOTAL', value: '7874.0158' }, { type: 'TAX', value: '99999' }], "Order 701 shows 99 999 Ft of VAT in Shoprenter, but its products come to 2 126 Ft of VAT at their stated VAT rates; check the products' tax classes in Shoprenter."],
+    ['SUB_TOTAL', [{ type: 'SUB_TOTAL', value: '99999' }, { type: 'TAX', value: '2125.9842' }], "Order 701 shows a net subtotal of 99 999 Ft in Shoprenter, but its products come to 7 874 Ft net at their stated VAT rates; check the products' tax classes in Shoprenter."],
+    // The same goods at 5% in the rows (10 000 / 1.05 = 9 523.81 net, 476.19 VAT) while the lines say 27%.
+    ['TAX at another rate', [{ type: 'SUB_TOTAL', value: '9523.8095' }, { type: 'TAX', value: '476.1905' }], "Order 701 shows a net subtotal of 9 524 Ft in Shoprenter, but its products come to 7 874 Ft net at their stated VAT rates; check the products' tax classes in Shoprenter."],
+  ])('quarantines a contradictory %s row', (_name, rows, expected) => {
+    expect(reasonOf({ totals: totalsRows('12000', [...rows, { type: 'SHIPPING', value: '2000' }]) })).toBe(expected);
+  });
+
+  it('allows the restating rows 1.5 Ft per line of rounding, and no more', () => {
+    // One line: allowance 1.5 + 0.5 = 2 Ft. The draft's VAT is 2 126.
+    const at = (tax: string) => result({ totals: totalsRows('12000', [{ type: 'TAX', value: tax }, { type: 'SHIPPING', value: '2000' }]) }).ok;
+    expect([at('2124.0000'), at('2128.0000'), at('2123.9999'), at('2128.0001')]).toEqual([true, true, false, false]);
   });
 
   it.each<[string, Partial<FixtureOrder>, string]>([
@@ -85,7 +102,8 @@ describe('orderTotals rows', () => {
 
 describe('company buyers: net-first lines that keep the shop gross', () => {
   const company = { billing: { name: 'Nagy Péter', company: 'Példa Kft.', postcode: '1134', city: 'Budapest', street: 'Váci út 45.', countryName: 'Magyarország', countryCode: 'HU' }, taxNumber: '12345678-2-41' };
-  const at = (gross: string): ReturnType<typeof product> => product({ name: `Tétel ${gross}`, price: '0', grossPrice: gross });
+  // The net price a shop stores for a 27% gross price: gross / 1.27 kept to 4 decimals (input only).
+  const at = (gross: string): ReturnType<typeof product> => product({ name: `Tétel ${gross}`, price: (Number(gross) / 1.27).toFixed(4), grossPrice: gross });
 
   it.each([
     // grosses, expected [net, vat, gross] per line; 1000 at 27% has no whole net
@@ -116,7 +134,7 @@ describe('currencies', () => {
   it('converts a EUR order, states the rate and keeps the customer comment first in the note', () => {
     const r = result({ ...eur, comment: ' Köszönöm! ' });
     if (!r.ok) throw new Error(r.reason);
-    expect(r.draft).toMatchObject({ currency: 'EUR', decimals: 2, note: 'Vevő megjegyzése: Köszönöm!\nÁrfolyam: 1 EUR = 400 HUF' });
+    expect(r.draft).toMatchObject({ currency: 'EUR', decimals: 2, note: 'Vevő megjegyzése: Köszönöm! | Árfolyam: 1 EUR = 400 HUF' });
     // 3937.0079 HUF × 0.0025 = 9.8425 EUR net -> 12.50 gross per unit; shipping 2000 HUF = 5.00 EUR
     expect(r.draft.lines.map((l) => [l.netUnitPrice, String(l.net), String(l.vat), String(l.gross)])).toEqual([
       ['9.8450', '1969', '531', '2500'],

@@ -63,6 +63,7 @@ function configYaml(config: MappingConfig): string {
     },
     partners: { codePrefix: 'SR', codeDigits: 6 },
     vatRates: config.vatRates,
+    vatExemptions: config.vatExemptions ?? {},
     units: config.units,
     paymentMethods: config.paymentMethods,
     shippingMethods: config.shippingMethods,

@@ -25,9 +25,12 @@ function loginFields(login: CashmanLogin, operation: number): RequestRow {
   return { Csoport: login.group, User: login.user, Password: login.password, muveletkod: String(operation) };
 }
 
-/** SPEC §1.2: a company buyer (company name and tax number both present) is the company itself. */
+/**
+ * SPEC §1.2: a business buyer (any tax number) is its company when it gave one (`companyName` is set
+ * only then), a sole trader who left it empty is the person, and so is a private buyer.
+ */
 function partnerName(partner: PartnerData): string {
-  return partner.companyName && partner.taxNumber ? partner.companyName : partner.name;
+  return partner.companyName ?? partner.name;
 }
 
 function buyerFields(partner: PartnerData): RequestRow {

@@ -4,6 +4,7 @@ import { silentLogger } from '../log/logger.js';
 import { resolveStatusIds } from '../sync/statuses.js';
 import { config, remoteEnv, type CommandContext } from './context.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
+import { VAT_CASES, type VatCase } from '../domain/vat-cases.js';
 
 /**
  * `check`: config and .env first (exit 2 with the key and line), then both logins (exit 1), then
@@ -52,10 +53,10 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
     }
   }
   for (const rate of survey.taxRates) {
-    if (cfg.vatRates[rate] === undefined) {
-      gaps.push(`VAT rate ${rate}% has no entry under vatRates${rate === '0' ? ' (point it at the exemption row you invoice with, e.g. AAM or TAM)' : ''}`);
-    }
+    if (rate !== '0' && cfg.vatRates[rate] === undefined) gaps.push(`VAT rate ${rate}% has no entry under vatRates`);
   }
+  const { gaps: caseGaps, warnings } = exemptionGaps(cfg.vatExemptions, cfg.vatRates['0'], survey.taxRates.includes('0'));
+  gaps.push(...caseGaps);
   if (cfg.units.ids[cfg.units.default] === undefined) gaps.push(`the default unit "${cfg.units.default}" has no entry under units.ids`);
   try {
     await resolveStatusIds(cfg.sync.statuses, () => Promise.resolve(survey.statuses));
@@ -72,8 +73,31 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
     ctx.out(`${gaps.length} gap(s): orders that need these would be quarantined until config.yaml maps them.`);
   }
   ctx.out(`info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout)'}`);
+  for (const warning of warnings) ctx.out(`warn  ${warning} in config.yaml`);
   if (!loginsOk) return 1;
   return gaps.length === 0 ? 0 : 2;
+}
+
+const CASE_TEXT: Record<VatCase, string> = {
+  domestic: 'domestic 0% lines, e.g. AAM or TAM',
+  deposit: 'deposit fees (betétdíj)',
+  intraEu: '0% lines sold to a business in another EU member state, KBAET',
+  export: '0% lines sold outside the EU, EAM',
+};
+
+/**
+ * The VAT cases of SPEC §1.6 that config.yaml leaves unmapped. Domestic and deposit lines come from
+ * the shop's own 0% tax class, so when it has one they are gaps (vatRates."0" covers both). Whether
+ * EU business or non-EU buyers ever come cannot be read from the shop: those are warnings.
+ */
+export function exemptionGaps(exemptions: Partial<Record<VatCase, number>>, zeroRate: number | undefined, shopHasZero: boolean): { gaps: string[]; warnings: string[] } {
+  const missing = VAT_CASES.filter((c) => exemptions[c] === undefined && !((c === 'domestic' || c === 'deposit') && zeroRate !== undefined));
+  const line = (c: VatCase) => `vatExemptions.${c} has no entry (${CASE_TEXT[c]}); such orders would be quarantined`;
+  const local = (c: VatCase) => c === 'domestic' || c === 'deposit';
+  return {
+    gaps: missing.filter((c) => local(c) && shopHasZero).map(line),
+    warnings: missing.filter((c) => !(local(c) && shopHasZero)).map(line),
+  };
 }
 
 function hasKey(map: Record<string, string>, key: string): boolean {

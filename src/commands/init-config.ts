@@ -39,6 +39,7 @@ const q = (text: string): string => JSON.stringify(text);
 
 export function renderConfig(survey: ShopSurvey, startFrom: string): string {
   const statusList = survey.statuses.map((s) => `${s.id} = ${s.name}`).join('; ');
+  const rates = survey.taxRates.filter((rate) => rate !== '0');
   const lines = [
     '# yaml-language-server: $schema=./config.schema.json',
     '# Written by "shoprenter-cashman-sync init-config" from the live shop. Fill in every TODO,',
@@ -64,12 +65,17 @@ export function renderConfig(survey: ShopSurvey, startFrom: string): string {
     '  codePrefix: SR',
     '  codeDigits: 6',
     '',
-    '# Shoprenter VAT rate -> Cashman afa_id (Cashman: Információ / API információ).',
+    '# Shoprenter VAT rate -> Cashman afa_id (Cashman: Információ / API információ). 0% lines go under vatExemptions.',
     'vatRates:',
-    ...survey.taxRates.map(
-      (rate) => `  ${q(rate)}: ~   # TODO: Cashman afa_id of ${rate === '0' ? 'the exemption you invoice 0% with (AAM, TAM, ...)' : `${rate}%`}`,
-    ),
-    ...(survey.taxRates.length === 0 ? ['  "27": ~   # TODO: Cashman afa_id of 27%'] : []),
+    ...rates.map((rate) => `  ${q(rate)}: ~   # TODO: Cashman afa_id of ${rate}%`),
+    ...(rates.length === 0 ? ['  "27": ~   # TODO: Cashman afa_id of 27%'] : []),
+    '',
+    `# 0% is not one VAT case: each 0% line is invoiced with its exemption's Cashman afa_id (config.example.yaml explains the cases).${survey.taxRates.includes('0') ? '' : ' This shop has no 0% tax class today.'}`,
+    'vatExemptions:',
+    '  domestic: ~   # TODO: Cashman afa_id of the exemption domestic 0% sales are invoiced with (AAM, TAM, ...)',
+    '  deposit: ~    # TODO: Cashman afa_id for deposit fees (betétdíj), outside the scope of VAT',
+    '  intraEu: ~    # TODO: Cashman afa_id of KBAET (0% sales to a business in another EU member state)',
+    '  export: ~     # TODO: Cashman afa_id of EAM (0% sales to buyers outside the EU)',
     '',
     '# Unit text -> Cashman mennyisegiegyseg_id. Shoprenter sends no unit with an order line, so "default" is used.',
     'units:',

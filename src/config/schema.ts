@@ -86,6 +86,18 @@ export const FileConfig = z.strictObject({
     })
     .prefault({}),
   vatRates: vatRates.default({}),
+  /**
+   * VAT case of a 0 % line -> Cashman afa_id of its exemption row (SPEC §1.6). `vatRates."0"`
+   * still serves domestic and deposit lines when their key is absent; intraEu and export never fall back.
+   */
+  vatExemptions: z
+    .strictObject({
+      domestic: positiveId.optional(),
+      deposit: positiveId.optional(),
+      intraEu: positiveId.optional(),
+      export: positiveId.optional(),
+    })
+    .default({}),
   units: z
     .strictObject({
       default: z.string().min(1).default('db'),

@@ -10,6 +10,10 @@ import { discountTargets, paymentFeeTargets, readTotals, shippingTargets, type S
 import { addonTargets, lookupIgnoringCase, productTargets, type LineTarget } from './draft-lines.js';
 import { moneyText, refuse, reasons } from './draft-reasons.js';
 import { finishLines, reconcile } from './draft-split.js';
+import { navFailure, rebalance } from './nav-checks.js';
+import { navText } from './nav-text.js';
+import { checkRestatingRows } from './price-checks.js';
+import { buyerVatCase, type VatCase } from './vat-cases.js';
 
 /** More lines than this is taken for a data error rather than an order. */
 export const MAX_LINES = 1000;
@@ -20,11 +24,12 @@ const MAX_AMOUNT = 100_000_000_000n;
  * Order -> invoice draft (SPEC §1.3-1.4), pure and total: any order value yields a draft or the
  * one sentence that explains why not; this function never throws. Lines, in order: products,
  * add-ons, cart discount, coupon, loyalty points, shipping, payment fee. The draft is checked
- * against Shoprenter's total before it is returned, so nothing wrong reaches Cashman.
+ * against Shoprenter's total, the shop's own net/VAT rows and NAV's checks before it is returned,
+ * so nothing wrong reaches Cashman.
  */
 export function buildDraft(order: Order, partner: PartnerData, config: MappingConfig): DraftResult {
   try {
-    return { ok: true, draft: draftOf(order, partner, config) };
+    return { ok: true, ...draftOf(order, partner, config) };
   } catch (error) {
     if (error instanceof MappingError) return { ok: false, reason: error.message };
     const message = error instanceof Error ? error.message : String(error);
@@ -32,20 +37,22 @@ export function buildDraft(order: Order, partner: PartnerData, config: MappingCo
   }
 }
 
-function draftOf(order: Order, partner: PartnerData, config: MappingConfig): InvoiceDraft {
+function draftOf(order: Order, partner: PartnerData, config: MappingConfig): { draft: InvoiceDraft; corrections: number } {
   const money = draftMoney(order);
   const issueDate = orderDate(order.dateCreated, config.timezone, order.orderNumber);
   const dueDate = addDays(issueDate, config.invoice.dueDays);
   const code = clean(order.paymentMethodCode);
   if (code === null) refuse(reasons.paymentMissing(order.orderNumber));
-  const paymentMethod = lookupIgnoringCase(config.paymentMethods, code) ?? refuse(reasons.paymentUnmapped(code));
+  const paymentMethod = navText(lookupIgnoringCase(config.paymentMethods, code) ?? refuse(reasons.paymentUnmapped(code)));
   const company = isCompanyPartner(partner);
   const totals = readTotals(order);
-  const targets = lineTargets(order, totals, money, config);
-  const lines = finishLines(reconcile(targets, inDraftCurrency(money, totals.total), money), company, order.orderNumber, money);
+  const targets = lineTargets(order, totals, money, config, buyerVatCase(partner));
+  const split = finishLines(reconcile(targets, inDraftCurrency(money, totals.total), money), company, order.orderNumber, money);
   // An empty order passes the total check (0 = 0), but Cashman needs at least one line.
-  if (lines.length === 0) refuse(reasons.nothingToInvoice(order.orderNumber));
-  return {
+  if (split.length === 0) refuse(reasons.nothingToInvoice(order.orderNumber));
+  const { lines, corrections } = rebalance(split, money.decimals);
+  checkRestatingRows(order, lines, money);
+  const draft: InvoiceDraft = {
     orderId: order.id,
     orderNumber: order.orderNumber,
     buyer: partner,
@@ -57,20 +64,23 @@ function draftOf(order: Order, partner: PartnerData, config: MappingConfig): Inv
     currency: money.code,
     decimals: money.decimals,
     paymentMethod,
-    orderNumberText: config.invoice.orderNumberText.replaceAll('{orderNumber}', order.orderNumber),
+    orderNumberText: navText(config.invoice.orderNumberText.replaceAll('{orderNumber}', order.orderNumber)),
     note: invoiceNote(order, money),
     lines,
     totals: sumLines(lines),
   };
+  const failure = navFailure(draft);
+  if (failure) refuse(reasons.navCheck(order.orderNumber, failure.check, failure.detail));
+  return { draft, corrections };
 }
 
-function lineTargets(order: Order, totals: ShopTotals, money: DraftMoney, config: MappingConfig): LineTarget[] {
+function lineTargets(order: Order, totals: ShopTotals, money: DraftMoney, config: MappingConfig, buyer: Exclude<VatCase, 'deposit'>): LineTarget[] {
   if (order.products.length + order.addons.length > MAX_LINES) {
     refuse(reasons.tooManyLines(order.orderNumber, order.products.length + order.addons.length, MAX_LINES));
   }
   const { total, ...amounts } = totals;
   checkAmounts(order, money, [total, ...Object.values(amounts)].map((a) => inDraftCurrency(money, a)));
-  const products = productTargets(order, money, config);
+  const products = productTargets(order, money, config, buyer);
   checkAmounts(order, money, products.map((t) => t.gross));
   const names = config.invoice.lineNames;
   const coupon = clean(order.couponCode);
@@ -84,10 +94,10 @@ function lineTargets(order: Order, totals: ShopTotals, money: DraftMoney, config
   checkDiscounts(order, money, products, discounts);
   const targets = [
     ...products,
-    ...addonTargets(order, money, config),
+    ...addonTargets(order, money, config, buyer),
     ...discounts,
-    ...shippingTargets(order, totals, money, config),
-    ...paymentFeeTargets(order, totals, money, config),
+    ...shippingTargets(order, totals, money, config, buyer),
+    ...paymentFeeTargets(order, totals, money, config, buyer),
   ];
   checkAmounts(order, money, targets.map((t) => t.gross));
   return targets;
@@ -111,7 +121,8 @@ function checkAmounts(order: Order, money: DraftMoney, amounts: bigint[]): void 
 function invoiceNote(order: Order, money: DraftMoney): string | null {
   const comment = clean(order.comment);
   const parts = [comment === null ? null : `Vevő megjegyzése: ${comment}`, money.rateNote];
-  return parts.filter((p) => p !== null).join('\n') || null;
+  // One line: a line break in an invoice text is a schema error at NAV (nav-rules.md §8).
+  return parts.filter((p) => p !== null).join(' | ') || null;
 }
 
 /** The shipping block only when it is complete: Cashman requires all of it once a shipping name is given. */

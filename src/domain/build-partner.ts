@@ -1,10 +1,12 @@
 import type { Order, OrderAddress } from './order.js';
 import type { PartnerData } from './partner.js';
+import { navText } from './nav-text.js';
 
 /**
- * Order -> Cashman partner (SPEC §1.2). The buyer is a company exactly when the billing block has a
- * company name and the order has a tax number; otherwise a private person under the billing name.
- * `companyName` is set only for company buyers, so it also tells build-draft how to round.
+ * Order -> Cashman partner (SPEC §1.2). A tax number makes the buyer a business: it is named by
+ * the billing company, or, for a sole trader (egyéni vállalkozó) who left the company empty, by the
+ * person's name, and carries the tax number. Without one the buyer is a private person under the
+ * billing name, whatever the company field says. `isCompanyPartner` tells build-draft how to round.
  */
 export function buildPartner(order: Order): PartnerData | { reason: string } {
   const email = usableEmail(order.email);
@@ -13,8 +15,9 @@ export function buildPartner(order: Order): PartnerData | { reason: string } {
   }
   const billing = order.billing;
   const company = clean(billing.company);
-  const tax = company === null ? null : classifyTaxNumber(order.taxNumber);
-  const name = company !== null && tax !== null ? company : (clean(billing.name) ?? clean(order.shipping?.name));
+  const tax = classifyTaxNumber(order.taxNumber);
+  const person = clean(billing.name) ?? clean(order.shipping?.name);
+  const name = tax !== null ? (company ?? person) : person;
   if (name === null) {
     return { reason: `Order ${order.orderNumber} has no billing name, so the Cashman partner cannot be named; add one in Shoprenter.` };
   }
@@ -33,9 +36,9 @@ export function buildPartner(order: Order): PartnerData | { reason: string } {
   };
 }
 
-/** True for partners built from a company buyer: their drafts are rounded net-first. */
+/** True for business buyers (a tax number, HU or EU): their drafts are rounded net-first. */
 export function isCompanyPartner(partner: PartnerData): boolean {
-  return partner.companyName !== null;
+  return partner.taxNumber !== null || partner.euVatNumber !== null;
 }
 
 /**
@@ -88,8 +91,8 @@ function usableEmail(raw: string | null): string | null {
   return email !== null && email.length <= MAX_EMAIL && EMAIL.test(email) ? email : null;
 }
 
-/** Trimmed text, or null when empty. */
+/** Text NAV accepts (line breaks and control characters collapsed to one space, trimmed), or null when empty. */
 export function clean(text: string | null | undefined): string | null {
-  const trimmed = text?.trim() ?? '';
+  const trimmed = navText(text ?? '');
   return trimmed === '' ? null : trimmed;
 }

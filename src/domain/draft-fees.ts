@@ -4,9 +4,10 @@ import type { Amount4 } from './money.js';
 import type { Order } from './order.js';
 import { clean } from './build-partner.js';
 import { inDraftCurrency, type DraftMoney } from './draft-currency.js';
-import { feeTarget, lookupIgnoringCase, vatIdFor, type LineTarget } from './draft-lines.js';
+import { feeTarget, lookupIgnoringCase, type LineTarget } from './draft-lines.js';
 import { moneyText, rateText, refuse, reasons } from './draft-reasons.js';
 import { apportion } from './rounding.js';
+import { vatIdFor, type VatCase } from './vat-cases.js';
 
 /**
  * The money rows of orderTotals (reference/shoprenter-api.md §7). All are GROSS amounts in the
@@ -61,10 +62,10 @@ export function discountTargets(
   config: MappingConfig,
 ): LineTarget[] {
   if (gross === 0n) return [];
-  const groups = new Map<Amount4, { vatId: number; gross: bigint }>();
+  const groups = new Map<Amount4, { id: number; vatCase: VatCase | null; gross: bigint }>();
   for (const p of products) {
-    const group = groups.get(p.rate) ?? { vatId: p.vatId, gross: 0n };
-    groups.set(p.rate, { vatId: group.vatId, gross: group.gross + p.gross });
+    const group = groups.get(p.rate) ?? { id: p.vatId, vatCase: p.vatCase, gross: 0n };
+    groups.set(p.rate, { ...group, gross: group.gross + p.gross });
   }
   const rates = [...groups.entries()].filter(([, g]) => g.gross > 0n).sort(([a], [b]) => (a > b ? -1 : a < b ? 1 : 0));
   if (rates.length === 0) {
@@ -75,12 +76,12 @@ export function discountTargets(
     const part = parts[i] ?? 0n;
     if (part === 0n) return [];
     const suffix = rates.length === 1 ? '' : rate === 0n ? ' – áfamentes' : ` – ${rateText(rate)} ÁFA`;
-    return [feeTarget(kind, name + suffix, rate, group.vatId, part, config)];
+    return [feeTarget(kind, name + suffix, rate, group, part, config)];
   });
 }
 
 /** The shipping fee at the shipping method's VAT rate, named through `shippingMethods`; none when zero. */
-export function shippingTargets(order: Order, totals: ShopTotals, money: DraftMoney, config: MappingConfig): LineTarget[] {
+export function shippingTargets(order: Order, totals: ShopTotals, money: DraftMoney, config: MappingConfig, buyer: VatCase): LineTarget[] {
   const gross = inDraftCurrency(money, totals.shipping);
   if (gross === 0n) return [];
   const rate = order.shippingMethodTaxRate ?? refuse(reasons.feeRateMissing(order.orderNumber, 'shipping'));
@@ -89,15 +90,15 @@ export function shippingTargets(order: Order, totals: ShopTotals, money: DraftMo
     lookupIgnoringCase(config.shippingMethods, extension) ??
     lookupIgnoringCase(config.shippingMethods, 'default') ??
     refuse(reasons.shippingUnmapped(order.orderNumber, extension));
-  return [feeTarget('shipping', name, rate, vatIdFor(order, 'a shipping fee', rate, config), gross, config)];
+  return [feeTarget('shipping', name, rate, { id: vatIdFor(order, 'a shipping fee', rate, buyer, config), vatCase: buyer }, gross, config)];
 }
 
 /** The payment method's fee (e.g. cash on delivery) at its VAT rate; none when zero. */
-export function paymentFeeTargets(order: Order, totals: ShopTotals, money: DraftMoney, config: MappingConfig): LineTarget[] {
+export function paymentFeeTargets(order: Order, totals: ShopTotals, money: DraftMoney, config: MappingConfig, buyer: VatCase): LineTarget[] {
   const gross = inDraftCurrency(money, totals.payment);
   if (gross === 0n) return [];
   const rate = order.paymentMethodTaxRate ?? refuse(reasons.feeRateMissing(order.orderNumber, 'payment'));
   const method = clean(order.paymentMethodName);
   const name = config.invoice.lineNames.paymentFee + (method === null ? '' : ` (${method})`);
-  return [feeTarget('payment', name, rate, vatIdFor(order, 'a payment fee', rate, config), gross, config)];
+  return [feeTarget('payment', name, rate, { id: vatIdFor(order, 'a payment fee', rate, buyer, config), vatCase: buyer }, gross, config)];
 }

@@ -1,11 +1,14 @@
 import type { DraftLineKind } from './draft.js';
 import type { MappingConfig } from './mapping-config.js';
-import { formatAmount4, SCALE4, toMinor, type Amount4 } from './money.js';
+import { SCALE4, toMinor, type Amount4 } from './money.js';
 import type { Order, OrderAddon, OrderProduct } from './order.js';
 import { clean } from './build-partner.js';
 import type { DraftMoney } from './draft-currency.js';
 import { refuse, reasons } from './draft-reasons.js';
+import { navText } from './nav-text.js';
+import { checkLinePrices } from './price-checks.js';
 import { convertAmount4, timesQuantity, unitGrossFromNet } from './rounding.js';
+import { addonVatCase, vatIdFor, type VatCase } from './vat-cases.js';
 
 /** A draft line before its gross is split into net and VAT: what it is, and the gross it must carry. */
 export interface LineTarget {
@@ -18,6 +21,8 @@ export interface LineTarget {
   unitId: number;
   rate: Amount4;
   vatId: number;
+  /** The VAT case of a 0 % line (SPEC §1.6); null for a line at a rate. */
+  vatCase: VatCase | null;
   /** Whole minor units of the draft currency. */
   gross: bigint;
 }
@@ -30,14 +35,6 @@ const MAX_QUANTITY = 1_000_000n * SCALE4;
  * draft is finalised; Cashman might also cut it silently.
  */
 export const MAX_LINE_NAME = 512;
-
-/** Cashman afa_id of a Shoprenter VAT rate; `what` names the line for the invalid-rate sentence. */
-export function vatIdFor(order: Order, what: string, rate: Amount4, config: MappingConfig): number {
-  if (rate < 0n || rate >= 100n * SCALE4) refuse(reasons.vatInvalid(order.orderNumber, what, rate));
-  const key = formatAmount4(rate);
-  const id = Object.hasOwn(config.vatRates, key) ? config.vatRates[key] : undefined;
-  return id ?? refuse(reasons.vatUnmapped(rate));
-}
 
 /** Cashman mennyisegiegyseg_id of a unit text ("DB" finds "db"). */
 export function unitIdFor(unit: string, config: MappingConfig): number {
@@ -53,10 +50,14 @@ export function lookupIgnoringCase<T>(map: Record<string, T>, key: string | null
 }
 
 /** One line per product, in order: name with options, SKU, barcode note, the shop's gross. */
-export function productTargets(order: Order, money: DraftMoney, config: MappingConfig): LineTarget[] {
+export function productTargets(order: Order, money: DraftMoney, config: MappingConfig, buyer: VatCase): LineTarget[] {
   return order.products.map((product) => {
-    const name = product.options.length > 0 ? `${product.name.trim()} (${product.options.join(', ')})` : product.name.trim();
+    const base = navText(product.name);
+    const name = navText(product.options.length > 0 ? `${base} (${product.options.join(', ')})` : base);
     checkQuantityAndPrice(order, name, product.quantity, [product.netUnitPrice, product.grossUnitPrice]);
+    // The rate's own problems (invalid, unmapped) first: they say what to fix more plainly.
+    const vatId = vatIdFor(order, `"${name}"`, product.taxRate, buyer, config);
+    checkLinePrices(order, name, product);
     const unitText = clean(product.unit) ?? config.units.default;
     const gtin = clean(product.gtin);
     return {
@@ -68,7 +69,8 @@ export function productTargets(order: Order, money: DraftMoney, config: MappingC
       unitText,
       unitId: unitIdFor(unitText, config),
       rate: product.taxRate,
-      vatId: vatIdFor(order, `"${name}"`, product.taxRate, config),
+      vatId,
+      vatCase: product.taxRate === 0n ? buyer : null,
       gross: timesQuantity(productUnitGross(product, money), product.quantity),
     };
   });
@@ -91,9 +93,10 @@ export function productUnitGross(product: OrderProduct, money: DraftMoney): bigi
 }
 
 /** Deposit fees and other add-ons, each its own line in the default unit (Shoprenter gives none). */
-export function addonTargets(order: Order, money: DraftMoney, config: MappingConfig): LineTarget[] {
+export function addonTargets(order: Order, money: DraftMoney, config: MappingConfig, buyer: Exclude<VatCase, 'deposit'>): LineTarget[] {
   return order.addons.map((addon: OrderAddon) => {
-    const name = addon.name.trim();
+    const name = navText(addon.name);
+    const vatCase = addonVatCase(addon.type, buyer);
     checkQuantityAndPrice(order, name, addon.quantity, [addon.netUnitPrice]);
     const net = money.converted ? convertAmount4(addon.netUnitPrice, money.multiplier8) : addon.netUnitPrice;
     return {
@@ -105,13 +108,15 @@ export function addonTargets(order: Order, money: DraftMoney, config: MappingCon
       unitText: config.units.default,
       unitId: unitIdFor(config.units.default, config),
       rate: addon.taxRate,
-      vatId: vatIdFor(order, `"${name}"`, addon.taxRate, config),
+      vatId: vatIdFor(order, `"${name}"`, addon.taxRate, vatCase, config),
+      vatCase: addon.taxRate === 0n ? vatCase : null,
       gross: timesQuantity(unitGrossFromNet(net, addon.taxRate, money.decimals), addon.quantity),
     };
   });
 }
 
 function checkQuantityAndPrice(order: Order, name: string, quantity: Amount4, prices: (Amount4 | null)[]): void {
+  if (name === '') refuse(reasons.nameMissing(order.orderNumber));
   const length = [...name].length;
   if (length > MAX_LINE_NAME) refuse(reasons.nameTooLong(order.orderNumber, name, length, MAX_LINE_NAME));
   if (quantity <= 0n) refuse(reasons.quantity(order.orderNumber, name, quantity));
@@ -124,10 +129,11 @@ export function feeTarget(
   kind: DraftLineKind,
   name: string,
   rate: Amount4,
-  vatId: number,
+  vat: { id: number; vatCase: VatCase | null },
   gross: bigint,
   config: MappingConfig,
 ): LineTarget {
   const unitText = config.units.default;
-  return { kind, name, sku: null, note: null, quantity: SCALE4, unitText, unitId: unitIdFor(unitText, config), rate, vatId, gross };
+  const line = { kind, name: navText(name), sku: null, note: null, quantity: SCALE4, unitText, unitId: unitIdFor(unitText, config), rate };
+  return { ...line, vatId: vat.id, vatCase: rate === 0n ? vat.vatCase : null, gross };
 }

@@ -26,11 +26,36 @@ export function rateText(rate: Amount4): string {
   return `${formatAmount4(rate)}%`;
 }
 
+/** What each 0 % case means, for the quarantine sentence. */
+const ZERO_CASE_TEXT: Record<string, string> = {
+  deposit: 'a deposit fee',
+  intraEu: 'sold to a business in another EU member state',
+  export: 'sold to a buyer outside the EU',
+  domestic: 'a domestic exempt sale',
+};
+
+const ZERO_CASE_HINT: Record<string, string> = {
+  deposit: ' (outside the scope of VAT)',
+  intraEu: ' (KBAET)',
+  export: ' (EAM)',
+  domestic: ' (e.g. AAM or TAM)',
+};
+
 export const reasons = {
-  vatUnmapped: (rate: Amount4) =>
-    rate === 0n
-      ? 'VAT rate 0% has no entry under vatRates in config.yaml; add "0" pointing at the Cashman VAT row of the exemption that applies (e.g. AAM or TAM).'
-      : `VAT rate ${rateText(rate)} has no entry under vatRates in config.yaml.`,
+  vatUnmapped: (rate: Amount4) => `VAT rate ${rateText(rate)} has no entry under vatRates in config.yaml.`,
+  vatCaseUnmapped: (order: string, vatCase: string, what: string) =>
+    `Order ${order} has ${what} at 0% VAT, ${ZERO_CASE_TEXT[vatCase] ?? vatCase}, and vatExemptions.${vatCase} has no entry in config.yaml; add it, pointing at the Cashman VAT row of that exemption${ZERO_CASE_HINT[vatCase] ?? ''}.`,
+  vatNotHungarian: (order: string, what: string, rate: Amount4) =>
+    `Order ${order} has ${what} at VAT rate ${rateText(rate)}, which a Hungarian invoice cannot carry (only 27%, 18%, 5% or an exemption); check its tax class in Shoprenter.`,
+  rateContradicts: (order: string, name: string, net: string, gross: string, implied: string | null, rate: string) =>
+    `Order ${order} has "${name.slice(0, 60)}" with net price ${net} and gross price ${gross}${implied === null ? '' : ` (${implied} VAT)`}, but its VAT rate is ${rate}; check the product's tax class and prices in Shoprenter.`,
+  subtotalContradicts: (order: string, shop: string, draft: string) =>
+    `Order ${order} shows a net subtotal of ${shop} in Shoprenter, but its products come to ${draft} net at their stated VAT rates; check the products' tax classes in Shoprenter.`,
+  taxContradicts: (order: string, shop: string, draft: string) =>
+    `Order ${order} shows ${shop} of VAT in Shoprenter, but its products come to ${draft} of VAT at their stated VAT rates; check the products' tax classes in Shoprenter.`,
+  nameMissing: (order: string) => `Order ${order} has a line with no name, which an invoice cannot carry; name the product in Shoprenter.`,
+  navCheck: (order: string, check: string, detail: string) =>
+    `Order ${order} would fail NAV's check ${check} (${detail}), and no one-forint correction fixes it; issue this invoice by hand in Cashman.`,
   vatInvalid: (order: string, what: string, rate: Amount4) =>
     `Order ${order} has ${what} with VAT rate ${rateText(rate)}, which is not a valid rate; check its tax class in Shoprenter.`,
   unitUnmapped: (unit: string) => `Unit "${unit}" has no entry under units.ids in config.yaml.`,

@@ -63,5 +63,10 @@ export interface InvoiceDraft {
 
 /** Result of mapping an order: a draft, or the one sentence a shop owner reads in `status`. */
 export type DraftResult =
-  | { ok: true; draft: InvoiceDraft }
+  | {
+      ok: true;
+      draft: InvoiceDraft;
+      /** Lines on which one forint was moved between net and VAT to pass NAV's check 890 (nav-rules.md §7). */
+      corrections: number;
+    }
   | { ok: false; reason: string };

@@ -17,8 +17,10 @@ export interface MappingConfig {
       paymentFee: string;
     };
   };
-  /** Shoprenter VAT percent as text ("27", "5", "0") -> Cashman afa_id. "0" must point at an exemption row (AAM, TAM, ...). */
+  /** Shoprenter VAT percent as text ("27", "5", "0") -> Cashman afa_id. "0" stands for the domestic and deposit cases only. */
   vatRates: Record<string, number>;
+  /** VAT case of a 0 % line (SPEC §1.6) -> Cashman afa_id of its exemption row; absent in configs written before it. */
+  vatExemptions?: Partial<Record<'deposit' | 'intraEu' | 'export' | 'domestic', number>>;
   units: {
     /** Unit used when the shop gives none. */
     default: string;

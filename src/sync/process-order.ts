@@ -137,6 +137,7 @@ export class OrderPipeline {
   private async submit(order: Order, partner: PartnerData, key: OrderKey, row: OrderRow | undefined): Promise<OrderOutcome> {
     const result = buildDraft(order, partner, this.deps.settings.mapping);
     if (!result.ok) return this.quarantine(key, 'MAPPING', result.reason);
+    if (result.corrections > 0) this.deps.logger.debug('one forint moved between net and VAT to pass NAV check 890', { orderNumber: key.orderNumber, lines: result.corrections });
     const draft = result.draft;
     const { ledger } = this.deps;
     if (!row || row.state === 'quarantined' || row.state === 'pending') ledger.markPending(key, partner.email);

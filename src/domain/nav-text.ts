@@ -1,0 +1,23 @@
+/**
+ * Texts NAV accepts (reference/nav-rules.md §8). Every text of an invoice is a
+ * `SimpleTextNNNotBlankType`: its XSD pattern `.*[^\s].*` does not let `.` match CR or LF, so a
+ * line break anywhere makes the finalised invoice a SCHEMA_VIOLATION; XML 1.0 forbids the other
+ * C0 control characters outright. Each run of whitespace that holds a control or line-separator
+ * character therefore becomes one space (a tab too: it would pass, but a shop owner means a gap).
+ */
+
+// eslint-disable-next-line no-control-regex -- these exact characters are what NAV refuses
+const BREAKING = /[\s\u0000-\u001f\u007f-\u009f]*[\u0000-\u001f\u007f-\u009f\u2028\u2029][\s\u0000-\u001f\u007f-\u009f]*/gu;
+
+/** The text with line breaks and control characters collapsed to one space, trimmed. */
+export function navText(text: string): string {
+  return text.replace(BREAKING, ' ').trim();
+}
+
+// eslint-disable-next-line no-control-regex -- the same characters, for a yes/no test
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+
+/** True when NAV's schema accepts `text`: not blank, no line break or control character. */
+export function isNavText(text: string): boolean {
+  return text.trim() !== '' && !FORBIDDEN.test(text);
+}

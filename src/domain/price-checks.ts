@@ -1,0 +1,83 @@
+import type { DraftLine } from './draft.js';
+import type { DraftMoney } from './draft-currency.js';
+import { moneyText, rateText, refuse, reasons } from './draft-reasons.js';
+import { formatAmount4, roundHalfUp, SCALE4, toMinor, type Amount4 } from './money.js';
+import type { Order, OrderProduct } from './order.js';
+
+/**
+ * Does the shop's own arithmetic agree with the rates the draft is built from (SPEC §1.3-1.4)?
+ * The draft takes a line's gross and its stated `taxRate`; when the shop's net price, or its
+ * SUB_TOTAL / TAX rows, say the rate is another one, the draft would be wrong however well it adds
+ * up, so the order is quarantined with the numbers.
+ */
+
+const HUNDRED = 100n * SCALE4;
+
+/**
+ * Allowed gap between the shop's gross unit price and net × (1 + r): 0.5 Ft, because the shop
+ * rounds the gross it shows to the forint, plus 0.0001 Ft, because Shoprenter stores the net with
+ * 4 decimals (half a unit of the 4th decimal × 1.27 < 0.0001). A rate 1 point off moves a 100 Ft
+ * gross by about 0.8 Ft, so any real contradiction above ~60 Ft net is caught.
+ */
+const UNIT_TOLERANCE4 = 5001n;
+
+/** A product whose `price`, `grossPrice` and `taxRate` do not fit together is refused. */
+export function checkLinePrices(order: Order, name: string, product: OrderProduct): void {
+  const { netUnitPrice: net, grossUnitPrice: gross, taxRate: rate } = product;
+  if (gross === null) return;
+  const gap = gross * HUNDRED - net * (HUNDRED + rate);
+  if ((gap < 0n ? -gap : gap) <= UNIT_TOLERANCE4 * HUNDRED) return;
+  // The rate the two prices imply, to one decimal: (gross − net) / net in tenths of a percent.
+  const implied = net === 0n ? null : rateText(roundHalfUp((gross - net) * 1000n, net) * 1000n);
+  refuse(reasons.rateContradicts(order.orderNumber, name, `${formatAmount4(net)} Ft`, `${formatAmount4(gross)} Ft`, implied, rateText(rate)));
+}
+
+interface Basis {
+  amount: bigint;
+  lines: number;
+}
+
+const GOODS = new Set(['product', 'addon']);
+const DISCOUNTS = new Set(['discount', 'coupon', 'loyalty']);
+const FEES = new Set(['shipping', 'payment']);
+
+function basis(lines: readonly DraftLine[], kinds: Set<string>[], pick: (l: DraftLine) => bigint): Basis {
+  const chosen = lines.filter((l) => kinds.some((k) => k.has(l.kind)));
+  return { amount: chosen.reduce((a, l) => a + pick(l), 0n), lines: chosen.length };
+}
+
+/**
+ * Within 1.5 Ft per line, plus 0.5: each whole-forint line amount is within 0.5 Ft of the shop's
+ * 4-decimal one, a line may carry one forint moved between net and VAT (company pairing or NAV's
+ * check 890), and the shop's row may itself be rounded. Doubled to stay in integers.
+ */
+function agrees(shop4: Amount4, b: Basis): boolean {
+  const gap = 2n * (shop4 - b.amount * SCALE4);
+  return (gap < 0n ? -gap : gap) <= (3n * BigInt(b.lines) + 1n) * SCALE4;
+}
+
+/**
+ * SUB_TOTAL (net of the goods) and the TAX rows (their VAT) against the draft, for a HUF order
+ * (a converted draft is in another currency than the rows). Shoprenter documents SUB_TOTAL as the
+ * products' net and shows TAX without shipping's VAT; whether discounts or fees enter real shops'
+ * rows is not documented, so each plausible basis is accepted and only a row that fits none is
+ * taken for a contradiction.
+ */
+export function checkRestatingRows(order: Order, lines: readonly DraftLine[], money: DraftMoney): void {
+  if (money.converted) return;
+  // A row keyed CART_AMOUNT_DISCOUNT is the cart discount whatever its type (draft-fees.ts reads it so).
+  const rows = (type: string) =>
+    order.totals.filter((t) => t.type.trim().toUpperCase() === type && t.key?.trim().toUpperCase() !== 'CART_AMOUNT_DISCOUNT');
+  const sum = (type: string) => rows(type).reduce((a, t) => a + t.value, 0n);
+  const shown = (a: Amount4) => moneyText(toMinor(a, 0), money.code, 0);
+  if (rows('SUB_TOTAL').length > 0) {
+    const shop = sum('SUB_TOTAL');
+    const bases = [[GOODS], [GOODS, DISCOUNTS]].map((kinds) => basis(lines, kinds, (l) => l.net));
+    if (!bases.some((b) => agrees(shop, b))) refuse(reasons.subtotalContradicts(order.orderNumber, shown(shop), moneyText(bases[0]?.amount ?? 0n, money.code, 0)));
+  }
+  if (rows('TAX').length > 0) {
+    const shop = sum('TAX');
+    const bases = [[GOODS], [GOODS, DISCOUNTS], [GOODS, FEES], [GOODS, DISCOUNTS, FEES]].map((kinds) => basis(lines, kinds, (l) => l.vat));
+    if (!bases.some((b) => agrees(shop, b))) refuse(reasons.taxContradicts(order.orderNumber, shown(shop), moneyText(bases[0]?.amount ?? 0n, money.code, 0)));
+  }
+}
