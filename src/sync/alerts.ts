@@ -7,9 +7,13 @@ import type { Logger } from '../log/logger.js';
  * incoming-webhook flavours all show it. A failing webhook is logged, never fatal.
  */
 export interface AlertEvent {
-  kind: 'quarantined' | 'uncertain' | 'login-failed';
+  kind: 'quarantined' | 'uncertain' | 'login-failed' | 'cancelled-after-draft' | 'changed-after-draft';
   orderNumber?: string;
   reason: string;
+  /** The Cashman reference of the draft an after-draft report is about. */
+  cashmanRef?: string | null;
+  /** What a person should do (after-draft reports). */
+  action?: string;
 }
 
 export interface Alerter {
@@ -25,6 +29,9 @@ export function describeAlert(event: AlertEvent): string {
       return `shoprenter-cashman-sync: ${subject} may or may not have a draft in Cashman; check and run "resolve ${event.orderNumber ?? ''} --done" or "retry ${event.orderNumber ?? ''} --force": ${event.reason}`;
     case 'login-failed':
       return `shoprenter-cashman-sync: a login was refused; no order is being sent until it works again: ${event.reason}`;
+    case 'cancelled-after-draft':
+    case 'changed-after-draft':
+      return `shoprenter-cashman-sync: ${subject} needs attention after its draft (Cashman draft ${event.cashmanRef ?? 'reference unknown'}): ${event.reason} ${event.action ?? ''}`.trim();
   }
 }
 
@@ -39,7 +46,15 @@ export class WebhookAlerter implements Alerter {
     const text = describeAlert(event);
     try {
       await got.post(this.url, {
-        json: { text, content: text.slice(0, 1900), kind: event.kind, orderNumber: event.orderNumber ?? null, reason: event.reason },
+        json: {
+          text,
+          content: text.slice(0, 1900),
+          kind: event.kind,
+          orderNumber: event.orderNumber ?? null,
+          reason: event.reason,
+          ...(event.cashmanRef !== undefined ? { cashmanRef: event.cashmanRef } : {}),
+          ...(event.action !== undefined ? { action: event.action } : {}),
+        },
         // Alerts are sent inside the cycle: a dead webhook must cost seconds, not minutes.
         timeout: { request: 5_000 },
         retry: { limit: 1, methods: ['POST'] },

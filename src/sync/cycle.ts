@@ -6,6 +6,7 @@ import type { Alerter } from './alerts.js';
 import { describeError } from './classify.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
 import type { InvoiceBackend, OrderSource, SourcedOrder } from './ports.js';
+import type { AfterDraftCycleHooks } from './after-draft-cycle.js';
 
 /** Everything one cycle needs; built once by the CLI and reused by every cycle of `run`. */
 export interface CycleDeps {
@@ -22,6 +23,8 @@ export interface CycleDeps {
   /** Set by a signal handler: the cycle finishes the order in hand, then stops. */
   stop?: { requested: boolean };
   now?: () => Date;
+  /** Watches drafted orders (SPEC §1.7); absent = not watched. */
+  afterDraft?: AfterDraftCycleHooks;
 }
 
 export interface CycleSummary {
@@ -71,6 +74,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   let pages = 0;
   let firstPageMax: string | null = null;
   try {
+    await deps.afterDraft?.beforeCycle();
     await pipeline.alertUnreported();
     await deps.source.listChangedOrders(addMinutes(cursor, -deps.overlapMinutes), async (page) => {
       pages += 1;
@@ -96,6 +100,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
       }
       await handleOne(sourced);
     }
+    await deps.afterDraft?.afterCycle(cycleId);
   } catch (caught) {
     if (caught instanceof StopRequested) {
       interrupted = true;
