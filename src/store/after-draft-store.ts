@@ -100,17 +100,26 @@ export class AfterDraftStore {
     return raw && toWatch(raw);
   }
 
-  /** The draft was just made (or remade) from `fingerprint`: the order matches it. */
+  /**
+   * The draft was just made (or remade) from `fingerprint`: the order matches it. Committed without
+   * waiting for the disk, like the ledger's markDone it follows: no request depends on it, and a
+   * fingerprint lost to a power cut is rebuilt from the audit trail (see Ledger.lazily).
+   */
   recordDraft(orderNumber: string, fingerprint: Fingerprint, dateUpdated: string): void {
     const json = JSON.stringify(fingerprint);
-    this.db
-      .prepare(
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db
+        .prepare(
         `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
          VALUES (?, ?, 'draft', ?, ?, 'ok', ?)
          ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
            seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at`,
       )
-      .run(orderNumber, json, dateUpdated, json, this.stamp());
+        .run(orderNumber, json, dateUpdated, json, this.stamp());
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   /** First sight of an order drafted before fingerprints existed. */
