@@ -64,7 +64,7 @@ export async function afterDraftWatch(plan: AfterDraftPlan): Promise<AfterDraftR
   const daemon = startDaemon({ env, cwd: dir });
   try {
     await until(() => shop.cashman.drafts.length >= draftable.length, plan.intervalSeconds * 1000 * 20);
-    await untilCycle(dbPath, (await lastCycle(dbPath)) + 1, plan.intervalSeconds);
+    await untilCycle(dbPath, lastCycle(dbPath) + 1, plan.intervalSeconds);
     shop.shoprenter.resetStats();
     const first = await lastCycle(dbPath);
     await untilCycle(dbPath, first + plan.idlePolls, plan.intervalSeconds);
@@ -106,7 +106,7 @@ function countRequests(log: readonly { path: string; query: string }[], polls: n
   return { polls, listing, sweeps, probes, other, perPoll, extraPerPoll: round((sweeps + probes) / polls, 3) };
 }
 
-async function lastCycle(dbPath: string): Promise<number> {
+function lastCycle(dbPath: string): number {
   const ledger = Ledger.open(dbPath, { readonly: true });
   try {
     return (ledger.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM cycles WHERE finished_at IS NOT NULL').get() as { id: number }).id;
@@ -116,8 +116,8 @@ async function lastCycle(dbPath: string): Promise<number> {
 }
 
 async function untilCycle(dbPath: string, id: number, intervalSeconds: number): Promise<void> {
-  const deadline = Date.now() + (id - (await lastCycle(dbPath)) + 3) * intervalSeconds * 1000;
-  while ((await lastCycle(dbPath)) < id) {
+  const deadline = Date.now() + (id - lastCycle(dbPath) + 3) * intervalSeconds * 1000;
+  while (lastCycle(dbPath) < id) {
     if (Date.now() > deadline) throw new Error(`bench: cycle ${id} did not finish in time`);
     await sleep(100);
   }
