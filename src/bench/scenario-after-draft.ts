@@ -66,7 +66,7 @@ export async function afterDraftWatch(plan: AfterDraftPlan): Promise<AfterDraftR
     await until(() => shop.cashman.drafts.length >= draftable.length, plan.intervalSeconds * 1000 * 20);
     await untilCycle(dbPath, lastCycle(dbPath) + 1, plan.intervalSeconds);
     shop.shoprenter.resetStats();
-    const first = await lastCycle(dbPath);
+    const first = lastCycle(dbPath);
     await untilCycle(dbPath, first + plan.idlePolls, plan.intervalSeconds);
     const idle = countRequests(shop.shoprenter.requestLog, plan.idlePolls);
 
