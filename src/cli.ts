@@ -5,6 +5,8 @@ import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { initConfigCommand } from './commands/init-config.js';
 import { previewCommand } from './commands/preview.js';
+import { ackCommand, redraftCommand } from './commands/after-draft-commands.js';
+import { orderStatusCommand } from './commands/order-story.js';
 import type { CommandContext } from './commands/context.js';
 import { AppError, ConfigError, UsageError } from './errors.js';
 
@@ -15,9 +17,13 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command>
   preview <order> [--json]
                          show the partner and the draft an order would become; writes nothing
   status [--json]        counts per state, cursor, last cycle, and every order that needs a person
+  status <order> [--json]
+                         one order's whole story: state, attempts, reasons, Cashman reference, what changed
   retry <order> [--force]
                          put a failed or quarantined order back in line (--force: also an uncertain one)
   resolve <order> --done record that the draft exists in Cashman
+  ack <order>            record that a person dealt with an order cancelled or changed after its draft
+  redraft <order>        send a new draft for an order changed after its draft (delete the old one in Cashman first)
   check                  validate config and .env, test both logins, report unmapped shop values
   init-config [--force] [--stdout]
                          write a starting config.yaml from the live shop (--stdout: print it instead)
@@ -40,7 +46,9 @@ interface Flags {
 const COMMANDS: Record<string, Handler> = {
   run: (ctx) => runCommand(ctx),
   once: (ctx) => onceCommand(ctx),
-  status: (ctx, _p, flags) => statusCommand(ctx, flags.json),
+  status: (ctx, p, flags) => (p[0] ? orderStatusCommand(ctx, p[0], flags.json) : statusCommand(ctx, flags.json)),
+  ack: (ctx, p) => ackCommand(ctx, p[0]),
+  redraft: (ctx, p) => redraftCommand(ctx, p[0]),
   retry: (ctx, p, flags) => retryCommand(ctx, p[0], flags.force),
   resolve: (ctx, p, flags) => resolveCommand(ctx, p[0], flags.done),
   health: (ctx) => healthCommand(ctx),

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'CASHMAN_NOT_SENT'
   | 'CASHMAN_OUTCOME_UNKNOWN'
   | 'MAPPING'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'CONFLICT';
 
 export abstract class AppError extends Error {
   abstract readonly code: ErrorCode;
@@ -83,5 +84,11 @@ export class MappingError extends AppError {
 /** An order or resource asked for by a person does not exist. */
 export class NotFoundError extends AppError {
   readonly code = 'NOT_FOUND' as const;
+  readonly temporary = false;
+}
+
+/** Another process changed the order first (a compare-and-set found another state): exit code 1. */
+export class ConflictError extends AppError {
+  readonly code = 'CONFLICT' as const;
   readonly temporary = false;
 }

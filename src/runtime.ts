@@ -11,6 +11,7 @@ import type { CycleDeps } from './sync/cycle.js';
 import type { PipelineSettings } from './sync/process-order.js';
 import { resolveStatusIds, type StatusName } from './sync/statuses.js';
 import { decodeStatusId } from './shoprenter/schema.js';
+import { AfterDraftSync } from './sync/after-draft-cycle.js';
 
 /**
  * The one place that wires concrete adapters to the pipeline. `run`, `once`, `demo` and the
@@ -33,6 +34,11 @@ export interface RuntimeOptions {
   /** Overrides for stand-ins and benchmarks (retry pacing, rate limit). */
   shoprenterTuning?: { retryBaseMs?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
   cashmanTimeoutMs?: number;
+  /**
+   * Whether to turn drafts a crash left `submitting` into `uncertain` (default true). `redraft`,
+   * which runs beside a live daemon, must not: that daemon may be sending one right now.
+   */
+  recoverInterrupted?: boolean;
 }
 
 export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger, tuning: RuntimeOptions['shoprenterTuning'] = {}, cashmanTimeoutMs?: number) {
@@ -68,7 +74,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs);
   const ledger = Ledger.open(env.databasePath, { now });
   try {
-    const recovered = ledger.recoverInterrupted(
+    const recovered = options.recoverInterrupted === false ? [] : ledger.recoverInterrupted(
       (row) =>
         `The daemon stopped while this draft was being sent, so it may or may not exist in Cashman; check Cashman, then run "resolve ${row.orderNumber} --done" or "retry ${row.orderNumber} --force".`,
     );
@@ -76,9 +82,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const startFrom = config.sync.startFrom ?? firstStart(ledger, now(), config.sync.timezone);
     const statusIds = await resolveStatusIds(config.sync.statuses, () => listStatusNames(shoprenter));
+    const cancelStatusIds = (await resolveStatusIds(config.sync.cancelStatuses, () => listStatusNames(shoprenter), 'sync.cancelStatuses')) ?? new Set<string>();
     const settings: PipelineSettings = {
       mapping: { ...config, timezone: config.sync.timezone },
       statusIds,
+      cancelStatusIds,
       startFrom,
       partnerCodePrefix: config.partners.codePrefix,
       partnerCodeDigits: config.partners.codeDigits,
@@ -86,13 +94,25 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const { productOptions } = config.invoice;
     const { fromProducts } = config.units;
+    const alerts = options.alerts ?? new WebhookAlerter(env.alertWebhookUrl, logger);
+    const afterDraft = new AfterDraftSync({
+      ledger,
+      logger,
+      alerts,
+      cancelStatusIds,
+      source: shoprenter,
+      overlapMinutes: config.sync.overlapMinutes,
+      timezone: config.sync.timezone,
+      now,
+    });
     const deps: CycleDeps = {
       ledger,
       ...(productOptions || fromProducts ? { enrich: (order: Order) => shoprenter.enrichOrder(order, { options: productOptions, units: fromProducts }) } : {}),
       source: shoprenter,
       backend: cashman,
       logger,
-      alerts: options.alerts ?? new WebhookAlerter(env.alertWebhookUrl, logger),
+      alerts,
+      afterDraft,
       settings,
       overlapMinutes: config.sync.overlapMinutes,
       timezone: config.sync.timezone,

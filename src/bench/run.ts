@@ -9,6 +9,7 @@ import { parseBenchOptions } from './options.js';
 import { checkTargets, renderMarkdown, renderText, updateDocs, type BenchResults } from './report.js';
 import { baselineBackfill, daemonBackfill, type BackfillResult } from './scenario-backfill.js';
 import { latencyRuns } from './scenario-latency.js';
+import { afterDraftWatch, renderAfterDraft } from './scenario-after-draft.js';
 
 /**
  * `npm run bench`: the real daemon (a child process, `node dist/main.js run`) against local
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
     profile: on,
   });
 
+  step('after the draft: idle poll cost with watching on, and storno-to-alert delay');
+  const afterDraft = await afterDraftWatch({ orders: 40, intervalSeconds: 5, idlePolls: 20, cancellations: 4, seed: options.seed, profile: on });
+
   const cpuInfo = cpus();
   const results: BenchResults = {
     at: new Date().toISOString(),
@@ -75,10 +79,10 @@ async function main(): Promise<void> {
     mappingCpu: cpu,
     targets: checkTargets(backfills, latency, options.sizes),
   };
-  process.stdout.write(`\n${renderText(results)}`);
+  process.stdout.write(`\n${renderText(results)}\n${renderAfterDraft(afterDraft)}\n`);
   const out = resolve(options.out);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ ...results, afterDraft }, null, 2)}\n`);
   const markdown = renderMarkdown(results);
   writeFileSync(out.replace(/\.json$/, '') + '.md', `${markdown}\n`);
   process.stdout.write(`\nWrote ${out}${options.updateDocs ? '' : ' (add --update-docs to put the figures into BENCHMARKS.md)'}\n`);

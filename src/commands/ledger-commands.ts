@@ -1,6 +1,7 @@
 import { UsageError, NotFoundError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
+import { afterDraftAttention, afterDraftLines } from './order-story.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
   const ledger = openExistingLedger(baseEnv(ctx), mode);
@@ -42,6 +43,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       const orders = ledger.listNotDone();
       const cycle = lastCycle(ledger);
       const cursor = ledger.getMeta('cursor') ?? null;
+      const afterDraft = afterDraftAttention(ledger);
       if (json) {
         ctx.out(
           JSON.stringify(
@@ -59,6 +61,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               cursor,
               lastCycle: cycle,
               lastSuccessAt: ledger.getMeta('last_success_at') ?? null,
+              needsAttentionAfterDraft: afterDraft,
             },
             null,
             2,
@@ -69,8 +72,9 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       ctx.out(`Orders: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
       ctx.out(`Cursor: ${cursor ?? 'not set yet'} (shop time)`);
       ctx.out(cycle.at ? `Last cycle: ${cycle.at}, ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
+      for (const line of afterDraftLines(afterDraft)) ctx.out(line);
       if (orders.length === 0) {
-        ctx.out('Nothing needs attention.');
+        if (afterDraft.length === 0) ctx.out('Nothing needs attention.');
         return 0;
       }
       ctx.out('');

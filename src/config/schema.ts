@@ -57,6 +57,8 @@ export const FileConfig = z.strictObject({
         .regex(LOCAL_DATETIME, 'must look like "2026-11-01T00:00:00" (shop-local, no time zone)')
         .optional(),
       statuses: z.array(z.union([z.string().min(1), z.number().int()]).transform(String)).default([]),
+      /** Status ids or names that mean "cancelled": a drafted order moving there is reported (SPEC §1.7); never drafted. */
+      cancelStatuses: z.array(z.union([z.string().min(1), z.number().int()]).transform(String)).default([]),
       overlapMinutes: z.number().int().min(1).max(1440).default(10),
       timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Budapest').default('Europe/Budapest'),
     })

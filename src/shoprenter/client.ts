@@ -89,6 +89,12 @@ export class ShoprenterClient implements OrderSource {
     await this.paginate('orderExtend', query, 'the order list', (items) => onPage(items.map(normalizeOrder)));
   }
 
+  /** The storno sweep's listing (src/sync/storno-sweep.ts): storno orders included, created within the window. */
+  async listOrdersWithStorno(updatedAtMin: string, createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
+    const query = { full: '1', excludeAbandonedCart: '1', updatedAtMin, createdAtMin };
+    await this.paginate('orderExtend', query, 'the order list with storno orders', (items) => onPage(items.map(normalizeOrder)));
+  }
+
   async getOrder(ref: string): Promise<SourcedOrder | null> {
     const wanted = ref.trim();
     if (wanted === '') return null;

@@ -7,7 +7,7 @@ import { builtOrderEnrichment } from './shoprenter-order-builder.js';
 import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
 import { answerApi, registerEnrichment, shoprenterError, toXml } from './shoprenter-standin-api.js';
 import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.js';
-import { DEFAULT_SHOP } from './shoprenter-wire.js';
+import { DEFAULT_SHOP, statusHref } from './shoprenter-wire.js';
 
 /** One injected misbehaviour, consumed by the next matching request(s). */
 export interface StandinFault {
@@ -77,6 +77,15 @@ export interface ShoprenterStandin {
   addEnrichment(enrichment: ShoprenterEnrichment): void;
   /** Shallow-merges `patch` into the order found by API id or innerId. */
   updateOrder(ref: string, patch: Record<string, unknown>, meta?: { storno?: boolean }): void;
+  /**
+   * What a shop admin's "storno" does (reference §6): the order drops out of every listing with
+   * `excludeStorno=1`, and its dateUpdated moves to `at` (Shoprenter does not document that a
+   * storno bumps dateUpdated; the stand-in assumes it does, as OpenCart does for any order edit).
+   * `storno: false` restores it.
+   */
+  setStorno(ref: string, storno: boolean, at: string): void;
+  /** Moves the order to status `statusId` (inner id) at `at`, as an admin's status change does. */
+  setOrderStatus(ref: string, statusId: number, at: string): void;
   setCatalog(resource: keyof ReturnType<typeof shopCatalog>, items: Record<string, unknown>[]): void;
   setFault(...faults: StandinFault[]): void;
   clearFaults(): void;
@@ -127,6 +136,12 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
       timers.add(timer);
     });
 
+  const updateOrder = (ref: string, patch: Record<string, unknown>, meta?: { storno?: boolean }) => {
+    const found = orders.get(ref) ?? [...orders.values()].find((o) => String(o.raw['innerId']) === ref);
+    if (!found) throw new Error(`stand-in has no order ${ref}`);
+    Object.assign(found.raw, structuredClone(patch));
+    if (meta?.storno !== undefined) found.storno = meta.storno;
+  };
   const addOrder = (raw: Record<string, unknown>, meta: { storno?: boolean } = {}) => {
     orders.set(String(raw['id']), { raw: structuredClone(raw), storno: meta.storno ?? false });
     const enrichment = builtOrderEnrichment(raw);
@@ -289,11 +304,12 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     addOrder,
     addOrders: (raws) => raws.forEach((raw) => addOrder(raw)),
     addEnrichment,
-    updateOrder(ref, patch, meta) {
-      const found = orders.get(ref) ?? [...orders.values()].find((o) => o.raw['innerId'] === ref);
-      if (!found) throw new Error(`stand-in has no order ${ref}`);
-      Object.assign(found.raw, structuredClone(patch));
-      if (meta?.storno !== undefined) found.storno = meta.storno;
+    updateOrder,
+    setStorno(ref, storno, at) {
+      updateOrder(ref, { dateUpdated: at }, { storno });
+    },
+    setOrderStatus(ref, statusId, at) {
+      updateOrder(ref, { orderStatus: { href: statusHref(shop, statusId) }, dateUpdated: at });
     },
     setCatalog(resource, items) {
       catalog[resource] = items;

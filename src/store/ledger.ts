@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PartnerData } from '../domain/partner.js';
 import { formatPartnerCode } from '../domain/partner.js';
+import { AfterDraftStore } from './after-draft-store.js';
 import { migrate } from './migrations.js';
 
 /**
@@ -109,6 +110,14 @@ export class Ledger {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  private afterDraftStore: AfterDraftStore | undefined;
+
+  /** Fingerprints and after-draft events (SPEC §1.7), on this same database handle. */
+  get afterDraft(): AfterDraftStore {
+    this.afterDraftStore ??= new AfterDraftStore(this.db, this.now);
+    return this.afterDraftStore;
   }
 
   private sql(text: string): Database.Statement {

@@ -60,6 +60,37 @@ export const MIGRATIONS: readonly string[] = [
     summary     TEXT
   );
   `,
+  // 2: life after the draft (SPEC §1.7). Keyed by order number (innerId), the ledger's lasting
+  // identity of an order. One row per drafted order that has been fingerprinted, and the events.
+  `
+  CREATE TABLE after_draft (
+    order_number  TEXT PRIMARY KEY,
+    fingerprint   TEXT NOT NULL,                 -- JSON: what the current draft was built from
+    source        TEXT NOT NULL CHECK (source IN ('draft','audit','observed')),
+    seen_updated  TEXT,                          -- the order's dateUpdated last compared
+    observed      TEXT,                          -- JSON fingerprint of the order as last seen
+    condition     TEXT NOT NULL DEFAULT 'ok' CHECK (condition IN ('ok','cancelled','changed')),
+    attention     INTEGER NOT NULL DEFAULT 0,    -- 1 = reported and not yet acked
+    redraft_pid   INTEGER,                       -- process id of a redraft in flight
+    updated_at    TEXT NOT NULL
+  );
+  CREATE INDEX after_draft_by_attention ON after_draft (attention);
+
+  CREATE TABLE after_draft_events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           TEXT NOT NULL,
+    order_number TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('cancelled','changed','restored','acked','redraft-started','redrafted','redraft-failed')),
+    version      TEXT,                           -- the order's dateUpdated the event is about
+    reason       TEXT NOT NULL,
+    cashman_ref  TEXT,                           -- the draft this event concerns
+    alerted      INTEGER NOT NULL DEFAULT 0
+  );
+  -- Once per version of the order: a second report of the same version is ignored.
+  CREATE UNIQUE INDEX after_draft_events_once ON after_draft_events (order_number, kind, version)
+    WHERE kind IN ('cancelled','changed','restored');
+  CREATE INDEX after_draft_events_by_order ON after_draft_events (order_number, id);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

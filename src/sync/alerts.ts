@@ -15,12 +15,18 @@ export type AlertKind =
   | 'shoprenter-failing'
   | 'shoprenter-recovered'
   | 'cashman-failing'
-  | 'cashman-recovered';
+  | 'cashman-recovered'
+  | 'cancelled-after-draft'
+  | 'changed-after-draft';
 
 export interface AlertEvent {
   kind: AlertKind;
   orderNumber?: string;
   reason: string;
+  /** The Cashman reference of the draft an after-draft report is about. */
+  cashmanRef?: string | null;
+  /** What a person should do (after-draft reports). */
+  action?: string;
 }
 
 export interface Alerter {
@@ -44,6 +50,9 @@ export function describeAlert(event: AlertEvent): string {
     case 'shoprenter-recovered':
     case 'cashman-recovered':
       return `shoprenter-cashman-sync: back to normal: ${event.reason}`;
+    case 'cancelled-after-draft':
+    case 'changed-after-draft':
+      return `shoprenter-cashman-sync: ${subject} needs attention after its draft (Cashman draft ${event.cashmanRef ?? 'reference unknown'}): ${event.reason} ${event.action ?? ''}`.trim();
   }
 }
 
@@ -58,7 +67,15 @@ export class WebhookAlerter implements Alerter {
     const text = describeAlert(event);
     try {
       await got.post(this.url, {
-        json: { text, content: text.slice(0, 1900), kind: event.kind, orderNumber: event.orderNumber ?? null, reason: event.reason },
+        json: {
+          text,
+          content: text.slice(0, 1900),
+          kind: event.kind,
+          orderNumber: event.orderNumber ?? null,
+          reason: event.reason,
+          ...(event.cashmanRef !== undefined ? { cashmanRef: event.cashmanRef } : {}),
+          ...(event.action !== undefined ? { action: event.action } : {}),
+        },
         // Alerts are sent inside the cycle: a dead webhook must cost seconds, not minutes.
         timeout: { request: 5_000 },
         retry: { limit: 1, methods: ['POST'] },

@@ -7,6 +7,7 @@ import { describeError } from './classify.js';
 import { CashmanWatch, recordCycleHealth } from './cycle-health.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
 import type { InvoiceBackend, OrderSource, SourcedOrder } from './ports.js';
+import type { AfterDraftCycleHooks } from './after-draft-cycle.js';
 
 /** Everything one cycle needs; built once by the CLI and reused by every cycle of `run`. */
 export interface CycleDeps {
@@ -23,6 +24,8 @@ export interface CycleDeps {
   /** Set by a signal handler: the cycle finishes the order in hand, then stops. */
   stop?: { requested: boolean };
   now?: () => Date;
+  /** Watches drafted orders (SPEC §1.7); absent = not watched. */
+  afterDraft?: AfterDraftCycleHooks;
 }
 
 export interface CycleSummary {
@@ -74,6 +77,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   let pages = 0;
   let firstPageMax: string | null = null;
   try {
+    await deps.afterDraft?.beforeCycle();
     await pipeline.alertUnreported();
     await deps.source.listChangedOrders(addMinutes(cursor, -deps.overlapMinutes), async (page) => {
       pages += 1;
@@ -99,6 +103,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
       }
       await handleOne(sourced);
     }
+    await deps.afterDraft?.afterCycle(cycleId);
   } catch (caught) {
     if (caught instanceof StopRequested) {
       interrupted = true;

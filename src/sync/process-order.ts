@@ -18,6 +18,8 @@ export interface PipelineSettings {
   mapping: MappingConfig;
   /** Status inner ids that trigger a draft; null = every completed checkout. */
   statusIds: ReadonlySet<string> | null;
+  /** Status inner ids that mean "cancelled" (sync.cancelStatuses): never drafted. */
+  cancelStatusIds?: ReadonlySet<string>;
   /** Shop-local "YYYY-MM-DDTHH:MM:SS"; orders last updated earlier are never drafted. */
   startFrom: string;
   partnerCodePrefix: string;
@@ -38,6 +40,14 @@ export interface PipelineDeps {
   settings: PipelineSettings;
   now?: () => Date;
   random?: () => number;
+  /** Watches drafted orders for cancellation and change (SPEC §1.7). */
+  afterDraft?: AfterDraftHooks;
+}
+
+/** What the pipeline tells the after-draft watch (src/sync/after-draft.ts). */
+export interface AfterDraftHooks {
+  drafted(order: Order): void;
+  observe(order: Order, row: OrderRow): Promise<void>;
 }
 
 export type OrderOutcome =
@@ -73,7 +83,16 @@ export class OrderPipeline {
   async handle(sourced: SourcedOrder): Promise<OrderOutcome> {
     const key = keyOf(sourced);
     const row = this.deps.ledger.getOrder(key.orderId);
-    if (row && !this.needsWork(row, key)) return 'skipped';
+    if (row && !this.needsWork(row, key)) {
+      if (row.state === 'done' && sourced.ok) await this.deps.afterDraft?.observe(sourced.order, row);
+      return 'skipped';
+    }
+    return this.process(sourced, row);
+  }
+
+  /** The checks and the draft, for an order that needs work (or that `redraft` hands over). */
+  async process(sourced: SourcedOrder, row: OrderRow | undefined): Promise<OrderOutcome> {
+    const key = keyOf(sourced);
     if (!sourced.ok) {
       if (key.dateUpdated !== null && key.dateUpdated < this.deps.settings.startFrom) return 'ignored';
       return this.quarantine(key, 'UNREADABLE_ORDER', sourced.reason);
@@ -126,10 +145,12 @@ export class OrderPipeline {
     }
   }
 
-  private qualifies(order: Order): boolean {
+  /** Whether the order's status and date call for a draft at all. */
+  qualifies(order: Order): boolean {
     const { statusIds, startFrom } = this.deps.settings;
     if (order.statusId === null || order.statusId === '0') return false;
     if (statusIds && !statusIds.has(order.statusId)) return false;
+    if (this.deps.settings.cancelStatusIds?.has(order.statusId)) return false;
     return order.dateUpdated >= startFrom;
   }
 
@@ -160,6 +181,7 @@ export class OrderPipeline {
     try {
       const { reference } = await this.deps.backend.createDraft(draft, partnerCode);
       ledger.markDone(key.orderId, reference, auditId);
+      this.deps.afterDraft?.drafted(order);
       this.deps.logger.info('draft created in Cashman', {
         orderNumber: key.orderNumber,
         partner: partnerCode,

@@ -14,6 +14,7 @@ export interface StatusName {
 export async function resolveStatusIds(
   statuses: readonly string[],
   listStatuses: () => Promise<StatusName[]>,
+  key = 'sync.statuses',
 ): Promise<ReadonlySet<string> | null> {
   if (statuses.length === 0) return null;
   const ids = new Set<string>();
@@ -26,7 +27,7 @@ export async function resolveStatusIds(
     const matches = known.filter((status) => status.name.trim().toLocaleLowerCase('hu') === wanted);
     if (matches.length === 0) {
       const available = [...new Set(known.map((s) => `"${s.name}"`))].join(', ');
-      throw new ConfigError(`sync.statuses names "${name}", but the shop has no such order status; the shop has ${available || 'none'}.`);
+      throw new ConfigError(`${key} names "${name}", but the shop has no such order status; the shop has ${available || 'none'}.`);
     }
     for (const match of matches) ids.add(match.id);
   }

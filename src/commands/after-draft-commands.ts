@@ -1,0 +1,90 @@
+import { ConflictError, NotFoundError, UsageError } from '../errors.js';
+import { createRuntime } from '../runtime.js';
+import type { Ledger, OrderRow } from '../store/ledger.js';
+import { isAlive, recoverRedrafts } from '../sync/after-draft-cycle.js';
+import { OrderPipeline } from '../sync/process-order.js';
+import { baseEnv, config, logger, openExistingLedger, remoteEnv, type CommandContext } from './context.js';
+
+const REPORTED = new Set(['cancelled', 'changed', 'restored']);
+
+/** `ack <order>`: a person dealt with an order cancelled or changed after its draft. */
+export function ackCommand(ctx: CommandContext, ref: string | undefined): number {
+  if (!ref) throw new UsageError('ack needs an order number, e.g. "ack 1234".');
+  const ledger = openExistingLedger(baseEnv(ctx));
+  if (!ledger) throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to ack.`);
+  try {
+    const row = ledger.findOrder(ref);
+    if (!row) throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to ack.`);
+    if (!ledger.afterDraft.ack(row.orderNumber, `Acknowledged by a person at ${new Date().toISOString()}.`, row.cashmanRef)) {
+      throw new UsageError(`Order ${row.orderNumber} has no open report of a cancellation or change after its draft; there is nothing to ack.`);
+    }
+    ctx.out(`Order ${row.orderNumber}: recorded that a person dealt with it; it no longer shows under "needs attention after the draft".`);
+    return 0;
+  } finally {
+    ledger.close();
+  }
+}
+
+/**
+ * `redraft <order>`: after the person deleted the old draft in Cashman, sends a new one from the
+ * order as it is now, through the same checks as any draft. Safe beside a running daemon: the
+ * order leaves `done` by a compare-and-set that records the intent before any request, and the
+ * draft itself goes through the ledger's usual `submitting` intent, so a crash at any point leaves
+ * either nothing sent (quarantined, "run redraft again") or `uncertain`, never a silent second draft.
+ */
+export async function redraftCommand(ctx: CommandContext, ref: string | undefined): Promise<number> {
+  if (!ref) throw new UsageError('redraft needs an order number, e.g. "redraft 1234".');
+  const env = remoteEnv(ctx);
+  const log = logger(ctx, env);
+  const runtime = await createRuntime({ env, config: config(env), logger: log, recoverInterrupted: false });
+  try {
+    const { ledger } = runtime;
+    recoverRedrafts(ledger, log, isAlive);
+    const row = redraftable(ledger, ref);
+    const sourced = await runtime.shoprenter.getOrder(row.orderNumber);
+    if (sourced === null) {
+      throw new UsageError(
+        `Order ${row.orderNumber} is cancelled (storno) or gone in Shoprenter, so there is nothing to redraft; once the old draft is dealt with in Cashman, run "ack ${row.orderNumber}".`,
+      );
+    }
+    const pipeline = new OrderPipeline(runtime.deps);
+    if (sourced.ok && !pipeline.qualifies(sourced.order)) {
+      throw new UsageError(
+        `Order ${row.orderNumber} is in status ${sourced.order.statusId ?? 'none'}, which does not call for a draft (sync.statuses, sync.cancelStatuses); nothing was sent.`,
+      );
+    }
+    const version = sourced.ok ? sourced.order.dateUpdated : (sourced.dateUpdated ?? row.dateUpdated ?? '');
+    if (!ledger.afterDraft.startRedraft(row.orderId, row.orderNumber, version, row.cashmanRef, process.pid)) {
+      throw new ConflictError(`Order ${row.orderNumber} changed state meanwhile (another process acted on it); run "status ${row.orderNumber}" to see where it stands.`);
+    }
+    const outcome = await pipeline.process(sourced, ledger.getOrder(row.orderId));
+    const after = ledger.getOrder(row.orderId);
+    if (outcome === 'done') {
+      ledger.afterDraft.finishRedraft(row.orderNumber, { kind: 'redrafted', version, reason: `New draft sent; it replaces ${row.cashmanRef ?? 'the old draft'}.`, cashmanRef: after?.cashmanRef ?? null }, true);
+      ctx.out(`Order ${row.orderNumber}: a new draft was sent to Cashman (${after?.cashmanRef ?? 'reference unknown'}); the old one (${row.cashmanRef ?? 'reference unknown'}) stays in the audit trail.`);
+      return 0;
+    }
+    const reason = after?.lastError ?? `the order ended ${outcome}`;
+    ledger.afterDraft.finishRedraft(row.orderNumber, { kind: 'redraft-failed', version, reason, cashmanRef: row.cashmanRef }, false);
+    ctx.out(`Order ${row.orderNumber}: no new draft was confirmed; it is now ${after?.state ?? outcome}: ${reason}`);
+    return 1;
+  } finally {
+    runtime.close();
+    await log.close();
+  }
+}
+
+/** Only a drafted order reported after its draft (or one whose earlier redraft stopped before sending). */
+function redraftable(ledger: Ledger, ref: string): OrderRow {
+  const row = ledger.findOrder(ref);
+  if (!row) throw new NotFoundError(`Order ${ref} is not in the ledger; there is nothing to redraft.`);
+  const leftByRedraft = row.state === 'quarantined' && row.lastErrorCode === 'REDRAFT';
+  if (leftByRedraft) return row;
+  if (row.state !== 'done') {
+    throw new UsageError(`Order ${row.orderNumber} is ${row.state}, not drafted: redraft is only for an order whose draft exists; see "status ${row.orderNumber}".`);
+  }
+  if (!ledger.afterDraft.eventsFor(row.orderNumber).some((e) => REPORTED.has(e.kind))) {
+    throw new UsageError(`Order ${row.orderNumber} has not been reported as cancelled or changed after its draft; there is nothing to redraft.`);
+  }
+  return row;
+}

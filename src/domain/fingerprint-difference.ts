@@ -1,0 +1,63 @@
+import type { Fingerprint, FingerprintLine } from './fingerprint.js';
+
+/**
+ * What changed between the fingerprint a draft was built from and the order now, in words a shop
+ * owner reads in an alert: `gross 12 990 -> 10 990 Ft; line "Bögre" qty 2 -> 1; shipping address
+ * changed`. Empty when nothing the invoice shows changed. Only fields present on both sides are
+ * compared (see Fingerprint).
+ */
+export function describeDifferences(before: Fingerprint, after: Fingerprint): string[] {
+  const words: string[] = [];
+  if (both(before.currency, after.currency) && before.currency !== after.currency) words.push(`currency ${before.currency} -> ${after.currency}`);
+  if (both(before.grossHuf, after.grossHuf) && before.grossHuf !== after.grossHuf) {
+    words.push(`gross ${groupThousands(before.grossHuf!)} -> ${groupThousands(after.grossHuf!)} Ft`);
+  }
+  if (before.lines && after.lines) words.push(...lineDifferences(before.lines, after.lines));
+  if (changed(before.buyerName, after.buyerName)) words.push('buyer name changed');
+  if (changed(before.email, after.email)) words.push('buyer e-mail changed');
+  if (changed(before.taxNumber, after.taxNumber)) words.push('buyer tax number changed');
+  if (changed(before.billing, after.billing)) words.push('billing address changed');
+  if (changed(before.shipping, after.shipping)) words.push('shipping address changed');
+  return words;
+}
+
+function both(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined;
+}
+
+function changed(a: string | undefined, b: string | undefined): boolean {
+  return both(a, b) && a !== b;
+}
+
+function lineDifferences(before: FingerprintLine[], after: FingerprintLine[]): string[] {
+  const words: string[] = [];
+  const remaining = [...after];
+  for (const old of before) {
+    const index = remaining.findIndex((l) => l.key === old.key);
+    if (index < 0) {
+      words.push(`line "${old.name}" removed`);
+      continue;
+    }
+    const now = remaining.splice(index, 1)[0]!;
+    if (old.quantity !== now.quantity) words.push(`line "${old.name}" qty ${old.quantity} -> ${now.quantity}`);
+    if (old.netUnitPrice !== now.netUnitPrice) {
+      words.push(`line "${old.name}" net unit price ${groupDecimal(old.netUnitPrice)} -> ${groupDecimal(now.netUnitPrice)} Ft`);
+    }
+    if (old.taxRate !== now.taxRate) words.push(`line "${old.name}" VAT ${old.taxRate}% -> ${now.taxRate}%`);
+    if (old.name !== now.name) words.push(`line "${old.name}" renamed "${now.name}"`);
+  }
+  for (const added of remaining) words.push(`line "${added.name}" qty ${added.quantity} added`);
+  return words;
+}
+
+/** "12990" -> "12 990", "-1500" -> "-1 500": the way Hungarian invoices group digits. */
+export function groupThousands(whole: string): string {
+  const negative = whole.startsWith('-');
+  const digits = negative ? whole.slice(1) : whole;
+  return (negative ? '-' : '') + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+function groupDecimal(text: string): string {
+  const [whole = '', fraction] = text.split('.');
+  return fraction === undefined ? groupThousands(whole) : `${groupThousands(whole)}.${fraction}`;
+}

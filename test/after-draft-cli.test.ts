@@ -1,0 +1,141 @@
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoConfigYaml } from '../src/standins/local-shop.js';
+import { buildShoprenterOrder, type OrderSpec } from '../src/standins/shoprenter-fixtures.js';
+import { Ledger, type OrderRow } from '../src/store/ledger.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+import { SIMPLE_ORDER } from './helpers/order-specs.js';
+
+/**
+ * `ack` and `redraft` as an operator runs them: real processes (`node dist/main.js`) on one ledger
+ * file, against both stand-ins in this process, with and without a running daemon.
+ */
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
+const base: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = { ...SIMPLE_ORDER, email: 'kiss.anna@example.hu' };
+const order = (innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}) =>
+  buildShoprenterOrder({ ...base, innerId, dateUpdated, dateCreated: '2026-11-20T09:00:00', ...patch });
+const config = demoConfigYaml({ productLookups: false, intervalSeconds: 5 }).replace('  statuses: []\n', '  statuses: []\n  cancelStatuses: ["Törölve"]\n');
+const [glass, book] = SIMPLE_ORDER.products;
+/** The same order with one glass instead of two: 16 779 - 5 000 = 11 779 Ft (see after-draft.test.ts). */
+const fewerGlasses = (innerId: number) => order(innerId, '2026-11-20T11:30:00', { products: [{ ...glass!, stocks: [1] }, book!] });
+
+interface Run {
+  child: ChildProcess;
+  exit: Promise<number | null>;
+  output: string[];
+}
+
+function start(args: string[], env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  return { child, output, exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+async function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; text: string }> {
+  const run = start(args, env);
+  const code = await run.exit;
+  return { code, text: run.output.join('') };
+}
+
+function orderRow(h: Harness, ref: string): OrderRow | undefined {
+  const ledger = Ledger.open(h.env.DATABASE_PATH, { readonly: true });
+  try {
+    return ledger.findOrder(ref);
+  } finally {
+    ledger.close();
+  }
+}
+
+async function waitFor(what: string, test: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('ack and redraft (SPEC §1.7, §2)', () => {
+  let h: Harness;
+  let killOnDraft: ChildProcess | null = null;
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run npm run build first');
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('ack clears the report; redraft then sends exactly one new draft and the audit keeps both', async () => {
+    h = await startHarness({ config });
+    h.shop.shoprenter.addOrder(order(2001, '2026-11-20T10:00:00'));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    const oldRef = h.shop.cashman.drafts[0]!.reference;
+
+    expect(await cli(['redraft', '2001'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('has not been reported') });
+    expect(await cli(['ack', '2001'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('nothing to ack') });
+
+    h.shop.shoprenter.updateOrder('2001', fewerGlasses(2001));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    const listed = JSON.parse((await cli(['status', '--json'], h.env)).text) as { needsAttentionAfterDraft: { orderNumber: string; cashmanRef: string }[] };
+    expect(listed.needsAttentionAfterDraft).toEqual([expect.objectContaining({ orderNumber: '2001', cashmanRef: oldRef })]);
+
+    expect((await cli(['health'], h.env)).code).toBe(0); // work for a person, not a fault
+    expect((await cli(['ack', '2001'], h.env)).code).toBe(0);
+    expect((await cli(['ack', '2001'], h.env)).code).toBe(2);
+    expect((await cli(['status'], h.env)).text).not.toContain('Needs attention after the draft');
+
+    const redraft = await cli(['redraft', '2001'], h.env);
+    expect(redraft).toMatchObject({ code: 0, text: expect.stringContaining('a new draft was sent') });
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    const head = h.shop.cashman.drafts[1]!.rows[0]!;
+    expect(head).toMatchObject({ szamla_brutto: '11779', mennyiseg: '1', egyeb: 'Shoprenter rendelés: 2001' });
+
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    expect(orderRow(h, '2001')).toMatchObject({ state: 'done', cashmanRef: h.shop.cashman.drafts[1]!.reference });
+    const story = JSON.parse((await cli(['status', '2001', '--json'], h.env)).text) as { audit: { kind: string; outcome: string }[]; events: { kind: string }[] };
+    expect(story.audit.filter((a) => a.kind === 'draft')).toEqual([expect.objectContaining({ outcome: 'ok' }), expect.objectContaining({ outcome: 'ok' })]);
+    expect(story.events.map((e) => e.kind)).toEqual(['changed', 'acked', 'redraft-started', 'redrafted']);
+  }, 60_000);
+
+  it('a redraft SIGKILLed while its draft is out is never resent: the running daemon marks it uncertain', async () => {
+    h = await startHarness({
+      config,
+      cashman: {
+        onProcessed: async ({ operation }) => {
+          if (operation !== 4 || killOnDraft === null) return;
+          const victim = killOnDraft;
+          killOnDraft = null;
+          const gone = new Promise((resolve) => victim.on('exit', resolve));
+          victim.kill('SIGKILL');
+          await gone;
+        },
+      },
+    });
+    h.shop.shoprenter.addOrder(order(2002, '2026-11-20T10:00:00'));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    h.shop.shoprenter.updateOrder('2002', fewerGlasses(2002));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+
+    const daemon = start(['run'], h.env);
+    await waitFor('the daemon to start polling', () => daemon.output.join('').includes('daemon started'));
+    const redraft = start(['redraft', '2002'], h.env);
+    killOnDraft = redraft.child;
+    expect(await redraft.exit).toBeNull(); // killed by the signal
+    expect(h.shop.cashman.drafts).toHaveLength(2); // the draft reached Cashman; its answer was lost
+
+    await waitFor('the daemon to mark the order uncertain', () => orderRow(h, '2002')?.state === 'uncertain');
+    expect(orderRow(h, '2002')?.lastError).toContain('resolve 2002 --done');
+    expect(await cli(['redraft', '2002'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('uncertain') });
+    await new Promise((resolve) => setTimeout(resolve, 6_000)); // one more daemon cycle
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exit).toBe(0);
+  }, 90_000);
+});
