@@ -15,6 +15,7 @@ import {
   orderFromFixture,
   type GoldenCase,
 } from './fixtures/golden/loader.js';
+import { expectDraftNavClean, vatTableFrom } from './helpers/nav-audit.js';
 
 /**
  * The golden corpus: realistic orders in Shoprenter's exact orderExtend JSON, each with the full
@@ -50,6 +51,7 @@ function expectOutcome(result: Outcome, golden: GoldenCase): void {
   }
   if (!result.ok) throw new Error(`expected a draft, got quarantine: ${result.reason}`);
   expect(draftAsJson(result.draft)).toEqual(golden.expected.draft);
+  expectDraftNavClean(result.draft, vatTableFrom(configFor(golden.config)));
 }
 
 function domainOrder(golden: GoldenCase): Order {

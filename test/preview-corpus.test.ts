@@ -9,6 +9,7 @@ import type { MappingConfig } from '../src/domain/mapping-config.js';
 import { sharedRateLimiter } from '../src/shoprenter/rate-limiter.js';
 import { startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
 import { configFor, loadGoldenCases, type GoldenCase } from './fixtures/golden/loader.js';
+import { expectNavClean, vatTableFrom } from './helpers/nav-audit.js';
 
 /**
  * `preview` on every golden order, served by the Shoprenter stand-in exactly as orderExtend sends
@@ -50,6 +51,12 @@ interface ExpectedDraft {
   totals: { net: string; vat: string; gross: string };
 }
 
+/** The 0 % VAT cases of a case's config (SPEC §1.6), when it maps any. */
+function vatExemptionsOf(config: MappingConfig): { vatExemptions?: Record<string, number> } {
+  const cases = (config as { vatExemptions?: Record<string, number> }).vatExemptions;
+  return cases === undefined ? {} : { vatExemptions: cases };
+}
+
 /** What config.yaml must say for the mapping a case was computed with. */
 function configYaml(config: MappingConfig): string {
   return stringify({
@@ -63,6 +70,7 @@ function configYaml(config: MappingConfig): string {
     },
     partners: { codePrefix: 'SR', codeDigits: 6 },
     vatRates: config.vatRates,
+    ...vatExemptionsOf(config),
     units: config.units,
     paymentMethods: config.paymentMethods,
     shippingMethods: config.shippingMethods,
@@ -209,6 +217,7 @@ async function expectPreview(golden: GoldenCase): Promise<void> {
   else expect(head['megjegyzes']).toBe(draft.note);
   expect(head).not.toHaveProperty('email_cim');
   expect(body.draft.map(lineRow)).toEqual(draft.lines.map((line) => expectedLineRow(line, draft.decimals)));
+  expectNavClean(body.draft, vatTableFrom(configFor(golden.config)), `preview of ${golden.file}`);
   expect(body.partnerCall?.[0]).toMatchObject({ Password: '********', partner_kod: 'SR000001' });
 
   expect(asTable.out).toContain(`Order ${orderNumber} (${String(golden.wire['id'])})`);

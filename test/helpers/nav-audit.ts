@@ -45,6 +45,17 @@ export function draftAsRows(draft: InvoiceDraft): Row[] {
   return draftRows(draft, 'SR000001', LOGIN);
 }
 
+/** The broken checks of a built draft as texts, counted in the tally when there are none. */
+export function navFailuresOf(draft: InvoiceDraft, table: VatTable): string[] {
+  const rows = draftAsRows(draft);
+  const found = checkDraft(rows, table).map((f) => `order ${draft.orderNumber}: ${f.check} ${f.where}: ${f.message}`);
+  if (found.length === 0) {
+    navTally.drafts += 1;
+    navTally.moves += oneUnitMoves(rows, table);
+  }
+  return found;
+}
+
 export function expectDraftNavClean(draft: InvoiceDraft, table: VatTable): void {
   expectNavClean(draftAsRows(draft), table, `order ${draft.orderNumber}`);
 }
