@@ -13,6 +13,7 @@ import {
   draftAsJson,
   loadGoldenCases,
   orderFromFixture,
+  quarantineMatches,
   type GoldenCase,
 } from './fixtures/golden/loader.js';
 import { expectDraftNavClean, vatTableFrom } from './helpers/nav-audit.js';
@@ -45,6 +46,11 @@ function fromWire(golden: GoldenCase): Outcome {
 }
 
 function expectOutcome(result: Outcome, golden: GoldenCase): void {
+  if ('quarantineMatching' in golden.expected) {
+    if (result.ok) throw new Error(`expected a quarantine naming ${golden.expected.quarantineMatching.join(', ')}, got a draft`);
+    expect({ reason: result.reason, missing: quarantineMatches(result.reason, golden.expected.quarantineMatching) }).toEqual({ reason: result.reason, missing: [] });
+    return;
+  }
   if ('quarantine' in golden.expected) {
     expect(result).toEqual({ ok: false, reason: golden.expected.quarantine });
     return;
