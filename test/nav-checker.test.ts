@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configFor, loadGoldenCases } from './fixtures/golden/loader.js';
 import { checkDraft, checkTexts, oneUnitMoves, vatTableFrom, type Row } from './helpers/nav-checker.js';
 
 /**
@@ -150,3 +153,34 @@ describe('the afa_id table from a config', () => {
     expect(vatTableFrom({ vatRates: { '0': 35 }, vatExemptions: { deposit: 35 } }).get('35')).toEqual({ kind: 'exempt', case: 'deposit' });
   });
 });
+
+describe('the golden corpus\'s own expected drafts', () => {
+  // The fixtures were derived by hand; they must pass NAV's checks too, not only match the code.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const drafts = loadGoldenCases(join(here, 'fixtures', 'golden')).filter((c) => 'draft' in c.expected);
+  const minor = (value: string, decimals: number): string => (decimals === 0 ? value : (Number(value) / 10 ** decimals).toFixed(decimals));
+
+  it.each(drafts.map((c) => [c.file, c] as const))('%s', (_file, golden) => {
+    const d = (golden.expected as { draft: ExpectedDraft }).draft;
+    const head: Row = {
+      nev: d.buyer.companyName && (d.buyer.taxNumber || d.buyer.euVatNumber) ? d.buyer.companyName : d.buyer.name,
+      adoszam: d.buyer.taxNumber ?? '', kozossegi_adoszam: d.buyer.euVatNumber ?? '', deviza: d.currency, ...(d.note === null ? {} : { megjegyzes: d.note }),
+      szamla_netto: minor(d.totals.net, d.decimals), szamla_afa: minor(d.totals.vat, d.decimals), szamla_brutto: minor(d.totals.gross, d.decimals),
+    };
+    const rows = d.lines.map((l, i) => ({
+      ...(i === 0 ? head : {}),
+      megnevezes: l.name, mennyiseg: l.quantity, netto_egysegar: l.netUnitPrice, afa_id: String(l.vatId),
+      tetel_netto: minor(l.net, d.decimals), tetel_afa: minor(l.vat, d.decimals), tetel_brutto: minor(l.gross, d.decimals),
+    }));
+    expect(checkDraft(rows, vatTableFrom(configFor(golden.config)))).toEqual([]);
+  });
+});
+
+interface ExpectedDraft {
+  buyer: { name: string; companyName: string | null; taxNumber: string | null; euVatNumber: string | null };
+  currency: string;
+  decimals: number;
+  note: string | null;
+  lines: { name: string; quantity: string; netUnitPrice: string; vatId: number; net: string; vat: string; gross: string }[];
+  totals: { net: string; vat: string; gross: string };
+}
