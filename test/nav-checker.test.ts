@@ -57,6 +57,8 @@ describe('NAV checker on hand-written drafts', () => {
 
   it('fails 740 when quantity × net unit price is more than max(1 %, 1 Ft) from the line net', () => {
     expect(checks(rows([['X', '2', '400.00', 32, '1000', '270', '1270']]))).toEqual(['L3/NAV 740 line 1']);
+    // 1 × 35.00 vs net 36: inside NAV's 1 Ft floor, but beyond our own 0.5 + 1 × 0.01 (a moved line keeps its old price).
+    expect(checks(rows([['X', '1', '35.00', 32, '36', '9', '45']]))).toEqual(['L3/own line 1']);
     // 3 × 999.20 = 2 997.60 vs 2 998: 0.4 Ft off, inside.
     expect(checks(rows([['X', '3', '999.20', 32, '2998', '809', '3807']]))).toEqual([]);
     // 1 000 × 1.00 = 1 000 vs 1 010: exactly 1 %, inside; 1 011 is outside.
@@ -161,7 +163,7 @@ describe('the golden corpus\'s own expected drafts', () => {
   const minor = (value: string, decimals: number): string => (decimals === 0 ? value : (Number(value) / 10 ** decimals).toFixed(decimals));
 
   it.each(drafts.map((c) => [c.file, c] as const))('%s', (_file, golden) => {
-    const d = (golden.expected as { draft: ExpectedDraft }).draft;
+    const d = (golden.expected as unknown as { draft: ExpectedDraft }).draft;
     const head: Row = {
       nev: d.buyer.companyName && (d.buyer.taxNumber || d.buyer.euVatNumber) ? d.buyer.companyName : d.buyer.name,
       adoszam: d.buyer.taxNumber ?? '', kozossegi_adoszam: d.buyer.euVatNumber ?? '', deviza: d.currency, ...(d.note === null ? {} : { megjegyzes: d.note }),

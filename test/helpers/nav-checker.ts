@@ -127,6 +127,8 @@ interface Line {
   net: bigint;
   vat: bigint;
   gross: bigint;
+  /** The rounding step of the net unit price as written (2 decimals: 0.01). */
+  unitStep: bigint;
   treatment: VatTreatment | undefined;
   afaId: string;
 }
@@ -155,6 +157,7 @@ function readLine(row: Row, index: number, vat: VatTable, amountDecimals: number
     index,
     quantity: readAmount(row, 'mennyiseg', where, 10, 22, found),
     unitPrice: readAmount(row, 'netto_egysegar', where, 10, 22, found),
+    unitStep: ONE / 10n ** BigInt(Math.min(decimalsOf(row['netto_egysegar'] ?? ''), SCALE)),
     net: readAmount(row, 'tetel_netto', where, amountDecimals, 18, found),
     vat: readAmount(row, 'tetel_afa', where, amountDecimals, 18, found),
     gross: readAmount(row, 'tetel_brutto', where, amountDecimals, 18, found),
@@ -178,6 +181,11 @@ function lineChecks(line: Line, unit: bigint, found: NavFailure[]): void {
   const computed = times(line.quantity, line.unitPrice);
   if (beyondTolerance(computed, line.net, computed, unit)) {
     found.push({ check: 'L3/NAV 740', where, message: `net ${show(line.net)} vs quantity ${show(line.quantity)} × net unit price ${show(line.unitPrice)} = ${show(computed)}: beyond max(1 %, 1 unit)` });
+  }
+  // L3 [own] target: within half a unit plus quantity × the unit price's rounding step (a moved line's price follows its net).
+  const own = unit / 2n + times(abs(line.quantity), line.unitStep);
+  if (!beyondTolerance(computed, line.net, computed, unit) && abs(computed - line.net) > own) {
+    found.push({ check: 'L3/own', where, message: `net ${show(line.net)} vs quantity × net unit price = ${show(computed)}: more than ${show(own)} apart` });
   }
   // L6 sanity bound: no line's VAT is more than one forint-move (1 + r) away from net × r (§7).
   const r = rateOf(t);
