@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
+import { expectStandinNavClean } from './helpers/nav-audit.js';
 import { sampleShop, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { Ledger, type OrderState } from '../src/store/ledger.js';
 
@@ -158,6 +159,7 @@ describe('crash safety with real processes', () => {
   afterAll(async () => {
     onProcessed = null;
     await shop?.close();
+    if (shop) expectStandinNavClean(shop.cashman.received, crashConfigYaml());
     if (webhook) {
       webhook.closeAllConnections();
       await new Promise((resolve) => webhook.close(resolve));
@@ -331,6 +333,7 @@ describe('crash safety with real processes', () => {
       const numbers = local.cashman.drafts.map((d) => orderNumberOf(d.rows[0]?.['egyeb'])).sort();
       expect(numbers).toEqual(orders.map((o) => String(o['innerId'])).sort());
       console.log(`SIGTERM test: exit code 0 after ${exitMs} ms, ${draftedBeforeStop} drafted before the stop, none in submitting; the next run drafted the other ${orders.length - draftedBeforeStop}`);
+      expectStandinNavClean(local.cashman.received, crashConfigYaml());
     } finally {
       await local.close();
       rmSync(termDir, { recursive: true, force: true });

@@ -13,8 +13,10 @@ import {
   draftAsJson,
   loadGoldenCases,
   orderFromFixture,
+  quarantineMatches,
   type GoldenCase,
 } from './fixtures/golden/loader.js';
+import { expectDraftNavClean, vatTableFrom } from './helpers/nav-audit.js';
 
 /**
  * The golden corpus: realistic orders in Shoprenter's exact orderExtend JSON, each with the full
@@ -44,12 +46,18 @@ function fromWire(golden: GoldenCase): Outcome {
 }
 
 function expectOutcome(result: Outcome, golden: GoldenCase): void {
+  if ('quarantineMatching' in golden.expected) {
+    if (result.ok) throw new Error(`expected a quarantine naming ${golden.expected.quarantineMatching.join(', ')}, got a draft`);
+    expect({ reason: result.reason, missing: quarantineMatches(result.reason, golden.expected.quarantineMatching) }).toEqual({ reason: result.reason, missing: [] });
+    return;
+  }
   if ('quarantine' in golden.expected) {
     expect(result).toEqual({ ok: false, reason: golden.expected.quarantine });
     return;
   }
   if (!result.ok) throw new Error(`expected a draft, got quarantine: ${result.reason}`);
   expect(draftAsJson(result.draft)).toEqual(golden.expected.draft);
+  expectDraftNavClean(result.draft, vatTableFrom(configFor(golden.config)));
 }
 
 function domainOrder(golden: GoldenCase): Order {

@@ -8,7 +8,8 @@ import { main } from '../src/cli.js';
 import type { MappingConfig } from '../src/domain/mapping-config.js';
 import { sharedRateLimiter } from '../src/shoprenter/rate-limiter.js';
 import { startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
-import { configFor, loadGoldenCases, type GoldenCase } from './fixtures/golden/loader.js';
+import { configFor, loadGoldenCases, quarantineMatches, type GoldenCase } from './fixtures/golden/loader.js';
+import { expectNavClean, vatTableFrom } from './helpers/nav-audit.js';
 
 /**
  * `preview` on every golden order, served by the Shoprenter stand-in exactly as orderExtend sends
@@ -50,6 +51,12 @@ interface ExpectedDraft {
   totals: { net: string; vat: string; gross: string };
 }
 
+/** The 0 % VAT cases of a case's config (SPEC §1.6), when it maps any. */
+function vatExemptionsOf(config: MappingConfig): { vatExemptions?: Record<string, number> } {
+  const cases = (config as { vatExemptions?: Record<string, number> }).vatExemptions;
+  return cases === undefined ? {} : { vatExemptions: cases };
+}
+
 /** What config.yaml must say for the mapping a case was computed with. */
 function configYaml(config: MappingConfig): string {
   return stringify({
@@ -63,7 +70,7 @@ function configYaml(config: MappingConfig): string {
     },
     partners: { codePrefix: 'SR', codeDigits: 6 },
     vatRates: config.vatRates,
-    vatExemptions: config.vatExemptions ?? {},
+    ...vatExemptionsOf(config),
     units: config.units,
     paymentMethods: config.paymentMethods,
     shippingMethods: config.shippingMethods,
@@ -162,6 +169,13 @@ async function expectPreview(golden: GoldenCase): Promise<void> {
   expect({ code: asJson.code, err: asJson.err }).toEqual({ code: 0, err: '' });
   expect({ code: asTable.code, err: asTable.err }).toEqual({ code: 0, err: '' });
 
+  if ('quarantineMatching' in golden.expected) {
+    const printed = JSON.parse(asJson.out) as { order: string; quarantine?: string };
+    expect(printed.order).toBe(orderNumber);
+    expect(quarantineMatches(printed.quarantine ?? '(a draft)', golden.expected.quarantineMatching)).toEqual([]);
+    expect(asTable.out).toContain(printed.quarantine ?? '(a draft)');
+    return;
+  }
   if ('quarantine' in golden.expected) {
     expect(JSON.parse(asJson.out)).toEqual({ order: orderNumber, quarantine: golden.expected.quarantine });
     expect(asTable.out).toContain(golden.expected.quarantine);
@@ -210,6 +224,7 @@ async function expectPreview(golden: GoldenCase): Promise<void> {
   else expect(head['megjegyzes']).toBe(draft.note);
   expect(head).not.toHaveProperty('email_cim');
   expect(body.draft.map(lineRow)).toEqual(draft.lines.map((line) => expectedLineRow(line, draft.decimals)));
+  expectNavClean(body.draft, vatTableFrom(configFor(golden.config)), `preview of ${golden.file}`);
   expect(body.partnerCall?.[0]).toMatchObject({ Password: '********', partner_kod: 'SR000001' });
 
   expect(asTable.out).toContain(`Order ${orderNumber} (${String(golden.wire['id'])})`);

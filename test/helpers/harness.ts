@@ -9,6 +9,7 @@ import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runt
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../../src/standins/local-shop.js';
 import type { ShoprenterStandinOptions } from '../../src/standins/shoprenter-standin.js';
 import type { CashmanStandinOptions } from '../../src/standins/cashman-standin.js';
+import { expectStandinNavClean } from './nav-audit.js';
 
 /** What a test may change about a runtime: timeouts and pacing, the clock, the alert sink. */
 export type RuntimeOverrides = Partial<Pick<RuntimeOptions, 'shoprenterTuning' | 'cashmanTimeoutMs' | 'now' | 'alerts'>> & {
@@ -70,6 +71,7 @@ export async function startHarness(
       for (const runtime of open) runtime.close();
       await shop.close();
       rmSync(dir, { recursive: true, force: true });
+      expectStandinNavClean(shop.cashman.received, configText);
     },
   };
 }
