@@ -35,6 +35,8 @@ export function checkLinePrices(order: Order, name: string, product: OrderProduc
 interface Basis {
   amount: bigint;
   lines: number;
+  /** Σ quantity over the chosen lines, rounded up to whole units. */
+  units: bigint;
 }
 
 const GOODS = new Set(['product', 'addon']);
@@ -43,17 +45,23 @@ const FEES = new Set(['shipping', 'payment']);
 
 function basis(lines: readonly DraftLine[], kinds: Set<string>[], pick: (l: DraftLine) => bigint): Basis {
   const chosen = lines.filter((l) => kinds.some((k) => k.has(l.kind)));
-  return { amount: chosen.reduce((a, l) => a + pick(l), 0n), lines: chosen.length };
+  const units = chosen.reduce((a, l) => a + BigInt(Math.ceil(Math.abs(Number(l.quantity)) || 0)), 0n);
+  return { amount: chosen.reduce((a, l) => a + pick(l), 0n), lines: chosen.length, units };
 }
 
 /**
- * Within 1.5 Ft per line, plus 0.5: each whole-forint line amount is within 0.5 Ft of the shop's
- * 4-decimal one, a line may carry one forint moved between net and VAT (company pairing or NAV's
- * check 890), and the shop's row may itself be rounded. Doubled to stay in integers.
+ * Within 1.5 Ft per line plus 0.5 Ft per unit sold, plus 0.5: each whole-forint line amount is
+ * within 0.5 Ft of the shop's 4-decimal one, a line may carry one forint moved between net and VAT
+ * (company pairing or NAV's check 890), and the shop's row may itself be rounded. The per-unit part
+ * is the shop's own gross rounding: it rounds each unit's gross to the forint, so a private buyer's
+ * line (built gross-first) drifts from Σ net × quantity by up to 0.5 / (1 + r) Ft per unit, and its
+ * VAT by up to 0.5 × r / (1 + r) Ft (12 × 9.8425 Ft net at 27 %: the unit gross 12.4999 Ft is
+ * shown as 12 Ft, so the line is 144 Ft gross and 113 Ft net against the shop's 118.11 Ft).
+ * Doubled to stay in integers.
  */
 function agrees(shop4: Amount4, b: Basis): boolean {
   const gap = 2n * (shop4 - b.amount * SCALE4);
-  return (gap < 0n ? -gap : gap) <= (3n * BigInt(b.lines) + 1n) * SCALE4;
+  return (gap < 0n ? -gap : gap) <= (3n * BigInt(b.lines) + b.units + 1n) * SCALE4;
 }
 
 /**
