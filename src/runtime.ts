@@ -11,6 +11,17 @@ import type { CycleDeps } from './sync/cycle.js';
 import type { PipelineSettings } from './sync/process-order.js';
 import { resolveStatusIds, type StatusName } from './sync/statuses.js';
 import { decodeStatusId } from './shoprenter/schema.js';
+import type { CashmanRequestInfo } from './cashman/client.js';
+import type { RequestInfo } from './shoprenter/auth.js';
+import { withDraftLatency } from './sync/draft-latency.js';
+
+/** Optional observer of remote requests and drafts (the /metrics endpoint's SyncMetrics). */
+export interface RuntimeObserver {
+  attachLedger(ledger: Ledger): void;
+  shoprenterRequest(info: RequestInfo): void;
+  cashmanRequest(info: CashmanRequestInfo): void;
+  drafted(orderToDraftSeconds: number | null): void;
+}
 
 /**
  * The one place that wires concrete adapters to the pipeline. `run`, `once`, `demo` and the
@@ -33,9 +44,17 @@ export interface RuntimeOptions {
   /** Overrides for stand-ins and benchmarks (retry pacing, rate limit). */
   shoprenterTuning?: { retryBaseMs?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
   cashmanTimeoutMs?: number;
+  observer?: RuntimeObserver;
 }
 
-export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger, tuning: RuntimeOptions['shoprenterTuning'] = {}, cashmanTimeoutMs?: number) {
+export function createClients(
+  env: RemoteEnv,
+  config: FileConfig,
+  logger: Logger,
+  tuning: RuntimeOptions['shoprenterTuning'] = {},
+  cashmanTimeoutMs?: number,
+  observer?: RuntimeObserver,
+) {
   logger.addSecret(env.cashman.password);
   if (env.shoprenter.auth.kind === 'oauth') logger.addSecret(env.shoprenter.auth.clientSecret);
   else logger.addSecret(env.shoprenter.auth.password);
@@ -45,7 +64,10 @@ export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger
     shop: env.shoprenter.shop,
     logger,
     ...tuning,
-    onRequest: (info) => logger.debug('shoprenter request', { ...info }),
+    onRequest: (info) => {
+      logger.debug('shoprenter request', { ...info });
+      observer?.shoprenterRequest(info);
+    },
   });
   const cashman = new CashmanClient({
     apiUrl: env.cashman.apiUrl,
@@ -55,7 +77,10 @@ export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger
     draftOperation: config.invoice.operation,
     timeoutMs: cashmanTimeoutMs ?? config.cashman.timeoutSeconds * 1000,
     ...(config.cashman.loginErrorPattern ? { loginErrorPattern: new RegExp(config.cashman.loginErrorPattern, 'i') } : {}),
-    onRequest: (info) => logger.debug('cashman request', { ...info }),
+    onRequest: (info) => {
+      logger.debug('cashman request', { ...info });
+      observer?.cashmanRequest(info);
+    },
   });
   return { shoprenter, cashman };
 }
@@ -64,8 +89,9 @@ export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, logger } = options;
   const now = options.now ?? (() => new Date());
-  const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs);
+  const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer);
   const ledger = Ledger.open(env.databasePath, { now });
+  options.observer?.attachLedger(ledger);
   try {
     const recovered = ledger.recoverInterrupted(
       (row) =>
@@ -85,11 +111,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const { productOptions } = config.invoice;
     const { fromProducts } = config.units;
+    const { observer } = options;
+    const observed = observer
+      ? withDraftLatency(shoprenter, cashman, config.sync.timezone, now, (seconds) => observer.drafted(seconds))
+      : { source: shoprenter, backend: cashman };
     const deps: CycleDeps = {
       ledger,
       ...(productOptions || fromProducts ? { enrich: (order: Order) => shoprenter.enrichOrder(order, { options: productOptions, units: fromProducts }) } : {}),
-      source: shoprenter,
-      backend: cashman,
+      source: observed.source,
+      backend: observed.backend,
       logger,
       alerts: options.alerts ?? new WebhookAlerter(env.alertWebhookUrl, logger),
       settings,
