@@ -76,6 +76,8 @@ export interface BaseEnv {
   alertWebhookUrl: string | null;
   /** The optional HTTP listener (SPEC §5); null when HTTP_PORT is unset. */
   http: HttpSettings | null;
+  /** WEBHOOK_SECRET, validated; also needed by `webhooks register` on a machine without HTTP_PORT. */
+  webhookSecret: string | null;
 }
 
 export interface HttpSettings {
@@ -108,6 +110,7 @@ export function loadBaseEnv(env: Record<string, string | undefined>): BaseEnv {
     logFormat: format,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL ? checkUrl('ALERT_WEBHOOK_URL', raw.ALERT_WEBHOOK_URL) : null,
     http: httpSettings(raw.HTTP_PORT, raw.WEBHOOK_SECRET),
+    webhookSecret: raw.WEBHOOK_SECRET ? raw.WEBHOOK_SECRET : null,
   };
 }
 
