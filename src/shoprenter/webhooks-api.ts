@@ -24,6 +24,8 @@ const WebHookWire = z.object({
 });
 const Listing = z.object({ items: z.array(z.unknown()).optional().default([]), pageCount: z.union([z.number(), z.string()]).nullish() });
 
+const RATE_LIMITED = Symbol('429');
+
 export interface WebhooksApiOptions {
   apiUrl: string;
   auth: ShoprenterAuthConfig;
@@ -83,7 +85,17 @@ export class ShoprenterWebhooksApi {
     await this.call('DELETE', `webHooks/${encodeURIComponent(id).replace(/%3D/g, '=')}`, `webhook ${id}`);
   }
 
+  /** A 429 means nothing was done, so it is waited out (three times at most), writes included. */
   private async call(method: 'GET' | 'POST' | 'DELETE', path: string, what: string, json?: unknown): Promise<unknown> {
+    for (let attempt = 0; ; attempt += 1) {
+      const answer = await this.callOnce(method, path, what, json);
+      if (answer !== RATE_LIMITED) return answer;
+      if (attempt >= 3) throw new ShoprenterError('SHOPRENTER_RATE_LIMITED', `Shoprenter kept answering 429 (too many requests) for ${what}; try again in a minute.`, true, { status: 429 });
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+    }
+  }
+
+  private async callOnce(method: 'GET' | 'POST' | 'DELETE', path: string, what: string, json?: unknown): Promise<unknown> {
     const authorization = await this.auth.authorization();
     await this.limiter.acquire();
     const url = `${this.options.apiUrl.replace(/\/+$/, '')}/${path}`;
@@ -94,6 +106,7 @@ export class ShoprenterWebhooksApi {
       throw new ShoprenterError('SHOPRENTER_NETWORK', `Shoprenter could not be reached for ${what}; check the network and try again.`, true);
     }
     const status = response.statusCode;
+    if (status === 429) return RATE_LIMITED;
     if (status === 401 || status === 403) {
       throw new ShoprenterError(
         'SHOPRENTER_AUTH',

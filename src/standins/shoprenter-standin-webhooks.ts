@@ -39,7 +39,7 @@ export function answerWebHookWrite(data: ApiData, method: string, path: string, 
     href,
     id: newId,
     event: request['event'],
-    status: String(request['status'] ?? '1'),
+    status: typeof request['status'] === 'string' || typeof request['status'] === 'number' ? String(request['status']) : '1',
     label: typeof request['label'] === 'string' ? request['label'] : '',
     webHookParameters: { type: first['type'] ?? 'json', url: first['url'], webHook: { href }, ...(first['fields'] ? { fields: first['fields'] } : {}) },
   };
