@@ -6,7 +6,8 @@ import { round } from './figures.js';
 import { mappingCpu } from './mapping-cpu.js';
 import { setDaemonNodeOptions } from './daemon-process.js';
 import { parseBenchOptions } from './options.js';
-import { checkTargets, renderMarkdown, renderText, updateDocs, type BenchResults } from './report.js';
+import { checkTargets, renderMarkdown, renderText, updateDocs, webhookRows, webhookTargets, type BenchResults } from './report.js';
+import { webhookLatencyRun } from './scenario-webhooks.js';
 import { baselineBackfill, daemonBackfill, type BackfillResult } from './scenario-backfill.js';
 import { latencyRuns } from './scenario-latency.js';
 
@@ -27,6 +28,14 @@ async function main(): Promise<void> {
   };
   const off: RemoteProfile = { ...on, shoprenterLatencyMs: 0, cashmanLatencyMs: 0 };
   const step = (text: string) => process.stderr.write(`[bench ${round((Date.now() - started) / 1000)} s] ${text}\n`);
+  const webhookPlan = { seconds: options.webhookSeconds, orders: options.webhookOrders, seed: options.seed, profile: on };
+  if (options.onlyWebhooks) {
+    step(`webhook-to-draft latency: ${options.webhookOrders} orders over ${options.webhookSeconds} s, polling every 30 s beside`);
+    const result = await webhookLatencyRun(webhookPlan);
+    const lines = [...webhookRows(result).map((row) => `${row[0]}: ${row[1]}`), ...webhookTargets(result).map((t) => `${t.name} ${t.target}: ${t.pass ? 'PASS' : 'MISS'} (${t.margin})`)];
+    process.stdout.write(`${lines.join('\n')}\nsamples (ms): ${result.samples.join(' ')}\n`);
+    return;
+  }
   const backfills: BackfillResult[] = [];
   const first = options.sizes[0] ?? 1000;
 
@@ -56,6 +65,9 @@ async function main(): Promise<void> {
     profile: on,
   });
 
+  step(`webhook-to-draft latency: ${options.webhookOrders} orders over ${options.webhookSeconds} s, polling every 30 s beside`);
+  const webhooks = await webhookLatencyRun(webhookPlan);
+
   const cpuInfo = cpus();
   const results: BenchResults = {
     at: new Date().toISOString(),
@@ -72,8 +84,9 @@ async function main(): Promise<void> {
     options,
     backfills,
     latency,
+    webhooks,
     mappingCpu: cpu,
-    targets: checkTargets(backfills, latency, options.sizes),
+    targets: [...checkTargets(backfills, latency, options.sizes), ...webhookTargets(webhooks)],
   };
   process.stdout.write(`\n${renderText(results)}`);
   const out = resolve(options.out);
