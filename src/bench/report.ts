@@ -76,7 +76,7 @@ export function webhookTargets(w: WebhookLatencyResult | null): TargetCheck[] {
 export function webhookRows(w: WebhookLatencyResult | null): Row[] {
   if (!w) return [];
   return [
-    [`Webhook-to-draft latency, polling at ${w.intervalSeconds} s beside, p50 / p95 / max, s (${fmt(w.drafted)} of ${fmt(w.orders)} orders, ${fmt(w.deliveries)} deliveries)`, `${fmt(w.p50, 2)} / ${fmt(w.p95, 2)} / ${fmt(w.max, 2)}`, '', ''],
+    [`Webhook-to-draft latency${w.enrich ? ' (option + unit reads on)' : ''}, polling at ${w.intervalSeconds} s beside, p50 / p95 / max, s (${fmt(w.drafted)} of ${fmt(w.orders)} orders, ${fmt(w.deliveries)} deliveries)`, `${fmt(w.p50, 2)} / ${fmt(w.p95, 2)} / ${fmt(w.max, 2)}`, '', ''],
     ['  duplicate drafts', fmt(w.duplicates), '', ''],
   ];
 }

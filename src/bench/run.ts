@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   };
   const off: RemoteProfile = { ...on, shoprenterLatencyMs: 0, cashmanLatencyMs: 0 };
   const step = (text: string) => process.stderr.write(`[bench ${round((Date.now() - started) / 1000)} s] ${text}\n`);
-  const webhookPlan = { seconds: options.webhookSeconds, orders: options.webhookOrders, seed: options.seed, profile: on };
+  const webhookPlan = { seconds: options.webhookSeconds, orders: options.webhookOrders, seed: options.seed, profile: on, enrich: options.webhookEnrich };
   if (options.onlyWebhooks) {
     step(`webhook-to-draft latency: ${options.webhookOrders} orders over ${options.webhookSeconds} s, polling every 30 s beside`);
     const result = await webhookLatencyRun(webhookPlan);

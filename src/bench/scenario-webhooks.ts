@@ -18,6 +18,7 @@ import { benchConfigYaml, benchMapping, isDraftable, TIMEZONE } from './shop-dat
  */
 export interface WebhookLatencyResult {
   intervalSeconds: number;
+  enrich: boolean;
   orders: number;
   drafted: number;
   p50: number;
@@ -35,6 +36,8 @@ export interface WebhookPlan {
   orders: number;
   seed: number;
   profile: RemoteProfile;
+  /** The shipped defaults: per-line option and per-product unit reads before each draft. */
+  enrich: boolean;
 }
 
 const SECRET = 'bench-webhook-secret-0123456789abcdef';
@@ -47,7 +50,7 @@ export async function webhookLatencyRun(plan: WebhookPlan): Promise<WebhookLaten
   });
   const dir = mkdtempSync(join(tmpdir(), 'scs-bench-webhooks-'));
   const startFrom = addMinutes(shopNow(new Date(), TIMEZONE), -60);
-  writeFileSync(join(dir, 'config.yaml'), benchConfigYaml(startFrom, intervalSeconds, false));
+  writeFileSync(join(dir, 'config.yaml'), benchConfigYaml(startFrom, intervalSeconds, plan.enrich));
   const daemon = startDaemon({
     cwd: dir,
     env: { ...shop.env, CONFIG_PATH: join(dir, 'config.yaml'), DATABASE_PATH: join(dir, 'sync.db'), HTTP_PORT: '0', WEBHOOK_SECRET: SECRET },
@@ -108,6 +111,7 @@ export async function webhookLatencyRun(plan: WebhookPlan): Promise<WebhookLaten
     const s = (ms: number) => round(ms / 1000, 2);
     return {
       intervalSeconds,
+      enrich: plan.enrich,
       orders: raws.length,
       drafted: latencies.length,
       p50: s(percentile(latencies, 50)),

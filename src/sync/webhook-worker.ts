@@ -11,7 +11,7 @@ export interface WebhookWorkerDeps {
   /** Shared with the poll cycle: an order is only ever handled inside it. */
   lane: SerialLane;
   /** Called once per trigger handled: 'read-saved' when the ledger already settled the order. */
-  onHandled?: (trigger: Trigger, outcome: OrderOutcome | 'read-saved' | 'not-found' | 'error') => void;
+  onHandled?: (trigger: Trigger, outcome: OrderOutcome | 'read-saved' | 'not-found' | 'error' | 'stopped') => void;
 }
 
 /**
@@ -66,8 +66,10 @@ export class WebhookWorker {
     return state === 'done' || state === 'submitting' || state === 'uncertain';
   }
 
-  private async handle(trigger: Trigger): Promise<OrderOutcome | 'read-saved' | 'not-found' | 'error'> {
+  private async handle(trigger: Trigger): Promise<OrderOutcome | 'read-saved' | 'not-found' | 'error' | 'stopped'> {
     const { cycle } = this.deps;
+    // Shutting down while this waited behind a cycle: leave it to the next start's poll.
+    if (this.stopped) return 'stopped';
     // The cycle that ran before us in the lane may have drafted it meanwhile.
     if (this.settled(trigger.ref)) return 'read-saved';
     try {
