@@ -36,7 +36,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const env = remoteEnv(ctx);
   const cfg = config(env);
   const log = logger(ctx, env);
-  log.addSecret(env.http?.webhookSecret);
+  log.addSecret(env.webhookSecret);
   const metrics = env.http ? new SyncMetrics() : undefined;
   const runtime = await createRuntime({ env, config: cfg, logger: log, ...(metrics ? { observer: metrics } : {}) });
   const lane = new SerialLane();

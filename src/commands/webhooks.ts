@@ -42,7 +42,9 @@ export async function webhooksCommand(ctx: CommandContext, positionals: string[]
     }
     case 'remove': {
       const hooks = await api.list();
-      const chosen = argument ? hooks.filter((hook) => hook.id === argument) : hooks.filter((hook) => hook.urls.some((url) => url.includes(ROUTE)));
+      if (!argument && !secret) throw new ConfigError('WEBHOOK_SECRET is not set, so this daemon\'s webhooks cannot be told apart; give the id to remove ("webhooks list" shows it).');
+      // Without an id: only the webhooks that carry this daemon's secret (another install may share the shop).
+      const chosen = argument ? hooks.filter((hook) => hook.id === argument) : hooks.filter((hook) => hook.urls.some((url) => url.endsWith(`${ROUTE}${secret}`)));
       if (argument && chosen.length === 0) throw new UsageError(`The shop has no webhook with id ${argument}; "webhooks list" shows the ids.`);
       if (chosen.length === 0) ctx.out('No webhooks of this daemon are registered; nothing removed.');
       for (const hook of chosen) {
