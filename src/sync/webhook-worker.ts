@@ -11,8 +11,10 @@ export interface WebhookWorkerDeps {
   /** Shared with the poll cycle: an order is only ever handled inside it. */
   lane: SerialLane;
   /** Called once per trigger handled: 'read-saved' when the ledger already settled the order. */
-  onHandled?: (trigger: Trigger, outcome: OrderOutcome | 'read-saved' | 'not-found' | 'error' | 'stopped') => void;
+  onHandled?: (trigger: Trigger, outcome: HandleOutcome) => void;
 }
+
+export type HandleOutcome = OrderOutcome | 'read-saved' | 'not-found' | 'error' | 'stopped';
 
 /**
  * The one worker behind the webhook route. It takes triggers one at a time, spends a token of the
@@ -44,7 +46,7 @@ export class WebhookWorker {
   }
 
   private async run(): Promise<void> {
-    const { queue, bucket, lane } = this.deps;
+    const { queue } = this.deps;
     while (!this.stopped) {
       await queue.next();
       const trigger = this.stopped ? undefined : queue.take();
@@ -54,10 +56,25 @@ export class WebhookWorker {
         this.deps.onHandled?.(trigger, 'read-saved');
         continue;
       }
-      for (let wait = bucket.tryTake(); wait > 0 && !this.stopped; wait = bucket.tryTake()) await this.sleep(wait);
-      if (this.stopped) break;
-      const outcome = await lane.run(() => this.handle(trigger));
-      this.deps.onHandled?.(trigger, outcome);
+      this.deps.onHandled?.(trigger, await this.handleInLane(trigger));
+    }
+  }
+
+  /**
+   * The token is taken inside the lane, right before the read, so time spent waiting behind a
+   * cycle cannot bunch reads together; without a token the lane is given back while it refills.
+   */
+  private async handleInLane(trigger: Trigger): Promise<HandleOutcome> {
+    for (;;) {
+      const result = await this.deps.lane.run(async (): Promise<HandleOutcome | number> => {
+        if (this.stopped) return 'stopped';
+        // The cycle that ran before us in the lane may have drafted it meanwhile.
+        if (this.settled(trigger.ref)) return 'read-saved';
+        const wait = this.deps.bucket.tryTake();
+        return wait > 0 ? wait : this.handle(trigger);
+      });
+      if (typeof result !== 'number') return result;
+      await this.sleep(result);
     }
   }
 
@@ -66,12 +83,8 @@ export class WebhookWorker {
     return state === 'done' || state === 'submitting' || state === 'uncertain';
   }
 
-  private async handle(trigger: Trigger): Promise<OrderOutcome | 'read-saved' | 'not-found' | 'error' | 'stopped'> {
+  private async handle(trigger: Trigger): Promise<HandleOutcome> {
     const { cycle } = this.deps;
-    // Shutting down while this waited behind a cycle: leave it to the next start's poll.
-    if (this.stopped) return 'stopped';
-    // The cycle that ran before us in the lane may have drafted it meanwhile.
-    if (this.settled(trigger.ref)) return 'read-saved';
     try {
       const sourced = await cycle.source.getOrder(trigger.ref);
       if (sourced === null) {
