@@ -7,6 +7,7 @@ import { initConfigCommand } from './commands/init-config.js';
 import { previewCommand } from './commands/preview.js';
 import { ackCommand, redraftCommand } from './commands/after-draft-commands.js';
 import { orderStatusCommand } from './commands/order-story.js';
+import { webhooksCommand } from './commands/webhooks.js';
 import type { CommandContext } from './commands/context.js';
 import { AppError, ConfigError, UsageError } from './errors.js';
 
@@ -28,6 +29,8 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command>
   init-config [--force] [--stdout]
                          write a starting config.yaml from the live shop (--stdout: print it instead)
   health                 exit 0 when the last successful cycle is recent (Docker HEALTHCHECK)
+  webhooks register <public-url> | list | remove [<id>]
+                         manage the shop's order webhooks that point at this daemon (HTTP_PORT)
   demo [--database <file>]
                          watch it work against built-in stand-ins of Shoprenter and Cashman
                          (its ledger lives in a temp folder unless --database names one)
@@ -56,6 +59,7 @@ const COMMANDS: Record<string, Handler> = {
   check: (ctx) => checkCommand(ctx),
   'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force, flags.stdout),
   demo: (ctx, _p, flags) => demoCommand(ctx, flags.database),
+  webhooks: (ctx, p) => webhooksCommand(ctx, p),
 };
 
 /** Runs one command and returns its exit code; prints one clear sentence on failure. */

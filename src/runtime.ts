@@ -12,6 +12,17 @@ import type { PipelineSettings } from './sync/process-order.js';
 import { resolveStatusIds, type StatusName } from './sync/statuses.js';
 import { decodeStatusId } from './shoprenter/schema.js';
 import { AfterDraftSync } from './sync/after-draft-cycle.js';
+import type { CashmanRequestInfo } from './cashman/client.js';
+import type { RequestInfo } from './shoprenter/auth.js';
+import { withDraftLatency } from './sync/draft-latency.js';
+
+/** Optional observer of remote requests and drafts (the /metrics endpoint's SyncMetrics). */
+export interface RuntimeObserver {
+  attachLedger(ledger: Ledger): void;
+  shoprenterRequest(info: RequestInfo): void;
+  cashmanRequest(info: CashmanRequestInfo): void;
+  drafted(orderToDraftSeconds: number | null): void;
+}
 
 /**
  * The one place that wires concrete adapters to the pipeline. `run`, `once`, `demo` and the
@@ -39,9 +50,17 @@ export interface RuntimeOptions {
    * which runs beside a live daemon, must not: that daemon may be sending one right now.
    */
   recoverInterrupted?: boolean;
+  observer?: RuntimeObserver;
 }
 
-export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger, tuning: RuntimeOptions['shoprenterTuning'] = {}, cashmanTimeoutMs?: number) {
+export function createClients(
+  env: RemoteEnv,
+  config: FileConfig,
+  logger: Logger,
+  tuning: RuntimeOptions['shoprenterTuning'] = {},
+  cashmanTimeoutMs?: number,
+  observer?: RuntimeObserver,
+) {
   logger.addSecret(env.cashman.password);
   if (env.shoprenter.auth.kind === 'oauth') logger.addSecret(env.shoprenter.auth.clientSecret);
   else logger.addSecret(env.shoprenter.auth.password);
@@ -51,7 +70,10 @@ export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger
     shop: env.shoprenter.shop,
     logger,
     ...tuning,
-    onRequest: (info) => logger.debug('shoprenter request', { ...info }),
+    onRequest: (info) => {
+      logger.debug('shoprenter request', { ...info });
+      observer?.shoprenterRequest(info);
+    },
   });
   const cashman = new CashmanClient({
     apiUrl: env.cashman.apiUrl,
@@ -62,7 +84,10 @@ export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger
     timeoutMs: cashmanTimeoutMs ?? config.cashman.timeoutSeconds * 1000,
     ...(config.cashman.loginErrorPattern ? { loginErrorPattern: new RegExp(config.cashman.loginErrorPattern, 'i') } : {}),
     ...(config.cashman.draftAnswerPattern ? { draftAnswerPattern: new RegExp(config.cashman.draftAnswerPattern) } : {}),
-    onRequest: (info) => logger.debug('cashman request', { ...info }),
+    onRequest: (info) => {
+      logger.debug('cashman request', { ...info });
+      observer?.cashmanRequest(info);
+    },
   });
   return { shoprenter, cashman };
 }
@@ -71,8 +96,9 @@ export function createClients(env: RemoteEnv, config: FileConfig, logger: Logger
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, logger } = options;
   const now = options.now ?? (() => new Date());
-  const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs);
+  const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer);
   const ledger = Ledger.open(env.databasePath, { now });
+  options.observer?.attachLedger(ledger);
   try {
     const recovered = options.recoverInterrupted === false ? [] : ledger.recoverInterrupted(
       (row) =>
@@ -94,6 +120,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const { productOptions } = config.invoice;
     const { fromProducts } = config.units;
+    const { observer } = options;
+    const observed = observer
+      ? withDraftLatency(shoprenter, cashman, config.sync.timezone, now, (seconds) => observer.drafted(seconds))
+      : { source: shoprenter, backend: cashman };
     const alerts = options.alerts ?? new WebhookAlerter(env.alertWebhookUrl, logger);
     const afterDraft = new AfterDraftSync({
       ledger,
@@ -108,8 +138,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const deps: CycleDeps = {
       ledger,
       ...(productOptions || fromProducts ? { enrich: (order: Order) => shoprenter.enrichOrder(order, { options: productOptions, units: fromProducts }) } : {}),
-      source: shoprenter,
-      backend: cashman,
+      source: observed.source,
+      backend: observed.backend,
       logger,
       alerts,
       afterDraft,

@@ -22,6 +22,12 @@ export interface BenchOptions {
   idleCycles: number;
   /** Orders of the extra backfill with the shipped defaults (per-line option and per-product unit reads); 0 skips it. */
   enrichedOrders: number;
+  /** The webhook run (30 s polling, webhooks on): how long orders keep arriving, how many; only it with `onlyWebhooks`. */
+  webhookSeconds: number;
+  webhookOrders: number;
+  onlyWebhooks: boolean;
+  /** The webhook run with the shipped option and unit reads on. */
+  webhookEnrich: boolean;
   /** NODE_OPTIONS for the daemon process, e.g. heap limits as a deployment would set them; none by default. */
   nodeOptions: string;
   out: string;
@@ -41,6 +47,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --latency-interval 5        poll interval of the latency run; scaled to 30 s (BENCH_LATENCY_INTERVAL)
   --latency-seconds 40        how long orders keep arriving              (BENCH_LATENCY_SECONDS)
   --latency-orders 60         how many arrive in that time               (BENCH_LATENCY_ORDERS)
+  --webhook-seconds 60        webhook run: how long orders keep arriving, polling at 30 s (BENCH_WEBHOOK_SECONDS)
+  --webhook-orders 40         webhook run: how many arrive (each gets an order_confirm webhook) (BENCH_WEBHOOK_ORDERS)
+  --webhook-enrich            webhook run with the shipped option and unit reads on (BENCH_WEBHOOK_ENRICH=1)
+  --only-webhooks             run only the webhook run (figures printed, not written to BENCHMARKS.md)
   --idle-cycles 2             idle polls measured after the backfill     (BENCH_IDLE_CYCLES)
   --enriched-orders 30        backfill with option/unit reads on (the shipped defaults); 0 skips (BENCH_ENRICHED_ORDERS)
   --node-options="..."        NODE_OPTIONS for the daemon process; default: the shipped ones (Dockerfile, npm start); "" for Node's own defaults (BENCH_NODE_OPTIONS)
@@ -62,6 +72,10 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       'latency-seconds': { type: 'string' },
       'latency-orders': { type: 'string' },
       'idle-cycles': { type: 'string' },
+      'webhook-seconds': { type: 'string' },
+      'webhook-orders': { type: 'string' },
+      'only-webhooks': { type: 'boolean', default: false },
+      'webhook-enrich': { type: 'boolean', default: false },
       'enriched-orders': { type: 'string' },
       'node-options': { type: 'string' },
       out: { type: 'string' },
@@ -95,6 +109,10 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
     latencyIntervalSeconds: interval,
     latencySeconds: number(values['latency-seconds'], 'BENCH_LATENCY_SECONDS', quick ? 25 : 40, 5),
     latencyOrders: number(values['latency-orders'], 'BENCH_LATENCY_ORDERS', quick ? 36 : 60, 1),
+    webhookSeconds: number(values['webhook-seconds'], 'BENCH_WEBHOOK_SECONDS', quick ? 30 : 60, 5),
+    webhookOrders: number(values['webhook-orders'], 'BENCH_WEBHOOK_ORDERS', quick ? 20 : 40, 1),
+    onlyWebhooks: values['only-webhooks'] || env['BENCH_ONLY_WEBHOOKS'] === '1',
+    webhookEnrich: values['webhook-enrich'] || env['BENCH_WEBHOOK_ENRICH'] === '1',
     idleCycles: number(values['idle-cycles'], 'BENCH_IDLE_CYCLES', 2, 1),
     enrichedOrders: number(values['enriched-orders'], 'BENCH_ENRICHED_ORDERS', quick ? 15 : 30, 0),
     nodeOptions: values['node-options'] ?? env['BENCH_NODE_OPTIONS'] ?? SHIPPED_NODE_OPTIONS,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BackfillResult } from './scenario-backfill.js';
 import type { LatencyResult } from './scenario-latency.js';
+import type { WebhookLatencyResult } from './scenario-webhooks.js';
 import type { MappingCpu } from './mapping-cpu.js';
 import type { BenchOptions } from './options.js';
 
@@ -22,6 +23,7 @@ export interface BenchResults {
   options: BenchOptions;
   backfills: BackfillResult[];
   latency: LatencyResult[];
+  webhooks: WebhookLatencyResult | null;
   mappingCpu: MappingCpu;
   targets: TargetCheck[];
 }
@@ -47,6 +49,8 @@ function check(name: string, value: number | null, op: '<=' | '>=', limit: numbe
   return { name, target, value, unit, pass, margin: `${diff >= 0 ? '+' : ''}${fmt(diff, digits)} ${unit}${percent}`.replace(/\s+/g, ' ').trim() };
 }
 
+type Row = [string, string, string, string];
+
 type Find = (integration: BackfillResult['integration'], latencyOn: boolean, orders?: number) => BackfillResult | undefined;
 
 export function finder(backfills: readonly BackfillResult[]): Find {
@@ -58,6 +62,23 @@ export function finder(backfills: readonly BackfillResult[]): Find {
         (b.profile.cashmanLatencyMs + b.profile.shoprenterLatencyMs > 0) === latencyOn &&
         (orders === undefined || b.orders === orders),
     );
+}
+
+/** SPEC §5's goal: the draft within 2 s (median) of its order_confirm webhook; never a duplicate. */
+export function webhookTargets(w: WebhookLatencyResult | null): TargetCheck[] {
+  return [
+    check('Webhook-to-draft p50 (30 s polling beside)', w?.p50 ?? null, '<=', 2, 's'),
+    check('Webhook-to-draft max', w?.max ?? null, '<=', 5, 's'),
+    check('Duplicate drafts across duplicate and out-of-order webhooks', w?.duplicates ?? null, '<=', 0, '', 0),
+  ];
+}
+
+export function webhookRows(w: WebhookLatencyResult | null): Row[] {
+  if (!w) return [];
+  return [
+    [`Webhook-to-draft latency${w.enrich ? ' (option + unit reads on)' : ''}, polling at ${w.intervalSeconds} s beside, p50 / p95 / max, s (${fmt(w.drafted)} of ${fmt(w.orders)} orders, ${fmt(w.deliveries)} deliveries)`, `${fmt(w.p50, 2)} / ${fmt(w.p95, 2)} / ${fmt(w.max, 2)}`, '', ''],
+    ['  duplicate drafts', fmt(w.duplicates), '', ''],
+  ];
 }
 
 export function checkTargets(backfills: readonly BackfillResult[], latency: readonly LatencyResult[], sizes: readonly number[]): TargetCheck[] {
@@ -94,8 +115,6 @@ export function checkTargets(backfills: readonly BackfillResult[], latency: read
     check(`Peak RSS during the N=${fmt(largest)} backfill`, big?.peakRssMb ?? null, '<=', 120, 'MB', 1),
   ];
 }
-
-type Row = [string, string, string, string];
 
 /** The figures, daemon beside baseline. */
 export function figureRows(r: BenchResults): Row[] {
@@ -158,6 +177,7 @@ export function figureRows(r: BenchResults): Row[] {
     rows.push([`  as measured at ${l.intervalSeconds} s, p50 / p95 / max, s`, `${fmt(l.raw.p50, 1)} / ${fmt(l.raw.p95, 1)} / ${fmt(l.raw.max, 1)}`, bl ? `${fmt(bl.raw.p50, 1)} / ${fmt(bl.raw.p95, 1)} / ${fmt(bl.raw.max, 1)}` : '', '']);
     rows.push([`  poll-to-draft part, p50 / max, s (${fmt(l.drafted)} orders)`, `${fmt(l.processing.p50, 2)} / ${fmt(l.processing.max, 2)}`, bl ? `${fmt(bl.processing.p50, 2)} / ${fmt(bl.processing.max, 2)}` : '', '']);
   }
+  rows.push(...webhookRows(r.webhooks));
   rows.push(['CPU per order, pure mapping (normalize + partner + draft), µs', fmt(r.mappingCpu.cpuUsPerOrder, 1), 'same code', '']);
   return rows;
 }

@@ -6,7 +6,8 @@ import { round } from './figures.js';
 import { mappingCpu } from './mapping-cpu.js';
 import { setDaemonNodeOptions } from './daemon-process.js';
 import { parseBenchOptions } from './options.js';
-import { checkTargets, renderMarkdown, renderText, updateDocs, type BenchResults } from './report.js';
+import { checkTargets, renderMarkdown, renderText, updateDocs, webhookRows, webhookTargets, type BenchResults } from './report.js';
+import { webhookLatencyRun } from './scenario-webhooks.js';
 import { baselineBackfill, daemonBackfill, type BackfillResult } from './scenario-backfill.js';
 import { latencyRuns } from './scenario-latency.js';
 import { afterDraftWatch, renderAfterDraft } from './scenario-after-draft.js';
@@ -28,6 +29,14 @@ async function main(): Promise<void> {
   };
   const off: RemoteProfile = { ...on, shoprenterLatencyMs: 0, cashmanLatencyMs: 0 };
   const step = (text: string) => process.stderr.write(`[bench ${round((Date.now() - started) / 1000)} s] ${text}\n`);
+  const webhookPlan = { seconds: options.webhookSeconds, orders: options.webhookOrders, seed: options.seed, profile: on, enrich: options.webhookEnrich };
+  if (options.onlyWebhooks) {
+    step(`webhook-to-draft latency: ${options.webhookOrders} orders over ${options.webhookSeconds} s, polling every 30 s beside`);
+    const result = await webhookLatencyRun(webhookPlan);
+    const lines = [...webhookRows(result).map((row) => `${row[0]}: ${row[1]}`), ...webhookTargets(result).map((t) => `${t.name} ${t.target}: ${t.pass ? 'PASS' : 'MISS'} (${t.margin})`)];
+    process.stdout.write(`${lines.join('\n')}\nsamples (ms): ${result.samples.join(' ')}\n`);
+    return;
+  }
   const backfills: BackfillResult[] = [];
   const first = options.sizes[0] ?? 1000;
 
@@ -59,6 +68,8 @@ async function main(): Promise<void> {
 
   step('after the draft: idle poll cost with watching on, and storno-to-alert delay');
   const afterDraft = await afterDraftWatch({ orders: 40, intervalSeconds: 5, idlePolls: 20, cancellations: 4, seed: options.seed, profile: on });
+  step(`webhook-to-draft latency: ${options.webhookOrders} orders over ${options.webhookSeconds} s, polling every 30 s beside`);
+  const webhooks = await webhookLatencyRun(webhookPlan);
 
   const cpuInfo = cpus();
   const results: BenchResults = {
@@ -76,8 +87,9 @@ async function main(): Promise<void> {
     options,
     backfills,
     latency,
+    webhooks,
     mappingCpu: cpu,
-    targets: checkTargets(backfills, latency, options.sizes),
+    targets: [...checkTargets(backfills, latency, options.sizes), ...webhookTargets(webhooks)],
   };
   process.stdout.write(`\n${renderText(results)}\n${renderAfterDraft(afterDraft)}\n`);
   const out = resolve(options.out);

@@ -2,6 +2,7 @@ import { UsageError, NotFoundError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 import { afterDraftAttention, afterDraftLines } from './order-story.js';
+import { judgeHealth } from '../sync/health-rule.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
   const ledger = openExistingLedger(baseEnv(ctx), mode);
@@ -146,7 +147,6 @@ export function healthCommand(ctx: CommandContext): number {
   } catch {
     // The daemon itself reports config errors; health only judges the ledger.
   }
-  const maxAgeMs = Math.max(interval * 10, 300) * 1000;
   return withLedger(
     ctx,
     () => {
@@ -154,18 +154,9 @@ export function healthCommand(ctx: CommandContext): number {
       return 1;
     },
     (ledger) => {
-      const last = ledger.getMeta('last_success_at');
-      if (!last) {
-        ctx.out('unhealthy: no successful cycle yet.');
-        return 1;
-      }
-      const ageMs = Date.now() - Date.parse(last);
-      if (ageMs > maxAgeMs) {
-        ctx.out(`unhealthy: the last successful cycle was ${Math.round(ageMs / 1000)} s ago (${last}).`);
-        return 1;
-      }
-      ctx.out(`healthy: last successful cycle ${Math.round(ageMs / 1000)} s ago.`);
-      return 0;
+      const verdict = judgeHealth({ lastSuccessAt: ledger.getMeta('last_success_at'), intervalSeconds: interval, now: new Date() });
+      ctx.out(verdict.sentence);
+      return verdict.healthy ? 0 : 1;
     },
     'read',
   );

@@ -2,6 +2,9 @@ import { createRuntime } from '../runtime.js';
 import { runCycle, type CycleSummary } from '../sync/cycle.js';
 import { Daemon } from '../sync/daemon.js';
 import { config, logger, remoteEnv, type CommandContext } from './context.js';
+import { startListener } from '../http/listener.js';
+import { SyncMetrics } from '../http/metrics.js';
+import { SerialLane } from '../sync/serial-lane.js';
 
 /** `once`: one full cycle and a summary; 0 when the cycle completed, 1 when it could not. */
 export async function onceCommand(ctx: CommandContext): Promise<number> {
@@ -33,8 +36,18 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const env = remoteEnv(ctx);
   const cfg = config(env);
   const log = logger(ctx, env);
-  const runtime = await createRuntime({ env, config: cfg, logger: log });
-  const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log);
+  log.addSecret(env.webhookSecret);
+  const metrics = env.http ? new SyncMetrics() : undefined;
+  const runtime = await createRuntime({ env, config: cfg, logger: log, ...(metrics ? { observer: metrics } : {}) });
+  const lane = new SerialLane();
+  const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log, { lane, onCycle: (summary) => metrics?.cycle(summary) });
+  const listener =
+    env.http && metrics
+      ? await startListener({ http: env.http, deps: runtime.deps, lane, metrics, logger: log, intervalSeconds: cfg.sync.intervalSeconds }).catch((error: unknown) => {
+          runtime.close();
+          throw error;
+        })
+      : null;
   let signalled = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signalled += 1;
@@ -44,6 +57,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       process.exit(1);
     }
     log.info('signal received: stopping after the order in hand', { signal });
+    void listener?.close();
     void daemon.shutdown();
   };
   ctx.signals?.on('SIGTERM', onSignal);
@@ -56,6 +70,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   });
   try {
     await daemon.start();
+    await listener?.close();
     log.info('daemon stopped');
     return 0;
   } finally {

@@ -43,6 +43,8 @@ const RawEnv = z.object({
   LOG_LEVEL: optionalText,
   LOG_FORMAT: optionalText,
   ALERT_WEBHOOK_URL: optionalText,
+  HTTP_PORT: optionalText,
+  WEBHOOK_SECRET: z.string().optional(),
 });
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -72,6 +74,16 @@ export interface BaseEnv {
   logLevel: LogLevel;
   logFormat: LogFormat;
   alertWebhookUrl: string | null;
+  /** The optional HTTP listener (SPEC §5); null when HTTP_PORT is unset. */
+  http: HttpSettings | null;
+  /** WEBHOOK_SECRET, validated; also needed by `webhooks register` on a machine without HTTP_PORT. */
+  webhookSecret: string | null;
+}
+
+export interface HttpSettings {
+  port: number;
+  /** Turns on the webhook route; null leaves only /healthz and /metrics. */
+  webhookSecret: string | null;
 }
 
 /** Everything, once the remote credentials are known to be complete. */
@@ -97,7 +109,25 @@ export function loadBaseEnv(env: Record<string, string | undefined>): BaseEnv {
     logLevel: level as LogLevel,
     logFormat: format,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL ? checkUrl('ALERT_WEBHOOK_URL', raw.ALERT_WEBHOOK_URL) : null,
+    http: httpSettings(raw.HTTP_PORT, raw.WEBHOOK_SECRET),
+    webhookSecret: raw.WEBHOOK_SECRET ? raw.WEBHOOK_SECRET : null,
   };
+}
+
+/** The secret sits in the webhook URL path: it must be long and URL-safe, and is never echoed back. */
+export const MIN_WEBHOOK_SECRET = 24;
+
+function httpSettings(port: string | undefined, secret: string | undefined): HttpSettings | null {
+  const webhookSecret = secret === undefined || secret === '' ? null : secret;
+  if (webhookSecret !== null && (webhookSecret.length < MIN_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]+$/.test(webhookSecret))) {
+    throw new ConfigError(
+      `WEBHOOK_SECRET must be at least ${MIN_WEBHOOK_SECRET} characters of letters, digits, "-" or "_"; generate one with "openssl rand -hex 16".`,
+    );
+  }
+  if (port === undefined) return null;
+  const value = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
+  if (!(value >= 0 && value <= 65535)) throw new ConfigError(`HTTP_PORT "${port}" is not a port number (1-65535, or 0 for any free port).`);
+  return { port: value, webhookSecret };
 }
 
 function required(name: string, value: string | undefined, hint: string): string {

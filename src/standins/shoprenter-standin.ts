@@ -8,6 +8,7 @@ import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
 import { answerApi, registerEnrichment, shoprenterError, toXml } from './shoprenter-standin-api.js';
 import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.js';
 import { DEFAULT_SHOP, statusHref } from './shoprenter-wire.js';
+import { answerWebHookWrite } from './shoprenter-standin-webhooks.js';
 
 /** One injected misbehaviour, consumed by the next matching request(s). */
 export interface StandinFault {
@@ -112,7 +113,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
   const ttl = options.tokenTtlSeconds ?? 3600;
   const rateLimit = options.rateLimitPerSecond ?? 3;
   const orders = new Map<string, StoredOrder>();
-  const catalog: Record<string, Record<string, unknown>[]> = { ...shopCatalog(shop), ...options.catalog };
+  const catalog: Record<string, Record<string, unknown>[]> = { ...shopCatalog(shop), webHooks: [], ...options.catalog };
   const data: ApiData = { shop, orders, catalog, orderProductOptions: new Map(), products: new Map() };
   let nextOptionId = 1;
   const addEnrichment = (enrichment: ShoprenterEnrichment) => {
@@ -272,6 +273,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     if (isToken) answer = req.method === 'POST' ? issueToken(body) : { status: 405, body: { error: 'invalid_request' } };
     else if (!apiPath) answer = shoprenterError(404, 40401, 'Resource not found!');
     else if (!authorized(req)) answer = { status: 401, body: { error: 401, message: 'Unauthorized' } };
+    else if (req.method !== 'GET' && apiPath.startsWith('/webHooks')) answer = answerWebHookWrite(data, req.method ?? '', apiPath, body);
     else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
     else answer = answerApi(data, apiPath, url.searchParams);
 

@@ -1,6 +1,14 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../log/logger.js';
 import { runCycle, type CycleDeps, type CycleSummary } from './cycle.js';
+import { SerialLane } from './serial-lane.js';
+
+export interface DaemonOptions {
+  /** Shared with the webhook worker, so a cycle and a webhook-triggered order never run side by side. */
+  lane?: SerialLane;
+  /** Told about every finished cycle (metrics). */
+  onCycle?: (summary: CycleSummary) => void;
+}
 
 /**
  * `run`: a cycle right away, then one every `intervalSeconds`, never two at once. node-cron ticks
@@ -20,6 +28,7 @@ export class Daemon {
     private readonly deps: CycleDeps,
     private readonly intervalSeconds: number,
     private readonly logger: Logger,
+    private readonly options: DaemonOptions = {},
   ) {}
 
   /** Starts ticking; resolves when `shutdown()` has finished the order in hand. */
@@ -33,8 +42,10 @@ export class Daemon {
     if (this.stop.requested || this.running) return;
     if (Date.now() - this.lastStart < this.intervalSeconds * 1000 - 500) return;
     this.lastStart = Date.now();
-    this.running = runCycle({ ...this.deps, stop: this.stop });
+    const lane = this.options.lane ?? new SerialLane();
+    this.running = lane.run(() => runCycle({ ...this.deps, stop: this.stop }));
     this.running
+      .then((summary) => this.options.onCycle?.(summary))
       .catch((error: unknown) => {
         // runCycle records its own failures; this guards the daemon against a bug escaping it.
         this.logger.error('cycle crashed; the daemon keeps running', { error: (error as Error).message });
