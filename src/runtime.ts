@@ -31,7 +31,7 @@ export interface RuntimeOptions {
   alerts?: Alerter;
   now?: () => Date;
   /** Overrides for stand-ins and benchmarks (retry pacing, rate limit). */
-  shoprenterTuning?: { retryBaseMs?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
+  shoprenterTuning?: { retryBaseMs?: number; retryBudgetMs?: number; maxRetries?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
   cashmanTimeoutMs?: number;
 }
 

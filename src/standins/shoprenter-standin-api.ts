@@ -1,4 +1,5 @@
 import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
+import { listingOrder, type ListingControls } from './shoprenter-standin-listing.js';
 import { a4, apiId, fmt4, hrefBase } from './shoprenter-wire.js';
 
 /**
@@ -25,6 +26,7 @@ export interface ApiData {
   orderProductOptions: Map<string, Record<string, unknown>[]>;
   /** `/productExtend/{id}` resources in wire shape, per product API id. */
   products: Map<string, Record<string, unknown>>;
+  listing: ListingControls;
 }
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
@@ -66,8 +68,10 @@ export function answerApi(data: ApiData, path: string, query: URLSearchParams): 
     if (!allowed.includes(key)) return shoprenterError(400, 40010, `The given parameter: ${key} is not available!`);
   }
   if (resource !== 'orderExtend') return page(data.shop, resource, items ?? [], query);
+  data.listing.onList?.(query);
   const filtered = filterOrders(data.orders, query);
-  return typeof filtered === 'string' ? shoprenterError(400, 40009, filtered) : page(data.shop, resource, filtered, query);
+  if (typeof filtered === 'string') return shoprenterError(400, 40009, filtered);
+  return page(data.shop, resource, listingOrder(filtered, data.listing), query, data.listing.pageCap);
 }
 
 /**
@@ -268,11 +272,11 @@ function statusOf(raw: Record<string, unknown>): string | null {
 }
 
 /** One page in the orderExtend sample's envelope: numbers for page/pageCount/limit, `next: null` last. */
-function page(shop: string, resource: string, all: Record<string, unknown>[], query: URLSearchParams): ApiAnswer {
+function page(shop: string, resource: string, all: Record<string, unknown>[], query: URLSearchParams, cap: number | null = null): ApiAnswer {
   const pageText = query.get('page') ?? '0';
   const limitText = query.get('limit') ?? String(DEFAULT_LIMIT);
   if (!/^\d+$/.test(limitText)) return shoprenterError(400, 40010, `The given parameter: limit is not available!`);
-  const limit = Math.min(MAX_LIMIT, Math.max(1, Number(limitText)));
+  const limit = Math.min(cap ?? MAX_LIMIT, MAX_LIMIT, Math.max(1, Number(limitText)));
   const pageCount = Math.ceil(all.length / limit);
   const last = Math.max(0, pageCount - 1);
   const pageNo = /^\d+$/.test(pageText) ? Number(pageText) : -1;

@@ -7,6 +7,7 @@ import { builtOrderEnrichment } from './shoprenter-order-builder.js';
 import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
 import { answerApi, registerEnrichment, shoprenterError, toXml } from './shoprenter-standin-api.js';
 import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.js';
+import { defaultListing, type ListingControls } from './shoprenter-standin-listing.js';
 import { DEFAULT_SHOP } from './shoprenter-wire.js';
 
 /** One injected misbehaviour, consumed by the next matching request(s). */
@@ -39,6 +40,9 @@ export interface ShoprenterStandinOptions {
   latencyMs?: number;
   orders?: Record<string, unknown>[];
   catalog?: Partial<ReturnType<typeof shopCatalog>>;
+  /** Order-list order (default by dateUpdated) and page cap; see shoprenter-standin-listing.ts. */
+  listOrder?: ListingControls['order'];
+  pageCap?: number;
 }
 
 export interface RequestLogEntry {
@@ -78,6 +82,8 @@ export interface ShoprenterStandin {
   /** Shallow-merges `patch` into the order found by API id or innerId. */
   updateOrder(ref: string, patch: Record<string, unknown>, meta?: { storno?: boolean }): void;
   setCatalog(resource: keyof ReturnType<typeof shopCatalog>, items: Record<string, unknown>[]): void;
+  /** List order, page cap and a hook run before each order-list answer; changeable mid-test. */
+  listing: ListingControls;
   setFault(...faults: StandinFault[]): void;
   clearFaults(): void;
   /** Invalidates every issued token, so the next API call answers 401. */
@@ -104,7 +110,8 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
   const rateLimit = options.rateLimitPerSecond ?? 3;
   const orders = new Map<string, StoredOrder>();
   const catalog: Record<string, Record<string, unknown>[]> = { ...shopCatalog(shop), ...options.catalog };
-  const data: ApiData = { shop, orders, catalog, orderProductOptions: new Map(), products: new Map() };
+  const listing: ListingControls = { ...defaultListing(), order: options.listOrder ?? 'dateUpdated', pageCap: options.pageCap ?? null };
+  const data: ApiData = { shop, orders, catalog, orderProductOptions: new Map(), products: new Map(), listing };
   let nextOptionId = 1;
   const addEnrichment = (enrichment: ShoprenterEnrichment) => {
     nextOptionId += registerEnrichment(data, structuredClone(enrichment), nextOptionId);
@@ -295,6 +302,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
       Object.assign(found.raw, structuredClone(patch));
       if (meta?.storno !== undefined) found.storno = meta.storno;
     },
+    listing,
     setCatalog(resource, items) {
       catalog[resource] = items;
     },

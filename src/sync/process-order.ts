@@ -130,7 +130,9 @@ export class OrderPipeline {
     const { statusIds, startFrom } = this.deps.settings;
     if (order.statusId === null || order.statusId === '0') return false;
     if (statusIds && !statusIds.has(order.statusId)) return false;
-    return order.dateUpdated >= startFrom;
+    // Go-live is about when the order was placed (SPEC §1.1): an older order changing later (e.g.
+    // completed after go-live) was invoiced by hand and must not get a second invoice.
+    return order.dateCreated >= startFrom;
   }
 
   /** The partner comes from the order's buyer fields, which the product lookups never change. */
