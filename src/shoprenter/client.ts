@@ -117,6 +117,10 @@ export class ShoprenterClient implements OrderSource {
         },
         dateOf: (sourced) => (sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated),
         idOf: (sourced) => (sourced.ok ? sourced.order.id : sourced.id),
+        compare: (a, b) => {
+          const [ka, kb] = [listKey(a), listKey(b)];
+          return ka.date.localeCompare(kb.date) || ka.number - kb.number || ka.id.localeCompare(kb.id);
+        },
       },
       this.pageSize,
     );
@@ -328,6 +332,13 @@ export class ShoprenterClient implements OrderSource {
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     return url;
   }
+}
+
+/** Sort key of a listed order: dateUpdated, then order number. */
+function listKey(sourced: SourcedOrder): { date: string; number: number; id: string } {
+  const date = (sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated) ?? '';
+  const number = Number(sourced.ok ? sourced.order.orderNumber : sourced.orderNumber);
+  return { date, number: Number.isFinite(number) ? number : Infinity, id: sourced.ok ? sourced.order.id : sourced.id };
 }
 
 /** Largest limit at most half the current one that divides `consumed`; null when already 1. */

@@ -39,6 +39,8 @@ export interface WindowSource<T> {
   fetch(query: Window, page: number, size: PageSize): Promise<WindowAnswer<T> | null>;
   dateOf(item: T): string | null;
   idOf(item: T): string;
+  /** The order in which a window's items are handed over (windows go oldest first). */
+  compare(a: T, b: T): number;
 }
 
 /** A window read by offset pages must give the same orders twice running; after this many passes the cycle gives up. */
@@ -117,7 +119,8 @@ export class WindowWalk<T> {
       this.undated.add(id);
       return true;
     });
-    if (mine.length > 0) await onItems(mine);
+    // Sorted, so orders are drafted oldest first whatever order the list came in.
+    if (mine.length > 0) await onItems(mine.sort((a, b) => this.source.compare(a, b)));
   }
 
   /**
