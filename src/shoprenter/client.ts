@@ -93,6 +93,8 @@ export class ShoprenterClient implements OrderSource {
 
   /** Requests the last listChangedOrders made (the benchmark reports them). */
   lastListRequests = 0;
+  /** Whether the list's date bounds proved inclusive (list-windows.ts). */
+  private readonly listBounds = { inclusive: false };
 
   /** Every order changed at or after `updatedAtMin`, read in windows that do not depend on list order (list-windows.ts). */
   async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
@@ -104,8 +106,10 @@ export class ShoprenterClient implements OrderSource {
             full: '1',
             excludeAbandonedCart: '1',
             excludeStorno: '1',
-            updatedAtMin: window.min,
-            ...(window.max === null ? {} : { updatedAtMax: window.max }),
+            ...(window.updated.min === null ? {} : { updatedAtMin: window.updated.min }),
+            ...(window.updated.max === null ? {} : { updatedAtMax: window.updated.max }),
+            ...(window.created?.min ? { createdAtMin: window.created.min } : {}),
+            ...(window.created?.max ? { createdAtMax: window.created.max } : {}),
             limit: String(size.limit),
             page: String(page),
           });
@@ -116,6 +120,7 @@ export class ShoprenterClient implements OrderSource {
           return { items: items.map(normalizeOrder), more, pageCount: pageCount ?? null, limit: limit ?? null };
         },
         dateOf: (sourced) => (sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated),
+        createdOf: (sourced) => (sourced.ok ? sourced.order.dateCreated : null),
         idOf: (sourced) => (sourced.ok ? sourced.order.id : sourced.id),
         compare: (a, b) => {
           const [ka, kb] = [listKey(a), listKey(b)];
@@ -123,6 +128,7 @@ export class ShoprenterClient implements OrderSource {
         },
       },
       this.pageSize,
+      this.listBounds,
     );
     try {
       await walk.walk(updatedAtMin, onPage);

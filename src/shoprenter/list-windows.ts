@@ -8,15 +8,26 @@ import { ShoprenterError } from '../errors.js';
  * cannot. So the range is cut into `updatedAtMin`/`updatedAtMax` windows, and a window's answer is
  * used only when it is complete: one page, fewer items than the server really puts on a page.
  *
+ * A single second of dateUpdated can hold more orders than a page (a bulk status change): such a
+ * window is cut again by dateCreated (`createdAtMin`/`createdAtMax`). Only orders alike in both
+ * seconds fall back to offset pages, read until two passes running agree (readStable).
+ *
  * Whether Shoprenter's bounds are inclusive is unknown (reference §5.3), so each window is asked
- * one second wider on both sides and the answer is cut back to the window here; the windows share
- * no second, so each (order, dateUpdated) is handed over once per walk.
+ * one second wider on both sides (until an answer proves them inclusive) and the answer is cut back
+ * to the window here; the windows share no second, so each (order, dateUpdated) is handed over
+ * once per walk.
  */
 
-/** A window of dateUpdated, both ends included; `max` null = open-ended. */
-export interface Window {
-  min: string;
+/** Seconds from `min` to `max`, both included; null = open on that side. */
+export interface Range {
+  min: string | null;
   max: string | null;
+}
+
+/** A window of dateUpdated, and within it of dateCreated (null = any). */
+export interface Window {
+  updated: Range;
+  created: Range | null;
 }
 
 export interface WindowAnswer<T> {
@@ -35,9 +46,10 @@ export interface PageSize {
 }
 
 export interface WindowSource<T> {
-  /** Page `page` of the orders whose dateUpdated lies in `query` (bounds as sent); null past the last page. */
+  /** Page `page` of the orders whose dates lie in `query` (bounds as sent); null past the last page. */
   fetch(query: Window, page: number, size: PageSize): Promise<WindowAnswer<T> | null>;
   dateOf(item: T): string | null;
+  createdOf(item: T): string | null;
   idOf(item: T): string;
   /** The order in which a window's items are handed over (windows go oldest first). */
   compare(a: T, b: T): number;
@@ -54,14 +66,23 @@ export class WindowWalk<T> {
   private readonly size: PageSize;
   /** The most items the server has put on one page so far (a cap below `limit` shows as a full page with more to come). */
   private cap = Infinity;
-  /** Orders without a readable dateUpdated cannot be placed in one window; they are handed over once. */
-  private readonly undated = new Set<string>();
+  /**
+   * (order, dateUpdated) pairs handed over in this walk. Windows share no second, so this only
+   * matters for orders whose dates could not be read (they fall in every window).
+   */
+  private readonly handed = new Set<string>();
   /** Requests made, for the benchmark and tests. */
   requests = 0;
 
   constructor(
     private readonly source: WindowSource<T>,
     pageSize: number,
+    /**
+     * Learned once per client: an answer holding an order dated exactly on a widened bound proves
+     * the bounds inclusive, and later windows are asked exactly (a crowded neighbouring second
+     * would otherwise fill every page).
+     */
+    private readonly bounds: { inclusive: boolean } = { inclusive: false },
   ) {
     this.size = {
       limit: pageSize,
@@ -75,14 +96,19 @@ export class WindowWalk<T> {
 
   /** Hands every order changed at or after `from` to `onItems`, one window at a time, oldest window first. */
   async walk(from: string, onItems: (items: T[]) => Promise<void>): Promise<void> {
-    const pending: Window[] = [{ min: from, max: null }];
+    const pending: Window[] = [{ updated: { min: from, max: null }, created: null }];
     for (let window = pending.shift(); window; window = pending.shift()) {
+      const inclusive = this.bounds.inclusive;
       const answer = await this.fetch(window, 0);
+      if (answer && this.isFull(answer) && this.bounds.inclusive !== inclusive) {
+        pending.unshift(window);
+        continue;
+      }
       if (answer && !this.isFull(answer)) {
         await this.hand(window, answer.items, onItems);
         continue;
       }
-      const parts = window.min === window.max ? [window] : await this.cut(window, answer);
+      const parts = await this.cut(window, answer);
       if (parts.length > 1) {
         pending.unshift(...parts);
         continue;
@@ -92,11 +118,17 @@ export class WindowWalk<T> {
   }
 
   private async fetch(window: Window, page: number): Promise<WindowAnswer<T> | null> {
-    const query = { min: addSeconds(window.min, -1), max: window.max === null ? null : addSeconds(window.max, 1) };
+    const query = this.bounds.inclusive ? window : { updated: widen(window.updated), created: window.created && widen(window.created) };
     this.requests += 1;
     const answer = await this.source.fetch(query, page, this.size);
     if (answer?.more && answer.items.length > 0) this.cap = Math.min(this.cap, answer.items.length);
+    if (!this.bounds.inclusive && answer?.items.some((item) => this.onBound(query, item))) this.bounds.inclusive = true;
     return answer;
+  }
+
+  private onBound(query: Window, item: T): boolean {
+    const at = (range: Range | null, date: string | null) => range !== null && date !== null && (date === range.min || date === range.max);
+    return at(query.updated, this.source.dateOf(item)) || at(query.created, this.source.createdOf(item));
   }
 
   private isFull(answer: WindowAnswer<T>): boolean {
@@ -105,18 +137,15 @@ export class WindowWalk<T> {
   }
 
   private inWindow(window: Window, item: T): boolean {
-    const date = this.source.dateOf(item);
-    if (date === null) return true;
-    return date >= window.min && (window.max === null || date <= window.max);
+    return inRange(window.updated, this.source.dateOf(item)) && (window.created === null || inRange(window.created, this.source.createdOf(item)));
   }
 
   private async hand(window: Window, items: T[], onItems: (items: T[]) => Promise<void>): Promise<void> {
     const mine = items.filter((item) => {
       if (!this.inWindow(window, item)) return false;
-      if (this.source.dateOf(item) !== null) return true;
-      const id = this.source.idOf(item);
-      if (this.undated.has(id)) return false;
-      this.undated.add(id);
+      const key = `${this.source.idOf(item)}@${this.source.dateOf(item) ?? ''}`;
+      if (this.handed.has(key)) return false;
+      this.handed.add(key);
       return true;
     });
     // Sorted, so orders are drafted oldest first whatever order the list came in.
@@ -125,14 +154,18 @@ export class WindowWalk<T> {
 
   /**
    * Sub-windows of a full window, cut where the dates of all its pages say each holds about
-   * FILL of a page. The pages are read only for their dates (offsets in a moving list are a fair
+   * FILL of a page: by dateUpdated, or by dateCreated once the window is a single second of
+   * dateUpdated. The pages are read only for their dates (offsets in a moving list are a fair
    * sample, not a reliable read), so nothing is handed over here. One part = no cut helps.
    */
   private async cut(window: Window, first: WindowAnswer<T> | null): Promise<Window[]> {
+    const byCreated = window.updated.min !== null && window.updated.min === window.updated.max;
+    if (byCreated && window.created !== null && window.created.min !== null && window.created.min === window.created.max) return [window];
+    const dateOf = (item: T) => (byCreated ? this.source.createdOf(item) : this.source.dateOf(item));
     const dates: string[] = [];
     const collect = (answer: WindowAnswer<T>) => {
       for (const item of answer.items) {
-        const date = this.source.dateOf(item);
+        const date = dateOf(item);
         if (date !== null && this.inWindow(window, item)) dates.push(date);
       }
     };
@@ -142,7 +175,9 @@ export class WindowWalk<T> {
       if (answer) collect(answer);
     }
     const target = Math.max(1, Math.floor(Math.min(this.size.limit, this.cap) * FILL));
-    return cutAt(window, dates.sort(), target);
+    const range = byCreated ? (window.created ?? { min: null, max: null }) : window.updated;
+    const ranges = cutAt(range, dates.sort(), target);
+    return ranges.map((r) => (byCreated ? { updated: window.updated, created: r } : { updated: r, created: window.created }));
   }
 
   /**
@@ -169,31 +204,46 @@ export class WindowWalk<T> {
     }
     throw new ShoprenterError(
       'SHOPRENTER_BAD_RESPONSE',
-      `Shoprenter's order list kept changing while the orders changed at ${window.min} were read; will try again next cycle.`,
+      `Shoprenter's order list kept changing while the orders changed at ${window.updated.min ?? ''} were read; will try again next cycle.`,
       true,
     );
   }
 }
 
-/** Consecutive windows covering `window`, cut between distinct seconds so each holds at most `target` of `sorted`. */
-export function cutAt(window: Window, sorted: readonly string[], target: number): Window[] {
-  const starts: string[] = [window.min];
+function widen(range: Range): Range {
+  return { min: range.min === null ? null : addSeconds(range.min, -1), max: range.max === null ? null : addSeconds(range.max, 1) };
+}
+
+/** An unreadable date cannot be placed: such an order belongs to every window (and is handed over once). */
+function inRange(range: Range, date: string | null): boolean {
+  if (date === null) return true;
+  return (range.min === null || date >= range.min) && (range.max === null || date <= range.max);
+}
+
+/** Consecutive ranges covering `range`, cut between distinct seconds so each holds at most `target` of `sorted`. */
+export function cutAt(range: Range, sorted: readonly string[], target: number): Range[] {
+  const starts: (string | null)[] = [range.min];
   let inPart = 0;
   for (let i = 0; i < sorted.length; ) {
     let j = i;
     while (j < sorted.length && sorted[j] === sorted[i]) j++;
     const group = j - i;
-    const date = sorted[i] ?? window.min;
-    // A second that alone overfills a page gets a window of its own.
-    if (inPart > 0 && (inPart + group > target || inPart > target) && date > window.min) {
+    const date = sorted[i] ?? '';
+    if (inPart > 0 && inPart + group > target && (range.min === null || date > range.min)) {
       starts.push(date);
       inPart = 0;
     }
     inPart += group;
     i = j;
+    // A second that alone overfills a page gets a range of its own (then cut by the other date).
+    const after = addSeconds(date, 1);
+    if (group > target && (range.max === null || after <= range.max)) {
+      starts.push(after);
+      inPart = 0;
+    }
   }
   return starts.map((min, k) => {
     const next = starts[k + 1];
-    return { min, max: next === undefined ? window.max : addSeconds(next, -1) };
+    return { min, max: next === undefined || next === null ? range.max : addSeconds(next, -1) };
   });
 }
