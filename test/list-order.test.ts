@@ -69,6 +69,7 @@ describe.each(cases)('order list walked while the shop changes (order by %s, pag
       if (requests === 2) {
         storno(5030); // the oldest change, the highest number
         storno(5010);
+        storno(5003); // read already when the list is by id: every later order moves one place up
         shop.updateOrder('5029', { dateUpdated: at(300) }); // moves past every other order
         shop.updateOrder('5001', { dateUpdated: at(20, 30) }); // moves from the newest end into the middle
         shop.addOrder(order(7001, at(301)));
