@@ -56,7 +56,7 @@ export interface WindowSource<T> {
 }
 
 /** A window read by offset pages must give the same orders twice running; after this many passes the cycle gives up. */
-const MAX_PASSES = 4;
+const MAX_PASSES = 6;
 /** Windows are cut to hold about this share of a page, so orders changing meanwhile rarely overfill them. */
 const FILL = 0.75;
 
@@ -188,6 +188,7 @@ export class WindowWalk<T> {
    */
   private async readStable(window: Window): Promise<T[]> {
     let previous: string | null = null;
+    const ever = new Set<string>();
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const limit = this.size.limit;
       const seen = new Map<string, T>();
@@ -198,8 +199,11 @@ export class WindowWalk<T> {
       }
       // A page size changed by a 504 mid-pass moves every offset: that pass proves nothing.
       if (limit !== this.size.limit) continue;
+      for (const id of seen.keys()) ever.add(id);
+      // Two passes alike, holding every order any pass saw: a list that reorders between requests
+      // shows up as passes that disagree, and the cycle stops rather than skip an order.
       const ids = [...seen.keys()].sort().join('\n');
-      if (ids === previous) return [...seen.values()];
+      if (ids === previous && seen.size === ever.size) return [...seen.values()];
       previous = ids;
     }
     throw new ShoprenterError(
@@ -229,7 +233,7 @@ export function cutAt(range: Range, sorted: readonly string[], target: number): 
     while (j < sorted.length && sorted[j] === sorted[i]) j++;
     const group = j - i;
     const date = sorted[i] ?? '';
-    if (inPart > 0 && inPart + group > target && (range.min === null || date > range.min)) {
+    if (((inPart > 0 && inPart + group > target) || group > target) && (range.min === null || date > range.min)) {
       starts.push(date);
       inPart = 0;
     }

@@ -69,7 +69,7 @@ export function answerApi(data: ApiData, path: string, query: URLSearchParams): 
   }
   if (resource !== 'orderExtend') return page(data.shop, resource, items ?? [], query);
   data.listing.onList?.(query);
-  const filtered = filterOrders(data.orders, query);
+  const filtered = filterOrders(data.orders, query, data.listing.exclusiveBounds);
   if (typeof filtered === 'string') return shoprenterError(400, 40009, filtered);
   return page(data.shop, resource, listingOrder(filtered, data.listing), query, data.listing.pageCap);
 }
@@ -232,7 +232,7 @@ function plainOrders(data: ApiData, query: URLSearchParams): ApiAnswer {
   return page(data.shop, 'orders', headers, query);
 }
 
-function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams): Record<string, unknown>[] | string {
+function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams, exclusive = false): Record<string, unknown>[] | string {
   for (const key of ['updatedAtMin', 'updatedAtMax', 'createdAtMin', 'createdAtMax']) {
     const value = query.get(key);
     if (value !== null && !DATETIME.test(value)) {
@@ -249,10 +249,12 @@ function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams):
     const v = query.get(key);
     if (v !== null) checks.push((o) => test(o.raw, v));
   };
-  add('updatedAtMin', (o, v) => text(o, 'dateUpdated') >= v);
-  add('updatedAtMax', (o, v) => text(o, 'dateUpdated') <= v);
-  add('createdAtMin', (o, v) => text(o, 'dateCreated') >= v);
-  add('createdAtMax', (o, v) => text(o, 'dateCreated') <= v);
+  const above = (a: string, v: string) => (exclusive ? a > v : a >= v);
+  const below = (a: string, v: string) => (exclusive ? a < v : a <= v);
+  add('updatedAtMin', (o, v) => above(text(o, 'dateUpdated'), v));
+  add('updatedAtMax', (o, v) => below(text(o, 'dateUpdated'), v));
+  add('createdAtMin', (o, v) => above(text(o, 'dateCreated'), v));
+  add('createdAtMax', (o, v) => below(text(o, 'dateCreated'), v));
   add('innerId', (o, v) => text(o, 'innerId') === v);
   add('email', (o, v) => text(o, 'email').trim().toLowerCase() === v.trim().toLowerCase());
   if (query.get('excludeAbandonedCart') === '1') checks.push((o) => statusOf(o.raw) !== '0');

@@ -13,13 +13,15 @@ export interface ListingControls {
   order: ListOrder;
   /** Most items on one page whatever `limit` says; null = the documented 200. */
   pageCap: number | null;
+  /** Date filters leave out orders exactly on a bound (Shoprenter's inclusivity is unknown, reference §5.3). */
+  exclusiveBounds: boolean;
   /** Called before each orderExtend list request is answered: tests change the shop mid-walk here. */
   onList: ((query: URLSearchParams) => void) | null;
   random: () => number;
 }
 
 export function defaultListing(seed = 1): ListingControls {
-  return { order: 'dateUpdated', pageCap: null, onList: null, random: seededRandom(seed) };
+  return { order: 'dateUpdated', pageCap: null, exclusiveBounds: false, onList: null, random: seededRandom(seed) };
 }
 
 const text = (o: Record<string, unknown>, key: string): string => {
