@@ -40,7 +40,7 @@ async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pag
     pageSize: 6,
   });
   const seen: string[] = [];
-  await client.listChangedOrders(at(0), (page: SourcedOrder[]) => Promise.resolve(void seen.push(...page.map((o) => (o.ok ? o.order.orderNumber : o.orderNumber)))));
+  await client.listChangedOrders(at(0), (page: SourcedOrder[]) => Promise.resolve(void seen.push(...page.map((o) => (o.ok ? o.order.orderNumber : (o.orderNumber ?? o.id))))));
   return { seen, requests: client.lastListRequests };
 }
 

@@ -8,6 +8,7 @@ import type { RequestInfo, ShoprenterAuthConfig } from './auth.js';
 import { ShoprenterHttp } from './http.js';
 import type { ShoprenterLogger } from './http.js';
 import { WindowWalk } from './list-windows.js';
+import { orderWindowSource } from './order-list.js';
 import { normalizeOrder } from './normalize-order.js';
 import { applyProductLookups, hungarianMeasurementUnit, optionLookupsNeeded, unitLookupsNeeded } from './product-lookups.js';
 import type { EnrichWhat } from './product-lookups.js';
@@ -99,37 +100,11 @@ export class ShoprenterClient implements OrderSource {
   /** Every order changed at or after `updatedAtMin`, read in windows that do not depend on list order (list-windows.ts). */
   async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
     const what = 'the order list';
-    const walk = new WindowWalk<SourcedOrder>(
-      {
-        fetch: async (window, page, size) => {
-          const query = (): Record<string, string> => ({
-            full: '1',
-            excludeAbandonedCart: '1',
-            excludeStorno: '1',
-            ...(window.updated.min === null ? {} : { updatedAtMin: window.updated.min }),
-            ...(window.updated.max === null ? {} : { updatedAtMax: window.updated.max }),
-            ...(window.created?.min ? { createdAtMin: window.created.min } : {}),
-            ...(window.created?.max ? { createdAtMax: window.created.max } : {}),
-            limit: String(size.limit),
-            page: String(page),
-          });
-          const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout: size.shrink });
-          if (body === null) return null;
-          const { items, next, pageCount, limit } = this.envelope(body, what);
-          const more = (next !== null && next !== undefined) || (pageCount !== null && pageCount !== undefined && page + 1 < pageCount);
-          return { items: items.map(normalizeOrder), more, pageCount: pageCount ?? null, limit: limit ?? null };
-        },
-        dateOf: (sourced) => (sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated),
-        createdOf: (sourced) => (sourced.ok ? sourced.order.dateCreated : null),
-        idOf: (sourced) => (sourced.ok ? sourced.order.id : sourced.id),
-        compare: (a, b) => {
-          const [ka, kb] = [listKey(a), listKey(b)];
-          return ka.date.localeCompare(kb.date) || ka.number - kb.number || ka.id.localeCompare(kb.id);
-        },
-      },
-      this.pageSize,
-      this.listBounds,
-    );
+    const read = async (query: () => Record<string, string>, onGatewayTimeout: () => boolean) => {
+      const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
+      return body === null ? null : this.envelope(body, what);
+    };
+    const walk = new WindowWalk<SourcedOrder>(orderWindowSource(read), this.pageSize, this.listBounds);
     try {
       await walk.walk(updatedAtMin, onPage);
     } finally {
@@ -338,13 +313,6 @@ export class ShoprenterClient implements OrderSource {
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     return url;
   }
-}
-
-/** Sort key of a listed order: dateUpdated, then order number. */
-function listKey(sourced: SourcedOrder): { date: string; number: number; id: string } {
-  const date = (sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated) ?? '';
-  const number = Number(sourced.ok ? sourced.order.orderNumber : sourced.orderNumber);
-  return { date, number: Number.isFinite(number) ? number : Infinity, id: sourced.ok ? sourced.order.id : sourced.id };
 }
 
 /** Largest limit at most half the current one that divides `consumed`; null when already 1. */
