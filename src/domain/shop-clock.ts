@@ -126,3 +126,12 @@ export function listLowerBound(cursor: string, overlapMinutes: number, timeZone:
   const naive = addMinutes(cursor, -overlapMinutes);
   return lowest < naive ? lowest : naive;
 }
+
+/** Whether `text` starts with a real calendar date from 2000 on (Shoprenter also sends "0000-00-00"). */
+export function hasCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text.trim());
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 2000 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
