@@ -43,7 +43,7 @@ export interface RuntimeOptions {
   alerts?: Alerter;
   now?: () => Date;
   /** Overrides for stand-ins and benchmarks (retry pacing, rate limit). */
-  shoprenterTuning?: { retryBaseMs?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
+  shoprenterTuning?: { retryBaseMs?: number; retryBudgetMs?: number; maxRetries?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
   cashmanTimeoutMs?: number;
   /**
    * Whether to turn drafts a crash left `submitting` into `uncertain` (default true). `redraft`,

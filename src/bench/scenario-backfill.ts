@@ -199,9 +199,10 @@ function withPerOrder(cost: BuyerCost): BuyerCost & { perOrder: number } {
 }
 
 /**
- * Watches the polls after the backfill. The first ones may re-read part of the backlog (the cursor
- * moves at most one page past the first page of a multi-page walk, so a changing list cannot hide
- * an order); they are counted as catch-up. Then `cycles` idle polls are measured.
+ * Watches the polls after the backfill. The first ones may re-read part of the backlog (one
+ * overlap before the cursor); they are counted as catch-up. Then `cycles` idle polls are measured.
+ * A poll starts with an open-ended list request (no updatedAtMax) after a pause: the window walk
+ * also asks open-ended windows, but within a cycle, back to back.
  */
 async function watchIdle(
   shop: LocalShop,
@@ -210,11 +211,15 @@ async function watchIdle(
   intervalSeconds: number,
   backlogPages: number,
 ): Promise<NonNullable<BackfillResult['idle']>> {
-  const isPoll = (r: RequestLogEntry) => r.path.endsWith('/orderExtend') && /(^|&)page=0(&|$)/.test(r.query);
+  const isList = (r: RequestLogEntry) => r.path.endsWith('/orderExtend') && !/(^|&)(innerId|orderId)=/.test(r.query);
+  const pause = (intervalSeconds * 1000) / 2;
   const deadline = nowMs() + (backlogPages + cycles + 3) * intervalSeconds * 1000 + 20_000;
   for (;;) {
     const log = shop.shoprenter.requestLog.filter((r) => r.time > after);
-    const polls = log.filter(isPoll).map((r) => r.time);
+    const lists = log.filter(isList);
+    const polls = lists
+      .filter((r, i) => !/(^|&)updatedAtMax=/.test(r.query) && /(^|&)page=0(&|$)/.test(r.query) && (i === 0 || r.time - lists[i - 1]!.time >= pause))
+      .map((r) => r.time);
     // Requests of each completed cycle: from its poll to the next one.
     const costs = polls.slice(0, -1).map((from, i) => log.filter((r) => r.time >= from && r.time < polls[i + 1]!).length);
     const steady = costs.findIndex((c) => c <= 1);

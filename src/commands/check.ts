@@ -6,6 +6,8 @@ import { config, remoteEnv, type CommandContext } from './context.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
 import { VAT_CASES, type VatCase } from '../domain/vat-cases.js';
 
+const CHECK_RETRY_BUDGET_MS = 3000;
+
 /**
  * `check`: config and .env first (exit 2 with the key and line), then both logins (exit 1), then
  * what the live shop uses that config.yaml does not map (exit 2: those orders would be quarantined).
@@ -14,7 +16,8 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
   const env = remoteEnv(ctx);
   const cfg = config(env);
   ctx.out(`ok    ${env.configPath} and the environment are valid`);
-  const { shoprenter, cashman } = createClients(env, cfg, silentLogger);
+  // A short retry budget: `check` answers within seconds, also against a host that is down.
+  const { shoprenter, cashman } = createClients(env, cfg, silentLogger, { retryBudgetMs: CHECK_RETRY_BUDGET_MS });
 
   let loginsOk = true;
   let survey: ShopSurvey | undefined;

@@ -1,7 +1,8 @@
 /**
  * Shoprenter datetimes are shop-local and carry no offset ("2026-11-01T00:30:00"). The cursor
  * and `startFrom` are kept in that same form, so comparisons are plain string comparisons; these
- * helpers turn the daemon's own clock into that form and do minute arithmetic on it.
+ * helpers turn the daemon's own clock into that form, do minute arithmetic on it, and work out the
+ * list's lower bound across daylight-saving changes (local time runs backwards once a year).
  */
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
@@ -47,4 +48,90 @@ export function addMinutes(local: string, minutes: number): string {
   if (!m) throw new RangeError(`not a local datetime: ${local}`);
   const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   return new Date(t + minutes * 60_000).toISOString().slice(0, 19);
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Shorter than the distance between two offset changes anywhere, so one step holds at most one. */
+const SCAN_STEP_MS = 6 * HOUR_MS;
+
+function naiveMs(local: string): number {
+  const m = LOCAL.exec(local);
+  if (!m) throw new RangeError(`not a local datetime: ${local}`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+/** The zone's offset from UTC at instant `ms`, in ms (whole seconds). */
+function offsetAt(ms: number, timeZone: string): number {
+  const second = Math.floor(ms / 1000) * 1000;
+  return naiveMs(shopNow(new Date(second), timeZone)) - second;
+}
+
+/** First whole second in (lo, hi] where `test` holds, given it fails at lo and holds at hi. */
+function firstSecond(lo: number, hi: number, test: (ms: number) => boolean): number {
+  let a = lo;
+  let b = hi;
+  while (b - a > 1000) {
+    const mid = a + Math.floor((b - a) / 2000) * 1000;
+    if (test(mid)) b = mid;
+    else a = mid;
+  }
+  return b;
+}
+
+/**
+ * The first instant whose shop-local time is `local` or later. For a time the autumn change shows
+ * twice that is its first (summer-time) occurrence; for one the spring change skips, the change
+ * itself. Every instant before it has a local time before `local`.
+ */
+export function localToInstant(local: string, timeZone: string): Date {
+  const n = naiveMs(local);
+  const offsets = [offsetAt(n - DAY_MS, timeZone), offsetAt(n + DAY_MS, timeZone)];
+  const candidates = offsets.map((o) => n - o).sort((a, b) => a - b);
+  const exact = candidates.find((t) => shopNow(new Date(t), timeZone) === local);
+  if (exact !== undefined) return new Date(exact);
+  const [lo = n, hi = n] = candidates;
+  return new Date(firstSecond(lo, hi, (t) => shopNow(new Date(t), timeZone) >= local));
+}
+
+/**
+ * The lowest shop-local time shown at any instant from `fromMs` to `toMs`. Local time rises with
+ * real time except when the clocks go back, so it is the local time at `fromMs` or the one just
+ * after an autumn change in between ("02:00:00" in Budapest).
+ */
+export function lowestLocalBetween(fromMs: number, toMs: number, timeZone: string): string {
+  let lowest = shopNow(new Date(fromMs), timeZone);
+  for (let t = fromMs; t < toMs; t += SCAN_STEP_MS) {
+    const next = Math.min(t + SCAN_STEP_MS, toMs);
+    const before = offsetAt(t, timeZone);
+    if (offsetAt(next, timeZone) >= before) continue;
+    const change = firstSecond(t, next, (ms) => offsetAt(ms, timeZone) < before);
+    const after = shopNow(new Date(change), timeZone);
+    if (after < lowest) lowest = after;
+  }
+  return lowest;
+}
+
+/**
+ * The `updatedAtMin` of a poll: low enough that every order changed since one overlap before the
+ * cursor is listed, whichever daylight-saving changes lie between. Shoprenter stamps dateUpdated
+ * with the shop's wall clock, so an order changed in the autumn's repeated hour can carry a time
+ * earlier than the cursor; the bound then goes back to the start of that hour. The cursor (the
+ * newest dateUpdated fully read) is taken at its earliest possible instant; the scan runs an hour
+ * past `now` so a change during the walk itself is covered too.
+ */
+export function listLowerBound(cursor: string, overlapMinutes: number, timeZone: string, now: Date): string {
+  const from = localToInstant(cursor, timeZone).getTime() - overlapMinutes * 60_000;
+  const lowest = lowestLocalBetween(from, Math.max(from, now.getTime() + HOUR_MS), timeZone);
+  const naive = addMinutes(cursor, -overlapMinutes);
+  return lowest < naive ? lowest : naive;
+}
+
+/** Whether `text` starts with a real calendar date from 2000 on (Shoprenter also sends "0000-00-00"). */
+export function hasCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text.trim());
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 2000 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 }

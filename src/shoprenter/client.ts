@@ -7,6 +7,8 @@ import { createAuthProvider } from './auth.js';
 import type { RequestInfo, ShoprenterAuthConfig } from './auth.js';
 import { ShoprenterHttp } from './http.js';
 import type { ShoprenterLogger } from './http.js';
+import { WindowWalk } from './list-windows.js';
+import { orderWindowSource } from './order-list.js';
 import { normalizeOrder } from './normalize-order.js';
 import { applyProductLookups, hungarianMeasurementUnit, optionLookupsNeeded, unitLookupsNeeded } from './product-lookups.js';
 import type { EnrichWhat } from './product-lookups.js';
@@ -23,6 +25,9 @@ import {
   TaxClassWire,
 } from './schema.js';
 
+/** Long enough to ride out a storm of about a minute (issue 9 §10), short of a stuck cycle. */
+export const DEFAULT_RETRY_BUDGET_MS = 90_000;
+
 export interface ShoprenterClientOptions {
   /** API base, e.g. https://myshop.api2.myshoprenter.hu/api */
   apiUrl: string;
@@ -32,7 +37,10 @@ export interface ShoprenterClientOptions {
   limitPerSecond?: number;
   /** Items per list page, at most 200 (reference §5.1). */
   pageSize?: number;
+  /** Also stop retrying a read after this many retries (tests); by default only the time budget bounds them. */
   maxRetries?: number;
+  /** How long one read may keep retrying 429/5xx/network failures (default 90 s: rides out a storm of about a minute). */
+  retryBudgetMs?: number;
   retryBaseMs?: number;
   timeoutMs?: number;
   onRequest?: (info: RequestInfo) => void;
@@ -76,17 +84,32 @@ export class ShoprenterClient implements OrderSource {
     });
     const auth = createAuthProvider(options.auth, { http, limiter, onRequest: options.onRequest });
     const retry = {
-      maxRetries: options.maxRetries ?? 4,
+      budgetMs: options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS,
+      ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
       baseMs: options.retryBaseMs ?? 1000,
-      maxBackoffMs: 30_000,
-      maxRetryAfterMs: 60_000,
+      maxBackoffMs: 15_000,
     };
     this.http = new ShoprenterHttp(http, auth, limiter, retry, { onRequest: options.onRequest, logger: options.logger });
   }
 
+  /** Requests the last listChangedOrders made (the benchmark reports them). */
+  lastListRequests = 0;
+  /** Whether the list's date bounds proved inclusive (list-windows.ts). */
+  private readonly listBounds = { inclusive: false };
+
+  /** Every order changed at or after `updatedAtMin`, read in windows that do not depend on list order (list-windows.ts). */
   async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
-    const query = { full: '1', excludeAbandonedCart: '1', excludeStorno: '1', updatedAtMin };
-    await this.paginate('orderExtend', query, 'the order list', (items) => onPage(items.map(normalizeOrder)));
+    const what = 'the order list';
+    const read = async (query: () => Record<string, string>, onGatewayTimeout: () => boolean) => {
+      const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
+      return body === null ? null : this.envelope(body, what);
+    };
+    const walk = new WindowWalk<SourcedOrder>(orderWindowSource(read), this.pageSize, this.listBounds);
+    try {
+      await walk.walk(updatedAtMin, onPage);
+    } finally {
+      this.lastListRequests = walk.requests;
+    }
   }
 
   /** The storno sweep's listing (src/sync/storno-sweep.ts): storno orders included, created within the window. */

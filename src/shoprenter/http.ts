@@ -9,13 +9,17 @@ export interface ShoprenterLogger {
 }
 
 export interface RetryPolicy {
-  /** Retries after the first attempt; 4 = five tries in all. */
-  maxRetries: number;
+  /**
+   * How long one read may keep retrying, counted from its first attempt: a wait that would end past
+   * it is not started, and the read gives up instead. A storm of 429/5xx answers shorter than this
+   * is ridden out inside the cycle; `check` uses a short one so an unreachable host fails fast.
+   */
+  budgetMs: number;
+  /** Also give up after this many retries (tests); default: only the time budget bounds them. */
+  maxRetries?: number;
   /** First backoff step; doubled per retry, capped at `maxBackoffMs`, with jitter. */
   baseMs: number;
   maxBackoffMs: number;
-  /** A Retry-After longer than this is not waited out inside a cycle. */
-  maxRetryAfterMs: number;
 }
 
 export interface GetOptions {
@@ -63,6 +67,8 @@ export class ShoprenterHttp {
       onRequest?: (info: RequestInfo) => void;
       logger?: ShoprenterLogger;
       sleep?: (ms: number) => Promise<void>;
+      /** Milliseconds, monotonic; tests may pass their own. */
+      clock?: () => number;
     } = {},
   ) {}
 
@@ -70,10 +76,12 @@ export class ShoprenterHttp {
     const { what } = options;
     const failures: string[] = [];
     let renewed = false;
+    const started = this.clock();
     const fail = async (problem: string, waitMs?: number): Promise<void> => {
       failures.push(problem);
-      if (failures.length > this.retry.maxRetries) throw this.exhausted(what, failures);
       const wait = waitMs ?? this.backoff(failures.length);
+      const overBudget = this.clock() - started + wait > this.retry.budgetMs;
+      if (overBudget || failures.length > (this.retry.maxRetries ?? Infinity)) throw this.exhausted(what, failures);
       this.hooks.logger?.debug('Shoprenter request failed; retrying', {
         what,
         problem,
@@ -130,7 +138,7 @@ export class ShoprenterHttp {
       }
       if (status === 429 || status >= 500) {
         const retryAfter = status === 429 || status === 503 ? retryAfterMs(response.headers['retry-after']) : null;
-        if (retryAfter !== null && retryAfter > this.retry.maxRetryAfterMs) {
+        if (retryAfter !== null && retryAfter > this.retry.budgetMs) {
           throw new ShoprenterError(
             'SHOPRENTER_RATE_LIMITED',
             `Shoprenter asked to wait ${Math.ceil(retryAfter / 1000)} s before ${what}; will try again next cycle.`,
@@ -175,6 +183,10 @@ export class ShoprenterHttp {
   private backoff(failureCount: number): number {
     const ceiling = Math.min(this.retry.maxBackoffMs, this.retry.baseMs * 2 ** (failureCount - 1));
     return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  private clock(): number {
+    return this.hooks.clock ? this.hooks.clock() : performance.now();
   }
 
   private sleep(ms: number): Promise<void> {

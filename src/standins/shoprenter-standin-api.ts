@@ -1,4 +1,5 @@
 import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
+import { listingOrder, type ListingControls } from './shoprenter-standin-listing.js';
 import { a4, apiId, fmt4, hrefBase } from './shoprenter-wire.js';
 
 /**
@@ -25,6 +26,7 @@ export interface ApiData {
   orderProductOptions: Map<string, Record<string, unknown>[]>;
   /** `/productExtend/{id}` resources in wire shape, per product API id. */
   products: Map<string, Record<string, unknown>>;
+  listing: ListingControls;
 }
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
@@ -66,8 +68,10 @@ export function answerApi(data: ApiData, path: string, query: URLSearchParams): 
     if (!allowed.includes(key)) return shoprenterError(400, 40010, `The given parameter: ${key} is not available!`);
   }
   if (resource !== 'orderExtend') return page(data.shop, resource, items ?? [], query);
-  const filtered = filterOrders(data.orders, query);
-  return typeof filtered === 'string' ? shoprenterError(400, 40009, filtered) : page(data.shop, resource, filtered, query);
+  data.listing.onList?.(query);
+  const filtered = filterOrders(data.orders, query, data.listing.exclusiveBounds);
+  if (typeof filtered === 'string') return shoprenterError(400, 40009, filtered);
+  return page(data.shop, resource, listingOrder(filtered, data.listing), query, data.listing.pageCap);
 }
 
 /**
@@ -228,7 +232,7 @@ function plainOrders(data: ApiData, query: URLSearchParams): ApiAnswer {
   return page(data.shop, 'orders', headers, query);
 }
 
-function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams): Record<string, unknown>[] | string {
+function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams, exclusive = false): Record<string, unknown>[] | string {
   for (const key of ['updatedAtMin', 'updatedAtMax', 'createdAtMin', 'createdAtMax']) {
     const value = query.get(key);
     if (value !== null && !DATETIME.test(value)) {
@@ -245,10 +249,12 @@ function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams):
     const v = query.get(key);
     if (v !== null) checks.push((o) => test(o.raw, v));
   };
-  add('updatedAtMin', (o, v) => text(o, 'dateUpdated') >= v);
-  add('updatedAtMax', (o, v) => text(o, 'dateUpdated') <= v);
-  add('createdAtMin', (o, v) => text(o, 'dateCreated') >= v);
-  add('createdAtMax', (o, v) => text(o, 'dateCreated') <= v);
+  const above = (a: string, v: string) => (exclusive ? a > v : a >= v);
+  const below = (a: string, v: string) => (exclusive ? a < v : a <= v);
+  add('updatedAtMin', (o, v) => above(text(o, 'dateUpdated'), v));
+  add('updatedAtMax', (o, v) => below(text(o, 'dateUpdated'), v));
+  add('createdAtMin', (o, v) => above(text(o, 'dateCreated'), v));
+  add('createdAtMax', (o, v) => below(text(o, 'dateCreated'), v));
   add('innerId', (o, v) => text(o, 'innerId') === v);
   add('email', (o, v) => text(o, 'email').trim().toLowerCase() === v.trim().toLowerCase());
   if (query.get('excludeAbandonedCart') === '1') checks.push((o) => statusOf(o.raw) !== '0');
@@ -268,11 +274,11 @@ function statusOf(raw: Record<string, unknown>): string | null {
 }
 
 /** One page in the orderExtend sample's envelope: numbers for page/pageCount/limit, `next: null` last. */
-function page(shop: string, resource: string, all: Record<string, unknown>[], query: URLSearchParams): ApiAnswer {
+function page(shop: string, resource: string, all: Record<string, unknown>[], query: URLSearchParams, cap: number | null = null): ApiAnswer {
   const pageText = query.get('page') ?? '0';
   const limitText = query.get('limit') ?? String(DEFAULT_LIMIT);
   if (!/^\d+$/.test(limitText)) return shoprenterError(400, 40010, `The given parameter: limit is not available!`);
-  const limit = Math.min(MAX_LIMIT, Math.max(1, Number(limitText)));
+  const limit = Math.min(cap ?? MAX_LIMIT, MAX_LIMIT, Math.max(1, Number(limitText)));
   const pageCount = Math.ceil(all.length / limit);
   const last = Math.max(0, pageCount - 1);
   const pageNo = /^\d+$/.test(pageText) ? Number(pageText) : -1;

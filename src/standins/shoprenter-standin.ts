@@ -7,6 +7,7 @@ import { builtOrderEnrichment } from './shoprenter-order-builder.js';
 import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
 import { answerApi, registerEnrichment, shoprenterError, toXml } from './shoprenter-standin-api.js';
 import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.js';
+import { defaultListing, type ListingControls } from './shoprenter-standin-listing.js';
 import { DEFAULT_SHOP, statusHref } from './shoprenter-wire.js';
 import { answerWebHookWrite } from './shoprenter-standin-webhooks.js';
 
@@ -40,6 +41,9 @@ export interface ShoprenterStandinOptions {
   latencyMs?: number;
   orders?: Record<string, unknown>[];
   catalog?: Partial<ReturnType<typeof shopCatalog>>;
+  /** Order-list order (default by dateUpdated) and page cap; see shoprenter-standin-listing.ts. */
+  listOrder?: ListingControls['order'];
+  pageCap?: number;
 }
 
 export interface RequestLogEntry {
@@ -88,6 +92,8 @@ export interface ShoprenterStandin {
   /** Moves the order to status `statusId` (inner id) at `at`, as an admin's status change does. */
   setOrderStatus(ref: string, statusId: number, at: string): void;
   setCatalog(resource: keyof ReturnType<typeof shopCatalog>, items: Record<string, unknown>[]): void;
+  /** List order, page cap and a hook run before each order-list answer; changeable mid-test. */
+  listing: ListingControls;
   setFault(...faults: StandinFault[]): void;
   clearFaults(): void;
   /** Invalidates every issued token, so the next API call answers 401. */
@@ -114,7 +120,8 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
   const rateLimit = options.rateLimitPerSecond ?? 3;
   const orders = new Map<string, StoredOrder>();
   const catalog: Record<string, Record<string, unknown>[]> = { ...shopCatalog(shop), webHooks: [], ...options.catalog };
-  const data: ApiData = { shop, orders, catalog, orderProductOptions: new Map(), products: new Map() };
+  const listing: ListingControls = { ...defaultListing(), order: options.listOrder ?? 'dateUpdated', pageCap: options.pageCap ?? null };
+  const data: ApiData = { shop, orders, catalog, orderProductOptions: new Map(), products: new Map(), listing };
   let nextOptionId = 1;
   const addEnrichment = (enrichment: ShoprenterEnrichment) => {
     nextOptionId += registerEnrichment(data, structuredClone(enrichment), nextOptionId);
@@ -313,6 +320,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     setOrderStatus(ref, statusId, at) {
       updateOrder(ref, { orderStatus: { href: statusHref(shop, statusId) }, dateUpdated: at });
     },
+    listing,
     setCatalog(resource, items) {
       catalog[resource] = items;
     },

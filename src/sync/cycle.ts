@@ -1,4 +1,4 @@
-import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import { listLowerBound, shopNow } from '../domain/shop-clock.js';
 import type { Order } from '../domain/order.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
@@ -6,7 +6,7 @@ import type { Alerter } from './alerts.js';
 import { describeError } from './classify.js';
 import { CashmanWatch, recordCycleHealth } from './cycle-health.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
-import type { InvoiceBackend, OrderSource, SourcedOrder } from './ports.js';
+import type { InvoiceBackend, OrderSource } from './ports.js';
 import type { AfterDraftCycleHooks } from './after-draft-cycle.js';
 
 /** Everything one cycle needs; built once by the CLI and reused by every cycle of `run`. */
@@ -45,9 +45,11 @@ export interface CycleSummary {
 class StopRequested extends Error {}
 
 /**
- * One poll: list orders changed since (cursor − overlap), handle each as its page arrives, then
- * re-fetch due retries. The cursor moves only when every listed order reached a ledger state, and
- * never past the shop's present (a bogus future dateUpdated must not make us skip real orders).
+ * One poll: list orders changed since (cursor − overlap; earlier across an autumn clock change, see
+ * listLowerBound), handle each as its page arrives, then re-fetch due retries. The source reads the
+ * whole range whatever order Shoprenter lists in (src/shoprenter/list-windows.ts), so the cursor
+ * moves only after the listing completed and every listed order reached a ledger state, and never
+ * past the shop's present (a bogus future dateUpdated must not make us skip real orders).
  */
 export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   const started = Date.now();
@@ -65,6 +67,8 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   let error: string | null = null;
   let failure: unknown = null;
   let interrupted = false;
+  // Any answer from the order list means Shoprenter is reachable and takes our login (episodes).
+  let listAnswered = false;
 
   const handleOne = async (sourced: Parameters<OrderPipeline['handle']>[0]): Promise<void> => {
     if (deps.stop?.requested) throw new StopRequested();
@@ -74,20 +78,19 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (key.dateUpdated !== null && key.dateUpdated > maxSeen) maxSeen = key.dateUpdated;
   };
 
-  let pages = 0;
-  let firstPageMax: string | null = null;
   try {
     await deps.afterDraft?.beforeCycle();
     await pipeline.alertUnreported();
-    await deps.source.listChangedOrders(addMinutes(cursor, -deps.overlapMinutes), async (page) => {
-      pages += 1;
+    const updatedAtMin = listLowerBound(cursor, deps.overlapMinutes, deps.timezone, now());
+    // Taken before the walk: an order changed during it carries this time or a later one.
+    const present = shopNow(now(), deps.timezone);
+    await deps.source.listChangedOrders(updatedAtMin, async (page) => {
+      listAnswered = true;
       listed += page.length;
       for (const sourced of page) await handleOne(sourced);
-      if (pages === 1) firstPageMax = latestDateUpdated(page);
     });
-    const present = shopNow(now(), deps.timezone);
-    let nextCursor = maxSeen > present ? present : maxSeen;
-    if (pages > 1 && firstPageMax !== null) nextCursor = minString(nextCursor, addMinutes(firstPageMax, deps.overlapMinutes));
+    listAnswered = true;
+    const nextCursor = maxSeen > present ? present : maxSeen;
     if (nextCursor > cursor) ledger.setMeta('cursor', nextCursor);
 
     for (const row of ledger.dueRetries()) {
@@ -112,7 +115,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
       failure = caught instanceof CycleAbort ? caught.cause : caught;
     }
   }
-  const shoprenterAnswered = pages > 0 || (error === null && !interrupted);
+  const shoprenterAnswered = listAnswered || (error === null && !interrupted);
   await recordCycleHealth({ ...deps, now }, cashman, { error: failure, shoprenterAnswered }).catch((caught: unknown) => {
     logger.warn('could not record the health of the remotes', { error: describeError(caught) });
   });
@@ -134,27 +137,6 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   return summary;
 }
 
-/**
- * Pages are offsets into a list that can change while it is walked: an order that moves to the end
- * (updated meanwhile) or drops out (storno) shifts every later order one place down, so the first
- * order of the next page is never seen in this walk. In a list ordered by dateUpdated (the
- * stand-in's order; Shoprenter's is undocumented, reference §5.2) such an order sorts at or after
- * the newest order of the first page, so after a walk of several pages the cursor moves at most to
- * that point plus the overlap: the next poll, which starts one overlap earlier, reads it again. The
- * cursor still advances by at least one page per cycle.
- */
-function latestDateUpdated(page: readonly SourcedOrder[]): string | null {
-  let latest: string | null = null;
-  for (const sourced of page) {
-    const { dateUpdated } = keyOf(sourced);
-    if (dateUpdated !== null && (latest === null || dateUpdated > latest)) latest = dateUpdated;
-  }
-  return latest;
-}
-
-function minString(a: string, b: string): string {
-  return a < b ? a : b;
-}
 
 /** Idle cycles log at debug so `docker compose logs -f` stays readable. */
 function logSummary(logger: Logger, s: CycleSummary): void {

@@ -4,7 +4,7 @@ import type { InvoiceDraft } from '../domain/draft.js';
 import type { MappingConfig } from '../domain/mapping-config.js';
 import type { Order } from '../domain/order.js';
 import { reasons } from '../domain/draft-reasons.js';
-import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import { addMinutes, hasCalendarDate, shopNow } from '../domain/shop-clock.js';
 import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger, OrderKey, OrderRow } from '../store/ledger.js';
@@ -151,7 +151,10 @@ export class OrderPipeline {
     if (order.statusId === null || order.statusId === '0') return false;
     if (statusIds && !statusIds.has(order.statusId)) return false;
     if (this.deps.settings.cancelStatusIds?.has(order.statusId)) return false;
-    return order.dateUpdated >= startFrom;
+    // Go-live is about when the order was placed (SPEC §1.1): an older order changing later (e.g.
+    // completed after go-live) was invoiced by hand and must not get a second invoice. An unreadable
+    // creation date is not taken for "before go-live": the draft check quarantines it with a reason.
+    return order.dateCreated >= startFrom || !hasCalendarDate(order.dateCreated);
   }
 
   /** The partner comes from the order's buyer fields, which the product lookups never change. */

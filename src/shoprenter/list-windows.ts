@@ -1,0 +1,253 @@
+import { addMinutes } from '../domain/shop-clock.js';
+import { ShoprenterError } from '../errors.js';
+
+/**
+ * Reads every order changed since a point in time without depending on the order in which
+ * Shoprenter lists them (undocumented, reference §5.2). Offset pages of a list that changes while
+ * it is walked can skip an order whatever the sort; a window of dateUpdated that fits in one page
+ * cannot. So the range is cut into `updatedAtMin`/`updatedAtMax` windows, and a window's answer is
+ * used only when it is complete: one page, fewer items than the server really puts on a page.
+ *
+ * A single second of dateUpdated can hold more orders than a page (a bulk status change): such a
+ * window is cut again by dateCreated (`createdAtMin`/`createdAtMax`). Only orders alike in both
+ * seconds fall back to offset pages, read until two passes running agree (readStable).
+ *
+ * Whether Shoprenter's bounds are inclusive is unknown (reference §5.3), so each window is asked
+ * one second wider on both sides (until an answer proves them inclusive) and the answer is cut back
+ * to the window here; the windows share no second, so each (order, dateUpdated) is handed over
+ * once per walk.
+ */
+
+/** Seconds from `min` to `max`, both included; null = open on that side. */
+export interface Range {
+  min: string | null;
+  max: string | null;
+}
+
+/** A window of dateUpdated, and within it of dateCreated (null = any). */
+export interface Window {
+  updated: Range;
+  created: Range | null;
+}
+
+export interface WindowAnswer<T> {
+  items: T[];
+  /** The envelope says another page follows (`next`, or `pageCount` > 1). */
+  more: boolean;
+  pageCount: number | null;
+  /** The page size the server says it used, when it says. */
+  limit: number | null;
+}
+
+/** The request size, which a 504 may shrink (reference §2.2) for the rest of the walk. */
+export interface PageSize {
+  limit: number;
+  shrink(): boolean;
+}
+
+export interface WindowSource<T> {
+  /** Page `page` of the orders whose dates lie in `query` (bounds as sent); null past the last page. */
+  fetch(query: Window, page: number, size: PageSize): Promise<WindowAnswer<T> | null>;
+  dateOf(item: T): string | null;
+  createdOf(item: T): string | null;
+  idOf(item: T): string;
+  /** The order in which a window's items are handed over (windows go oldest first). */
+  compare(a: T, b: T): number;
+}
+
+/** A window read by offset pages must give the same orders twice running; after this many passes the cycle gives up. */
+const MAX_PASSES = 6;
+/** Windows are cut to hold about this share of a page, so orders changing meanwhile rarely overfill them. */
+const FILL = 0.75;
+
+const addSeconds = (local: string, seconds: number) => addMinutes(local, seconds / 60);
+
+export class WindowWalk<T> {
+  private readonly size: PageSize;
+  /** The most items the server has put on one page so far (a cap below `limit` shows as a full page with more to come). */
+  private cap = Infinity;
+  /**
+   * (order, dateUpdated) pairs handed over in this walk. Windows share no second, so this only
+   * matters for orders whose dates could not be read (they fall in every window).
+   */
+  private readonly handed = new Set<string>();
+  /** Requests made, for the benchmark and tests. */
+  requests = 0;
+
+  constructor(
+    private readonly source: WindowSource<T>,
+    pageSize: number,
+    /**
+     * Learned once per client: an answer holding an order dated exactly on a widened bound proves
+     * the bounds inclusive, and later windows are asked exactly (a crowded neighbouring second
+     * would otherwise fill every page).
+     */
+    private readonly bounds: { inclusive: boolean } = { inclusive: false },
+  ) {
+    this.size = {
+      limit: pageSize,
+      shrink: () => {
+        if (this.size.limit <= 1) return false;
+        this.size.limit = Math.floor(this.size.limit / 2);
+        return true;
+      },
+    };
+  }
+
+  /** Hands every order changed at or after `from` to `onItems`, one window at a time, oldest window first. */
+  async walk(from: string, onItems: (items: T[]) => Promise<void>): Promise<void> {
+    const pending: Window[] = [{ updated: { min: from, max: null }, created: null }];
+    for (let window = pending.shift(); window; window = pending.shift()) {
+      const inclusive = this.bounds.inclusive;
+      const answer = await this.fetch(window, 0);
+      if (answer && this.isFull(answer) && this.bounds.inclusive !== inclusive) {
+        pending.unshift(window);
+        continue;
+      }
+      if (answer && !this.isFull(answer)) {
+        await this.hand(window, answer.items, onItems);
+        continue;
+      }
+      const parts = await this.cut(window, answer);
+      if (parts.length > 1) {
+        pending.unshift(...parts);
+        continue;
+      }
+      await this.hand(window, await this.readStable(window), onItems);
+    }
+  }
+
+  private async fetch(window: Window, page: number): Promise<WindowAnswer<T> | null> {
+    const query = this.bounds.inclusive ? window : { updated: widen(window.updated), created: window.created && widen(window.created) };
+    this.requests += 1;
+    const answer = await this.source.fetch(query, page, this.size);
+    if (answer?.more && answer.items.length > 0) this.cap = Math.min(this.cap, answer.items.length);
+    if (!this.bounds.inclusive && answer?.items.some((item) => this.onBound(query, item))) this.bounds.inclusive = true;
+    return answer;
+  }
+
+  private onBound(query: Window, item: T): boolean {
+    const at = (range: Range | null, date: string | null) => range !== null && date !== null && (date === range.min || date === range.max);
+    return at(query.updated, this.source.dateOf(item)) || at(query.created, this.source.createdOf(item));
+  }
+
+  private isFull(answer: WindowAnswer<T>): boolean {
+    const honoured = Math.min(this.size.limit, answer.limit ?? Infinity, this.cap);
+    return answer.more || answer.items.length >= honoured;
+  }
+
+  private inWindow(window: Window, item: T): boolean {
+    return inRange(window.updated, this.source.dateOf(item)) && (window.created === null || inRange(window.created, this.source.createdOf(item)));
+  }
+
+  private async hand(window: Window, items: T[], onItems: (items: T[]) => Promise<void>): Promise<void> {
+    const mine = items.filter((item) => {
+      if (!this.inWindow(window, item)) return false;
+      const key = `${this.source.idOf(item)}@${this.source.dateOf(item) ?? ''}`;
+      if (this.handed.has(key)) return false;
+      this.handed.add(key);
+      return true;
+    });
+    // Sorted, so orders are drafted oldest first whatever order the list came in.
+    if (mine.length > 0) await onItems(mine.sort((a, b) => this.source.compare(a, b)));
+  }
+
+  /**
+   * Sub-windows of a full window, cut where the dates of all its pages say each holds about
+   * FILL of a page: by dateUpdated, or by dateCreated once the window is a single second of
+   * dateUpdated. The pages are read only for their dates (offsets in a moving list are a fair
+   * sample, not a reliable read), so nothing is handed over here. One part = no cut helps.
+   */
+  private async cut(window: Window, first: WindowAnswer<T> | null): Promise<Window[]> {
+    const byCreated = window.updated.min !== null && window.updated.min === window.updated.max;
+    if (byCreated && window.created !== null && window.created.min !== null && window.created.min === window.created.max) return [window];
+    const dateOf = (item: T) => (byCreated ? this.source.createdOf(item) : this.source.dateOf(item));
+    const dates: string[] = [];
+    const collect = (answer: WindowAnswer<T>) => {
+      for (const item of answer.items) {
+        const date = dateOf(item);
+        if (date !== null && this.inWindow(window, item)) dates.push(date);
+      }
+    };
+    if (first) collect(first);
+    for (let page = 1, answer = first; answer?.more && answer.items.length > 0; page++) {
+      answer = await this.fetch(window, page);
+      if (answer) collect(answer);
+    }
+    const target = Math.max(1, Math.floor(Math.min(this.size.limit, this.cap) * FILL));
+    const range = byCreated ? (window.created ?? { min: null, max: null }) : window.updated;
+    const ranges = cutAt(range, dates.sort(), target);
+    return ranges.map((r) => (byCreated ? { updated: window.updated, created: r } : { updated: r, created: window.created }));
+  }
+
+  /**
+   * A window no cut can shrink (one second holding more orders than a page, or neighbours filling
+   * it): read by offset pages, again and again until two passes running give the same orders.
+   * Only the last pass is handed over: an order that left meanwhile was cancelled (storno, which
+   * must not be drafted) or changed to a later dateUpdated (a later window or poll reads it).
+   */
+  private async readStable(window: Window): Promise<T[]> {
+    let previous: string | null = null;
+    const ever = new Set<string>();
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const limit = this.size.limit;
+      const seen = new Map<string, T>();
+      for (let page = 0; ; page++) {
+        const answer = await this.fetch(window, page);
+        for (const item of answer?.items ?? []) if (this.inWindow(window, item)) seen.set(this.source.idOf(item), item);
+        if (!answer?.more || answer.items.length === 0) break;
+      }
+      // A page size changed by a 504 mid-pass moves every offset: that pass proves nothing.
+      if (limit !== this.size.limit) continue;
+      for (const id of seen.keys()) ever.add(id);
+      // Two passes alike, holding every order any pass saw: a list that reorders between requests
+      // shows up as passes that disagree, and the cycle stops rather than skip an order.
+      const ids = [...seen.keys()].sort().join('\n');
+      if (ids === previous && seen.size === ever.size) return [...seen.values()];
+      previous = ids;
+    }
+    throw new ShoprenterError(
+      'SHOPRENTER_BAD_RESPONSE',
+      `Shoprenter's order list kept changing while the orders changed at ${window.updated.min ?? ''} were read; will try again next cycle.`,
+      true,
+    );
+  }
+}
+
+function widen(range: Range): Range {
+  return { min: range.min === null ? null : addSeconds(range.min, -1), max: range.max === null ? null : addSeconds(range.max, 1) };
+}
+
+/** An unreadable date cannot be placed: such an order belongs to every window (and is handed over once). */
+function inRange(range: Range, date: string | null): boolean {
+  if (date === null) return true;
+  return (range.min === null || date >= range.min) && (range.max === null || date <= range.max);
+}
+
+/** Consecutive ranges covering `range`, cut between distinct seconds so each holds at most `target` of `sorted`. */
+export function cutAt(range: Range, sorted: readonly string[], target: number): Range[] {
+  const starts: (string | null)[] = [range.min];
+  let inPart = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    const group = j - i;
+    const date = sorted[i] ?? '';
+    if (((inPart > 0 && inPart + group > target) || group > target) && (range.min === null || date > range.min)) {
+      starts.push(date);
+      inPart = 0;
+    }
+    inPart += group;
+    i = j;
+    // A second that alone overfills a page gets a range of its own (then cut by the other date).
+    const after = addSeconds(date, 1);
+    if (group > target && (range.max === null || after <= range.max)) {
+      starts.push(after);
+      inPart = 0;
+    }
+  }
+  return starts.map((min, k) => {
+    const next = starts[k + 1];
+    return { min, max: next === undefined || next === null ? range.max : addSeconds(next, -1) };
+  });
+}

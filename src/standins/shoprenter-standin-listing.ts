@@ -1,0 +1,43 @@
+import { seededRandom } from './shoprenter-fixtures.js';
+
+/**
+ * How the stand-in orders and cuts its order lists. Shoprenter's list order is undocumented
+ * (reference §5.2) and it has been seen answering 25 items to a request for more than 200, so the
+ * daemon must be right under any of these: by dateUpdated (the stand-in's historical order), by
+ * id (what the docs' sample suggests), or shuffled afresh on every request; and with a page cap
+ * below the `limit` asked for (the envelope then tells the limit it really used, with `next`).
+ */
+export type ListOrder = 'dateUpdated' | 'id' | 'random';
+
+export interface ListingControls {
+  order: ListOrder;
+  /** Most items on one page whatever `limit` says; null = the documented 200. */
+  pageCap: number | null;
+  /** Date filters leave out orders exactly on a bound (Shoprenter's inclusivity is unknown, reference §5.3). */
+  exclusiveBounds: boolean;
+  /** Called before each orderExtend list request is answered: tests change the shop mid-walk here. */
+  onList: ((query: URLSearchParams) => void) | null;
+  random: () => number;
+}
+
+export function defaultListing(seed = 1): ListingControls {
+  return { order: 'dateUpdated', pageCap: null, exclusiveBounds: false, onList: null, random: seededRandom(seed) };
+}
+
+const text = (o: Record<string, unknown>, key: string): string => {
+  const v = o[key];
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+};
+
+/** `orders` in the listing's order (a new array). */
+export function listingOrder(orders: Record<string, unknown>[], controls: ListingControls): Record<string, unknown>[] {
+  const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => Number(a['innerId']) - Number(b['innerId']);
+  if (controls.order === 'id') return [...orders].sort(byId);
+  if (controls.order === 'dateUpdated') return [...orders].sort((a, b) => text(a, 'dateUpdated').localeCompare(text(b, 'dateUpdated')) || byId(a, b));
+  const shuffled = [...orders];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(controls.random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j] as Record<string, unknown>, shuffled[i] as Record<string, unknown>];
+  }
+  return shuffled;
+}

@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ShoprenterClient } from '../src/shoprenter/client.js';
+import { cutAt } from '../src/shoprenter/list-windows.js';
+import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
+import type { ListOrder } from '../src/standins/shoprenter-standin-listing.js';
+import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
+import type { SourcedOrder } from '../src/sync/ports.js';
+import { SIMPLE_ORDER } from './helpers/order-specs.js';
+
+/**
+ * The window walk (src/shoprenter/list-windows.ts) against the stand-in: each order is handed
+ * over exactly once per walk whatever the list order, page cap and bound inclusivity, including a
+ * second of dateUpdated that holds more orders than a page.
+ */
+
+const running: ShoprenterStandin[] = [];
+afterEach(async () => {
+  for (const standin of running.splice(0)) await standin.close();
+});
+
+function at(minutes: number, seconds = 0): string {
+  return new Date(Date.UTC(2026, 10, 20, 8, minutes, seconds)).toISOString().slice(0, 19);
+}
+
+function order(innerId: number, dateUpdated: string, dateCreated = dateUpdated): Record<string, unknown> {
+  return buildShoprenterOrder({ ...SIMPLE_ORDER, email: `b${innerId}@example.hu`, innerId, dateUpdated, dateCreated });
+}
+
+let counter = 0;
+async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pageCap: number | null, exclusiveBounds: boolean) {
+  const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listOrder, ...(pageCap ? { pageCap } : {}) });
+  standin.listing.exclusiveBounds = exclusiveBounds;
+  running.push(standin);
+  const client = new ShoprenterClient({
+    apiUrl: standin.url,
+    auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
+    shop: `windows-${++counter}`,
+    limitPerSecond: 1000,
+    retryBaseMs: 10,
+    pageSize: 6,
+  });
+  const seen: string[] = [];
+  await client.listChangedOrders(at(0), (page: SourcedOrder[]) => Promise.resolve(void seen.push(...page.map((o) => (o.ok ? o.order.orderNumber : (o.orderNumber ?? o.id))))));
+  return { seen, requests: client.lastListRequests };
+}
+
+describe('window walk', () => {
+  // 20 orders a minute apart, and 8 changed in one second but placed at different times (a bulk status change).
+  const shop = [...Array.from({ length: 20 }, (_, i) => order(1001 + i, at(i))), ...Array.from({ length: 8 }, (_, i) => order(2001 + i, at(30), at(i, 30)))];
+  const expected = shop.map((o) => String(o['innerId'])).sort();
+  // 7 orders placed and changed in the same second (an import): only offset pages can read them.
+  const imported = Array.from({ length: 7 }, (_, i) => order(3001 + i, at(40), at(40)));
+
+  describe.each([
+    ['dateUpdated', null, false],
+    ['id', 4, false],
+    ['random', null, true],
+    ['random', 4, true],
+    ['id', null, true],
+  ] as [ListOrder, number | null, boolean][])('list by %s, page cap %p, bounds exclusive: %p', (listOrder, pageCap, exclusive) => {
+    it('hands every order over exactly once', async () => {
+      const { seen } = await walk(shop, listOrder, pageCap, exclusive);
+      expect([...seen].sort()).toEqual(expected);
+    });
+  });
+
+  it.each([
+    ['dateUpdated', null],
+    ['id', 4],
+  ] as [ListOrder, number | null][])('reads more orders alike to the second than a page holds by repeated offset passes (list by %s, cap %p)', async (listOrder, cap) => {
+    const { seen } = await walk([...shop, ...imported], listOrder, cap, false);
+    expect([...seen].sort()).toEqual([...expected, ...imported.map((o) => String(o['innerId']))].sort());
+  });
+
+  it('refuses, rather than skip one, when such orders come in a different order on every request', async () => {
+    await expect(walk([...shop, ...imported], 'random', null, false)).rejects.toThrow(
+      "Shoprenter's order list kept changing while the orders changed at 2026-11-20T08:40:00 were read; will try again next cycle.",
+    );
+  });
+
+  it('hands the orders over oldest first, whatever the list order', async () => {
+    const { seen } = await walk(shop.slice(0, 20), 'random', null, false);
+    expect(seen).toEqual(expected.slice(0, 20));
+  });
+});
+
+describe('cutAt', () => {
+  it('cuts between distinct seconds, about `target` per range, and gives a crowded second a range of its own', () => {
+    const dates = ['a1', 'a1', 'a2', 'a3', 'a3', 'a3', 'a3', 'a4'].map((d) => `2026-11-20T08:00:0${d.slice(1)}`);
+    expect(cutAt({ min: '2026-11-20T08:00:00', max: null }, dates, 3)).toEqual([
+      { min: '2026-11-20T08:00:00', max: '2026-11-20T08:00:02' },
+      { min: '2026-11-20T08:00:03', max: '2026-11-20T08:00:03' },
+      { min: '2026-11-20T08:00:04', max: null },
+    ]);
+  });
+});
