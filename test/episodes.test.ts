@@ -32,7 +32,7 @@ describe('one alert per episode, one when it is over', () => {
   /** A runtime on the same ledger (a restart), optionally with a remote pointed elsewhere. */
   async function restart(env: Record<string, string> = {}): Promise<void> {
     runtime?.close();
-    runtime = await h.runtime({ now, env, shoprenterTuning: { limitPerSecond: 50 } });
+    runtime = await h.runtime({ now, env, shoprenterTuning: { limitPerSecond: 50, retryBudgetMs: 500 } });
   }
 
   /** One cycle, then the clock moves on by `gapMs` (the daemon's interval). */

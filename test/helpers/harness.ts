@@ -61,7 +61,7 @@ export async function startHarness(
         config: parseConfig(configText),
         logger,
         ...overrides,
-        shoprenterTuning: { retryBaseMs: 50, ...overrides.shoprenterTuning },
+        shoprenterTuning: { retryBaseMs: 50, retryBudgetMs: 5000, ...overrides.shoprenterTuning },
         cashmanTimeoutMs: overrides.cashmanTimeoutMs ?? 2000,
       });
       open.push(runtime);
