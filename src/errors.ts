@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'CASHMAN_NOT_SENT'
   | 'CASHMAN_OUTCOME_UNKNOWN'
   | 'MAPPING'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'LEDGER_BUSY'
+  | 'LEDGER_CONFLICT';
 
 export abstract class AppError extends Error {
   abstract readonly code: ErrorCode;
@@ -83,5 +85,17 @@ export class MappingError extends AppError {
 /** An order or resource asked for by a person does not exist. */
 export class NotFoundError extends AppError {
   readonly code = 'NOT_FOUND' as const;
+  readonly temporary = false;
+}
+
+/** Another process holds the ledger's writer lock (or took it over from this one): exit code 1. */
+export class LedgerBusyError extends AppError {
+  readonly code = 'LEDGER_BUSY' as const;
+  readonly temporary = false;
+}
+
+/** A conditional ledger update found the order in another state than it expected (a race, not a misuse). */
+export class LedgerConflictError extends AppError {
+  readonly code = 'LEDGER_CONFLICT' as const;
   readonly temporary = false;
 }

@@ -394,7 +394,7 @@ describe('fault injection', () => {
       const row = state(runtime.ledger, 1001)!;
       expect(row.lastError).toContain('Gave up after 5 attempts');
       // Exactly five requests were tried (the partner call comes first and never got through).
-      expect(runtime.ledger.auditFor(row.orderId).map((a) => `${a.kind}:${a.outcome ?? ''}`)).toEqual(Array(5).fill('partner:CASHMAN_NOT_SENT'));
+      expect(runtime.ledger.auditFor(row.orderNumber).map((a) => `${a.kind}:${a.outcome ?? ''}`)).toEqual(Array(5).fill('partner:CASHMAN_NOT_SENT'));
       expectSettled(runtime.ledger);
     });
     it('an order left in submitting by a crash is uncertain at restart, alerted once, and never resent', async () => {
