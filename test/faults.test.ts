@@ -477,7 +477,7 @@ describe('fault injection', () => {
       expect((await cli(h, 'resolve', '1003', '--done')).code).toBe(0);
       // Done orders cannot be retried.
       expect((await cli(h, 'retry', '1004')).code).toBe(2);
-      expect((await cli(h, 'retry', '9999')).code).toBe(1);
+      expect((await cli(h, 'retry', '9999')).code).toBe(2); // an unknown order is a usage error (issue 9)
 
       const after = await runCycle(runtime.deps);
       expect(after.outcomes.done).toBe(2);
