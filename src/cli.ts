@@ -17,7 +17,7 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command>
   status [--json]        counts per state, cursor, last cycle, and every order that needs a person
   retry <order> [--force]
                          put a failed or quarantined order back in line (--force: also an uncertain one)
-  resolve <order> --done record that the draft exists in Cashman
+  resolve <order> --done record that the draft of an uncertain order exists in Cashman
   check                  validate config and .env, test both logins, report unmapped shop values
   init-config [--force] [--stdout]
                          write a starting config.yaml from the live shop (--stdout: print it instead)

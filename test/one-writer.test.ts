@@ -42,7 +42,7 @@ describe('one writer per ledger (real processes)', () => {
   });
 
   const states = (): Record<string, number> => {
-    const db = new Database(env['DATABASE_PATH']!, { readonly: true });
+    const db = new Database(env['DATABASE_PATH'], { readonly: true });
     try {
       const rows = db.prepare('SELECT state, COUNT(*) AS n FROM orders GROUP BY state').all() as { state: string; n: number }[];
       return Object.fromEntries(rows.map((r) => [r.state, r.n]));
@@ -51,7 +51,7 @@ describe('one writer per ledger (real processes)', () => {
     }
   };
   const lockRows = (): number => {
-    const db = new Database(env['DATABASE_PATH']!, { readonly: true });
+    const db = new Database(env['DATABASE_PATH'], { readonly: true });
     try {
       return (db.prepare('SELECT COUNT(*) AS n FROM writer_lock').get() as { n: number }).n;
     } finally {
@@ -112,7 +112,7 @@ describe('one writer per ledger (real processes)', () => {
     expect((await runToEnd(['status'], env, dir)).code).toBe(0);
     expect((await runToEnd(['once'], env, dir)).code).toBe(0); // creates the ledger
     const put = (heartbeatAgoMs: number): void => {
-      const db = new Database(env['DATABASE_PATH']!);
+      const db = new Database(env['DATABASE_PATH']);
       const at = new Date(Date.now() - heartbeatAgoMs).toISOString();
       db.prepare(
         `INSERT OR REPLACE INTO writer_lock (id, token, pid, host, boot_id, pid_ns, command, started_at, heartbeat_at)

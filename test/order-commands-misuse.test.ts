@@ -19,7 +19,7 @@ describe('retry and resolve misuse', () => {
     dir = mkdtempSync(join(tmpdir(), 'scs-misuse-'));
     env = { DATABASE_PATH: join(dir, 'sync.db'), CONFIG_PATH: join(dir, 'none.yaml') };
     Ledger.open(env['DATABASE_PATH']!).close();
-    const db = new Database(env['DATABASE_PATH']!);
+    const db = new Database(env['DATABASE_PATH']);
     const put = db.prepare(`INSERT INTO orders (order_number, order_id, state, created_at, updated_at) VALUES (?, ?, ?, 'a', 'a')`);
     for (const [n, state] of [['11', 'quarantined'], ['12', 'done'], ['13', 'submitting'], ['14', 'pending'], ['15', 'uncertain'], ['16', 'failed']]) {
       put.run(n, `id-${n}`, state);
@@ -35,7 +35,7 @@ describe('retry and resolve misuse', () => {
     return { code, err: err.join('\n'), out: out.join('\n') };
   }
   const state = (n: string): string | undefined => {
-    const db = new Database(env['DATABASE_PATH']!, { readonly: true });
+    const db = new Database(env['DATABASE_PATH'], { readonly: true });
     try {
       return (db.prepare('SELECT state FROM orders WHERE order_number = ?').get(n) as { state: string } | undefined)?.state;
     } finally {
