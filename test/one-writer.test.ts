@@ -71,6 +71,8 @@ describe('one writer per ledger (real processes)', () => {
       expect({ code: once.code, text: once.text.trim() }).toEqual({ code: 1, text: expect.stringMatching(holder) });
       expect({ code: secondRun.code, text: secondRun.text.trim() }).toEqual({ code: 1, text: expect.stringMatching(holder) });
       expect(shop.cashman.drafts.length).toBeLessThan(orders.length); // the refusals came while the backlog was being worked
+      // status (no lock needed) names the writer.
+      expect((await runToEnd(['status'], env, dir)).text).toContain(`Writer: "run", pid ${daemon.process.pid} on host ${hostname()}, since `);
 
       await waitFor(() => shop.cashman.drafts.length >= orders.length, 30_000, 'the backlog to be drafted');
       daemon.process.kill('SIGTERM');
@@ -86,6 +88,7 @@ describe('one writer per ledger (real processes)', () => {
     expect(lockRows()).toBe(0);
     const status = await runToEnd(['status'], env, dir);
     expect(status.text).toContain('Nothing needs attention.');
+    expect(status.text).toContain('Writer: none');
   }, 60_000);
 
   it('takes over the lock left by a run killed with -9, and says so', async () => {

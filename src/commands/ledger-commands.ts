@@ -1,5 +1,6 @@
 import { LedgerConflictError, UsageError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
+import { currentHolder, type LockHolder } from '../store/writer-lock.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
@@ -59,6 +60,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               cursor,
               lastCycle: cycle,
               lastSuccessAt: ledger.getMeta('last_success_at') ?? null,
+              writer: writer(ledger) ?? null,
             },
             null,
             2,
@@ -68,6 +70,12 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       }
       ctx.out(`Orders: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
       ctx.out(`Cursor: ${cursor ?? 'not set yet'} (shop time)`);
+      const holder = writer(ledger);
+      ctx.out(
+        holder
+          ? `Writer: "${holder.command}", pid ${holder.pid} on host ${holder.host}, since ${holder.startedAt} (heartbeat ${Math.max(0, Math.round((Date.now() - Date.parse(holder.heartbeatAt)) / 1000))} s ago)`
+          : 'Writer: none (no run or once holds the ledger)',
+      );
       ctx.out(cycle.at ? `Last cycle: ${cycle.at}, ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
       if (orders.length === 0) {
         ctx.out('Nothing needs attention.');
@@ -80,6 +88,12 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
     },
     'read',
   );
+}
+
+/** The writer lock's holder; undefined too for a ledger not yet migrated (status opens it read-only). */
+function writer(ledger: Ledger): LockHolder | undefined {
+  const table = ledger.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'writer_lock'`).get();
+  return table ? currentHolder(ledger) : undefined;
 }
 
 function formatRow(o: OrderRow): string {

@@ -122,11 +122,17 @@ export function migrate(db: Database.Database): number {
       `The database was written by a newer version (schema ${current}, this version knows ${MIGRATIONS.length}); upgrade the program or restore a backup.`,
     );
   }
-  for (let version = current; version < MIGRATIONS.length; version += 1) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+  // Each step re-reads the version inside its IMMEDIATE transaction: two processes starting on one
+  // old ledger (the second is then refused by the writer lock) must not both apply the same step.
+  const step = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version >= MIGRATIONS.length) return false;
+    db.exec(MIGRATIONS[version]!);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // next migration
   }
   return MIGRATIONS.length;
 }
