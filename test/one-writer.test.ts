@@ -135,6 +135,31 @@ describe('one writer per ledger (real processes)', () => {
     expect(taken.text).toMatch(/taking over the ledger lock.*heartbeat stopped 4\d s ago/);
   }, 60_000);
 
+  it('a run whose lock was taken over sends nothing more and exits 1', async () => {
+    const orders = sampleShop(20, 9);
+    shop.shoprenter.addOrders(orders);
+    const daemon = spawnCli(['run'], env, dir);
+    let draftsAtSteal = -1;
+    onDraft = () => {
+      if (draftsAtSteal >= 0 || shop.cashman.drafts.length < 2) return;
+      // What a process that judged this one stale would do: its own row in the lock.
+      const db = new Database(env['DATABASE_PATH']!);
+      db.prepare(`UPDATE writer_lock SET token = 'thief', pid = 1, host = 'another-container', heartbeat_at = ?`).run(new Date().toISOString());
+      db.close();
+      draftsAtSteal = shop.cashman.drafts.length;
+    };
+    const guard = setTimeout(() => daemon.process.kill('SIGKILL'), 30_000);
+    const result = await daemon.exit;
+    clearTimeout(guard);
+    onDraft = null;
+    expect(result.code).toBe(1);
+    expect(daemon.text()).toContain('another process took over the ledger lock');
+    // The draft being answered at the steal is the last one: every later intent was fenced off.
+    expect(shop.cashman.drafts.length - draftsAtSteal).toBeLessThanOrEqual(1);
+    expect(duplicateDrafts(shop.cashman.drafts)).toEqual([]);
+    expect(states()['submitting'] ?? 0).toBe(0);
+  }, 60_000);
+
   it('SIGINT during once finishes the order in hand and leaves nothing in submitting', async () => {
     const orders = sampleShop(16, 8);
     shop.shoprenter.addOrders(orders);
