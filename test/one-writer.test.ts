@@ -143,7 +143,7 @@ describe('one writer per ledger (real processes)', () => {
     onDraft = () => {
       if (draftsAtSteal >= 0 || shop.cashman.drafts.length < 2) return;
       // What a process that judged this one stale would do: its own row in the lock.
-      const db = new Database(env['DATABASE_PATH']!);
+      const db = new Database(env['DATABASE_PATH']);
       db.prepare(`UPDATE writer_lock SET token = 'thief', pid = 1, host = 'another-container', heartbeat_at = ?`).run(new Date().toISOString());
       db.close();
       draftsAtSteal = shop.cashman.drafts.length;
