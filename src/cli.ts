@@ -22,7 +22,7 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command>
                          one order's whole story: state, attempts, reasons, Cashman reference, what changed
   retry <order> [--force]
                          put a failed or quarantined order back in line (--force: also an uncertain one)
-  resolve <order> --done record that the draft exists in Cashman
+  resolve <order> --done record that the draft of an uncertain order exists in Cashman
   ack <order>            record that a person dealt with an order cancelled or changed after its draft
   redraft <order>        send a new draft for an order changed after its draft (delete the old one in Cashman first)
   check                  validate config and .env, test both logins, report unmapped shop values

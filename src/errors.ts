@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'CASHMAN_OUTCOME_UNKNOWN'
   | 'MAPPING'
   | 'NOT_FOUND'
-  | 'CONFLICT';
+  | 'LEDGER_BUSY'
+  | 'LEDGER_CONFLICT';
 
 export abstract class AppError extends Error {
   abstract readonly code: ErrorCode;
@@ -87,8 +88,14 @@ export class NotFoundError extends AppError {
   readonly temporary = false;
 }
 
-/** Another process changed the order first (a compare-and-set found another state): exit code 1. */
-export class ConflictError extends AppError {
-  readonly code = 'CONFLICT' as const;
+/** Another process holds the ledger's writer lock (or took it over from this one): exit code 1. */
+export class LedgerBusyError extends AppError {
+  readonly code = 'LEDGER_BUSY' as const;
+  readonly temporary = false;
+}
+
+/** A conditional ledger update found the order in another state than it expected (a race, not a misuse). */
+export class LedgerConflictError extends AppError {
+  readonly code = 'LEDGER_CONFLICT' as const;
   readonly temporary = false;
 }

@@ -6,6 +6,7 @@ import { shopNow } from './domain/shop-clock.js';
 import type { Logger } from './log/logger.js';
 import { ShoprenterClient } from './shoprenter/client.js';
 import { Ledger } from './store/ledger.js';
+import { WriterLock } from './store/writer-lock.js';
 import { WebhookAlerter, type Alerter } from './sync/alerts.js';
 import type { CycleDeps } from './sync/cycle.js';
 import type { PipelineSettings } from './sync/process-order.js';
@@ -32,7 +33,10 @@ export interface Runtime {
   ledger: Ledger;
   shoprenter: ShoprenterClient;
   cashman: CashmanClient;
-  deps: CycleDeps;
+  deps: CycleDeps & { stop: { requested: boolean } };
+  /** The ledger's writer lock, when `lock` was asked for. */
+  lock: WriterLock | null;
+  /** Releases the lock (if held) and closes the ledger. */
   close(): void;
 }
 
@@ -46,8 +50,15 @@ export interface RuntimeOptions {
   shoprenterTuning?: { retryBaseMs?: number; retryBudgetMs?: number; maxRetries?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
   cashmanTimeoutMs?: number;
   /**
+   * Take the ledger's writer lock under this command name (`run`, `once`, `demo`) before anything
+   * else, or fail naming the holder. Without it the caller vouches that it is the file's only
+   * writer (in-process tests that play a restart).
+   */
+  lock?: string;
+  /**
    * Whether to turn drafts a crash left `submitting` into `uncertain` (default true). `redraft`,
-   * which runs beside a live daemon, must not: that daemon may be sending one right now.
+   * which runs beside a live daemon without the writer lock, must not: that daemon may be sending
+   * one right now.
    */
   recoverInterrupted?: boolean;
   observer?: RuntimeObserver;
@@ -92,14 +103,27 @@ export function createClients(
   return { shoprenter, cashman };
 }
 
-/** Opens the ledger, recovers orders a crash left mid-send, and builds the cycle dependencies. */
+/** Opens the ledger, takes it, recovers orders a crash left mid-send, and builds the cycle dependencies. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, logger } = options;
   const now = options.now ?? (() => new Date());
   const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer);
   const ledger = Ledger.open(env.databasePath, { now });
   options.observer?.attachLedger(ledger);
+  let lock: WriterLock | null = null;
+  const stop = { requested: false };
+  const close = (): void => {
+    lock?.release();
+    ledger.close();
+  };
   try {
+    // The lock comes before the recovery: a `submitting` row is a crash's leftover only when no
+    // other process may be sending it right now (a `redraft` in flight is judged separately, by
+    // its process id: src/sync/after-draft-cycle.ts).
+    if (options.lock) {
+      lock = WriterLock.acquire(ledger, options.lock, logger);
+      lock.onLost(() => (stop.requested = true));
+    }
     const recovered = options.recoverInterrupted === false ? [] : ledger.recoverInterrupted(
       (row) =>
         `The daemon stopped while this draft was being sent, so it may or may not exist in Cashman; check Cashman, then run "resolve ${row.orderNumber} --done" or "retry ${row.orderNumber} --force".`,
@@ -135,8 +159,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       timezone: config.sync.timezone,
       now,
     });
-    const deps: CycleDeps = {
+    const deps: CycleDeps & { stop: { requested: boolean } } = {
       ledger,
+      stop,
       ...(productOptions || fromProducts ? { enrich: (order: Order) => shoprenter.enrichOrder(order, { options: productOptions, units: fromProducts }) } : {}),
       source: observed.source,
       backend: observed.backend,
@@ -148,9 +173,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       timezone: config.sync.timezone,
       now,
     };
-    return { ledger, shoprenter, cashman, deps, close: () => ledger.close() };
+    return { ledger, shoprenter, cashman, deps, lock, close };
   } catch (error) {
-    ledger.close();
+    close();
     throw error;
   }
 }

@@ -138,4 +138,36 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exit).toBe(0);
   }, 90_000);
+
+  it('a once started while a redraft\'s draft is out takes the writer lock but leaves that draft alone', async () => {
+    let onceDuringDraft: Promise<{ code: number | null; text: string }> | null = null;
+    let armed = false;
+    h = await startHarness({
+      config,
+      cashman: {
+        onProcessed: async ({ operation }) => {
+          if (operation !== 4 || !armed) return;
+          armed = false;
+          // The redraft's draft is in Cashman, its answer not yet out: a writer starts now.
+          onceDuringDraft = cli(['once'], h.env);
+          await onceDuringDraft;
+        },
+      },
+    });
+    h.shop.shoprenter.addOrder(order(2003, '2026-11-20T10:00:00'));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    h.shop.shoprenter.updateOrder('2003', fewerGlasses(2003));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+
+    armed = true;
+    const redraft = await cli(['redraft', '2003'], h.env);
+    const once = await onceDuringDraft!;
+    expect(once.code).toBe(0);
+    expect(once.text).not.toContain('interrupted');
+    expect(redraft).toMatchObject({ code: 0, text: expect.stringContaining('a new draft was sent') });
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    expect(orderRow(h, '2003')).toMatchObject({ state: 'done', cashmanRef: h.shop.cashman.drafts[1]!.reference });
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+  }, 60_000);
 });

@@ -3,8 +3,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Ledger } from '../src/store/ledger.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
+import { recoverRedrafts, redraftGone } from '../src/sync/after-draft-cycle.js';
+import { createLogger } from '../src/log/logger.js';
 
 /** Migration 2 on a ledger written by the first release, and the store's once-per-version rule. */
 describe('after-draft ledger tables', () => {
@@ -47,5 +50,46 @@ describe('after-draft ledger tables', () => {
     } finally {
       ledger.close();
     }
+  });
+
+  it('a redraft is a compare-and-set by order number, and its draft in flight is not a crash leftover for the writer', () => {
+    const ledger = Ledger.open(join(dir, 'redraft.db'));
+    try {
+      const key = { orderId: 'b3JkZXItNzk=', orderNumber: '79', dateUpdated: '2026-11-20T10:00:00' };
+      ledger.markPending(key, 'a@example.hu');
+      const first = ledger.markSubmitting(key, 'a@example.hu', []);
+      ledger.markDone('79', 'R1', first!);
+      const me = { pid: 4242, host: 'vm', bootId: 'boot-a', pidNs: 'pid:[1]' };
+      expect(ledger.afterDraft.startRedraft('79', 'quarantined', '2026-11-20T11:00:00', 'R1', me)).toBe(false); // not what the command saw
+      expect(ledger.afterDraft.startRedraft('79', 'done', '2026-11-20T11:00:00', 'R1', me)).toBe(true);
+      expect(ledger.afterDraft.startRedraft('79', 'done', '2026-11-20T11:00:00', 'R1', me)).toBe(false); // a second redraft lost the race
+      expect(ledger.getOrder('79')).toMatchObject({ state: 'quarantined', lastErrorCode: 'REDRAFT' });
+      const redraftKey = { ...key, dateUpdated: '2026-11-20T11:00:00' };
+      expect(ledger.markPending(redraftKey, 'a@example.hu')).toBe(true);
+      expect(ledger.markSubmitting(redraftKey, 'a@example.hu', [])).not.toBeNull();
+
+      // The writer's start-up recovery leaves the redraft's row to the redraft's own judge...
+      expect(ledger.recoverInterrupted(() => 'interrupted')).toEqual([]);
+      const logger = createLogger({ level: 'error', format: 'json', stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+      recoverRedrafts(ledger, logger, () => null);
+      expect(ledger.getOrder('79')?.state).toBe('submitting');
+      // ...which turns it uncertain (never pending) once the process is known to be gone.
+      recoverRedrafts(ledger, logger, () => 'process 4242 no longer exists');
+      expect(ledger.getOrder('79')).toMatchObject({ state: 'uncertain', lastErrorCode: 'INTERRUPTED' });
+      expect(ledger.afterDraft.redraftsInFlight()).toEqual([]);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('judges a redraft process by the writer lock\'s rules, with a 15-minute age limit instead of a heartbeat', () => {
+    const me = { pid: 10, host: 'vm', bootId: 'boot-a', pidNs: 'pid:[1]' };
+    const now = Date.parse('2026-11-20T12:00:00Z');
+    const owner = (patch: object) => ({ pid: 999_999_999, host: 'vm', bootId: 'boot-a', pidNs: 'pid:[1]', startedAt: '2026-11-20T11:59:00Z', ...patch });
+    expect(redraftGone(owner({}), me, now)).toBe('process 999999999 no longer exists');
+    expect(redraftGone(owner({ pid: process.pid, pidNs: 'pid:[2]' }), me, now)).toBeNull(); // another container: its pid means nothing here
+    expect(redraftGone(owner({ pidNs: 'pid:[2]' }), me, now)).toBeNull();
+    expect(redraftGone(owner({ pidNs: 'pid:[2]', startedAt: '2026-11-20T11:44:00Z' }), me, now)).toBe('it started 16 minutes ago, longer than any redraft takes');
+    expect(redraftGone(owner({ pidNs: 'pid:[2]', bootId: 'boot-b' }), me, now)).toBe('the machine restarted since');
   });
 });

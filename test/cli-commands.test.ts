@@ -148,7 +148,7 @@ describe('CLI commands against the stand-ins', () => {
     const resolved = capture(h.env);
     expect(await main(['resolve', '601', '--done'], resolved.ctx)).toBe(0);
     expect(runtime.ledger.findOrder('601')?.state).toBe('done');
-    expect(await main(['retry', 'nope'], capture(h.env).ctx)).toBe(1);
+    expect(await main(['retry', 'nope'], capture(h.env).ctx)).toBe(2); // an unknown order is a usage error (issue 9)
     expect(existsSync(h.env.DATABASE_PATH)).toBe(true);
   });
 });

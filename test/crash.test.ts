@@ -18,7 +18,10 @@ import { Ledger, type OrderState } from '../src/store/ledger.js';
  * creates no duplicate draft"), with real processes: the built daemon (`node dist/main.js run`)
  * against both stand-ins in this process, SIGKILLed again and again at seeded random moments and
  * at the exact instant between Cashman recording a draft (or partner) and the daemon hearing
- * about it, restarted each time on the same database until every order is settled.
+ * about it, restarted each time on the same database until every order is settled. During the kills a second
+ * process (`once` or `run`, alternately) tries to start on the same ledger (SPEC §2, one writer):
+ * while the daemon lives it must be refused naming the daemon's pid; once the daemon is dead it may
+ * take over (and is then killed too, see settleSecond).
  */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +32,8 @@ const ORDER_SEED = 2;
 const ORDERS = 80;
 const KILLS = 32;
 const CASHMAN_LATENCY_MS = 20;
+/** Seed of the second starts' timing, apart from the kill schedule so that stays as it was. */
+const SECOND_SEED = 20261204;
 
 const prng = seededRandom;
 
@@ -95,6 +100,29 @@ function ledgerStates(path: string): Map<string, OrderState> {
     ledger.close();
   }
   return states;
+}
+
+/**
+ * Settles a second start once the daemon is dead: refused (exit 1 naming the live daemon's pid),
+ * or it took the ledger over after the daemon's kill. One that is still running a moment later is
+ * killed too, so that it cannot take the backlog away from the kill schedule; one killed before it
+ * got as far as the lock is only counted.
+ */
+async function settleSecond(
+  second: Child,
+  daemonPid: number,
+  seconds: { refused: number; tookOver: number; cutShort: number; unexpected: string[] },
+): Promise<void> {
+  const quick = await Promise.race([second.exit, new Promise<null>((resolve) => setTimeout(() => resolve(null), 1500))]);
+  if (quick === null) {
+    second.process.kill('SIGKILL');
+    await second.exit;
+  }
+  const text = second.output.join('');
+  if (quick?.code === 1 && text.includes(`in use by another "run" (pid ${daemonPid} `)) seconds.refused += 1;
+  else if (text.includes('taking over the ledger lock')) seconds.tookOver += 1;
+  else if (quick === null) seconds.cutShort += 1;
+  else seconds.unexpected.push(`exited ${String(quick.code)}: ${text.slice(-500)}`);
 }
 
 type KillPlan =
@@ -174,12 +202,28 @@ describe('crash safety with real processes', () => {
     const numbers = orders.map((o) => String(o['innerId']));
     const buyers = new Set(orders.map((o) => String(o['email']).trim().toLowerCase()));
     const figures = { kills: 0, byPlan: {} as Record<string, number>, runs: 0 };
+    const secondRnd = prng(SECOND_SEED);
+    const seconds = { tried: 0, refused: 0, tookOver: 0, cutShort: 0, unexpected: [] as string[] };
 
     for (let run = 0; figures.kills < KILLS && run < KILLS * 2; run++) {
       const plan = planKill(rnd);
       const child = spawnCli(['run'], env, dir);
       figures.runs += 1;
       let killed = false;
+      // The second start: a random moment after the daemon has taken the ledger.
+      const secondCommand = run % 2 === 0 ? 'once' : 'run';
+      const secondDelayMs = Math.floor(secondRnd() * 400);
+      let second: Child | null = null;
+      let secondTimer: NodeJS.Timeout | null = null;
+      const watchStart = (chunk: Buffer): void => {
+        if (secondTimer || !chunk.toString().includes('daemon started')) return;
+        secondTimer = setTimeout(() => {
+          if (killed) return;
+          second = spawnCli([secondCommand], env, dir);
+          seconds.tried += 1;
+        }, secondDelayMs);
+      };
+      child.process.stdout?.on('data', watchStart);
       const kill = async (label: string): Promise<void> => {
         if (killed) return;
         killed = true;
@@ -205,6 +249,8 @@ describe('crash safety with real processes', () => {
       const result = await child.exit;
       if (process.env['CRASH_DEBUG']) console.log(run, plan, seen, child.output.join('').slice(-3000)); // opt-in: each run's log
       clearTimeout(timer);
+      if (secondTimer) clearTimeout(secondTimer);
+      if (second) await settleSecond(second, child.process.pid!, seconds);
       onProcessed = null;
       if (!killed) {
         throw new Error(`the daemon exited by itself (code ${String(result.code)}):\n${child.output.join('')}`);
@@ -265,6 +311,7 @@ describe('crash safety with real processes', () => {
           `uncertain ${uncertain.length} (with a draft ${uncertainWithDraft}, without ${uncertain.length - uncertainWithDraft})`,
         `  duplicates=${duplicates.length} lost=${lost.length} partners ${shop.cashman.partners.size} for ${buyers.size} buyers, ` +
           `e-mails with two codes=${twoCodes.length}, status counts ${JSON.stringify(report.counts)}, shoprenter 429s ${shop.shoprenter.stats.status429}`,
+        `  second starts during the kills: ${seconds.tried} tried, ${seconds.refused} refused naming the live daemon, ${seconds.tookOver} took over after its kill (then killed or finished), ${seconds.cutShort} killed while starting, unexpected=${seconds.unexpected.length}`,
         `  alerts: ${alerts.filter((a) => a.kind === 'uncertain').length} uncertain alerts for ${uncertain.length} uncertain orders, unalerted=${unalerted.length}`,
       ].join('\n'),
     );
@@ -277,6 +324,8 @@ describe('crash safety with real processes', () => {
     expect(twoCodes).toEqual([]);
     expect(twoPartners).toEqual([]);
     expect(unalerted).toEqual([]);
+    expect(seconds.unexpected).toEqual([]);
+    expect(seconds.refused).toBeGreaterThan(0);
     expect(figures.kills).toBeGreaterThanOrEqual(KILLS);
     expect(figures.byPlan['draft-answer'] ?? 0).toBeGreaterThan(0);
     // status --json agrees with the ledger: every uncertain order is listed, nothing is left in submitting.
@@ -284,7 +333,7 @@ describe('crash safety with real processes', () => {
     expect(report.counts['done']).toBe(numbers.length - uncertain.length);
     expect(report.orders.filter((o) => o.state === 'uncertain').map((o) => o.orderNumber).sort()).toEqual([...uncertain].sort());
     for (const o of report.orders) expect(o.reason).toBeTruthy();
-  }, 120_000);
+  }, 240_000);
 
   it('SIGTERM during a cycle finishes the order in hand and exits 0 with nothing left in submitting', async () => {
     const local = await startLocalShop({

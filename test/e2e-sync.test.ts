@@ -126,7 +126,7 @@ describe('end to end: real cycles against both stand-ins', () => {
     const runtime = await h.runtime();
     const key = { orderId: String(raw['id']), orderNumber: '5001', dateUpdated: '2026-11-23T10:00:00' };
     runtime.ledger.markPending(key);
-    runtime.ledger.markFailed(key.orderId, 'CASHMAN_NOT_SENT', 'connection refused', new Date(Date.now() - 1000));
+    runtime.ledger.markFailed(key.orderNumber, 'CASHMAN_NOT_SENT', 'connection refused', new Date(Date.now() - 1000));
     runtime.ledger.setMeta('cursor', '2026-11-23T12:00:00');
     h.shop.shoprenter.updateOrder('5001', {}, { storno: true });
     const summary = await runCycle(runtime.deps);

@@ -405,7 +405,7 @@ describe.each(LIST_ORDERS)('fault injection, list ordered by %s', (listOrder) =>
       const row = state(runtime.ledger, 1001)!;
       expect(row.lastError).toContain('Gave up after 5 attempts');
       // Exactly five requests were tried (the partner call comes first and never got through).
-      expect(runtime.ledger.auditFor(row.orderId).map((a) => `${a.kind}:${a.outcome ?? ''}`)).toEqual(Array(5).fill('partner:CASHMAN_NOT_SENT'));
+      expect(runtime.ledger.auditFor(row.orderNumber).map((a) => `${a.kind}:${a.outcome ?? ''}`)).toEqual(Array(5).fill('partner:CASHMAN_NOT_SENT'));
       expectSettled(runtime.ledger);
     });
     it('an order left in submitting by a crash is uncertain at restart, alerted once, and never resent', async () => {
@@ -488,7 +488,7 @@ describe.each(LIST_ORDERS)('fault injection, list ordered by %s', (listOrder) =>
       expect((await cli(h, 'resolve', '1003', '--done')).code).toBe(0);
       // Done orders cannot be retried.
       expect((await cli(h, 'retry', '1004')).code).toBe(2);
-      expect((await cli(h, 'retry', '9999')).code).toBe(1);
+      expect((await cli(h, 'retry', '9999')).code).toBe(2); // an unknown order is a usage error (issue 9)
 
       const after = await runCycle(runtime.deps);
       expect(after.outcomes.done).toBe(2);

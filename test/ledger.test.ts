@@ -45,12 +45,12 @@ describe('ledger (real SQLite file)', () => {
   it('walks pending -> submitting -> done with the audit written before the send', () => {
     ledger.markPending(key, partner.email);
     const auditId = ledger.markSubmitting(key, partner.email, [{ Csoport: 'g', Password: '********' }]);
-    expect(ledger.getOrder(key.orderId)?.state).toBe('submitting');
-    expect(ledger.auditFor(key.orderId)).toEqual([{ kind: 'draft', request: [{ Csoport: 'g', Password: '********' }], outcome: 'sent' }]);
-    ledger.markDone(key.orderId, '991|1', auditId);
-    expect(ledger.getOrder(key.orderId)).toMatchObject({ state: 'done', cashmanRef: '991|1' });
-    expect(ledger.auditFor(key.orderId)[0]?.outcome).toBe('ok');
-    expect(() => ledger.markSubmitting(key, partner.email, [])).toThrow('not pending');
+    expect(ledger.getOrder(key.orderNumber)?.state).toBe('submitting');
+    expect(ledger.auditFor(key.orderNumber)).toEqual([{ kind: 'draft', request: [{ Csoport: 'g', Password: '********' }], outcome: 'sent' }]);
+    ledger.markDone(key.orderNumber, '991|1', auditId!);
+    expect(ledger.getOrder(key.orderNumber)).toMatchObject({ state: 'done', cashmanRef: '991|1' });
+    expect(ledger.auditFor(key.orderNumber)[0]?.outcome).toBe('ok');
+    expect(ledger.markSubmitting(key, partner.email, [])).toBeNull();
   });
 
   it('survives a crash while submitting: the row becomes uncertain', () => {
@@ -60,18 +60,18 @@ describe('ledger (real SQLite file)', () => {
     ledger = Ledger.open(path);
     const recovered = ledger.recoverInterrupted((row) => `order ${row.orderNumber} interrupted`);
     expect(recovered.map((r) => r.orderNumber)).toEqual(['172']);
-    expect(ledger.getOrder(key.orderId)).toMatchObject({ state: 'uncertain', lastError: 'order 172 interrupted' });
+    expect(ledger.getOrder(key.orderNumber)).toMatchObject({ state: 'uncertain', lastError: 'order 172 interrupted' });
   });
 
   it('counts failed attempts and lists due retries', () => {
     ledger.markPending(key);
-    ledger.markFailed(key.orderId, 'CASHMAN_NOT_SENT', 'refused', new Date(Date.now() - 1000));
-    expect(ledger.getOrder(key.orderId)?.attempts).toBe(1);
-    expect(ledger.dueRetries().map((r) => r.orderId)).toEqual([key.orderId]);
-    ledger.markFailed(key.orderId, 'CASHMAN_NOT_SENT', 'refused', new Date(Date.now() + 60_000));
+    ledger.markFailed(key.orderNumber, 'CASHMAN_NOT_SENT', 'refused', new Date(Date.now() - 1000));
+    expect(ledger.getOrder(key.orderNumber)?.attempts).toBe(1);
+    expect(ledger.dueRetries().map((r) => r.orderNumber)).toEqual([key.orderNumber]);
+    ledger.markFailed(key.orderNumber, 'CASHMAN_NOT_SENT', 'refused', new Date(Date.now() + 60_000));
     expect(ledger.dueRetries()).toEqual([]);
-    ledger.requeue(key.orderId);
-    expect(ledger.getOrder(key.orderId)).toMatchObject({ state: 'pending', attempts: 0 });
+    ledger.requeue(key.orderNumber, 'failed');
+    expect(ledger.getOrder(key.orderNumber)).toMatchObject({ state: 'pending', attempts: 0 });
   });
 
   it('allocates stable, unique partner codes', () => {
@@ -95,7 +95,7 @@ describe('ledger (real SQLite file)', () => {
     expect(ledger.counts()).toMatchObject({ quarantined: 1, uncertain: 1, done: 0 });
     expect(ledger.findOrder('172')?.lastError).toContain('vatRates');
     expect(ledger.listUnalerted().map((r) => r.orderNumber).sort()).toEqual(['172', '173']);
-    ledger.setAlerted(key.orderId, `quarantined:${key.dateUpdated}`);
+    ledger.setAlerted(key.orderNumber, `quarantined:${key.dateUpdated}`);
     expect(ledger.listUnalerted().map((r) => r.orderNumber)).toEqual(['173']);
   });
 });

@@ -1,7 +1,8 @@
-import { ConflictError, NotFoundError, UsageError } from '../errors.js';
+import { LedgerConflictError, NotFoundError, UsageError } from '../errors.js';
 import { createRuntime } from '../runtime.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
-import { isAlive, recoverRedrafts } from '../sync/after-draft-cycle.js';
+import { recoverRedrafts, redraftGone } from '../sync/after-draft-cycle.js';
+import { ownIdentity } from '../store/writer-lock.js';
 import { OrderPipeline } from '../sync/process-order.js';
 import { baseEnv, config, logger, openExistingLedger, remoteEnv, type CommandContext } from './context.js';
 
@@ -27,10 +28,17 @@ export function ackCommand(ctx: CommandContext, ref: string | undefined): number
 
 /**
  * `redraft <order>`: after the person deleted the old draft in Cashman, sends a new one from the
- * order as it is now, through the same checks as any draft. Safe beside a running daemon: the
- * order leaves `done` by a compare-and-set that records the intent before any request, and the
- * draft itself goes through the ledger's usual `submitting` intent, so a crash at any point leaves
- * either nothing sent (quarantined, "run redraft again") or `uncertain`, never a silent second draft.
+ * order as it is now, through the same checks as any draft.
+ *
+ * It does not take the writer lock, so it works while the daemon runs (the operator should not
+ * have to stop the daemon to fix one order). "Never twice" does not rest on the lock: the order
+ * leaves `done` only by a compare-and-set on the state the command saw (startRedraft), and the
+ * draft leaves only after the pipeline's own compare-and-set into `submitting`, which one process
+ * wins; `uncertain` is never resent by anyone. What the lock would add is the right to call a
+ * `submitting` row a crash's leftover, so the redraft marks its row with its process instead: the
+ * daemon's start-up recovery leaves that row alone and recoverRedrafts judges it by the lock's own
+ * rules (same boot and pid namespace: pid gone; machine restarted; otherwise an age limit). A
+ * misjudgement can only turn this redraft's draft `uncertain`, never send a second one.
  */
 export async function redraftCommand(ctx: CommandContext, ref: string | undefined): Promise<number> {
   if (!ref) throw new UsageError('redraft needs an order number, e.g. "redraft 1234".');
@@ -39,7 +47,7 @@ export async function redraftCommand(ctx: CommandContext, ref: string | undefine
   const runtime = await createRuntime({ env, config: config(env), logger: log, recoverInterrupted: false });
   try {
     const { ledger } = runtime;
-    recoverRedrafts(ledger, log, isAlive);
+    recoverRedrafts(ledger, log, (owner) => redraftGone(owner));
     const row = redraftable(ledger, ref);
     const sourced = await runtime.shoprenter.getOrder(row.orderNumber);
     if (sourced === null) {
@@ -54,11 +62,13 @@ export async function redraftCommand(ctx: CommandContext, ref: string | undefine
       );
     }
     const version = sourced.ok ? sourced.order.dateUpdated : (sourced.dateUpdated ?? row.dateUpdated ?? '');
-    if (!ledger.afterDraft.startRedraft(row.orderId, row.orderNumber, version, row.cashmanRef, process.pid)) {
-      throw new ConflictError(`Order ${row.orderNumber} changed state meanwhile (another process acted on it); run "status ${row.orderNumber}" to see where it stands.`);
+    const expected = row.state === 'done' ? 'done' : 'quarantined';
+    if (!ledger.afterDraft.startRedraft(row.orderNumber, expected, version, row.cashmanRef, ownIdentity())) {
+      const now = ledger.getOrder(row.orderNumber)?.state ?? 'gone';
+      throw new LedgerConflictError(`Order ${row.orderNumber} changed from ${row.state} to ${now} while this command ran; nothing was sent, look again with "status ${row.orderNumber}".`);
     }
-    const outcome = await pipeline.process(sourced, ledger.getOrder(row.orderId));
-    const after = ledger.getOrder(row.orderId);
+    const outcome = await pipeline.process(sourced, ledger.getOrder(row.orderNumber));
+    const after = ledger.getOrder(row.orderNumber);
     if (outcome === 'done') {
       ledger.afterDraft.finishRedraft(row.orderNumber, { kind: 'redrafted', version, reason: `New draft sent; it replaces ${row.cashmanRef ?? 'the old draft'}.`, cashmanRef: after?.cashmanRef ?? null }, true);
       ctx.out(`Order ${row.orderNumber}: a new draft was sent to Cashman (${after?.cashmanRef ?? 'reference unknown'}); the old one (${row.cashmanRef ?? 'reference unknown'}) stays in the audit trail.`);

@@ -34,7 +34,7 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
     writeFileSync(join(dir, 'config.yaml'), configText);
     const env = loadRemoteEnv({ ...shop.env, DATABASE_PATH: databasePath, LOG_LEVEL: ctx.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: base.logFormat });
     const logger = createLogger({ level: env.logLevel, format: env.logFormat, ...(ctx.logStream ? { stream: ctx.logStream } : {}) });
-    const runtime = await createRuntime({ env, config: parseConfig(configText, 'demo config'), logger });
+    const runtime = await createRuntime({ env, config: parseConfig(configText, 'demo config'), logger, lock: 'demo' });
     runtime.deps.backend = narrate(runtime.deps.backend, ctx.out);
     try {
       ctx.out('shoprenter-cashman-sync demo: local stand-ins of Shoprenter and Cashman, 12 sample orders.\n');

@@ -1,5 +1,6 @@
-import { UsageError, NotFoundError } from '../errors.js';
+import { LedgerConflictError, UsageError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
+import { currentHolder, type LockHolder } from '../store/writer-lock.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 import { afterDraftAttention, afterDraftLines } from './order-story.js';
 import { judgeHealth } from '../sync/health-rule.js';
@@ -63,6 +64,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               lastCycle: cycle,
               lastSuccessAt: ledger.getMeta('last_success_at') ?? null,
               needsAttentionAfterDraft: afterDraft,
+              writer: writer(ledger) ?? null,
             },
             null,
             2,
@@ -72,6 +74,12 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       }
       ctx.out(`Orders: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
       ctx.out(`Cursor: ${cursor ?? 'not set yet'} (shop time)`);
+      const holder = writer(ledger);
+      ctx.out(
+        holder
+          ? `Writer: "${holder.command}", pid ${holder.pid} on host ${holder.host}, since ${holder.startedAt} (heartbeat ${Math.max(0, Math.round((Date.now() - Date.parse(holder.heartbeatAt)) / 1000))} s ago)`
+          : 'Writer: none (no run or once holds the ledger)',
+      );
       ctx.out(cycle.at ? `Last cycle: ${cycle.at}, ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
       for (const line of afterDraftLines(afterDraft)) ctx.out(line);
       if (orders.length === 0) {
@@ -87,51 +95,81 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
   );
 }
 
+/** The writer lock's holder; undefined too for a ledger not yet migrated (status opens it read-only). */
+function writer(ledger: Ledger): LockHolder | undefined {
+  const table = ledger.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'writer_lock'`).get();
+  return table ? currentHolder(ledger) : undefined;
+}
+
 function formatRow(o: OrderRow): string {
   const extra = o.state === 'failed' && o.nextAttemptAt ? `, next try ${o.nextAttemptAt}` : '';
   return `  ${o.orderNumber.padEnd(10)} ${o.state.padEnd(12)} attempts ${o.attempts}, for ${age(o.updatedAt)}${extra}\n      ${o.lastError ?? ''}`;
 }
 
-/** `retry <order> [--force]`: back in line; uncertain ones only with --force (it may create a second draft). */
+/**
+ * `retry <order> [--force]`: back in line; uncertain ones only with --force (it may create a second
+ * draft). One conditional UPDATE on the state shown to the person: safe while the daemon runs.
+ */
 export function retryCommand(ctx: CommandContext, ref: string | undefined, force: boolean): number {
   if (!ref) throw new UsageError('retry needs an order number, e.g. "retry 1234".');
   return withLedger(
     ctx,
     () => {
-      throw new NotFoundError(`Order ${ref} is not in the ledger; there is nothing to retry.`);
+      throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to retry.`);
     },
     (ledger) => {
       const row = ledger.findOrder(ref);
-      if (!row) throw new NotFoundError(`Order ${ref} is not in the ledger; there is nothing to retry.`);
-      if (row.state === 'done') throw new UsageError(`Order ${row.orderNumber} already has a draft in Cashman; nothing to retry.`);
-      if ((row.state === 'uncertain' || row.state === 'submitting') && !force) {
-        throw new UsageError(
-          `Order ${row.orderNumber} is ${row.state}: its draft may already exist in Cashman. Check Cashman first; if the draft is not there, run "retry ${row.orderNumber} --force", if it is, run "resolve ${row.orderNumber} --done".`,
-        );
-      }
-      ledger.requeue(row.orderId);
+      if (!row) throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to retry.`);
+      const refusal = retryRefusal(row, force);
+      if (refusal) throw new UsageError(refusal);
+      if (!ledger.requeue(row.orderNumber, row.state)) throw changedMeanwhile(ledger, row);
       ctx.out(`Order ${row.orderNumber} is back in line; the next cycle fetches it again from Shoprenter.`);
       return 0;
     },
   );
 }
 
-/** `resolve <order> --done`: a person confirmed the draft exists in Cashman. */
+function retryRefusal(row: OrderRow, force: boolean): string | null {
+  switch (row.state) {
+    case 'done':
+      return `Order ${row.orderNumber} already has a draft in Cashman; nothing to retry.`;
+    case 'pending':
+      return `Order ${row.orderNumber} is already waiting for the next cycle; nothing to retry.`;
+    case 'submitting':
+      // In flight right now, or left by a crash: the next start of `run`/`once` turns it uncertain.
+      return `Order ${row.orderNumber} is being sent to Cashman right now (or was, when the daemon stopped); wait for the daemon, or start it, and look again with "status".`;
+    case 'uncertain':
+      return force
+        ? null
+        : `Order ${row.orderNumber} is uncertain: its draft may already exist in Cashman. Check Cashman first; if the draft is not there, run "retry ${row.orderNumber} --force", if it is, run "resolve ${row.orderNumber} --done".`;
+    case 'failed':
+    case 'quarantined':
+      return null;
+  }
+}
+
+function changedMeanwhile(ledger: Ledger, row: OrderRow): LedgerConflictError {
+  const now = ledger.getOrder(row.orderNumber)?.state ?? 'gone';
+  return new LedgerConflictError(`Order ${row.orderNumber} changed from ${row.state} to ${now} while this command ran; nothing was changed, look again with "status".`);
+}
+
+/** `resolve <order> --done`: a person confirmed that the draft of an uncertain order exists in Cashman. */
 export function resolveCommand(ctx: CommandContext, ref: string | undefined, done: boolean): number {
   if (!ref || !done) throw new UsageError('resolve needs an order number and --done, e.g. "resolve 1234 --done".');
   return withLedger(
     ctx,
     () => {
-      throw new NotFoundError(`Order ${ref} is not in the ledger.`);
+      throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to resolve.`);
     },
     (ledger) => {
       const row = ledger.findOrder(ref);
-      if (!row) throw new NotFoundError(`Order ${ref} is not in the ledger.`);
-      if (row.state === 'done') {
-        ctx.out(`Order ${row.orderNumber} was already done.`);
-        return 0;
+      if (!row) throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to resolve.`);
+      if (row.state !== 'uncertain') {
+        // Only an uncertain order may have a draft nobody recorded; anything else would record a draft that never existed.
+        const next = row.state === 'done' ? 'it is already done' : `"resolve --done" is only for uncertain orders; see "status" for what it needs`;
+        throw new UsageError(`Order ${row.orderNumber} is ${row.state}, not uncertain: ${next}.`);
       }
-      ledger.resolveDone(row.orderId, `resolved by hand at ${new Date().toISOString()}`);
+      if (!ledger.resolveDone(row.orderNumber, `resolved by hand at ${new Date().toISOString()}`)) throw changedMeanwhile(ledger, row);
       ctx.out(`Order ${row.orderNumber} is recorded as done; it will never be drafted again.`);
       return 0;
     },

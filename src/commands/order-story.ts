@@ -47,8 +47,8 @@ export function orderStatusCommand(ctx: CommandContext, ref: string, json: boole
     const row = ledger.findOrder(ref);
     if (!row) throw new NotFoundError(`Order ${ref} is not in the ledger: it was never seen, or it does not qualify for a draft.`);
     const audit = ledger.db
-      .prepare('SELECT at, kind, outcome, response FROM audit WHERE order_number = ? OR order_id = ? ORDER BY id')
-      .all(row.orderNumber, row.orderId) as { at: string; kind: string; outcome: string | null; response: string | null }[];
+      .prepare('SELECT at, kind, outcome, response FROM audit WHERE order_number = ? ORDER BY id')
+      .all(row.orderNumber) as { at: string; kind: string; outcome: string | null; response: string | null }[];
     const watch = ledger.afterDraft.get(row.orderNumber);
     const events = ledger.afterDraft.eventsFor(row.orderNumber);
     if (json) {

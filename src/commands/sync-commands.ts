@@ -1,4 +1,5 @@
-import { createRuntime } from '../runtime.js';
+import type { Logger } from '../log/logger.js';
+import { createRuntime, type Runtime } from '../runtime.js';
 import { runCycle, type CycleSummary } from '../sync/cycle.js';
 import { Daemon } from '../sync/daemon.js';
 import { config, logger, remoteEnv, type CommandContext } from './context.js';
@@ -6,25 +7,58 @@ import { startListener } from '../http/listener.js';
 import { SyncMetrics } from '../http/metrics.js';
 import { SerialLane } from '../sync/serial-lane.js';
 
-/** `once`: one full cycle and a summary; 0 when the cycle completed, 1 when it could not. */
+/**
+ * `once`: one full cycle and a summary; 0 when the cycle completed, 1 when it could not. It takes
+ * the ledger like `run` and stops like `run`: the first SIGINT/SIGTERM finishes the order in hand.
+ */
 export async function onceCommand(ctx: CommandContext): Promise<number> {
   const env = remoteEnv(ctx);
   const cfg = config(env);
   const log = logger(ctx, env);
-  const runtime = await createRuntime({ env, config: cfg, logger: log });
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime({ env, config: cfg, logger: log, lock: 'once' });
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
+  const onSignal = stopOnSignal(runtime, log, () => undefined);
+  ctx.signals?.on('SIGTERM', onSignal);
+  ctx.signals?.on('SIGINT', onSignal);
   try {
     const summary = await runCycle(runtime.deps);
     ctx.out(formatSummary(summary));
-    return summary.ok ? 0 : 1;
+    return summary.ok && !summary.interrupted ? 0 : 1;
   } finally {
+    ctx.signals?.off('SIGTERM', onSignal);
+    ctx.signals?.off('SIGINT', onSignal);
     runtime.close();
     await log.close();
   }
 }
 
+/**
+ * First signal: stop after the order in hand; a second one exits at once (the ledger's
+ * intent-first writes make that safe: an order cut mid-send becomes uncertain, never a duplicate).
+ */
+function stopOnSignal(runtime: Runtime, log: Logger, stop: () => void): (signal: NodeJS.Signals) => void {
+  let signalled = 0;
+  return (signal) => {
+    signalled += 1;
+    if (signalled > 1) {
+      log.warn('second signal: exiting now', { signal });
+      runtime.close();
+      process.exit(1);
+    }
+    log.info('signal received: stopping after the order in hand', { signal });
+    runtime.deps.stop.requested = true;
+    stop();
+  };
+}
+
 export function formatSummary(s: CycleSummary): string {
   const o = s.outcomes;
-  const head = s.ok ? 'Cycle completed' : `Cycle failed: ${s.error ?? 'unknown error'}`;
+  const head = !s.ok ? `Cycle failed: ${s.error ?? 'unknown error'}` : s.interrupted ? 'Cycle stopped by a signal after the order in hand' : 'Cycle completed';
   return `${head}: ${s.listed} listed, ${o.done} drafted, ${o.skipped} already handled, ${o.ignored} not qualifying, ${o.failed} failed (will retry), ${o.quarantined} quarantined, ${o.uncertain} uncertain; partners ${s.partnersCreated} created, ${s.partnersUpdated} updated; cursor ${s.cursor}.`;
 }
 
@@ -38,28 +72,35 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const log = logger(ctx, env);
   log.addSecret(env.webhookSecret);
   const metrics = env.http ? new SyncMetrics() : undefined;
-  const runtime = await createRuntime({ env, config: cfg, logger: log, ...(metrics ? { observer: metrics } : {}) });
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime({ env, config: cfg, logger: log, lock: 'run', ...(metrics ? { observer: metrics } : {}) });
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
   const lane = new SerialLane();
   const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log, { lane, onCycle: (summary) => metrics?.cycle(summary) });
-  const listener =
-    env.http && metrics
-      ? await startListener({ http: env.http, deps: runtime.deps, lane, metrics, logger: log, intervalSeconds: cfg.sync.intervalSeconds }).catch((error: unknown) => {
-          runtime.close();
-          throw error;
-        })
-      : null;
-  let signalled = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signalled += 1;
-    if (signalled > 1) {
-      log.warn('second signal: exiting now', { signal });
+  let listener: Awaited<ReturnType<typeof startListener>> | null = null;
+  if (env.http && metrics) {
+    try {
+      listener = await startListener({ http: env.http, deps: runtime.deps, lane, metrics, logger: log, intervalSeconds: cfg.sync.intervalSeconds });
+    } catch (error) {
       runtime.close();
-      process.exit(1);
+      await log.close();
+      throw error;
     }
-    log.info('signal received: stopping after the order in hand', { signal });
+  }
+  const stopAll = (): void => {
     void listener?.close();
     void daemon.shutdown();
   };
+  let lockLost = false;
+  runtime.lock?.onLost(() => {
+    lockLost = true;
+    stopAll();
+  });
+  const onSignal = stopOnSignal(runtime, log, stopAll);
   ctx.signals?.on('SIGTERM', onSignal);
   ctx.signals?.on('SIGINT', onSignal);
   log.info('daemon started', {
@@ -72,7 +113,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     await daemon.start();
     await listener?.close();
     log.info('daemon stopped');
-    return 0;
+    return lockLost ? 1 : 0;
   } finally {
     ctx.signals?.off('SIGTERM', onSignal);
     ctx.signals?.off('SIGINT', onSignal);

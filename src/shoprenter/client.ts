@@ -128,7 +128,7 @@ export class ShoprenterClient implements OrderSource {
       const query = { full: '1', innerId: wanted, excludeStorno: '1', limit: '1' };
       const body = await this.http.getJson(() => this.url('orderExtend', query), { what });
       const first = this.envelope(body, what).items[0];
-      return first === undefined ? null : normalizeOrder(first);
+      return first === undefined ? null : sameOrder(wanted, normalizeOrder(first));
     }
     const body = await this.http.getJson(() => this.url(`orderExtend/${encodeId(wanted)}`), { what, allowNotFound: true });
     return body === null ? null : normalizeOrder(body);
@@ -349,4 +349,21 @@ function checkUrl(value: string, name: string): URL {
 
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * The lookup by number is a list filter: a shop (or proxy) that ignored the filter would hand back
+ * some other order, and drafting that under this number would invoice the wrong buyer. A mismatch
+ * is therefore an unreadable order (quarantined with this sentence), never a draft.
+ */
+function sameOrder(wanted: string, sourced: SourcedOrder): SourcedOrder {
+  const got = sourced.ok ? sourced.order.orderNumber : sourced.orderNumber;
+  if (got === wanted) return sourced;
+  return {
+    ok: false,
+    id: wanted,
+    orderNumber: wanted,
+    dateUpdated: null,
+    reason: `Shoprenter answered the lookup of order ${wanted} with order ${got ?? 'without a number'}, so no draft was made; check the order in the shop admin, then run "retry ${wanted}".`,
+  };
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AfterDraftEventKind, DraftCondition } from '../domain/after-draft-judgement.js';
 import type { Fingerprint } from '../domain/fingerprint.js';
+import type { Identity } from './writer-lock.js';
 
 /**
  * The ledger's part for life after the draft (SPEC §1.7), on the ledger's own database handle:
@@ -19,6 +20,11 @@ export interface WatchRow {
   condition: DraftCondition;
   attention: boolean;
   redraftPid: number | null;
+}
+
+/** The process a `redraft` runs in, as recorded with its intent (judged by src/sync/after-draft-cycle.ts). */
+export interface RedraftOwner extends Identity {
+  startedAt: string;
 }
 
 export type EventKind = AfterDraftEventKind | 'acked' | 'redraft-started' | 'redrafted' | 'redraft-failed';
@@ -199,18 +205,27 @@ export class AfterDraftStore {
     this.insertEvent(orderNumber, event, false);
   }
 
-  setRedraftPid(orderNumber: string, pid: number | null): void {
-    this.db.prepare('UPDATE after_draft SET redraft_pid = ?, updated_at = ? WHERE order_number = ?').run(pid, this.stamp(), orderNumber);
+  /** Forgets the redraft process of an order (it finished, or it is known to be gone). */
+  clearRedraft(orderNumber: string): void {
+    this.db.prepare('UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, updated_at = ? WHERE order_number = ?').run(this.stamp(), orderNumber);
   }
 
-  /** Orders a redraft process left mid-send, with the process id that sent it. */
-  redraftsInFlight(): { orderNumber: string; pid: number }[] {
+  /** Orders a redraft process has under way (or left mid-send), with that process. */
+  redraftsInFlight(): { orderNumber: string; owner: RedraftOwner }[] {
     return (
-      this.db.prepare('SELECT order_number, redraft_pid FROM after_draft WHERE redraft_pid IS NOT NULL').all() as {
+      this.db.prepare('SELECT order_number, redraft_pid, redraft_owner, updated_at FROM after_draft WHERE redraft_pid IS NOT NULL').all() as {
         order_number: string;
         redraft_pid: number;
+        redraft_owner: string | null;
+        updated_at: string;
       }[]
-    ).map((r) => ({ orderNumber: r.order_number, pid: r.redraft_pid }));
+    ).map((r) => ({
+      orderNumber: r.order_number,
+      // A row without an owner (none is written so any more) is judged by its pid and age only.
+      owner: r.redraft_owner
+        ? (JSON.parse(r.redraft_owner) as RedraftOwner)
+        : { pid: r.redraft_pid, host: '', bootId: null, pidNs: null, startedAt: r.updated_at },
+    }));
   }
 
   /**
@@ -218,24 +233,28 @@ export class AfterDraftStore {
    * with a sentence saying a redraft is under way (so neither the daemon nor a crash sends anything
    * by itself; a daemon cycle re-tries it only if the order changes in the shop again), its alert
    * counted as sent, the process id kept for crash recovery, and the old reference in the story.
-   * Compare-and-set on the state: false when the order is not drafted (or a redraft left it) any more.
+   * Compare-and-set on the state the person's command saw (`expected`): false when another process
+   * moved the order meanwhile, or when it is not drafted (or left by a redraft) any more.
    */
-  startRedraft(orderId: string, orderNumber: string, dateUpdated: string, oldRef: string | null, pid: number): boolean {
+  startRedraft(orderNumber: string, expected: 'done' | 'quarantined', dateUpdated: string, oldRef: string | null, me: Identity): boolean {
     const at = this.stamp();
+    const owner: RedraftOwner = { ...me, startedAt: at };
     const reason = `A redraft started at ${at} did not finish; nothing was sent by it. Run "redraft ${orderNumber}" again.`;
     return this.db.transaction(() => {
       const changed = this.db
         .prepare(
           `UPDATE orders SET state = 'quarantined', attempts = 0, next_attempt_at = NULL, last_error = ?, last_error_code = 'REDRAFT',
              date_updated = ?, alerted_state = 'quarantined:' || ?, updated_at = ?
-           WHERE order_id = ? AND (state = 'done' OR (state = 'quarantined' AND last_error_code = 'REDRAFT'))`,
+           WHERE order_number = ? AND state = ? AND (state = 'done' OR last_error_code = 'REDRAFT')`,
         )
-        .run(reason, dateUpdated, dateUpdated, at, orderId);
+        .run(reason, dateUpdated, dateUpdated, at, orderNumber, expected);
       if (changed.changes !== 1) return false;
       this.db
         .prepare(`INSERT OR IGNORE INTO after_draft (order_number, fingerprint, source, updated_at) VALUES (?, '{}', 'observed', ?)`)
         .run(orderNumber, at);
-      this.setRedraftPid(orderNumber, pid);
+      this.db
+        .prepare('UPDATE after_draft SET redraft_pid = ?, redraft_owner = ?, updated_at = ? WHERE order_number = ?')
+        .run(me.pid, JSON.stringify(owner), at, orderNumber);
       this.insertEvent(orderNumber, { kind: 'redraft-started', version: dateUpdated, reason: `Redraft requested; the old draft ${oldRef ?? '(reference unknown)'} was deleted in Cashman.`, cashmanRef: oldRef }, false);
       return true;
     })();
@@ -246,7 +265,7 @@ export class AfterDraftStore {
     this.db.transaction(() => {
       this.insertEvent(orderNumber, event, false);
       this.db
-        .prepare(`UPDATE after_draft SET redraft_pid = NULL, attention = CASE WHEN ? THEN 0 ELSE attention END, updated_at = ? WHERE order_number = ?`)
+        .prepare(`UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, attention = CASE WHEN ? THEN 0 ELSE attention END, updated_at = ? WHERE order_number = ?`)
         .run(drafted ? 1 : 0, this.stamp(), orderNumber);
     })();
   }

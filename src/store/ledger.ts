@@ -2,9 +2,14 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PartnerData } from '../domain/partner.js';
+import { ORDER_STATES, toOrderRow, type OrderKey, type OrderRow, type OrderState, type PartnerRow, type RawOrderRow } from './ledger-rows.js';
 import { formatPartnerCode } from '../domain/partner.js';
 import { AfterDraftStore } from './after-draft-store.js';
 import { migrate } from './migrations.js';
+import { LedgerBusyError } from '../errors.js';
+
+const LOCK_LOST =
+  'Another process took over the ledger while this one was stalled past the lock\'s staleness limit; this one stops sending so that only one writes.';
 
 /**
  * The ledger: the only module that touches SQLite. Every state change is its own committed
@@ -14,78 +19,14 @@ import { migrate } from './migrations.js';
  * partner code, partner confirmation) commit lazily and become durable with the next intent.
  */
 
-export type OrderState = 'pending' | 'submitting' | 'done' | 'failed' | 'quarantined' | 'uncertain';
-export const ORDER_STATES: readonly OrderState[] = ['pending', 'submitting', 'done', 'failed', 'quarantined', 'uncertain'];
-
-export interface OrderRow {
-  orderId: string;
-  orderNumber: string;
-  state: OrderState;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  lastErrorCode: string | null;
-  cashmanRef: string | null;
-  dateUpdated: string | null;
-  partnerEmail: string | null;
-  alertedState: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PartnerRow {
-  email: string;
-  partnerCode: string;
-  partnerId: string | null;
-  snapshot: PartnerData | null;
-  pending: PartnerData | null;
-}
-
-export interface OrderKey {
-  orderId: string;
-  orderNumber: string;
-  dateUpdated: string | null;
-}
-
-interface RawOrderRow {
-  order_id: string;
-  order_number: string;
-  state: OrderState;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  last_error_code: string | null;
-  cashman_ref: string | null;
-  date_updated: string | null;
-  partner_email: string | null;
-  alerted_state: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function toOrderRow(raw: RawOrderRow): OrderRow {
-  return {
-    orderId: raw.order_id,
-    orderNumber: raw.order_number,
-    state: raw.state,
-    attempts: raw.attempts,
-    nextAttemptAt: raw.next_attempt_at,
-    lastError: raw.last_error,
-    lastErrorCode: raw.last_error_code,
-    cashmanRef: raw.cashman_ref,
-    dateUpdated: raw.date_updated,
-    partnerEmail: raw.partner_email,
-    alertedState: raw.alerted_state,
-    createdAt: raw.created_at,
-    updatedAt: raw.updated_at,
-  };
-}
+export { ORDER_STATES, type OrderKey, type OrderRow, type OrderState, type PartnerRow } from './ledger-rows.js';
 
 export class Ledger {
   readonly db: Database.Database;
   private readonly now: () => Date;
   /** Compiled once per connection: preparing is a large share of a small statement's cost. */
   private readonly statements = new Map<string, Database.Statement>();
+  private writerToken: string | null = null;
 
   private constructor(db: Database.Database, now: () => Date) {
     this.db = db;
@@ -152,32 +93,54 @@ export class Ledger {
 
   // ----- orders -----
 
-  getOrder(orderId: string): OrderRow | undefined {
-    const raw = this.sql('SELECT * FROM orders WHERE order_id = ?').get(orderId) as RawOrderRow | undefined;
+  /** By order number (innerId): the ledger's key since migration 2. */
+  getOrder(orderNumber: string): OrderRow | undefined {
+    const raw = this.sql('SELECT * FROM orders WHERE order_number = ?').get(orderNumber) as RawOrderRow | undefined;
     return raw && toOrderRow(raw);
   }
 
   /** By order number (what people type) or API id. */
   findOrder(ref: string): OrderRow | undefined {
     const raw = this
-      .sql('SELECT * FROM orders WHERE order_number = ? OR order_id = ? ORDER BY updated_at DESC LIMIT 1')
-      .get(ref, ref) as RawOrderRow | undefined;
+      .sql('SELECT * FROM orders WHERE order_number = ? OR order_id = ? ORDER BY order_number = ? DESC, updated_at DESC LIMIT 1')
+      .get(ref, ref, ref) as RawOrderRow | undefined;
     return raw && toOrderRow(raw);
   }
 
-  /** Puts an order (back) in line as `pending` with a fresh attempt count. Lazy: nothing is sent on it alone. */
-  markPending(key: OrderKey, partnerEmail: string | null = null): void {
+  /**
+   * From here on, every intent (partner or draft) commits only while the writer lock's row still
+   * holds this token: a process that lost the lock (stalled past the staleness limit and taken
+   * over) can never send again. Set by src/store/writer-lock.ts.
+   */
+  fence(token: string): void {
+    this.writerToken = token;
+  }
+
+  private checkFence(): void {
+    if (this.writerToken === null) return;
+    const row = this.sql('SELECT token FROM writer_lock WHERE id = 1').get() as { token: string } | undefined;
+    if (row?.token !== this.writerToken) throw new LedgerBusyError(LOCK_LOST);
+  }
+
+  /**
+   * Puts a new, waiting or quarantined order in line as `pending` with a fresh attempt count.
+   * Compare-and-set: a row in any other state (submitting, done, uncertain, failed) is left alone
+   * and false comes back. Lazy: nothing is sent on it alone.
+   */
+  markPending(key: OrderKey, partnerEmail: string | null = null): boolean {
     const at = this.stamp();
-    this.lazily(() =>
-      this
-        .sql(
-          `INSERT INTO orders (order_id, order_number, state, attempts, date_updated, partner_email, created_at, updated_at)
-           VALUES (@orderId, @orderNumber, 'pending', 0, @dateUpdated, @partnerEmail, @at, @at)
-           ON CONFLICT (order_id) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = NULL,
-             last_error = NULL, last_error_code = NULL, order_number = @orderNumber,
-             date_updated = COALESCE(@dateUpdated, date_updated), partner_email = COALESCE(@partnerEmail, partner_email), updated_at = @at`,
-        )
-        .run({ ...key, partnerEmail, at }),
+    return this.lazily(
+      () =>
+        this
+          .sql(
+            `INSERT INTO orders (order_number, order_id, state, attempts, date_updated, partner_email, created_at, updated_at)
+             VALUES (@orderNumber, @orderId, 'pending', 0, @dateUpdated, @partnerEmail, @at, @at)
+             ON CONFLICT (order_number) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = NULL,
+               last_error = NULL, last_error_code = NULL, order_id = @orderId,
+               date_updated = COALESCE(@dateUpdated, date_updated), partner_email = COALESCE(@partnerEmail, partner_email), updated_at = @at
+             WHERE orders.state IN ('pending', 'quarantined')`,
+          )
+          .run({ ...key, partnerEmail, at }).changes === 1,
     );
   }
 
@@ -185,16 +148,18 @@ export class Ledger {
    * Intent: the draft request is about to leave. Committed before the request, together with the
    * audit row of exactly what is sent, so a crash from here on is seen as "maybe sent".
    */
-  markSubmitting(key: OrderKey, partnerEmail: string, requestRows: unknown): number {
+  markSubmitting(key: OrderKey, partnerEmail: string, requestRows: unknown): number | null {
     const at = this.stamp();
     return this.db.transaction(() => {
+      this.checkFence();
       const changed = this
         .sql(
           `UPDATE orders SET state = 'submitting', partner_email = ?, date_updated = COALESCE(?, date_updated), updated_at = ?
-           WHERE order_id = ? AND state IN ('pending', 'failed')`,
+           WHERE order_number = ? AND state IN ('pending', 'failed')`,
         )
-        .run(partnerEmail, key.dateUpdated, at, key.orderId);
-      if (changed.changes !== 1) throw new Error(`order ${key.orderNumber} is not pending; refusing to submit it`);
+        .run(partnerEmail, key.dateUpdated, at, key.orderNumber);
+      // Compare-and-set missed: someone else moved the row; nothing is sent (the caller reports it).
+      if (changed.changes !== 1) return null;
       return Number(
         this
           .sql(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'draft', ?, 'sent')`)
@@ -207,17 +172,19 @@ export class Ledger {
    * Lazy: losing this commit to a power cut leaves the durable `submitting` row, which the next
    * start turns into `uncertain` (checked by a person, never resent); the next intent or the end
    * of the cycle makes it durable within milliseconds. See BENCHMARKS.md, "Durability".
+   * Only from `submitting`; the audit row records Cashman's answer either way.
    */
-  markDone(orderId: string, cashmanRef: string | null, auditId?: number): void {
+  markDone(orderNumber: string, cashmanRef: string | null, auditId?: number): boolean {
     const at = this.stamp();
-    this.lazily(() => {
-      this
+    return this.lazily(() => {
+      const changed = this
         .sql(
           `UPDATE orders SET state = 'done', cashman_ref = ?, last_error = NULL, last_error_code = NULL, next_attempt_at = NULL, updated_at = ?
-           WHERE order_id = ?`,
+           WHERE order_number = ? AND state = 'submitting'`,
         )
-        .run(cashmanRef, at, orderId);
+        .run(cashmanRef, at, orderNumber).changes;
       if (auditId !== undefined) this.sql(`UPDATE audit SET outcome = 'ok', response = ? WHERE id = ?`).run(cashmanRef, auditId);
+      return changed === 1;
     });
   }
 
@@ -225,72 +192,100 @@ export class Ledger {
    * The draft request was answered with a login refusal, so it provably created nothing: back to
    * `pending` without counting an attempt (SPEC §2: login failures touch no order).
    */
-  releaseSubmitting(orderId: string, auditId: number, outcome: string): void {
+  releaseSubmitting(orderNumber: string, auditId: number, outcome: string): void {
     this.db.transaction(() => {
-      this.sql(`UPDATE orders SET state = 'pending', updated_at = ? WHERE order_id = ? AND state = 'submitting'`).run(this.stamp(), orderId);
+      this.sql(`UPDATE orders SET state = 'pending', updated_at = ? WHERE order_number = ? AND state = 'submitting'`).run(this.stamp(), orderNumber);
       this.sql('UPDATE audit SET outcome = ? WHERE id = ?').run(outcome, auditId);
     })();
   }
 
-  /** A temporary failure: counted, and due again at `nextAttemptAt`. */
-  markFailed(orderId: string, code: string, message: string, nextAttemptAt: Date, auditId?: number): void {
-    this.db.transaction(() => {
-      this
+  /** A temporary failure: counted, and due again at `nextAttemptAt`. Only from pending, submitting or failed. */
+  markFailed(orderNumber: string, code: string, message: string, nextAttemptAt: Date, auditId?: number): boolean {
+    return this.db.transaction(() => {
+      const changed = this
         .sql(
           `UPDATE orders SET state = 'failed', attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_error_code = ?, updated_at = ?
-           WHERE order_id = ?`,
+           WHERE order_number = ? AND state IN ('pending', 'submitting', 'failed')`,
         )
-        .run(nextAttemptAt.toISOString(), message, code, this.stamp(), orderId);
+        .run(nextAttemptAt.toISOString(), message, code, this.stamp(), orderNumber).changes;
       if (auditId !== undefined) this.sql(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
+      return changed === 1;
     })();
   }
 
-  /** Needs a person (or a change of the order in the shop). Creates the row when the order was never seen. */
-  markQuarantined(key: OrderKey, code: string, message: string, auditId?: number): void {
-    this.settle(key, 'quarantined', code, message, auditId);
+  /**
+   * Needs a person (or a change of the order in the shop). Creates the row when the order was never
+   * seen; never overwrites a done or uncertain one (a draft may exist there).
+   */
+  markQuarantined(key: OrderKey, code: string, message: string, auditId?: number): boolean {
+    return this.settle(key, 'quarantined', "'pending', 'submitting', 'failed', 'quarantined'", code, message, auditId);
   }
 
-  /** A draft may or may not exist in Cashman: never resent automatically. */
-  markUncertain(key: OrderKey, code: string, message: string, auditId?: number): void {
-    this.settle(key, 'uncertain', code, message, auditId);
+  /** A draft may or may not exist in Cashman: never resent automatically. Only a new or `submitting` row. */
+  markUncertain(key: OrderKey, code: string, message: string, auditId?: number): boolean {
+    return this.settle(key, 'uncertain', "'submitting'", code, message, auditId);
   }
 
-  private settle(key: OrderKey, state: 'quarantined' | 'uncertain', code: string, message: string, auditId?: number): void {
+  private settle(key: OrderKey, state: 'quarantined' | 'uncertain', expected: string, code: string, message: string, auditId?: number): boolean {
     const at = this.stamp();
-    this.db.transaction(() => {
+    return this.db.transaction(() => {
+      const changed = this
+        .sql(
+          `INSERT INTO orders (order_number, order_id, state, attempts, last_error, last_error_code, date_updated, created_at, updated_at)
+           VALUES (@orderNumber, @orderId, @state, 0, @message, @code, @dateUpdated, @at, @at)
+           ON CONFLICT (order_number) DO UPDATE SET state = @state, last_error = @message, last_error_code = @code, order_id = @orderId,
+             next_attempt_at = NULL, date_updated = COALESCE(@dateUpdated, date_updated), updated_at = @at
+           WHERE orders.state IN (${expected})`,
+        )
+        .run({ ...key, state, message, code, at }).changes;
+      if (auditId !== undefined) this.sql(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
+      return changed === 1;
+    })();
+  }
+
+  /**
+   * `retry`: back in line with a fresh attempt count, only if the row is still in the state the
+   * person saw (one conditional UPDATE: safe while the daemon runs, no lock needed).
+   */
+  requeue(orderNumber: string, expected: OrderState): boolean {
+    return (
       this
         .sql(
-          `INSERT INTO orders (order_id, order_number, state, attempts, last_error, last_error_code, date_updated, created_at, updated_at)
-           VALUES (@orderId, @orderNumber, @state, 0, @message, @code, @dateUpdated, @at, @at)
-           ON CONFLICT (order_id) DO UPDATE SET state = @state, last_error = @message, last_error_code = @code,
-             next_attempt_at = NULL, date_updated = COALESCE(@dateUpdated, date_updated), updated_at = @at`,
+          `UPDATE orders SET state = 'pending', attempts = 0, next_attempt_at = NULL, alerted_state = NULL, updated_at = ?
+           WHERE order_number = ? AND state = ?`,
         )
-        .run({ ...key, state, message, code, at });
-      if (auditId !== undefined) this.sql(`UPDATE audit SET outcome = ? WHERE id = ?`).run(code, auditId);
-    })();
+        .run(this.stamp(), orderNumber, expected).changes === 1
+    );
   }
 
-  /** `retry`: back in line with a fresh attempt count; the next cycle re-fetches it from Shoprenter. */
-  requeue(orderId: string): void {
-    this
-      .sql(
-        `UPDATE orders SET state = 'pending', attempts = 0, next_attempt_at = NULL, alerted_state = NULL, updated_at = ? WHERE order_id = ?`,
-      )
-      .run(this.stamp(), orderId);
+  /** `resolve --done`: a person confirmed the draft of an uncertain order exists in Cashman. */
+  resolveDone(orderNumber: string, note: string): boolean {
+    return (
+      this
+        .sql(
+          `UPDATE orders SET state = 'done', cashman_ref = COALESCE(cashman_ref, ?), last_error = NULL, last_error_code = NULL, next_attempt_at = NULL, updated_at = ?
+           WHERE order_number = ? AND state = 'uncertain'`,
+        )
+        .run(note, this.stamp(), orderNumber).changes === 1
+    );
   }
 
-  /** `resolve --done`: a person confirmed the draft exists in Cashman. */
-  resolveDone(orderId: string, note: string): void {
-    this
-      .sql(`UPDATE orders SET state = 'done', cashman_ref = COALESCE(cashman_ref, ?), last_error = NULL, last_error_code = NULL, next_attempt_at = NULL, updated_at = ? WHERE order_id = ?`)
-      .run(note, this.stamp(), orderId);
-  }
-
-  /** Orders left in `submitting` by a crash: their request may have reached Cashman. */
+  /**
+   * Orders left in `submitting` by a crash: their request may have reached Cashman. A row that a
+   * `redraft` process marked as its own (after_draft.redraft_pid) is left out: `redraft` runs beside
+   * the daemon without the writer lock, so its row is judged by that process's life instead
+   * (recoverRedrafts in src/sync/after-draft-cycle.ts, before every cycle).
+   */
+  // Call only while holding the writer lock: otherwise a `submitting` row may be another live
+  // process's request in flight, not a crash's leftover.
   recoverInterrupted(message: (row: OrderRow) => string): OrderRow[] {
-    const rows = (this.sql(`SELECT * FROM orders WHERE state = 'submitting'`).all() as RawOrderRow[]).map(toOrderRow);
-    for (const row of rows) this.markUncertain(row, 'INTERRUPTED', message(row));
-    return rows;
+    const rows = (
+      this.sql(
+        `SELECT * FROM orders WHERE state = 'submitting'
+           AND order_number NOT IN (SELECT order_number FROM after_draft WHERE redraft_pid IS NOT NULL)`,
+      ).all() as RawOrderRow[]
+    ).map(toOrderRow);
+    return rows.filter((row) => this.markUncertain(row, 'INTERRUPTED', message(row)));
   }
 
   /** Failed orders whose backoff has passed, and pending ones (put back in line by `retry`, or left by a crash before sending). */
@@ -340,8 +335,8 @@ export class Ledger {
     ).map(toOrderRow);
   }
 
-  setAlerted(orderId: string, state: string): void {
-    this.sql('UPDATE orders SET alerted_state = ? WHERE order_id = ?').run(state, orderId);
+  setAlerted(orderNumber: string, state: string): void {
+    this.sql('UPDATE orders SET alerted_state = ? WHERE order_number = ?').run(state, orderNumber);
   }
 
   // ----- partners -----
@@ -388,6 +383,7 @@ export class Ledger {
   markPartnerSending(email: string, data: PartnerData, order: OrderKey, requestRows: unknown): number {
     const at = this.stamp();
     return this.db.transaction(() => {
+      this.checkFence();
       this.sql('UPDATE partners SET pending = ?, updated_at = ? WHERE email = ?').run(JSON.stringify(data), at, email);
       return Number(
         this
@@ -442,9 +438,9 @@ export class Ledger {
     })();
   }
 
-  auditFor(orderId: string): { kind: string; request: unknown; outcome: string | null }[] {
+  auditFor(orderNumber: string): { kind: string; request: unknown; outcome: string | null }[] {
     return (
-      this.sql('SELECT kind, request, outcome FROM audit WHERE order_id = ? ORDER BY id').all(orderId) as {
+      this.sql('SELECT kind, request, outcome FROM audit WHERE order_number = ? ORDER BY id').all(orderNumber) as {
         kind: string;
         request: string;
         outcome: string | null;

@@ -60,7 +60,46 @@ export const MIGRATIONS: readonly string[] = [
     summary     TEXT
   );
   `,
-  // 2: life after the draft (SPEC §1.7). Keyed by order number (innerId), the ledger's lasting
+  // 2: orders keyed by the Shoprenter order number (innerId), which no other integration can change;
+  // the API id (it changes when an integration sets an outer id) is kept as a column. An old ledger
+  // may hold one order under two API ids (the duplicate this fixes): the row that went furthest
+  // survives (done before anything, then the states that say a draft may exist), newest first.
+  `
+  CREATE TABLE orders_v2 (
+    order_number    TEXT PRIMARY KEY,            -- Shoprenter innerId, what people type
+    order_id        TEXT NOT NULL,               -- Shoprenter API id when last seen
+    state           TEXT NOT NULL CHECK (state IN ('pending','submitting','done','failed','quarantined','uncertain')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error      TEXT,
+    last_error_code TEXT,
+    cashman_ref     TEXT,
+    date_updated    TEXT,
+    partner_email   TEXT,
+    alerted_state   TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+  );
+  INSERT INTO orders_v2 (order_number, order_id, state, attempts, next_attempt_at, last_error, last_error_code,
+      cashman_ref, date_updated, partner_email, alerted_state, created_at, updated_at)
+    SELECT order_number, order_id, state, attempts, next_attempt_at, last_error, last_error_code,
+      cashman_ref, date_updated, partner_email, alerted_state, created_at, updated_at
+    FROM (
+      SELECT *, ROW_NUMBER() OVER (
+        PARTITION BY order_number
+        ORDER BY CASE state WHEN 'done' THEN 0 WHEN 'submitting' THEN 1 WHEN 'uncertain' THEN 2 WHEN 'quarantined' THEN 3
+                 WHEN 'failed' THEN 4 ELSE 5 END, updated_at DESC
+      ) AS rank
+      FROM orders
+    )
+    WHERE rank = 1;
+  DROP TABLE orders;
+  ALTER TABLE orders_v2 RENAME TO orders;
+  CREATE INDEX orders_by_state ON orders (state, next_attempt_at);
+  CREATE INDEX orders_by_api_id ON orders (order_id);
+  CREATE INDEX audit_by_number ON audit (order_number);
+  `,
+  // 3: life after the draft (SPEC §1.7). Keyed by order number (innerId), the ledger's lasting
   // identity of an order. One row per drafted order that has been fingerprinted, and the events.
   `
   CREATE TABLE after_draft (
@@ -72,6 +111,7 @@ export const MIGRATIONS: readonly string[] = [
     condition     TEXT NOT NULL DEFAULT 'ok' CHECK (condition IN ('ok','cancelled','changed')),
     attention     INTEGER NOT NULL DEFAULT 0,    -- 1 = reported and not yet acked
     redraft_pid   INTEGER,                       -- process id of a redraft in flight
+    redraft_owner TEXT,                          -- JSON: that process's host, boot id, pid namespace and start
     updated_at    TEXT NOT NULL
   );
   CREATE INDEX after_draft_by_attention ON after_draft (attention);
@@ -91,6 +131,20 @@ export const MIGRATIONS: readonly string[] = [
     WHERE kind IN ('cancelled','changed','restored');
   CREATE INDEX after_draft_events_by_order ON after_draft_events (order_number, id);
   `,
+  // 4: the one-writer lock (src/store/writer-lock.ts): at most one row, the process that may write.
+  `
+  CREATE TABLE writer_lock (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    token        TEXT NOT NULL,                  -- random, per process: the fence checked by every intent
+    pid          INTEGER NOT NULL,
+    host         TEXT NOT NULL,
+    boot_id      TEXT,                           -- kernel boot id: a different one on this host = holder died in a reboot
+    pid_ns       TEXT,                           -- pid namespace: pid liveness is checked only inside our own
+    command      TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {
@@ -100,11 +154,17 @@ export function migrate(db: Database.Database): number {
       `The database was written by a newer version (schema ${current}, this version knows ${MIGRATIONS.length}); upgrade the program or restore a backup.`,
     );
   }
-  for (let version = current; version < MIGRATIONS.length; version += 1) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+  // Each step re-reads the version inside its IMMEDIATE transaction: two processes starting on one
+  // old ledger (the second is then refused by the writer lock) must not both apply the same step.
+  const step = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version >= MIGRATIONS.length) return false;
+    db.exec(MIGRATIONS[version]!);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // next migration
   }
   return MIGRATIONS.length;
 }

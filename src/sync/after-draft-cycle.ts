@@ -1,6 +1,8 @@
 import type { Order } from '../domain/order.js';
 import type { Logger } from '../log/logger.js';
+import type { RedraftOwner } from '../store/after-draft-store.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
+import { ownIdentity, type Identity } from '../store/writer-lock.js';
 import { AfterDraftWatch, type AfterDraftDeps } from './after-draft.js';
 import type { AfterDraftHooks } from './process-order.js';
 import { isSweepCycle, sweepStorno, type SweepSource } from './storno-sweep.js';
@@ -16,8 +18,8 @@ export interface AfterDraftSyncDeps extends AfterDraftDeps {
   overlapMinutes: number;
   timezone: string;
   now: () => Date;
-  /** Whether a process id is running; injectable so tests need no real processes for it. */
-  isAlive?: (pid: number) => boolean;
+  /** Why a redraft's process is known to be gone (null: it may be alive); injectable for tests. */
+  redraftGone?: (owner: RedraftOwner) => string | null;
 }
 
 /** Wires the watch into a cycle: repairs interrupted redrafts and unsent alerts first, sweeps for storno last. */
@@ -37,7 +39,7 @@ export class AfterDraftSync implements AfterDraftCycleHooks {
   }
 
   async beforeCycle(): Promise<void> {
-    recoverRedrafts(this.deps.ledger, this.deps.logger, this.deps.isAlive ?? isAlive);
+    recoverRedrafts(this.deps.ledger, this.deps.logger, this.deps.redraftGone ?? redraftGone);
     await this.watch.alertUnreported();
   }
 
@@ -48,27 +50,47 @@ export class AfterDraftSync implements AfterDraftCycleHooks {
 }
 
 /**
- * A `redraft` runs beside the daemon, in its own process. When that process died while its draft
- * request was out (the order still `submitting`), the draft may or may not exist: `uncertain`,
- * exactly as for the daemon's own crash (SPEC §2). A redraft that died before sending left the
- * order quarantined with a sentence saying to run it again.
+ * A `redraft` runs beside the daemon, in its own process, without the writer lock (src/commands/
+ * after-draft-commands.ts says why). When that process died while its draft request was out (the
+ * order still `submitting`), the draft may or may not exist: `uncertain`, exactly as for the
+ * daemon's own crash (SPEC §2). A redraft that died before sending left the order quarantined with
+ * a sentence saying to run it again. A redraft judged gone while in fact alive only makes its own
+ * draft `uncertain` (its markDone then finds the row moved): never a second draft.
  */
-export function recoverRedrafts(ledger: Ledger, logger: Logger, alive: (pid: number) => boolean): void {
+export function recoverRedrafts(ledger: Ledger, logger: Logger, gone: (owner: RedraftOwner) => string | null): void {
   const store = ledger.afterDraft;
-  for (const { orderNumber, pid } of store.redraftsInFlight()) {
-    if (alive(pid)) continue;
-    const row = ledger.findOrder(orderNumber);
+  for (const { orderNumber, owner } of store.redraftsInFlight()) {
+    const why = gone(owner);
+    if (why === null) continue;
+    const row = ledger.getOrder(orderNumber);
     if (row?.state === 'submitting') {
       ledger.markUncertain(
         row,
         'INTERRUPTED',
         `The redraft stopped while its draft was being sent, so a new draft may or may not exist in Cashman; check Cashman, then run "resolve ${orderNumber} --done" or "retry ${orderNumber} --force".`,
       );
-      logger.error('redraft interrupted by a crash; marked uncertain', { orderNumber });
+      logger.error('redraft interrupted by a crash; marked uncertain', { orderNumber, why });
     }
-    store.note(orderNumber, { kind: 'redraft-failed', version: null, reason: `The redraft process (${pid}) stopped before it finished.`, cashmanRef: row?.cashmanRef ?? null });
-    store.setRedraftPid(orderNumber, null);
+    store.note(orderNumber, { kind: 'redraft-failed', version: null, reason: `The redraft process (${owner.pid}) stopped before it finished: ${why}.`, cashmanRef: row?.cashmanRef ?? null });
+    store.clearRedraft(orderNumber);
   }
+}
+
+/**
+ * Longer than any redraft takes (one order read with its retries, at most a partner and a draft
+ * request, each bounded by its timeout): past it the process is taken as gone even where its pid
+ * cannot be checked (another container) or may have been reused.
+ */
+export const REDRAFT_LIMIT_MS = 15 * 60_000;
+
+/** The writer lock's rules for "that process is gone" (src/store/writer-lock.ts), with an age limit instead of a heartbeat. */
+export function redraftGone(owner: RedraftOwner, me: Identity = ownIdentity(), nowMs = Date.now()): string | null {
+  if (owner.host === me.host && owner.bootId && me.bootId && owner.bootId !== me.bootId) return 'the machine restarted since';
+  const sameNamespace = owner.bootId === me.bootId && owner.pidNs !== null && owner.pidNs === me.pidNs;
+  if (sameNamespace && owner.pid !== me.pid && !isAlive(owner.pid)) return `process ${owner.pid} no longer exists`;
+  const ageMs = nowMs - Date.parse(owner.startedAt);
+  if (!(ageMs <= REDRAFT_LIMIT_MS)) return `it started ${Math.round(ageMs / 60_000)} minutes ago, longer than any redraft takes`;
+  return null;
 }
 
 export function isAlive(pid: number): boolean {

@@ -73,7 +73,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   const handleOne = async (sourced: Parameters<OrderPipeline['handle']>[0]): Promise<void> => {
     if (deps.stop?.requested) throw new StopRequested();
     const key = keyOf(sourced);
-    handled.add(key.orderId);
+    handled.add(key.orderNumber);
     outcomes[await pipeline.handle(sourced)] += 1;
     if (key.dateUpdated !== null && key.dateUpdated > maxSeen) maxSeen = key.dateUpdated;
   };
@@ -94,7 +94,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (nextCursor > cursor) ledger.setMeta('cursor', nextCursor);
 
     for (const row of ledger.dueRetries()) {
-      if (handled.has(row.orderId)) continue;
+      if (handled.has(row.orderNumber)) continue;
       if (deps.stop?.requested) throw new StopRequested();
       // By order number: that lookup leaves out cancelled (storno) orders.
       const sourced = await deps.source.getOrder(/^\d+$/.test(row.orderNumber) ? row.orderNumber : row.orderId);

@@ -11,6 +11,16 @@ export interface DaemonOptions {
 }
 
 /**
+ * How long a stop waits for the order in hand. The pipeline checks the stop before every Cashman
+ * request, so after a signal at most one request is still out: it ends within
+ * `cashman.timeoutSeconds` (default 30 s), and 10 s more cover its ledger commit. docker-compose.yml
+ * grants 50 s (stop_grace_period) so Docker's SIGKILL never lands inside this wait. With a longer
+ * Cashman timeout a stop may cut a draft request in flight: that order becomes `uncertain` (never
+ * resent, alerted), never a duplicate.
+ */
+export const SHUTDOWN_GRACE_MS = 40_000;
+
+/**
  * `run`: a cycle right away, then one every `intervalSeconds`, never two at once. node-cron ticks
  * every second and a cycle starts when the interval has passed since the previous start and none
  * is running; this works for any interval (a `*\/45` cron field would not) and a slow cycle simply
@@ -20,7 +30,7 @@ export class Daemon {
   private running: Promise<CycleSummary> | null = null;
   private lastStart = 0;
   private task: ScheduledTask | null = null;
-  private readonly stop = { requested: false };
+  private readonly stop: { requested: boolean };
   private finished!: () => void;
   private readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
@@ -29,7 +39,10 @@ export class Daemon {
     private readonly intervalSeconds: number,
     private readonly logger: Logger,
     private readonly options: DaemonOptions = {},
-  ) {}
+  ) {
+    // Shared with the runtime: a lost writer lock sets it too.
+    this.stop = deps.stop ?? { requested: false };
+  }
 
   /** Starts ticking; resolves when `shutdown()` has finished the order in hand. */
   start(): Promise<void> {
@@ -56,7 +69,7 @@ export class Daemon {
   }
 
   /** First signal: finish the order in hand (at most `graceMs`), then stop. */
-  async shutdown(graceMs = 60_000): Promise<void> {
+  async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
     this.stop.requested = true;
     await this.task?.destroy();
     if (this.running) {

@@ -42,6 +42,8 @@ export interface PipelineDeps {
   random?: () => number;
   /** Watches drafted orders for cancellation and change (SPEC §1.7). */
   afterDraft?: AfterDraftHooks;
+  /** Set by a signal: no new Cashman request starts. */
+  stop?: { requested: boolean };
 }
 
 /** What the pipeline tells the after-draft watch (src/sync/after-draft.ts). */
@@ -82,7 +84,7 @@ export class OrderPipeline {
   /** Decides what a listed (or re-fetched) order needs, and does it. */
   async handle(sourced: SourcedOrder): Promise<OrderOutcome> {
     const key = keyOf(sourced);
-    const row = this.deps.ledger.getOrder(key.orderId);
+    const row = this.deps.ledger.getOrder(key.orderNumber);
     if (row && !this.needsWork(row, key)) {
       if (row.state === 'done' && sourced.ok) await this.deps.afterDraft?.observe(sourced.order, row);
       return 'skipped';
@@ -123,7 +125,7 @@ export class OrderPipeline {
     try {
       enriched = this.deps.enrich ? await this.deps.enrich(order) : order;
     } catch (error) {
-      if (!row) this.deps.ledger.markPending(key);
+      if (!row && !this.deps.ledger.markPending(key)) return this.conflict(key);
       return this.fail(key, error, 'before-send');
     }
     return this.submit(enriched, partner, key, row);
@@ -164,8 +166,9 @@ export class OrderPipeline {
     if (result.corrections > 0) this.deps.logger.debug('one forint moved between net and VAT to pass NAV check 890', { orderNumber: key.orderNumber, lines: result.corrections });
     const draft = result.draft;
     const { ledger } = this.deps;
-    if (!row || row.state === 'quarantined' || row.state === 'pending') ledger.markPending(key, partner.email);
+    if ((!row || row.state === 'quarantined' || row.state === 'pending') && !ledger.markPending(key, partner.email)) return this.conflict(key);
 
+    if (this.deps.stop?.requested) return 'skipped';
     let partnerCode: string;
     try {
       partnerCode = await this.ensurePartner(partner, draft, key);
@@ -180,10 +183,20 @@ export class OrderPipeline {
       // Nothing has left yet: a draft the backend cannot write is this order's problem, not the cycle's.
       return this.fail(key, error, 'before-send');
     }
+    // A stop (signal) waits for no further request: the row stays pending for the next run.
+    if (this.deps.stop?.requested) return 'skipped';
     const auditId = ledger.markSubmitting(key, partner.email, requestRows);
+    if (auditId === null) return this.conflict(key);
     try {
       const { reference } = await this.deps.backend.createDraft(draft, partnerCode);
-      ledger.markDone(key.orderId, reference, auditId);
+      if (!ledger.markDone(key.orderNumber, reference, auditId)) {
+        this.deps.logger.error('draft created in Cashman, but the ledger row had been changed meanwhile; left as it is', {
+          orderNumber: key.orderNumber,
+          state: ledger.getOrder(key.orderNumber)?.state,
+          reference,
+        });
+        return 'uncertain';
+      }
       this.deps.afterDraft?.drafted(order);
       this.deps.logger.info('draft created in Cashman', {
         orderNumber: key.orderNumber,
@@ -195,6 +208,16 @@ export class OrderPipeline {
     } catch (error) {
       return this.fail(key, error, 'draft', auditId);
     }
+  }
+
+  /**
+   * A compare-and-set missed: another writer (a person's `retry`/`resolve`) moved the row since it
+   * was read. Nothing is sent on it; the row keeps the state the other writer gave it.
+   */
+  private conflict(key: OrderKey): OrderOutcome {
+    const state = this.deps.ledger.getOrder(key.orderNumber)?.state ?? 'gone';
+    this.deps.logger.warn('order changed in the ledger meanwhile; left as it is', { orderNumber: key.orderNumber, state });
+    return 'skipped';
   }
 
   /** Creates or updates the Cashman partner only when needed; an unchanged buyer costs no call. */
@@ -252,27 +275,27 @@ export class OrderPipeline {
     const { ledger, logger } = this.deps;
     switch (decision) {
       case 'abort-cycle':
-        if (auditId !== undefined) ledger.releaseSubmitting(key.orderId, auditId, code);
+        if (auditId !== undefined) ledger.releaseSubmitting(key.orderNumber, auditId, code);
         throw new CycleAbort(message, { cause: error });
       case 'quarantine':
         return this.quarantine(key, code, message, auditId);
       case 'uncertain': {
         const reason = `The draft request may have reached Cashman (${message}); check Cashman for this order, then run "resolve ${key.orderNumber} --done" if the draft is there or "retry ${key.orderNumber} --force" if it is not.`;
-        ledger.markUncertain(key, code, reason, auditId);
+        if (!ledger.markUncertain(key, code, reason, auditId)) return this.conflict(key);
         logger.error('draft outcome unknown; will not resend automatically', { orderNumber: key.orderNumber, error: message });
         await this.alertOnce(key, 'uncertain', reason);
         return 'uncertain';
       }
       case 'retry': {
-        const row = ledger.getOrder(key.orderId);
+        const row = ledger.getOrder(key.orderNumber);
         const attempts = (row?.attempts ?? 0) + 1;
         if (attempts >= MAX_ATTEMPTS) {
           // Count the last attempt too, so `status` shows 5 of 5.
-          ledger.markFailed(key.orderId, code, message, this.now());
+          ledger.markFailed(key.orderNumber, code, message, this.now());
           return this.quarantine(key, code, `Gave up after ${attempts} attempts; the last one failed with: ${message}`, auditId);
         }
         const next = new Date(this.now().getTime() + backoffDelayMs(attempts, this.deps.random));
-        ledger.markFailed(key.orderId, code, message, next, auditId);
+        if (!ledger.markFailed(key.orderNumber, code, message, next, auditId)) return this.conflict(key);
         logger.warn('order failed; will try again', { orderNumber: key.orderNumber, attempt: attempts, next: next.toISOString(), error: message });
         return 'failed';
       }
@@ -280,7 +303,7 @@ export class OrderPipeline {
   }
 
   private async quarantine(key: OrderKey, code: string, reason: string, auditId?: number): Promise<OrderOutcome> {
-    this.deps.ledger.markQuarantined(key, code, reason, auditId);
+    if (!this.deps.ledger.markQuarantined(key, code, reason, auditId)) return this.conflict(key);
     this.deps.logger.warn('order quarantined', { orderNumber: key.orderNumber, reason });
     await this.alertOnce(key, 'quarantined', reason);
     return 'quarantined';
@@ -299,11 +322,11 @@ export class OrderPipeline {
 
   // Sent before it is marked as sent: a crash in between repeats an alert rather than losing it.
   private async alertOnce(key: OrderKey, state: 'quarantined' | 'uncertain', reason: string): Promise<void> {
-    const row = this.deps.ledger.getOrder(key.orderId);
+    const row = this.deps.ledger.getOrder(key.orderNumber);
     const marker = alertMarker(state, key.dateUpdated);
     if (row?.alertedState === marker) return;
     await this.deps.alerts.send({ kind: state, orderNumber: key.orderNumber, reason });
-    this.deps.ledger.setAlerted(key.orderId, marker);
+    this.deps.ledger.setAlerted(key.orderNumber, marker);
   }
 }
 
