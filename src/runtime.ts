@@ -71,6 +71,7 @@ export function createClients(
   tuning: RuntimeOptions['shoprenterTuning'] = {},
   cashmanTimeoutMs?: number,
   observer?: RuntimeObserver,
+  stop?: { requested: boolean },
 ) {
   logger.addSecret(env.cashman.password);
   if (env.shoprenter.auth.kind === 'oauth') logger.addSecret(env.shoprenter.auth.clientSecret);
@@ -81,6 +82,7 @@ export function createClients(
     shop: env.shoprenter.shop,
     logger,
     ...tuning,
+    ...(stop ? { stopping: () => stop.requested } : {}),
     onRequest: (info) => {
       logger.debug('shoprenter request', { ...info });
       observer?.shoprenterRequest(info);
@@ -107,11 +109,11 @@ export function createClients(
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, logger } = options;
   const now = options.now ?? (() => new Date());
-  const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer);
+  const stop = { requested: false };
+  const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer, stop);
   const ledger = Ledger.open(env.databasePath, { now });
   options.observer?.attachLedger(ledger);
   let lock: WriterLock | null = null;
-  const stop = { requested: false };
   const close = (): void => {
     lock?.release();
     ledger.close();

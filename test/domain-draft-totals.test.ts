@@ -77,10 +77,10 @@ describe('orderTotals rows', () => {
     expect(reasonOf({ totals: totalsRows('12000', [...rows, { type: 'SHIPPING', value: '2000' }]) })).toBe(expected);
   });
 
-  it('allows the restating rows 1.5 Ft per line of rounding, and no more', () => {
-    // One line: allowance 1.5 + 0.5 = 2 Ft. The draft's VAT is 2 126.
+  it('allows the restating rows 1.5 Ft per line and 0.5 Ft per unit of rounding, and no more', () => {
+    // One line of 2 units: allowance 1.5 + 2 × 0.5 + 0.5 = 3 Ft. The draft's VAT is 2 126.
     const at = (tax: string) => result({ totals: totalsRows('12000', [{ type: 'TAX', value: tax }, { type: 'SHIPPING', value: '2000' }]) }).ok;
-    expect([at('2124.0000'), at('2128.0000'), at('2123.9999'), at('2128.0001')]).toEqual([true, true, false, false]);
+    expect([at('2123.0000'), at('2129.0000'), at('2122.9999'), at('2129.0001')]).toEqual([true, true, false, false]);
   });
 
   it.each<[string, Partial<FixtureOrder>, string]>([

@@ -189,4 +189,22 @@ describe('one writer per ledger (real processes)', () => {
     expect(shop.cashman.drafts).toHaveLength(orders.length);
     expect(states()).toEqual({ done: orders.length });
   }, 60_000);
+
+  it('SIGTERM while a Shoprenter read rides out a storm stops run within seconds, not after the 90 s read budget', async () => {
+    shop.shoprenter.addOrders(sampleShop(2, 2));
+    // Every list request answers 503 with a Retry-After of 20 s: without a stop-aware wait the read
+    // would sleep through the daemon's 40 s grace and compose's 50 s stop_grace_period.
+    shop.shoprenter.setFault({ kind: 'status', status: 503, retryAfter: '20', path: '/orderExtend', times: 1_000 });
+    const run = spawnCli(['run'], { ...env, LOG_LEVEL: 'debug' }, dir);
+    await waitFor(() => run.text().includes('retrying'), 20_000, 'the first retry of the order list');
+    const signalledAt = Date.now();
+    run.process.kill('SIGTERM');
+    const guard = setTimeout(() => run.process.kill('SIGKILL'), 30_000);
+    const result = await run.exit;
+    clearTimeout(guard);
+    expect({ code: result.code, signal: result.signal }).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    expect(shop.cashman.drafts).toHaveLength(0);
+    expect(lockRows()).toBe(0);
+  }, 60_000);
 });

@@ -41,6 +41,8 @@ export interface ShoprenterClientOptions {
   maxRetries?: number;
   /** How long one read may keep retrying 429/5xx/network failures (default 90 s: rides out a storm of about a minute). */
   retryBudgetMs?: number;
+  /** True once the process is stopping: retries give up instead of waiting (http.ts). */
+  stopping?: () => boolean;
   retryBaseMs?: number;
   timeoutMs?: number;
   onRequest?: (info: RequestInfo) => void;
@@ -89,7 +91,11 @@ export class ShoprenterClient implements OrderSource {
       baseMs: options.retryBaseMs ?? 1000,
       maxBackoffMs: 15_000,
     };
-    this.http = new ShoprenterHttp(http, auth, limiter, retry, { onRequest: options.onRequest, logger: options.logger });
+    this.http = new ShoprenterHttp(http, auth, limiter, retry, {
+      onRequest: options.onRequest,
+      logger: options.logger,
+      ...(options.stopping ? { stopping: options.stopping } : {}),
+    });
   }
 
   /** Requests the last listChangedOrders made (the benchmark reports them). */

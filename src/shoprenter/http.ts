@@ -69,6 +69,11 @@ export class ShoprenterHttp {
       sleep?: (ms: number) => Promise<void>;
       /** Milliseconds, monotonic; tests may pass their own. */
       clock?: () => number;
+      /**
+       * True once the process is stopping (a signal, a lost writer lock). A read then gives up
+       * instead of riding out a storm: the 90 s budget must not outlast the shutdown grace.
+       */
+      stopping?: () => boolean;
     } = {},
   ) {}
 
@@ -81,14 +86,15 @@ export class ShoprenterHttp {
       failures.push(problem);
       const wait = waitMs ?? this.backoff(failures.length);
       const overBudget = this.clock() - started + wait > this.retry.budgetMs;
-      if (overBudget || failures.length > (this.retry.maxRetries ?? Infinity)) throw this.exhausted(what, failures);
+      if (overBudget || failures.length > (this.retry.maxRetries ?? Infinity) || this.stopping()) throw this.exhausted(what, failures);
       this.hooks.logger?.debug('Shoprenter request failed; retrying', {
         what,
         problem,
         attempt: failures.length,
         waitMs: Math.round(wait),
       });
-      await this.sleep(wait);
+      await this.sleepUnlessStopping(wait);
+      if (this.stopping()) throw this.exhausted(what, failures);
     };
 
     for (;;) {
@@ -187,6 +193,17 @@ export class ShoprenterHttp {
 
   private clock(): number {
     return this.hooks.clock ? this.hooks.clock() : performance.now();
+  }
+
+  private stopping(): boolean {
+    return this.hooks.stopping?.() ?? false;
+  }
+
+  /** Sleeps in slices of at most 250 ms so a stop cuts a long backoff or Retry-After short. */
+  private async sleepUnlessStopping(ms: number): Promise<void> {
+    if (!this.hooks.stopping) return this.sleep(ms);
+    const until = this.clock() + ms;
+    for (let left = ms; left > 0 && !this.stopping(); left = until - this.clock()) await this.sleep(Math.min(left, 250));
   }
 
   private sleep(ms: number): Promise<void> {

@@ -96,7 +96,14 @@ export class ShoprenterWebhooksApi {
   }
 
   private async callOnce(method: 'GET' | 'POST' | 'DELETE', path: string, what: string, json?: unknown): Promise<unknown> {
-    const authorization = await this.auth.authorization();
+    let authorization: string;
+    try {
+      authorization = await this.auth.authorization();
+    } catch (error) {
+      // The token endpoint shares the 3 req/s budget: its 429 is waited out like the API's.
+      if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_RATE_LIMITED') return RATE_LIMITED;
+      throw error;
+    }
     await this.limiter.acquire();
     const url = `${this.options.apiUrl.replace(/\/+$/, '')}/${path}`;
     let response;
