@@ -5,6 +5,7 @@ import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { initConfigCommand } from './commands/init-config.js';
 import { previewCommand } from './commands/preview.js';
+import { approveCommand } from './commands/pilot-commands.js';
 import type { CommandContext } from './commands/context.js';
 import { AppError, ConfigError, UsageError } from './errors.js';
 
@@ -18,6 +19,7 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command>
   retry <order> [--force]
                          put a failed or quarantined order back in line (--force: also an uncertain one)
   resolve <order> --done record that the draft exists in Cashman
+  approve                end the pilot: the first sync.pilotOrders drafts were checked in Cashman
   check                  validate config and .env, test both logins, report unmapped shop values
   init-config [--force] [--stdout]
                          write a starting config.yaml from the live shop (--stdout: print it instead)
@@ -46,6 +48,7 @@ const COMMANDS: Record<string, Handler> = {
   health: (ctx) => healthCommand(ctx),
   preview: (ctx, p, flags) => previewCommand(ctx, p[0], flags.json),
   check: (ctx) => checkCommand(ctx),
+  approve: (ctx) => approveCommand(ctx),
   'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force, flags.stdout),
   demo: (ctx, _p, flags) => demoCommand(ctx, flags.database),
 };

@@ -11,6 +11,7 @@ import type { CycleDeps } from './sync/cycle.js';
 import type { PipelineSettings } from './sync/process-order.js';
 import { resolveStatusIds, type StatusName } from './sync/statuses.js';
 import { decodeStatusId } from './shoprenter/schema.js';
+import { startPilot } from './sync/pilot-start.js';
 
 /**
  * The one place that wires concrete adapters to the pipeline. `run`, `once`, `demo` and the
@@ -83,6 +84,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       partnerCodeDigits: config.partners.codeDigits,
       dueDays: config.invoice.dueDays,
     };
+    const alerts = options.alerts ?? new WebhookAlerter(env.alertWebhookUrl, logger);
+    const pilot = startPilot(ledger, config.sync.pilotOrders, logger, alerts, now);
     const { productOptions } = config.invoice;
     const { fromProducts } = config.units;
     const deps: CycleDeps = {
@@ -91,8 +94,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       source: shoprenter,
       backend: cashman,
       logger,
-      alerts: options.alerts ?? new WebhookAlerter(env.alertWebhookUrl, logger),
+      alerts,
       settings,
+      ...(pilot ? { pilot } : {}),
       overlapMinutes: config.sync.overlapMinutes,
       timezone: config.sync.timezone,
       now,

@@ -1,5 +1,6 @@
 import { UsageError, NotFoundError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
+import { pilotLines, pilotReport } from './pilot-commands.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
@@ -59,6 +60,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               cursor,
               lastCycle: cycle,
               lastSuccessAt: ledger.getMeta('last_success_at') ?? null,
+              pilot: pilotReport(ledger),
             },
             null,
             2,
@@ -69,6 +71,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       ctx.out(`Orders: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
       ctx.out(`Cursor: ${cursor ?? 'not set yet'} (shop time)`);
       ctx.out(cycle.at ? `Last cycle: ${cycle.at}, ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
+      for (const line of pilotLines(pilotReport(ledger))) ctx.out(line);
       if (orders.length === 0) {
         ctx.out('Nothing needs attention.');
         return 0;

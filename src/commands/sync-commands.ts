@@ -22,7 +22,7 @@ export async function onceCommand(ctx: CommandContext): Promise<number> {
 export function formatSummary(s: CycleSummary): string {
   const o = s.outcomes;
   const head = s.ok ? 'Cycle completed' : `Cycle failed: ${s.error ?? 'unknown error'}`;
-  return `${head}: ${s.listed} listed, ${o.done} drafted, ${o.skipped} already handled, ${o.ignored} not qualifying, ${o.failed} failed (will retry), ${o.quarantined} quarantined, ${o.uncertain} uncertain; partners ${s.partnersCreated} created, ${s.partnersUpdated} updated; cursor ${s.cursor}.`;
+  return `${head}: ${s.listed} listed, ${o.done} drafted, ${o.skipped} already handled, ${o.ignored} not qualifying, ${o.failed} failed (will retry), ${o.quarantined} quarantined, ${o.uncertain} uncertain${o.held ? `, ${o.held} waiting for approve (pilot)` : ''}; partners ${s.partnersCreated} created, ${s.partnersUpdated} updated; cursor ${s.cursor}.`;
 }
 
 /**

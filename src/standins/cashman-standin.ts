@@ -24,6 +24,8 @@ export interface CashmanStandinOptions {
   unitIds?: readonly number[];
   firstPartnerId?: number;
   firstDraftId?: number;
+  /** Partner codes the tenant already holds (a lost ledger's partners), e.g. SR000001. */
+  existingPartnerCodes?: readonly string[];
   /**
    * Test hook: called after a request was processed (a draft or partner is recorded) and before
    * the answer is written; the answer waits for the returned promise. Lets a crash test kill the
@@ -96,6 +98,11 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     emailCimSeen: [],
     stats: { requests: 0, hiba: 0, faultsApplied: 0, byOperation: {} },
   };
+  for (const code of options.existingPartnerCodes ?? []) {
+    const partnerId = String(nextPartnerId++);
+    state.partners.set(partnerId, { partnerId, partnerCode: code, fields: { partner_kod: code }, updates: 0 });
+    codes.set(code, partnerId);
+  }
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {

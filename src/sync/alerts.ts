@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
  * incoming-webhook flavours all show it. A failing webhook is logged, never fatal.
  */
 export interface AlertEvent {
-  kind: 'quarantined' | 'uncertain' | 'login-failed';
+  kind: 'quarantined' | 'uncertain' | 'login-failed' | 'pilot-ready';
   orderNumber?: string;
   reason: string;
 }
@@ -25,6 +25,8 @@ export function describeAlert(event: AlertEvent): string {
       return `shoprenter-cashman-sync: ${subject} may or may not have a draft in Cashman; check and run "resolve ${event.orderNumber ?? ''} --done" or "retry ${event.orderNumber ?? ''} --force": ${event.reason}`;
     case 'login-failed':
       return `shoprenter-cashman-sync: a login was refused; no order is being sent until it works again: ${event.reason}`;
+    case 'pilot-ready':
+      return `shoprenter-cashman-sync: pilot finished, waiting for "approve": ${event.reason}`;
   }
 }
 

@@ -6,6 +6,7 @@ import type { Alerter } from './alerts.js';
 import { describeError } from './classify.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
 import type { InvoiceBackend, OrderSource, SourcedOrder } from './ports.js';
+import type { PilotGate } from './pilot.js';
 
 /** Everything one cycle needs; built once by the CLI and reused by every cycle of `run`. */
 export interface CycleDeps {
@@ -17,6 +18,7 @@ export interface CycleDeps {
   logger: Logger;
   alerts: Alerter;
   settings: PipelineSettings;
+  pilot?: PilotGate;
   overlapMinutes: number;
   timezone: string;
   /** Set by a signal handler: the cycle finishes the order in hand, then stops. */
@@ -51,7 +53,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   const { ledger, logger } = deps;
   const cycleId = ledger.startCycle();
   const pipeline = new OrderPipeline({ ...deps, now });
-  const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0 };
+  const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0, held: 0 };
   const handled = new Set<string>();
   const cursor = ledger.getMeta('cursor') ?? deps.settings.startFrom;
   let maxSeen = cursor;
@@ -84,7 +86,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (nextCursor > cursor) ledger.setMeta('cursor', nextCursor);
 
     for (const row of ledger.dueRetries()) {
-      if (handled.has(row.orderId)) continue;
+      if (handled.has(row.orderId) || (row.state === 'pending' && deps.pilot?.holding())) continue;
       if (deps.stop?.requested) throw new StopRequested();
       // By order number: that lookup leaves out cancelled (storno) orders.
       const sourced = await deps.source.getOrder(/^\d+$/.test(row.orderNumber) ? row.orderNumber : row.orderId);
@@ -161,6 +163,7 @@ function logSummary(logger: Logger, s: CycleSummary): void {
     failed: s.outcomes.failed,
     quarantined: s.outcomes.quarantined,
     uncertain: s.outcomes.uncertain,
+    held: s.outcomes.held,
     partnersCreated: s.partnersCreated,
     partnersUpdated: s.partnersUpdated,
     cursor: s.cursor,

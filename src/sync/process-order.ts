@@ -12,6 +12,7 @@ import type { Alerter } from './alerts.js';
 import { CashmanError } from '../errors.js';
 import { MAX_ATTEMPTS, backoffDelayMs, classify, describeError, errorCode, provablyNotProcessed } from './classify.js';
 import type { InvoiceBackend, SourcedOrder } from './ports.js';
+import { holdForPilot, type PilotGate } from './pilot.js';
 
 /** Settings of the per-order pipeline, from config.yaml. */
 export interface PipelineSettings {
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   logger: Logger;
   alerts: Alerter;
   settings: PipelineSettings;
+  /** The go-live pilot (SPEC §1.8); absent = no pilot. */
+  pilot?: PilotGate;
   now?: () => Date;
   random?: () => number;
 }
@@ -46,7 +49,8 @@ export type OrderOutcome =
   | 'done'
   | 'failed'
   | 'quarantined'
-  | 'uncertain';
+  | 'uncertain'
+  | 'held'; // qualifies, but the pilot waits for `approve`: recorded as pending
 
 /** Thrown to stop the cycle when Cashman refuses the login (no order is touched). */
 export class CycleAbort extends Error {
@@ -100,6 +104,7 @@ export class OrderPipeline {
     const partner = buildPartner(order);
     if ('reason' in partner) return this.quarantine(key, 'MAPPING', partner.reason);
     if (order.products.length > MAX_LINES) return this.quarantine(key, 'MAPPING', reasons.tooManyLines(order.orderNumber, order.products.length, MAX_LINES));
+    if (await this.deps.pilot?.holds()) return holdForPilot(this.deps, key, partner.email);
     let enriched: Order;
     try {
       enriched = this.deps.enrich ? await this.deps.enrich(order) : order;
@@ -159,6 +164,7 @@ export class OrderPipeline {
     try {
       const { reference } = await this.deps.backend.createDraft(draft, partnerCode);
       ledger.markDone(key.orderId, reference, auditId);
+      await this.deps.pilot?.afterDraft();
       this.deps.logger.info('draft created in Cashman', {
         orderNumber: key.orderNumber,
         partner: partnerCode,
