@@ -12,6 +12,8 @@ import type { PipelineSettings } from './sync/process-order.js';
 import { resolveStatusIds, type StatusName } from './sync/statuses.js';
 import { decodeStatusId } from './shoprenter/schema.js';
 import { startPilot } from './sync/pilot-start.js';
+import { logLedgerOpened } from './sync/start-lines.js';
+import { openLedgerFile } from './store/ledger-file.js';
 
 /**
  * The one place that wires concrete adapters to the pipeline. `run`, `once`, `demo` and the
@@ -66,7 +68,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, logger } = options;
   const now = options.now ?? (() => new Date());
   const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs);
-  const ledger = Ledger.open(env.databasePath, { now });
+  const opened = openLedgerFile(env.databasePath, now);
+  const ledger = opened.ledger;
+  logLedgerOpened(logger, opened);
   try {
     const recovered = ledger.recoverInterrupted(
       (row) =>

@@ -13,6 +13,7 @@ import { CashmanError } from '../errors.js';
 import { MAX_ATTEMPTS, backoffDelayMs, classify, describeError, errorCode, provablyNotProcessed } from './classify.js';
 import type { InvoiceBackend, SourcedOrder } from './ports.js';
 import { holdForPilot, type PilotGate } from './pilot.js';
+import { codeTakenSuspected, createWithNextFreeCode } from './partner-code-skip.js';
 
 /** Settings of the per-order pipeline, from config.yaml. */
 export interface PipelineSettings {
@@ -200,6 +201,14 @@ export class OrderPipeline {
       ledger.confirmPartner(partner.email, partnerId, partner, auditId);
     } catch (error) {
       ledger.setAuditOutcome(auditId, errorCode(error));
+      if (!existing.partnerId && !createInDoubt && codeTakenSuspected(error, existing.partnerCode)) {
+        ledger.clearPartnerPending(partner.email);
+        const skipDeps = { ledger, backend, logger, prefix: settings.partnerCodePrefix, digits: settings.partnerCodeDigits };
+        const code = await createWithNextFreeCode(skipDeps, request, partner, key);
+        this.partnerStats.created += 1;
+        logger.info('partner created in Cashman', { orderNumber: key.orderNumber, partner: code });
+        return code;
+      }
       if (createInDoubt && error instanceof CashmanError && error.code === 'CASHMAN_REJECTED') {
         // Most likely the earlier create went through. The draft names the partner by this code and
         // carries the whole buyer block, so it can go ahead; if the code is unknown to Cashman after
