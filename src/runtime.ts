@@ -34,7 +34,7 @@ export interface RuntimeOptions {
   alerts?: Alerter;
   now?: () => Date;
   /** Overrides for stand-ins and benchmarks (retry pacing, rate limit). */
-  shoprenterTuning?: { retryBaseMs?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
+  shoprenterTuning?: { retryBaseMs?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number; maxRetries?: number };
   cashmanTimeoutMs?: number;
 }
 

@@ -29,7 +29,7 @@ describe('config.yaml', () => {
 
   it.each([
     ['version: 1\nsync:\n  intervall: 3\n', 'config.yaml line 3: unknown key "sync.intervall"'],
-    ['version: 1\nvatRates:\n  "27": abc\n', 'config.yaml line 3: vatRates.27'],
+    ['version: 1\nvatRates:\n  "27": abc\n', 'config.yaml line 3: vatRates."27" must be a number (found "abc").'],
     ['version: 2\n', 'config.yaml line 1: version'],
     ['version: 1\nsync:\n  timezone: Mars/Base\n', 'config.yaml line 3: sync.timezone must be an IANA time zone'],
     ['version: 1\nvatRates:\n  x: 3\n', 'config.yaml line 3: vatRates.x'],

@@ -2,7 +2,9 @@ import { AppError } from '../errors.js';
 import { createClients } from '../runtime.js';
 import { silentLogger } from '../log/logger.js';
 import { resolveStatusIds } from '../sync/statuses.js';
-import { config, remoteEnv, type CommandContext } from './context.js';
+import { remoteEnv, type CommandContext } from './context.js';
+import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, ledgerPathText } from './check-steps.js';
+import { ledgerWritableProblem } from '../store/ledger-file.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
 
 /**
@@ -11,26 +13,31 @@ import { surveyShop, type ShopSurvey } from './shop-survey.js';
  */
 export async function checkCommand(ctx: CommandContext): Promise<number> {
   const env = remoteEnv(ctx);
-  const cfg = config(env);
-  ctx.out(`ok    ${env.configPath} and the environment are valid`);
-  const { shoprenter, cashman } = createClients(env, cfg, silentLogger);
+  const loaded = configOrProblems(env);
+  const cfg = loaded.config;
+  ctx.out(loaded.problem ? `FAIL  ${loaded.problem}` : `ok    ${env.configPath} and the environment are valid`);
+  const ledgerProblem = ledgerWritableProblem(env.databasePath);
+  ctx.out(ledgerProblem ? `FAIL  ${ledgerProblem}` : `ok    the ledger ${ledgerPathText(env.databasePath)} can be written`);
+  // One try with a short timeout each, both at once: an unreachable host answers in seconds.
+  const { shoprenter, cashman } = createClients(env, cfg, silentLogger, CHECK_TUNING, CHECK_TIMEOUT_MS);
 
   let loginsOk = true;
   let survey: ShopSurvey | undefined;
-  try {
-    survey = await surveyShop(shoprenter);
+  const [shop, cash] = await Promise.allSettled([surveyShop(shoprenter), cashman.checkLogin()]);
+  if (shop.status === 'fulfilled') {
+    survey = shop.value;
     ctx.out(`ok    Shoprenter login works (${env.shoprenter.auth.kind === 'oauth' ? 'OAuth client' : 'legacy API user'}, ${env.shoprenter.apiUrl})`);
-  } catch (error) {
+  } else {
     loginsOk = false;
-    ctx.out(`FAIL  Shoprenter: ${message(error)}`);
+    ctx.out(`FAIL  Shoprenter: ${message(shop.reason)}`);
   }
-  try {
-    await cashman.checkLogin();
+  if (cash.status === 'fulfilled') {
     ctx.out(`ok    Cashman login works (${env.cashman.apiUrl}, group ${env.cashman.group}, user ${env.cashman.user})`);
-  } catch (error) {
+  } else {
     loginsOk = false;
-    ctx.out(`FAIL  Cashman: ${message(error)}`);
+    ctx.out(`FAIL  Cashman: ${message(cash.reason)}`);
   }
+  if (loaded.problem) return 2;
   if (!survey) return 1;
   if (cfg.units.fromProducts) {
     try {
@@ -72,8 +79,9 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
     ctx.out(`${gaps.length} gap(s): orders that need these would be quarantined until config.yaml maps them.`);
   }
   ctx.out(`info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout)'}`);
+  if (loginsOk) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
   if (!loginsOk) return 1;
-  return gaps.length === 0 ? 0 : 2;
+  return gaps.length === 0 && !ledgerProblem ? 0 : 2;
 }
 
 function hasKey(map: Record<string, string>, key: string): boolean {
@@ -82,5 +90,7 @@ function hasKey(map: Record<string, string>, key: string): boolean {
 }
 
 function message(error: unknown): string {
-  return error instanceof AppError || error instanceof Error ? error.message : String(error);
+  const text = error instanceof AppError || error instanceof Error ? error.message : String(error);
+  // `check` has no next cycle to promise.
+  return text.replace(/; will try again next cycle\.$/, '.');
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { Ledger } from './ledger.js';
@@ -41,7 +41,7 @@ export function ledgerOpenError(path: string, error: unknown): Error {
       { cause: error },
     );
   }
-  if (code === 'SQLITE_CANTOPEN' || code === 'ENOENT' || code === 'ENOTDIR') {
+  if (code === 'SQLITE_CANTOPEN' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'EEXIST') {
     return new ConfigError(`The ledger ${path} (DATABASE_PATH) cannot be opened: its folder is missing or not a folder, or not writable.`, { cause: error });
   }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
@@ -61,6 +61,7 @@ export function ledgerWritableProblem(path: string): string | null {
   let folder = dirname(absolute);
   // A missing folder is created by the daemon: what matters is the nearest folder that exists.
   while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  if (!statSync(folder).isDirectory()) return `${folder} is a file, not a folder, so the ledger ${absolute} (DATABASE_PATH) cannot be created there`;
   try {
     accessSync(folder, constants.W_OK | constants.X_OK);
   } catch {

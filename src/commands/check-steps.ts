@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import type { RemoteEnv } from '../config/env.js';
+import { loadConfig } from '../config/load-config.js';
+import { FileConfig } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import type { ShoprenterClient } from '../shoprenter/client.js';
+import { pilotState } from '../store/pilot-store.js';
+import { resolveStatusIds, type StatusName } from '../sync/statuses.js';
+import { backlogLine, estimateBacklog } from './check-backlog.js';
+import { openExistingLedger } from './context.js';
+
+/** `check` tries each remote once with a short timeout: a person is waiting for the answer. */
+export const CHECK_TIMEOUT_MS = 4_000;
+export const CHECK_TUNING = { timeoutMs: CHECK_TIMEOUT_MS, maxRetries: 0 };
+
+/** The config, or every problem it has plus the defaults, so the logins can still be tested. */
+export function configOrProblems(env: RemoteEnv): { config: FileConfig; problem: string | null } {
+  try {
+    return { config: loadConfig({ path: env.configPath }), problem: null };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { config: FileConfig.parse({ version: 1 }), problem: error.message };
+  }
+}
+
+export function ledgerPathText(path: string): string {
+  return path === ':memory:' ? path : resolve(path);
+}
+
+/** How many orders the first cycles would draft, and how long that takes. */
+export async function backlogReport(env: RemoteEnv, cfg: FileConfig, shoprenter: ShoprenterClient, statuses: StatusName[]): Promise<string> {
+  const ledger = openExistingLedger(env, 'read');
+  try {
+    const startFrom = cfg.sync.startFrom ?? ledger?.getMeta('first_start');
+    if (!startFrom) return 'info  sync.startFrom is not set: the daemon starts from the moment it first runs, so no older order will be drafted';
+    const statusIds = await resolveStatusIds(cfg.sync.statuses, () => Promise.resolve(statuses));
+    const backlog = await estimateBacklog(shoprenter, cfg, startFrom, statusIds, ledger);
+    const state = ledger ? pilotState(ledger) : null;
+    const pilotOn = state === null ? ledger === null || ledger.getMeta('cursor') === undefined : state === 'on' || state === 'ready';
+    return backlogLine(backlog, startFrom, cfg.sync.pilotOrders, pilotOn);
+  } catch (error) {
+    return `info  could not count the orders waiting since sync.startFrom: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    ledger?.close();
+  }
+}
