@@ -1,6 +1,8 @@
 import { UsageError, NotFoundError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { pilotLines, pilotReport } from './pilot-commands.js';
+import { retrySkipped } from './retry-skipped.js';
+import { configChangedNote } from './config-fingerprint.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
@@ -70,7 +72,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       }
       ctx.out(`Orders: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
       ctx.out(`Cursor: ${cursor ?? 'not set yet'} (shop time)`);
-      ctx.out(cycle.at ? `Last cycle: ${cycle.at}, ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
+      ctx.out(cycle.at ? `Last cycle: ${cycle.at} (UTC), ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
       for (const line of pilotLines(pilotReport(ledger))) ctx.out(line);
       if (orders.length === 0) {
         ctx.out('Nothing needs attention.');
@@ -91,8 +93,10 @@ function formatRow(o: OrderRow): string {
 }
 
 /** `retry <order> [--force]`: back in line; uncertain ones only with --force (it may create a second draft). */
-export function retryCommand(ctx: CommandContext, ref: string | undefined, force: boolean): number {
+export async function retryCommand(ctx: CommandContext, ref: string | undefined, force: boolean): Promise<number> {
   if (!ref) throw new UsageError('retry needs an order number, e.g. "retry 1234".');
+  // Not in the ledger: an order the daemon skipped, which may qualify now.
+  if (!withLedger(ctx, () => false, (ledger) => ledger.findOrder(ref) !== undefined, 'read')) return retrySkipped(ctx, ref);
   return withLedger(
     ctx,
     () => {
@@ -109,6 +113,8 @@ export function retryCommand(ctx: CommandContext, ref: string | undefined, force
       }
       ledger.requeue(row.orderId);
       ctx.out(`Order ${row.orderNumber} is back in line; the next cycle fetches it again from Shoprenter.`);
+      const note = configChangedNote(ledger, baseEnv(ctx).configPath);
+      if (note) ctx.out(note);
       return 0;
     },
   );

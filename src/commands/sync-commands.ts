@@ -2,6 +2,12 @@ import { createRuntime } from '../runtime.js';
 import { runCycle, type CycleSummary } from '../sync/cycle.js';
 import { Daemon } from '../sync/daemon.js';
 import { config, logger, remoteEnv, type CommandContext } from './context.js';
+import { resolve } from 'node:path';
+import { packageVersion } from '../version.js';
+import { summaryJson } from './summary-json.js';
+import { recordConfigInUse } from './config-fingerprint.js';
+
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /** `once`: one full cycle and a summary; 0 when the cycle completed, 1 when it could not. */
 export async function onceCommand(ctx: CommandContext): Promise<number> {
@@ -11,7 +17,8 @@ export async function onceCommand(ctx: CommandContext): Promise<number> {
   const runtime = await createRuntime({ env, config: cfg, logger: log });
   try {
     const summary = await runCycle(runtime.deps);
-    ctx.out(formatSummary(summary));
+    // LOG_FORMAT=json: the summary is a JSON line too, so every stdout line parses.
+    ctx.out(env.logFormat === 'json' ? summaryJson(summary) : formatSummary(summary));
     return summary.ok ? 0 : 1;
   } finally {
     runtime.close();
@@ -34,6 +41,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const cfg = config(env);
   const log = logger(ctx, env);
   const runtime = await createRuntime({ env, config: cfg, logger: log });
+  recordConfigInUse(runtime.ledger, env.configPath);
   const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log);
   let signalled = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -46,9 +54,13 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     log.info('signal received: stopping after the order in hand', { signal });
     void daemon.shutdown();
   };
-  ctx.signals?.on('SIGTERM', onSignal);
-  ctx.signals?.on('SIGINT', onSignal);
+  // SIGHUP (a closed terminal, or `kill -HUP` expecting a reload) stops gracefully too: the config is
+  // read once at start, so a restart is how a config change is applied; a half-applied reload is not.
+  for (const signal of STOP_SIGNALS) ctx.signals?.on(signal, onSignal);
   log.info('daemon started', {
+    version: packageVersion(),
+    config: resolve(env.configPath),
+    ledger: env.databasePath === ':memory:' ? env.databasePath : resolve(env.databasePath),
     shop: env.shoprenter.shop,
     intervalSeconds: cfg.sync.intervalSeconds,
     startFrom: runtime.deps.settings.startFrom,
@@ -59,8 +71,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     log.info('daemon stopped');
     return 0;
   } finally {
-    ctx.signals?.off('SIGTERM', onSignal);
-    ctx.signals?.off('SIGINT', onSignal);
+    for (const signal of STOP_SIGNALS) ctx.signals?.off(signal, onSignal);
     runtime.close();
     await log.close();
   }

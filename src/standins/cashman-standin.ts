@@ -14,6 +14,8 @@ import { Hiba, checkDraft, hiba } from './cashman-draft-checks.js';
  */
 
 export interface CashmanStandinOptions {
+  /** Fixed port for manual experiments (`demo --serve`); 0 (default) = any free port. */
+  port?: number;
   group?: string;
   user?: string;
   password?: string;
@@ -219,7 +221,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 

@@ -4,6 +4,7 @@ import type { InvoiceDraft } from '../domain/draft.js';
 import type { MappingConfig } from '../domain/mapping-config.js';
 import type { Order } from '../domain/order.js';
 import { reasons } from '../domain/draft-reasons.js';
+import { formatMinor } from '../domain/money.js';
 import { addMinutes, shopNow } from '../domain/shop-clock.js';
 import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
 import type { Logger } from '../log/logger.js';
@@ -169,7 +170,9 @@ export class OrderPipeline {
       this.deps.logger.info('draft created in Cashman', {
         orderNumber: key.orderNumber,
         partner: partnerCode,
-        gross: `${draft.totals.gross} ${draft.currency}`,
+        // A number (from the exact decimal text) and the currency apart, so log queries can sum and filter.
+        gross: Number(formatMinor(draft.totals.gross, draft.decimals)),
+        currency: draft.currency,
         lines: draft.lines.length,
       });
       return 'done';
