@@ -2,6 +2,7 @@ import { UsageError, NotFoundError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { pilotLines, pilotReport } from './pilot-commands.js';
 import { retrySkipped } from './retry-skipped.js';
+import { progressLine, progressingAgeMs, runningCycle } from '../sync/progress.js';
 import { configChangedNote } from './config-fingerprint.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 
@@ -62,6 +63,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               cursor,
               lastCycle: cycle,
               lastSuccessAt: ledger.getMeta('last_success_at') ?? null,
+              cycleInProgress: runningCycle(ledger),
               pilot: pilotReport(ledger),
             },
             null,
@@ -73,6 +75,8 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       ctx.out(`Orders: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
       ctx.out(`Cursor: ${cursor ?? 'not set yet'} (shop time)`);
       ctx.out(cycle.at ? `Last cycle: ${cycle.at} (UTC), ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
+      const running = progressLine(ledger);
+      if (running) ctx.out(running);
       for (const line of pilotLines(pilotReport(ledger))) ctx.out(line);
       if (orders.length === 0) {
         ctx.out('Nothing needs attention.');
@@ -160,6 +164,12 @@ export function healthCommand(ctx: CommandContext): number {
     },
     (ledger) => {
       const last = ledger.getMeta('last_success_at');
+      // A long first backfill has no finished cycle for minutes: progress is what counts then.
+      const progressing = progressingAgeMs(ledger);
+      if (progressing !== null && progressing <= maxAgeMs && (!last || Date.now() - Date.parse(last) > maxAgeMs)) {
+        ctx.out(`healthy: a cycle is in progress; its last order was handled ${Math.round(progressing / 1000)} s ago.`);
+        return 0;
+      }
       if (!last) {
         ctx.out('unhealthy: no successful cycle yet.');
         return 1;

@@ -7,6 +7,7 @@ import { describeError } from './classify.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
 import type { InvoiceBackend, OrderSource, SourcedOrder } from './ports.js';
 import type { PilotGate } from './pilot.js';
+import { CycleProgress } from './progress.js';
 
 /** Everything one cycle needs; built once by the CLI and reused by every cycle of `run`. */
 export interface CycleDeps {
@@ -52,6 +53,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   const now = deps.now ?? (() => new Date());
   const { ledger, logger } = deps;
   const cycleId = ledger.startCycle();
+  const progress = new CycleProgress(ledger, logger, cycleId);
   const pipeline = new OrderPipeline({ ...deps, now });
   const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0, held: 0 };
   const handled = new Set<string>();
@@ -66,7 +68,9 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (deps.stop?.requested) throw new StopRequested();
     const key = keyOf(sourced);
     handled.add(key.orderId);
-    outcomes[await pipeline.handle(sourced)] += 1;
+    const outcome = await pipeline.handle(sourced);
+    outcomes[outcome] += 1;
+    progress.step(outcome);
     if (key.dateUpdated !== null && key.dateUpdated > maxSeen) maxSeen = key.dateUpdated;
   };
 
@@ -77,6 +81,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     await deps.source.listChangedOrders(addMinutes(cursor, -deps.overlapMinutes), async (page) => {
       pages += 1;
       listed += page.length;
+      progress.listed(page.length);
       for (const sourced of page) await handleOne(sourced);
       if (pages === 1) firstPageMax = latestDateUpdated(page);
     });
