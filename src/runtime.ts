@@ -14,6 +14,7 @@ import { decodeStatusId } from './shoprenter/schema.js';
 import { startPilot } from './sync/pilot-start.js';
 import { logLedgerOpened } from './sync/start-lines.js';
 import { openLedgerFile } from './store/ledger-file.js';
+import { LedgerUnitStore } from './store/product-units.js';
 
 /**
  * The one place that wires concrete adapters to the pipeline. `run`, `once`, `demo` and the
@@ -71,6 +72,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const opened = openLedgerFile(env.databasePath, now);
   const ledger = opened.ledger;
   logLedgerOpened(logger, opened);
+  shoprenter.useUnitStore(new LedgerUnitStore(ledger, now));
   try {
     const recovered = ledger.recoverInterrupted(
       (row) =>

@@ -23,6 +23,13 @@ import {
   TaxClassWire,
 } from './schema.js';
 
+/** A longer-lived cache of product units (the ledger's, src/store/product-units.ts). */
+export interface UnitStore {
+  /** The unit when known and fresh; undefined when it must be read. */
+  fresh(productId: string): { unit: string | null } | undefined;
+  remember(productId: string, unit: string | null): void;
+}
+
 export interface ShoprenterClientOptions {
   /** API base, e.g. https://myshop.api2.myshoprenter.hu/api */
   apiUrl: string;
@@ -57,6 +64,7 @@ export class ShoprenterClient implements OrderSource {
   private readonly units = new Map<string, string | null>();
   private readonly unitsInFlight = new Map<string, Promise<string | null>>();
   private readonly unitCacheSize: number;
+  private unitStore: UnitStore | null = null;
 
   constructor(options: ShoprenterClientOptions) {
     this.base = checkUrl(options.apiUrl, 'SHOPRENTER_API_URL');
@@ -154,8 +162,23 @@ export class ShoprenterClient implements OrderSource {
     return items;
   }
 
+  /**
+   * Keeps product units in the ledger instead of memory: they survive restarts and are refreshed
+   * after the store's period (the memory cache never expired; a restart was its only refresh).
+   */
+  useUnitStore(store: UnitStore): void {
+    this.unitStore = store;
+  }
+
   /** The cached or fetched Hungarian measurement unit of a product; concurrent asks share one request. */
   private async productUnit(productId: string, orderNumber: string): Promise<string | null> {
+    if (this.unitStore) {
+      const known = this.unitStore.fresh(productId);
+      if (known) return known.unit;
+      const unit = await this.fetchProductUnit(productId, orderNumber);
+      this.unitStore.remember(productId, unit);
+      return unit;
+    }
     if (this.units.has(productId)) {
       const unit = this.units.get(productId) ?? null;
       this.units.delete(productId);
