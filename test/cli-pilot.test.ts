@@ -7,6 +7,7 @@ import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
 import { startWebhook, type WebhookServer } from './alerts-webhook.js';
+import { startProc } from './helpers/process.js';
 
 function capture(env: Record<string, string>) {
   const out: string[] = [];
@@ -101,5 +102,40 @@ describe('pilot through approve', () => {
     await main(['status'], status.ctx);
     expect(status.out.join('\n')).toContain('Pilot: not used (this ledger held drafts before the pilot existed)');
     expect(hook.calls.filter((c) => c.json['kind'] === 'pilot-ready')).toHaveLength(0);
+  });
+
+  it('approve from another process while the daemon runs: the waiting orders go out on its next cycle', async () => {
+    writeFileSync(h.env.CONFIG_PATH, demoConfigYaml({ pilotOrders: 2, productLookups: false, intervalSeconds: 5 }));
+    addOrders(751, 4);
+    const run = startProc(['run'], { ...env, LOG_LEVEL: 'debug' });
+    try {
+      await run.waitFor(/pilot: drafts made; waiting for approve/);
+      await run.waitFor(/cycle finished/);
+      expect(h.shop.cashman.drafts).toHaveLength(2);
+      // A second cycle of the running daemon still sends nothing (idle cycles log at debug).
+      const seen = run.stdout.length;
+      for (let i = 0; i < 200 && !run.stdout.slice(seen).some((l) => /cycle finished/.test(l)); i += 1) await new Promise((r) => setTimeout(r, 100));
+      expect(run.stdout.slice(seen).join('\n')).toMatch(/cycle finished \(.*held=2/);
+      expect(h.shop.cashman.drafts).toHaveLength(2);
+      const approve = capture(env);
+      expect(await main(['approve'], approve.ctx)).toBe(0);
+      const from = run.stdout.length;
+      await run.waitFor(/draft created in Cashman.*order 75[34]|order 75[34]: draft created in Cashman/, 30_000);
+      const settled = async (): Promise<void> => {
+        for (let i = 0; i < 100 && h.shop.cashman.drafts.length < 4; i += 1) await new Promise((r) => setTimeout(r, 100));
+      };
+      await settled();
+      expect(h.shop.cashman.drafts.map((d) => d.rows[0]?.['egyeb'])).toEqual([
+        'Shoprenter rendelés: 751',
+        'Shoprenter rendelés: 752',
+        'Shoprenter rendelés: 753',
+        'Shoprenter rendelés: 754',
+      ]);
+      expect(run.stdout.slice(from).join('\n')).not.toContain('pilot: drafts made');
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+    expect(hook.calls.filter((c) => c.json['kind'] === 'pilot-ready')).toHaveLength(1);
   });
 });
