@@ -107,14 +107,14 @@ describe('check and the config loader report every problem in plain words', () =
     expect(result.status).toBe(2);
   });
 
-  it('unreachable hosts: both named with the cause, tried once each', async () => {
+  it('unreachable hosts: both named with the cause, Shoprenter tried twice, Cashman once', async () => {
     const shop = await closedPortUrl();
     const cash = await closedPortUrl();
     const c = capture({ ...h.env, SHOPRENTER_API_URL: shop, SHOPRENTER_TOKEN_URL: `${shop}/token`, CASHMAN_API_URL: cash });
     expect(await main(['check'], c.ctx)).toBe(1);
     const text = c.out.join('\n');
     const shopHost = new URL(shop).host;
-    expect(text).toContain(`FAIL  Shoprenter: Shoprenter could not be reached (token endpoint: connection refused, ${shopHost}, ECONNREFUSED) once for the paymentModes list.`);
+    expect(text).toContain(`FAIL  Shoprenter: Shoprenter could not be reached (token endpoint: connection refused, ${shopHost}, ECONNREFUSED) twice for the paymentModes list.`);
     expect(text).toMatch(new RegExp(`FAIL  Cashman: Could not reach Cashman .*ECONNREFUSED.*${new URL(cash).port}`));
     expect(text).not.toContain('next cycle');
   });

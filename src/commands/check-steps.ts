@@ -9,9 +9,13 @@ import { resolveStatusIds, type StatusName } from '../sync/statuses.js';
 import { backlogLine, estimateBacklog } from './check-backlog.js';
 import { openExistingLedger } from './context.js';
 
-/** `check` tries each remote once with a short timeout: a person is waiting for the answer. */
-export const CHECK_TIMEOUT_MS = 4_000;
-export const CHECK_TUNING = { timeoutMs: CHECK_TIMEOUT_MS, maxRetries: 0 };
+/**
+ * A person is waiting for `check`: short timeouts, and one Shoprenter retry after 300 ms (a lone 429
+ * while another integration uses the shop's quota must not fail the check). An unreachable host
+ * is answered within about 6.5 s (two 3 s timeouts), a refused connection at once.
+ */
+export const CHECK_TIMEOUT_MS = 3_000;
+export const CHECK_TUNING = { timeoutMs: CHECK_TIMEOUT_MS, maxRetries: 1, retryBaseMs: 300 };
 
 /** The config, or every problem it has plus the defaults, so the logins can still be tested. */
 export function configOrProblems(env: RemoteEnv): { config: FileConfig; problem: string | null } {
