@@ -58,6 +58,22 @@ describe('check and the config loader report every problem in plain words', () =
     expect(text).toContain('ok    Cashman login works');
   });
 
+  it('a .env with three problems and a config with two: all five in one check run', async () => {
+    writeFileSync(h.env.CONFIG_PATH, 'version: 1\nsync:\n  intervalSecs: 30\nvatRates:\n  "0": ~\n');
+    const env = { ...h.env, LOG_LEVEL: 'info', CASHMAN_PASSWORD: '', CASHMAN_USER: '', CASHMAN_API_URL: 'http://cashman.example.com/jxs.php' };
+    const c = capture(env);
+    expect(await main(['check'], c.ctx)).toBe(2);
+    expect(c.out).toEqual([
+      'FAIL  The environment (.env) has 3 problems:\n' +
+        '  CASHMAN_API_URL must use https:// (plain http:// is allowed only for 127.0.0.1 or localhost).\n' +
+        '  CASHMAN_USER is not set; set the Cashman user name (a dedicated API user is best).\n' +
+        '  CASHMAN_PASSWORD is not set; set the Cashman password in .env.',
+      `FAIL  ${h.env.CONFIG_PATH} has 2 problems:\n` +
+        '  line 3: unknown key "sync.intervalSecs"; check its spelling against config/config.example.yaml.\n' +
+        '  line 5: vatRates."0" must be a number but is empty (~).',
+    ]);
+  });
+
   it.each([
     ['version: 1\nsync:\n\tintervalSeconds: 30\n', 'line 3, column 1: not valid YAML: a tab is used for indentation; YAML needs spaces.'],
     ['version: 1\norderText: "Rendelés: {x}\n', 'line 3, column 1: not valid YAML: a quote or bracket opened before this point is never closed.'],

@@ -2,8 +2,8 @@ import { AppError } from '../errors.js';
 import { createClients } from '../runtime.js';
 import { silentLogger } from '../log/logger.js';
 import { resolveStatusIds } from '../sync/statuses.js';
-import { remoteEnv, type CommandContext } from './context.js';
-import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, ledgerPathText } from './check-steps.js';
+import type { CommandContext } from './context.js';
+import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, envOrReport, ledgerPathText } from './check-steps.js';
 import { ledgerWritableProblem } from '../store/ledger-file.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
 
@@ -12,7 +12,8 @@ import { surveyShop, type ShopSurvey } from './shop-survey.js';
  * what the live shop uses that config.yaml does not map (exit 2: those orders would be quarantined).
  */
 export async function checkCommand(ctx: CommandContext): Promise<number> {
-  const env = remoteEnv(ctx);
+  const env = envOrReport(ctx);
+  if (!env) return 2;
   const loaded = configOrProblems(env);
   const cfg = loaded.config;
   ctx.out(loaded.problem ? `FAIL  ${loaded.problem}` : `ok    ${env.configPath} and the environment are valid`);
