@@ -109,7 +109,7 @@ describe('check and the config loader report every problem in plain words', () =
     expect(await main(['once'], capture(h.env).ctx)).toBe(0);
     const readOnly = join(h.dir, 'readonly.db');
     copyFileSync(h.env.DATABASE_PATH, readOnly);
-    chmodSync(readOnly, 0o644);
+    chmodSync(readOnly, 0o444);
     chmodSync(h.dir, 0o755);
     chmodSync(h.env.CONFIG_PATH, 0o644);
     const result = spawnSync(process.execPath, ['dist/main.js', 'once'], {
