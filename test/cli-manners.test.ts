@@ -36,8 +36,8 @@ describe('CLI manners', () => {
     await h.close();
   });
 
-  const add = (innerId: number, dateUpdated: string, status = 1): void => {
-    h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...ORDER_127, status, innerId, dateUpdated, email: `v${innerId}@example.hu` }));
+  const add = (innerId: number, dateUpdated: string, status = 1, dateCreated = dateUpdated): void => {
+    h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...ORDER_127, status, innerId, dateUpdated, dateCreated, email: `v${innerId}@example.hu` }));
   };
 
   it('--version, per-command --help, and flags a command does not take are refused in a sentence', async () => {
@@ -71,6 +71,8 @@ describe('CLI manners', () => {
     add(303, '2026-10-30T10:00:00'); // before startFrom (2026-11-01T00:00:00)
     expect(await main(['once'], capture(h.env).ctx)).toBe(0);
     add(304, '2026-11-24T10:05:00'); // new
+    // Placed before startFrom, completed after it: invoiced by hand before go-live (SPEC §1.1).
+    add(305, '2026-11-24T10:06:00', 1, '2026-10-31T23:00:00');
 
     const verdict = async (order: string): Promise<string> => {
       const c = capture(h.env);
@@ -80,8 +82,9 @@ describe('CLI manners', () => {
     expect(await verdict('301')).toMatch(/^What the daemon would do: already drafted on \S+ \(UTC\) as "5001\|1"; never drafted again\.$/);
     // The stand-in names status 2 "Feldolgozás alatt" (shoprenter-fixtures).
     expect(await verdict('302')).toMatch(/^What the daemon would do: skipped: status .+ \(2\) is not in sync\.statuses\.$/);
-    expect(await verdict('303')).toBe('What the daemon would do: skipped: last updated 2026-10-30T10:00:00, before sync.startFrom 2026-11-01T00:00:00 (shop time).');
+    expect(await verdict('303')).toBe('What the daemon would do: skipped: created 2026-10-30T10:00:00, before sync.startFrom 2026-11-01T00:00:00 (shop time).');
     expect(await verdict('304')).toBe('What the daemon would do: would be drafted.');
+    expect(await verdict('305')).toBe('What the daemon would do: skipped: created 2026-10-31T23:00:00, before sync.startFrom 2026-11-01T00:00:00 (shop time).');
 
     // Still not qualifying: refused with the reason.
     const refused = capture(h.env);
@@ -93,7 +96,7 @@ describe('CLI manners', () => {
     expect(await main(['retry', '302'], retried.ctx)).toBe(0);
     expect(retried.out[0]).toBe('Order 302 was skipped before and qualifies now; it is in line and the next cycle drafts it.');
     expect(await main(['once'], capture(h.env).ctx)).toBe(0);
-    expect(h.shop.cashman.drafts.map((d) => d.rows[0]?.['egyeb'] ?? '')).toHaveLength(3); // 301, 304, 302
+    expect(h.shop.cashman.drafts.map((d) => d.rows[0]?.['egyeb'] ?? '')).toHaveLength(3); // 301, 304, 302; not 305, as preview said
   });
 
   it('LOG_FORMAT=json: every stdout line of once is JSON, amounts are numbers with a currency, startup errors too', async () => {

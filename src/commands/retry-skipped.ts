@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { createClients } from '../runtime.js';
 import { config, openExistingLedger, remoteEnv, type CommandContext } from './context.js';
@@ -15,7 +15,8 @@ export async function retrySkipped(ctx: CommandContext, ref: string): Promise<nu
   const cfg = config(env);
   const { shoprenter } = createClients(env, cfg, silentLogger);
   const sourced = await shoprenter.getOrder(ref);
-  if (!sourced) throw new NotFoundError(`Order ${ref} is not in the ledger, and Shoprenter has no such order (or it was cancelled); check the order number.`);
+  // A mistyped order is a usage error (exit 2), as for an order the ledger holds in the wrong state.
+  if (!sourced) throw new UsageError(`Order ${ref} is not in the ledger, and Shoprenter has no such order (or it was cancelled); check the order number.`);
   const ledger = openExistingLedger(env);
   if (!ledger) {
     ctx.out(`The daemon has not run with this DATABASE_PATH yet; its first cycle considers order ${ref} by itself.`);
