@@ -117,7 +117,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer, stop);
   const opened = openLedgerFile(env.databasePath, now);
   const ledger = opened.ledger;
-  logLedgerOpened(logger, opened);
   shoprenter.useUnitStore(new LedgerUnitStore(ledger, now));
   options.observer?.attachLedger(ledger);
   let lock: WriterLock | null = null;
@@ -133,6 +132,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       lock = WriterLock.acquire(ledger, options.lock, logger);
       lock.onLost(() => (stop.requested = true));
     }
+    // Said once this process may go on: a refused second writer prints only why it was refused.
+    logLedgerOpened(logger, opened);
     const recovered = options.recoverInterrupted === false ? [] : ledger.recoverInterrupted(
       (row) =>
         `The daemon stopped while this draft was being sent, so it may or may not exist in Cashman; check Cashman, then run "resolve ${row.orderNumber} --done" or "retry ${row.orderNumber} --force".`,

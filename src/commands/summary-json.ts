@@ -4,7 +4,7 @@ import type { CycleSummary } from '../sync/cycle.js';
 export function summaryJson(s: CycleSummary): string {
   return JSON.stringify({
     level: s.ok ? 'info' : 'error',
-    message: s.ok ? 'once: cycle completed' : 'once: cycle failed',
+    message: !s.ok ? 'once: cycle failed' : s.interrupted ? 'once: cycle stopped by a signal after the order in hand' : 'once: cycle completed',
     ok: s.ok,
     error: s.error,
     interrupted: s.interrupted,
