@@ -1,4 +1,5 @@
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
+import type { RemoteEnv } from '../config/env.js';
 import { silentLogger } from '../log/logger.js';
 import { createClients } from '../runtime.js';
 import { config, openExistingLedger, remoteEnv, type CommandContext } from './context.js';
@@ -11,7 +12,15 @@ import { configChangedNote } from './config-fingerprint.js';
  * as pending, and the next cycle fetches it by number and drafts it like any other.
  */
 export async function retrySkipped(ctx: CommandContext, ref: string): Promise<number> {
-  const env = remoteEnv(ctx);
+  let env: RemoteEnv;
+  try {
+    env = remoteEnv(ctx);
+  } catch (error) {
+    // Without Shoprenter's credentials (retry run with only the ledger's settings) nobody can ask
+    // whether a skipped order qualifies now: what is certain is that the ledger does not hold it.
+    if (error instanceof ConfigError) throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to retry.`, { cause: error });
+    throw error;
+  }
   const cfg = config(env);
   const { shoprenter } = createClients(env, cfg, silentLogger);
   const sourced = await shoprenter.getOrder(ref);
