@@ -46,21 +46,23 @@ fi
 # The Debian mirror apt already uses: the first URI of a bookworm (not -security) entry, in either
 # the one-line or the deb822 format. MIRROR overrides it.
 find_mirror() {
-  local f
+  local suite_wanted="$1" f
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
     [[ -r "$f" ]] || continue
-    awk '
+    awk -v want="$suite_wanted" '
       /^[[:space:]]*deb[[:space:]]/ {
         for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { uri = $i; suite = $(i + 1); break }
-        if (suite == "bookworm") { print uri; exit }
+        if (suite == want) { print uri; exit }
       }
       /^URIs:/   { uri = $2 }
-      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") { print uri; exit } }
+      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == want) { print uri; exit } }
     ' "$f"
   done | head -n 1
 }
 
-mirror="${MIRROR:-$(find_mirror)}"
+mirror="${MIRROR:-$(find_mirror bookworm)}"
+# The security archive, also as this machine configures it (empty: the image gets none).
+security_mirror="${SECURITY_MIRROR:-$(find_mirror bookworm-security)}"
 [[ -n "$mirror" ]] || die "no bookworm mirror found in /etc/apt/sources.list*; set MIRROR=http://..."
 
 node_bin="$(readlink -f "$(command -v node)")"
@@ -89,21 +91,18 @@ if ! debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work_root/deb
   die "debootstrap failed (full log: $work_root/debootstrap.log)."
 fi
 
-# Same apt sources as the official image (plain http works inside containers here).
+# The image's apt sources are this machine's own (the mirror above and its security archive), in
+# the official image's deb822 layout; no archive host is written into this repository.
 rm -f "$rootfs/etc/apt/sources.list"
-cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<'EOF'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+{
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror"
+  if [[ -n "$security_mirror" ]]; then
+    printf '\nTypes: deb\nURIs: %s\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$security_mirror"
+  else
+    echo "build-base-image: no bookworm-security entry in this machine's apt sources; the image gets none (set SECURITY_MIRROR)." >&2
+  fi
+} >"$rootfs/etc/apt/sources.list.d/debian.sources"
 
-Types: deb
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
 # The apt and dpkg settings of Debian's official docker images (debuerreotype, slim variant): no
 # package caches or lists left in layers, no docs or man pages installed.
 cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'EOF'

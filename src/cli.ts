@@ -1,39 +1,49 @@
-import { parseArgs } from 'node:util';
+import { COMMAND_SPECS, commandHelp, parseCommandArgs, type ParsedCommand } from './cli-args.js';
+import { packageVersion } from './version.js';
 import { healthCommand, resolveCommand, retryCommand, statusCommand } from './commands/ledger-commands.js';
 import { onceCommand, runCommand } from './commands/sync-commands.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
+import { demoServe, untilStopped } from './commands/demo-serve.js';
 import { initConfigCommand } from './commands/init-config.js';
 import { previewCommand } from './commands/preview.js';
 import { ackCommand, redraftCommand } from './commands/after-draft-commands.js';
 import { orderStatusCommand } from './commands/order-story.js';
 import { webhooksCommand } from './commands/webhooks.js';
+import { approveCommand } from './commands/pilot-commands.js';
 import type { CommandContext } from './commands/context.js';
 import { AppError, ConfigError, UsageError } from './errors.js';
 
-export const USAGE = `Usage: shoprenter-cashman-sync <command>
+export const USAGE = `Usage: shoprenter-cashman-sync <command> [options]
 
-  run                    the daemon: a cycle every sync.intervalSeconds until SIGTERM/SIGINT
+  run                    the daemon: a cycle every sync.intervalSeconds; SIGTERM, SIGINT and SIGHUP
+                         stop it gracefully (restart it to apply a config change)
   once                   one full cycle (new orders and due retries), a summary, then exit
   preview <order> [--json]
-                         show the partner and the draft an order would become; writes nothing
-  status [--json]        counts per state, cursor, last cycle, and every order that needs a person
+                         what the daemon would do with an order and why, and the partner and draft
+                         it would send; writes nothing
+  status [--json]        counts per state, cursor, writer, pilot, last cycle (or the one running), and
+                         every order that needs a person
   status <order> [--json]
                          one order's whole story: state, attempts, reasons, Cashman reference, what changed
   retry <order> [--force]
-                         put a failed or quarantined order back in line (--force: also an uncertain one)
+                         put a failed, quarantined or skipped order back in line (--force: also an uncertain one)
   resolve <order> --done record that the draft of an uncertain order exists in Cashman
   ack <order>            record that a person dealt with an order cancelled or changed after its draft
   redraft <order>        send a new draft for an order changed after its draft (delete the old one in Cashman first)
-  check                  validate config and .env, test both logins, report unmapped shop values
+  approve                end the pilot: the first sync.pilotOrders drafts were checked in Cashman
+  check                  validate config, .env and the ledger path, test both logins, report unmapped
+                         shop values and how many orders are waiting
   init-config [--force] [--stdout]
                          write a starting config.yaml from the live shop (--stdout: print it instead)
-  health                 exit 0 when the last successful cycle is recent (Docker HEALTHCHECK)
+  health                 exit 0 when the last cycle is recent or the running one makes progress
   webhooks register <public-url> | list | remove [<id>]
                          manage the shop's order webhooks that point at this daemon (HTTP_PORT)
-  demo [--database <file>]
+  demo [--database <file>] [--serve [--port <n>]]
                          watch it work against built-in stand-ins of Shoprenter and Cashman
-                         (its ledger lives in a temp folder unless --database names one)
+                         (--serve: only start them on fixed ports, for trying check, init-config, preview)
+
+  <command> --help       that command's options;  --version  the version
 
 Exit codes: 0 success, 1 runtime failure, 2 bad config or usage.`;
 
@@ -43,7 +53,9 @@ interface Flags {
   force: boolean;
   done: boolean;
   stdout: boolean;
+  serve: boolean;
   database: string | undefined;
+  port: string | undefined;
 }
 
 const COMMANDS: Record<string, Handler> = {
@@ -57,52 +69,76 @@ const COMMANDS: Record<string, Handler> = {
   health: (ctx) => healthCommand(ctx),
   preview: (ctx, p, flags) => previewCommand(ctx, p[0], flags.json),
   check: (ctx) => checkCommand(ctx),
+  approve: (ctx) => approveCommand(ctx),
   'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force, flags.stdout),
-  demo: (ctx, _p, flags) => demoCommand(ctx, flags.database),
+  demo: (ctx, _p, flags) => (flags.serve ? demoServe(ctx, flags.port, () => untilStopped(ctx)) : demoCommand(ctx, flags.database)),
   webhooks: (ctx, p) => webhooksCommand(ctx, p),
 };
 
 /** Runs one command and returns its exit code; prints one clear sentence on failure. */
 export async function main(argv: string[], ctx: CommandContext & { err: (text: string) => void }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        done: { type: 'boolean', default: false },
-        stdout: { type: 'boolean', default: false },
-        database: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    ctx.err(`${(error as Error).message}\n\n${USAGE}`);
+  const commandAt = argv.findIndex((arg) => !arg.startsWith('-'));
+  const command = commandAt === -1 ? undefined : argv[commandAt];
+  if (command === undefined || command === 'help') {
+    if (argv.includes('--version') || argv.includes('-v')) {
+      ctx.out(`shoprenter-cashman-sync ${packageVersion()}`);
+      return 0;
+    }
+    const helpWanted = command === 'help' || argv.includes('--help') || argv.includes('-h');
+    const topic = command === 'help' ? argv[commandAt + 1] : undefined;
+    if (topic && Object.hasOwn(COMMAND_SPECS, topic)) {
+      ctx.out(commandHelp(topic, COMMAND_SPECS[topic]!));
+      return 0;
+    }
+    if (helpWanted) {
+      ctx.out(USAGE);
+      return 0;
+    }
+    ctx.err(`${argv.length ? `Unknown option ${argv[0]!}.` : 'No command given.'}\n\n${USAGE}`);
     return 2;
   }
-  const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || command === 'help') {
-    ctx.out(USAGE);
-    return 0;
-  }
-  const handler = command && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!handler) {
-    ctx.err(`${command ? `Unknown command "${command}".` : 'No command given.'}\n\n${USAGE}`);
+    ctx.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
+  const rest = [...argv.slice(0, commandAt), ...argv.slice(commandAt + 1)];
   try {
-    const { json, force, done, stdout, database } = parsed.values;
-    return await handler(ctx, rest, { json, force, done, stdout, database });
+    const parsed = parseFor(command, rest);
+    if (parsed.values['help'] === true) {
+      const spec = COMMAND_SPECS[command];
+      ctx.out(spec ? commandHelp(command, spec) : USAGE);
+      return 0;
+    }
+    const v = parsed.values;
+    const flags: Flags = {
+      json: v['json'] === true,
+      force: v['force'] === true,
+      done: v['done'] === true,
+      stdout: v['stdout'] === true,
+      serve: v['serve'] === true,
+      database: typeof v['database'] === 'string' ? v['database'] : undefined,
+      port: typeof v['port'] === 'string' ? v['port'] : undefined,
+    };
+    return await handler(ctx, parsed.positionals, flags);
   } catch (error) {
-    ctx.err(errorLine(error, ctx.env['LOG_LEVEL'] === 'debug'));
+    ctx.err(errorLine(error, ctx.env['LOG_LEVEL'] === 'debug', ctx.env['LOG_FORMAT'] === 'json'));
     return error instanceof ConfigError || error instanceof UsageError ? 2 : 1;
   }
 }
 
-function errorLine(error: unknown, debug: boolean): string {
+/** Every command has a spec (test/cli-specs.test.ts holds them to it): parsed strictly. */
+function parseFor(command: string, rest: string[]): ParsedCommand {
+  return parseCommandArgs(command, COMMAND_SPECS[command] ?? { args: [], options: {}, summary: '' }, rest);
+}
+
+/** The commands main() knows, for the test that every one has a spec and a USAGE line. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+function errorLine(error: unknown, debug: boolean, json: boolean): string {
   const message = error instanceof Error ? error.message : String(error);
   const prefix = error instanceof AppError ? '' : 'Unexpected error: ';
+  // LOG_FORMAT=json: log shippers get the failure as one JSON line like every other event.
+  if (json) return JSON.stringify({ level: 'error', message: `${prefix}${message}`, code: error instanceof AppError ? error.code : 'UNEXPECTED', timestamp: new Date().toISOString() });
   return debug && error instanceof Error && error.stack ? `${prefix}${message}\n${error.stack}` : `${prefix}${message}`;
 }

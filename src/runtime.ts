@@ -16,6 +16,10 @@ import { AfterDraftSync } from './sync/after-draft-cycle.js';
 import type { CashmanRequestInfo } from './cashman/client.js';
 import type { RequestInfo } from './shoprenter/auth.js';
 import { withDraftLatency } from './sync/draft-latency.js';
+import { startPilot } from './sync/pilot-start.js';
+import { logLedgerOpened } from './sync/start-lines.js';
+import { openLedgerFile } from './store/ledger-file.js';
+import { LedgerUnitStore } from './store/product-units.js';
 
 /** Optional observer of remote requests and drafts (the /metrics endpoint's SyncMetrics). */
 export interface RuntimeObserver {
@@ -111,7 +115,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const now = options.now ?? (() => new Date());
   const stop = { requested: false };
   const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer, stop);
-  const ledger = Ledger.open(env.databasePath, { now });
+  const opened = openLedgerFile(env.databasePath, now);
+  const ledger = opened.ledger;
+  shoprenter.useUnitStore(new LedgerUnitStore(ledger, now));
   options.observer?.attachLedger(ledger);
   let lock: WriterLock | null = null;
   const close = (): void => {
@@ -126,6 +132,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       lock = WriterLock.acquire(ledger, options.lock, logger);
       lock.onLost(() => (stop.requested = true));
     }
+    // Said once this process may go on: a refused second writer prints only why it was refused.
+    logLedgerOpened(logger, opened);
     const recovered = options.recoverInterrupted === false ? [] : ledger.recoverInterrupted(
       (row) =>
         `The daemon stopped while this draft was being sent, so it may or may not exist in Cashman; check Cashman, then run "resolve ${row.orderNumber} --done" or "retry ${row.orderNumber} --force".`,
@@ -151,6 +159,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       ? withDraftLatency(shoprenter, cashman, config.sync.timezone, now, (seconds) => observer.drafted(seconds))
       : { source: shoprenter, backend: cashman };
     const alerts = options.alerts ?? new WebhookAlerter(env.alertWebhookUrl, logger);
+    const pilot = startPilot(ledger, config.sync.pilotOrders, logger, alerts, now);
     const afterDraft = new AfterDraftSync({
       ledger,
       logger,
@@ -171,6 +180,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       alerts,
       afterDraft,
       settings,
+      ...(pilot ? { pilot } : {}),
       overlapMinutes: config.sync.overlapMinutes,
       timezone: config.sync.timezone,
       now,

@@ -106,7 +106,7 @@ describe('CLI commands against the stand-ins', () => {
     expect(written).toContain('TODO');
     const unfilled = capture(env);
     expect(await main(['check'], unfilled.ctx)).toBe(2);
-    expect(unfilled.err.join('\n')).toMatch(/line \d+: vatRates\.\d+ must be a number \(found null\)\./);
+    expect(unfilled.out.join('\n')).toMatch(/line \d+: vatRates\."\d+" must be a number but is empty \(~\)\./);
     const filled = written
       .replace(/"27": ~.*/, '"27": 32')
       .replace(/"18": ~.*/, '"18": 33')

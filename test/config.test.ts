@@ -14,7 +14,7 @@ describe('config.yaml', () => {
 
   it('fills defaults for a minimal file', () => {
     const config = parseConfig('version: 1\n');
-    expect(config.sync).toEqual({ intervalSeconds: 30, statuses: [], cancelStatuses: [], overlapMinutes: 10, timezone: 'Europe/Budapest' });
+    expect(config.sync).toEqual({ intervalSeconds: 30, statuses: [], cancelStatuses: [], pilotOrders: 3, overlapMinutes: 10, timezone: 'Europe/Budapest' });
     expect(config.invoice.operation).toBe(4);
     expect(config.invoice.dueDays).toBe(8);
     expect(config.partners).toEqual({ codePrefix: 'SR', codeDigits: 6 });
@@ -37,7 +37,7 @@ describe('config.yaml', () => {
     ['version: 1\nvatExemptions:\n  eu: 37\n', 'config.yaml line 3: unknown key "vatExemptions.eu"'],
     ['version: 1\nvatExemptions:\n  intraEu: ~\n', 'config.yaml line 3: vatExemptions.intraEu'],
     ['version: 1\nsync:\n  intervall: 3\n', 'config.yaml line 3: unknown key "sync.intervall"'],
-    ['version: 1\nvatRates:\n  "27": abc\n', 'config.yaml line 3: vatRates.27'],
+    ['version: 1\nvatRates:\n  "27": abc\n', 'config.yaml line 3: vatRates."27" must be a number (found "abc").'],
     ['version: 2\n', 'config.yaml line 1: version'],
     ['version: 1\nsync:\n  timezone: Mars/Base\n', 'config.yaml line 3: sync.timezone must be an IANA time zone'],
     ['version: 1\nvatRates:\n  x: 3\n', 'config.yaml line 3: vatRates.x'],

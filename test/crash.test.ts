@@ -118,7 +118,8 @@ async function settleSecond(
     second.process.kill('SIGKILL');
     await second.exit;
   }
-  const text = second.output.join('');
+  // LOG_FORMAT=json: the refusal is a JSON line, its quotes escaped.
+  const text = second.output.join('').replace(/\\"/g, '"');
   if (quick?.code === 1 && text.includes(`in use by another "run" (pid ${daemonPid} `)) seconds.refused += 1;
   else if (text.includes('taking over the ledger lock')) seconds.tookOver += 1;
   else if (quick === null) seconds.cutShort += 1;

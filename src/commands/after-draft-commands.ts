@@ -55,7 +55,9 @@ export async function redraftCommand(ctx: CommandContext, ref: string | undefine
         `Order ${row.orderNumber} is cancelled (storno) or gone in Shoprenter, so there is nothing to redraft; once the old draft is dealt with in Cashman, run "ack ${row.orderNumber}".`,
       );
     }
-    const pipeline = new OrderPipeline(runtime.deps);
+    // A redraft is a person's explicit action on an order already drafted (and counted) once, so the
+    // go-live pilot does not hold it: it replaces a draft, it does not add an order.
+    const pipeline = new OrderPipeline({ ...runtime.deps, pilot: undefined });
     if (sourced.ok && !pipeline.qualifies(sourced.order)) {
       throw new UsageError(
         `Order ${row.orderNumber} is in status ${sourced.order.statusId ?? 'none'}, which does not call for a draft (sync.statuses, sync.cancelStatuses); nothing was sent.`,

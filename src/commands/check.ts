@@ -2,39 +2,44 @@ import { AppError } from '../errors.js';
 import { createClients } from '../runtime.js';
 import { silentLogger } from '../log/logger.js';
 import { resolveStatusIds } from '../sync/statuses.js';
-import { config, remoteEnv, type CommandContext } from './context.js';
+import type { CommandContext } from './context.js';
+import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, envOrReport, ledgerPathText } from './check-steps.js';
+import { ledgerWritableProblem } from '../store/ledger-file.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
 import { VAT_CASES, type VatCase } from '../domain/vat-cases.js';
-
-const CHECK_RETRY_BUDGET_MS = 3000;
 
 /**
  * `check`: config and .env first (exit 2 with the key and line), then both logins (exit 1), then
  * what the live shop uses that config.yaml does not map (exit 2: those orders would be quarantined).
  */
 export async function checkCommand(ctx: CommandContext): Promise<number> {
-  const env = remoteEnv(ctx);
-  const cfg = config(env);
-  ctx.out(`ok    ${env.configPath} and the environment are valid`);
-  // A short retry budget: `check` answers within seconds, also against a host that is down.
-  const { shoprenter, cashman } = createClients(env, cfg, silentLogger, { retryBudgetMs: CHECK_RETRY_BUDGET_MS });
+  const env = envOrReport(ctx);
+  if (!env) return 2;
+  const loaded = configOrProblems(env);
+  const cfg = loaded.config;
+  ctx.out(loaded.problem ? `FAIL  ${loaded.problem}` : `ok    ${env.configPath} and the environment are valid`);
+  const ledgerProblem = ledgerWritableProblem(env.databasePath);
+  ctx.out(ledgerProblem ? `FAIL  ${ledgerProblem}` : `ok    the ledger ${ledgerPathText(env.databasePath)} can be written`);
+  // One try with a short timeout each, both at once: an unreachable host answers in seconds.
+  const { shoprenter, cashman } = createClients(env, cfg, silentLogger, CHECK_TUNING, CHECK_TIMEOUT_MS);
 
   let loginsOk = true;
   let survey: ShopSurvey | undefined;
-  try {
-    survey = await surveyShop(shoprenter);
+  const [shop, cash] = await Promise.allSettled([surveyShop(shoprenter), cashman.checkLogin()]);
+  if (shop.status === 'fulfilled') {
+    survey = shop.value;
     ctx.out(`ok    Shoprenter login works (${env.shoprenter.auth.kind === 'oauth' ? 'OAuth client' : 'legacy API user'}, ${env.shoprenter.apiUrl})`);
-  } catch (error) {
+  } else {
     loginsOk = false;
-    ctx.out(`FAIL  Shoprenter: ${message(error)}`);
+    ctx.out(`FAIL  Shoprenter: ${message(shop.reason)}`);
   }
-  try {
-    await cashman.checkLogin();
+  if (cash.status === 'fulfilled') {
     ctx.out(`ok    Cashman login works (${env.cashman.apiUrl}, group ${env.cashman.group}, user ${env.cashman.user})`);
-  } catch (error) {
+  } else {
     loginsOk = false;
-    ctx.out(`FAIL  Cashman: ${message(error)}`);
+    ctx.out(`FAIL  Cashman: ${message(cash.reason)}`);
   }
+  if (loaded.problem) return 2;
   if (!survey) return 1;
   if (cfg.units.fromProducts) {
     try {
@@ -77,8 +82,9 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
   }
   ctx.out(`info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout)'}`);
   for (const warning of warnings) ctx.out(`warn  ${warning} in config.yaml`);
+  if (loginsOk) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
   if (!loginsOk) return 1;
-  return gaps.length === 0 ? 0 : 2;
+  return gaps.length === 0 && !ledgerProblem ? 0 : 2;
 }
 
 const CASE_TEXT: Record<VatCase, string> = {
@@ -109,5 +115,7 @@ function hasKey(map: Record<string, string>, key: string): boolean {
 }
 
 function message(error: unknown): string {
-  return error instanceof AppError || error instanceof Error ? error.message : String(error);
+  const text = error instanceof AppError || error instanceof Error ? error.message : String(error);
+  // `check` has no next cycle to promise.
+  return text.replace(/; will try again next cycle\.$/, '.');
 }

@@ -29,7 +29,8 @@ export async function initConfigCommand(ctx: CommandContext, force: boolean, toS
   }
   mkdirSync(dirname(env.configPath), { recursive: true });
   writeFileSync(env.configPath, text, { mode: 0o644 });
-  const todo = (text.match(/TODO/g) ?? []).length;
+  // The header says "Fill in every TODO" too: count only the places themselves.
+  const todo = (text.match(/# TODO:/g) ?? []).length;
   ctx.out(`Wrote ${env.configPath}: ${survey.paymentModes.length} payment methods, ${survey.shippingModes.length} shipping methods, ${survey.taxRates.length} VAT rates, ${survey.statuses.length} statuses.`);
   ctx.out(`Fill in the ${todo} places marked TODO (Cashman ids: Információ / API információ), then run "check".`);
   return 0;
@@ -53,6 +54,8 @@ export function renderConfig(survey: ShopSurvey, startFrom: string): string {
     '  # Status ids or names that trigger a draft; [] = every completed checkout.',
     `  # This shop has: ${statusList || '(none listed)'}`,
     '  statuses: []',
+    '  # A fresh ledger drafts this many orders, then waits for "approve" (check them in Cashman first).',
+    '  pilotOrders: 3',
     '  overlapMinutes: 10',
     '  timezone: Europe/Budapest',
     '',

@@ -1,6 +1,10 @@
 import { LedgerConflictError, UsageError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { currentHolder, type LockHolder } from '../store/writer-lock.js';
+import { pilotLines, pilotReport } from './pilot-commands.js';
+import { retrySkipped } from './retry-skipped.js';
+import { progressLine, runningCycle } from '../sync/progress.js';
+import { configChangedNote } from './config-fingerprint.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 import { afterDraftAttention, afterDraftLines } from './order-story.js';
 import { judgeHealth } from '../sync/health-rule.js';
@@ -65,6 +69,8 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               lastSuccessAt: ledger.getMeta('last_success_at') ?? null,
               needsAttentionAfterDraft: afterDraft,
               writer: writer(ledger) ?? null,
+              cycleInProgress: runningCycle(ledger),
+              pilot: pilotReport(ledger),
             },
             null,
             2,
@@ -80,7 +86,10 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
           ? `Writer: "${holder.command}", pid ${holder.pid} on host ${holder.host}, since ${holder.startedAt} (heartbeat ${Math.max(0, Math.round((Date.now() - Date.parse(holder.heartbeatAt)) / 1000))} s ago)`
           : 'Writer: none (no run or once holds the ledger)',
       );
-      ctx.out(cycle.at ? `Last cycle: ${cycle.at}, ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
+      ctx.out(cycle.at ? `Last cycle: ${cycle.at} (UTC), ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
+      const running = progressLine(ledger);
+      if (running) ctx.out(running);
+      for (const line of pilotLines(pilotReport(ledger))) ctx.out(line);
       for (const line of afterDraftLines(afterDraft)) ctx.out(line);
       if (orders.length === 0) {
         if (afterDraft.length === 0) ctx.out('Nothing needs attention.');
@@ -108,10 +117,13 @@ function formatRow(o: OrderRow): string {
 
 /**
  * `retry <order> [--force]`: back in line; uncertain ones only with --force (it may create a second
- * draft). One conditional UPDATE on the state shown to the person: safe while the daemon runs.
+ * draft). One conditional UPDATE on the state shown to the person: safe while the daemon runs. An
+ * order the ledger does not hold is one the daemon skipped: retry-skipped.ts.
  */
-export function retryCommand(ctx: CommandContext, ref: string | undefined, force: boolean): number {
+export async function retryCommand(ctx: CommandContext, ref: string | undefined, force: boolean): Promise<number> {
   if (!ref) throw new UsageError('retry needs an order number, e.g. "retry 1234".');
+  // Not in the ledger: an order the daemon skipped, which may qualify now.
+  if (!withLedger(ctx, () => false, (ledger) => ledger.findOrder(ref) !== undefined, 'read')) return retrySkipped(ctx, ref);
   return withLedger(
     ctx,
     () => {
@@ -124,6 +136,8 @@ export function retryCommand(ctx: CommandContext, ref: string | undefined, force
       if (refusal) throw new UsageError(refusal);
       if (!ledger.requeue(row.orderNumber, row.state)) throw changedMeanwhile(ledger, row);
       ctx.out(`Order ${row.orderNumber} is back in line; the next cycle fetches it again from Shoprenter.`);
+      const note = configChangedNote(ledger, baseEnv(ctx).configPath);
+      if (note) ctx.out(note);
       return 0;
     },
   );
@@ -192,7 +206,12 @@ export function healthCommand(ctx: CommandContext): number {
       return 1;
     },
     (ledger) => {
-      const verdict = judgeHealth({ lastSuccessAt: ledger.getMeta('last_success_at'), intervalSeconds: interval, now: new Date() });
+      const verdict = judgeHealth({
+        lastSuccessAt: ledger.getMeta('last_success_at'),
+        intervalSeconds: interval,
+        now: new Date(),
+        progressAt: runningCycle(ledger)?.at,
+      });
       ctx.out(verdict.sentence);
       return verdict.healthy ? 0 : 1;
     },

@@ -12,6 +12,7 @@ import { silentLogger } from '../log/logger.js';
 import { Ledger } from '../store/ledger.js';
 import { config, remoteEnv, type CommandContext } from './context.js';
 import { existsSync } from 'node:fs';
+import { previewVerdict } from './order-verdict.js';
 
 /**
  * `preview <order>`: fetch one order and show the partner and the draft it would become. Writes
@@ -30,6 +31,8 @@ export async function previewCommand(ctx: CommandContext, ref: string | undefine
     return 0;
   }
   let order = sourced.order;
+  const verdict = json ? null : await previewVerdict(env, order, cfg, shoprenter);
+  if (verdict && verdict.kind !== 'draft') { ctx.out(`What the daemon would do: ${verdict.text}.`); ctx.out(''); }
   const { productOptions } = cfg.invoice;
   const { fromProducts } = cfg.units;
   if (productOptions || fromProducts) {
@@ -68,6 +71,7 @@ export async function previewCommand(ctx: CommandContext, ref: string | undefine
     );
     return 0;
   }
+  if (verdict?.kind === 'draft') { ctx.out(`What the daemon would do: ${verdict.text}.`); ctx.out(''); }
   ctx.out(renderPreview(order, draft, known));
   return 0;
 }

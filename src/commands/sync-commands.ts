@@ -6,10 +6,18 @@ import { config, logger, remoteEnv, type CommandContext } from './context.js';
 import { startListener } from '../http/listener.js';
 import { SyncMetrics } from '../http/metrics.js';
 import { SerialLane } from '../sync/serial-lane.js';
+import { resolve } from 'node:path';
+import { packageVersion } from '../version.js';
+import { summaryJson } from './summary-json.js';
+import { recordConfigInUse } from './config-fingerprint.js';
+
+// SIGHUP (a closed terminal, or `kill -HUP` expecting a reload) stops gracefully too: the config is
+// read once at start, so a restart is how a config change is applied; a half-applied reload is not.
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /**
  * `once`: one full cycle and a summary; 0 when the cycle completed, 1 when it could not. It takes
- * the ledger like `run` and stops like `run`: the first SIGINT/SIGTERM finishes the order in hand.
+ * the ledger like `run` and stops like `run`: the first SIGINT/SIGTERM/SIGHUP finishes the order in hand.
  */
 export async function onceCommand(ctx: CommandContext): Promise<number> {
   const env = remoteEnv(ctx);
@@ -23,15 +31,14 @@ export async function onceCommand(ctx: CommandContext): Promise<number> {
     throw error;
   }
   const onSignal = stopOnSignal(runtime, log, () => undefined);
-  ctx.signals?.on('SIGTERM', onSignal);
-  ctx.signals?.on('SIGINT', onSignal);
+  for (const signal of STOP_SIGNALS) ctx.signals?.on(signal, onSignal);
   try {
     const summary = await runCycle(runtime.deps);
-    ctx.out(formatSummary(summary));
+    // LOG_FORMAT=json: the summary is a JSON line too, so every stdout line parses.
+    ctx.out(env.logFormat === 'json' ? summaryJson(summary) : formatSummary(summary));
     return summary.ok && !summary.interrupted ? 0 : 1;
   } finally {
-    ctx.signals?.off('SIGTERM', onSignal);
-    ctx.signals?.off('SIGINT', onSignal);
+    for (const signal of STOP_SIGNALS) ctx.signals?.off(signal, onSignal);
     runtime.close();
     await log.close();
   }
@@ -59,7 +66,7 @@ function stopOnSignal(runtime: Runtime, log: Logger, stop: () => void): (signal:
 export function formatSummary(s: CycleSummary): string {
   const o = s.outcomes;
   const head = !s.ok ? `Cycle failed: ${s.error ?? 'unknown error'}` : s.interrupted ? 'Cycle stopped by a signal after the order in hand' : 'Cycle completed';
-  return `${head}: ${s.listed} listed, ${o.done} drafted, ${o.skipped} already handled, ${o.ignored} not qualifying, ${o.failed} failed (will retry), ${o.quarantined} quarantined, ${o.uncertain} uncertain; partners ${s.partnersCreated} created, ${s.partnersUpdated} updated; cursor ${s.cursor}.`;
+  return `${head}: ${s.listed} listed, ${o.done} drafted, ${o.skipped} already handled, ${o.ignored} not qualifying, ${o.failed} failed (will retry), ${o.quarantined} quarantined, ${o.uncertain} uncertain${o.held ? `, ${o.held} waiting for approve (pilot)` : ''}; partners ${s.partnersCreated} created, ${s.partnersUpdated} updated; cursor ${s.cursor}.`;
 }
 
 /**
@@ -79,6 +86,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     await log.close();
     throw error;
   }
+  recordConfigInUse(runtime.ledger, env.configPath);
   const lane = new SerialLane();
   const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log, { lane, onCycle: (summary) => metrics?.cycle(summary) });
   let listener: Awaited<ReturnType<typeof startListener>> | null = null;
@@ -101,9 +109,11 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     stopAll();
   });
   const onSignal = stopOnSignal(runtime, log, stopAll);
-  ctx.signals?.on('SIGTERM', onSignal);
-  ctx.signals?.on('SIGINT', onSignal);
+  for (const signal of STOP_SIGNALS) ctx.signals?.on(signal, onSignal);
   log.info('daemon started', {
+    version: packageVersion(),
+    config: resolve(env.configPath),
+    ledger: env.databasePath === ':memory:' ? env.databasePath : resolve(env.databasePath),
     shop: env.shoprenter.shop,
     intervalSeconds: cfg.sync.intervalSeconds,
     startFrom: runtime.deps.settings.startFrom,
@@ -115,8 +125,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     log.info('daemon stopped');
     return lockLost ? 1 : 0;
   } finally {
-    ctx.signals?.off('SIGTERM', onSignal);
-    ctx.signals?.off('SIGINT', onSignal);
+    for (const signal of STOP_SIGNALS) ctx.signals?.off(signal, onSignal);
     runtime.close();
     await log.close();
   }

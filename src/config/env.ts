@@ -135,40 +135,54 @@ function required(name: string, value: string | undefined, hint: string): string
   return value;
 }
 
-/** Reads the Shoprenter and Cashman credentials too; a missing one is a ConfigError naming it. */
+/** Reads the Shoprenter and Cashman credentials too; every missing or wrong one is named, all at once. */
 export function loadRemoteEnv(env: Record<string, string | undefined>): RemoteEnv {
-  const base = loadBaseEnv(env);
+  const problems: string[] = [];
+  // Each check on its own: one run names every variable to fix, not one per run.
+  const take = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+      return fallback;
+    }
+  };
+  const base = take(() => loadBaseEnv(env), { configPath: './config/config.yaml', databasePath: './data/sync.db', logLevel: 'info', logFormat: 'pretty', alertWebhookUrl: null, http: null, webhookSecret: null });
   const raw = RawEnv.parse(env);
-  const shop = required('SHOPRENTER_SHOP', raw.SHOPRENTER_SHOP, 'put the shop name (the part before .myshoprenter.hu) in .env.');
-  if (!/^[a-z0-9][a-z0-9-]*$/i.test(shop)) {
-    throw new ConfigError('SHOPRENTER_SHOP must be the bare shop name, e.g. "myshop" for myshop.myshoprenter.hu.');
-  }
+  const shop = take(() => required('SHOPRENTER_SHOP', raw.SHOPRENTER_SHOP, 'put the shop name (the part before .myshoprenter.hu) in .env.'), 'shop');
+  take(() => {
+    if (!/^[a-z0-9][a-z0-9-]*$/i.test(shop)) throw new ConfigError('SHOPRENTER_SHOP must be the bare shop name, e.g. "myshop" for myshop.myshoprenter.hu.');
+  }, undefined);
   let auth: ShoprenterAuth;
   let defaultApiUrl: string;
   if (raw.SHOPRENTER_CLIENT_ID) {
     auth = {
       kind: 'oauth',
       clientId: raw.SHOPRENTER_CLIENT_ID,
-      clientSecret: required('SHOPRENTER_CLIENT_SECRET', raw.SHOPRENTER_CLIENT_SECRET, 'copy it from the Shoprenter API client next to the client id.'),
-      tokenUrl: checkUrl('SHOPRENTER_TOKEN_URL', raw.SHOPRENTER_TOKEN_URL ?? `https://oauth.app.shoprenter.net/${shop}/app/token`),
+      clientSecret: take(() => required('SHOPRENTER_CLIENT_SECRET', raw.SHOPRENTER_CLIENT_SECRET, 'copy it from the Shoprenter API client next to the client id.'), ''),
+      tokenUrl: take(() => checkUrl('SHOPRENTER_TOKEN_URL', raw.SHOPRENTER_TOKEN_URL ?? `https://oauth.app.shoprenter.net/${shop}/app/token`), ''),
     };
     defaultApiUrl = `https://${shop}.api2.myshoprenter.hu/api`;
   } else {
     auth = {
       kind: 'basic',
-      user: required('SHOPRENTER_API_USER', raw.SHOPRENTER_API_USER, 'set SHOPRENTER_CLIENT_ID and SHOPRENTER_CLIENT_SECRET (preferred) or the legacy API user and password.'),
-      password: required('SHOPRENTER_API_PASSWORD', raw.SHOPRENTER_API_PASSWORD, 'set it next to SHOPRENTER_API_USER.'),
+      user: take(() => required('SHOPRENTER_API_USER', raw.SHOPRENTER_API_USER, 'set SHOPRENTER_CLIENT_ID and SHOPRENTER_CLIENT_SECRET (preferred) or the legacy API user and password.'), ''),
+      password: take(() => required('SHOPRENTER_API_PASSWORD', raw.SHOPRENTER_API_PASSWORD, 'set it next to SHOPRENTER_API_USER.'), ''),
     };
     defaultApiUrl = `https://${shop}.api.myshoprenter.hu`;
   }
-  return {
+  const result: RemoteEnv = {
     ...base,
-    shoprenter: { shop, auth, apiUrl: checkUrl('SHOPRENTER_API_URL', raw.SHOPRENTER_API_URL ?? defaultApiUrl) },
+    shoprenter: { shop, auth, apiUrl: take(() => checkUrl('SHOPRENTER_API_URL', raw.SHOPRENTER_API_URL ?? defaultApiUrl), '') },
     cashman: {
-      apiUrl: checkUrl('CASHMAN_API_URL', raw.CASHMAN_API_URL ?? 'https://www.cmfx.hu/fxapi/jxs.php'),
-      group: required('CASHMAN_GROUP', raw.CASHMAN_GROUP, 'set the Cashman "csoport" you log in with.'),
-      user: required('CASHMAN_USER', raw.CASHMAN_USER, 'set the Cashman user name (a dedicated API user is best).'),
-      password: required('CASHMAN_PASSWORD', raw.CASHMAN_PASSWORD || undefined, 'set the Cashman password in .env.'),
+      apiUrl: take(() => checkUrl('CASHMAN_API_URL', raw.CASHMAN_API_URL ?? 'https://www.cmfx.hu/fxapi/jxs.php'), ''),
+      group: take(() => required('CASHMAN_GROUP', raw.CASHMAN_GROUP, 'set the Cashman "csoport" you log in with.'), ''),
+      user: take(() => required('CASHMAN_USER', raw.CASHMAN_USER, 'set the Cashman user name (a dedicated API user is best).'), ''),
+      password: take(() => required('CASHMAN_PASSWORD', raw.CASHMAN_PASSWORD || undefined, 'set the Cashman password in .env.'), ''),
     },
   };
+  if (problems.length === 1) throw new ConfigError(problems[0]!);
+  if (problems.length > 1) throw new ConfigError(`The environment (.env) has ${problems.length} problems:\n  ${problems.join('\n  ')}`);
+  return result;
 }

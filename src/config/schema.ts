@@ -59,6 +59,8 @@ export const FileConfig = z.strictObject({
       statuses: z.array(z.union([z.string().min(1), z.number().int()]).transform(String)).default([]),
       /** Status ids or names that mean "cancelled": a drafted order moving there is reported (SPEC §1.7); never drafted. */
       cancelStatuses: z.array(z.union([z.string().min(1), z.number().int()]).transform(String)).default([]),
+      /** Drafts a fresh ledger makes before it waits for `approve` (SPEC §1.8); 0 = no pilot. */
+      pilotOrders: z.number().int().min(0).max(1000).default(3),
       overlapMinutes: z.number().int().min(1).max(1440).default(10),
       timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Budapest').default('Europe/Budapest'),
     })

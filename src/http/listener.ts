@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { CycleDeps } from '../sync/cycle.js';
 import { judgeHealth } from '../sync/health-rule.js';
+import { runningCycle } from '../sync/progress.js';
 import type { SerialLane } from '../sync/serial-lane.js';
 import { TokenBucket, TriggerQueue } from '../sync/trigger-queue.js';
 import { WebhookWorker } from '../sync/webhook-worker.js';
@@ -68,7 +69,7 @@ export async function startListener(options: ListenerOptions): Promise<HttpListe
 /** `/healthz`: the `health` command's rule, with the facts it used. */
 export function healthBody(ledger: Ledger, intervalSeconds: number): { healthy: boolean; body: Record<string, unknown> } {
   const lastSuccessAt = ledger.getMeta('last_success_at');
-  const verdict = judgeHealth({ lastSuccessAt, intervalSeconds, now: new Date() });
+  const verdict = judgeHealth({ lastSuccessAt, intervalSeconds, now: new Date(), progressAt: runningCycle(ledger)?.at });
   const lastCycleOk = ledger.getMeta('last_cycle_ok');
   return {
     healthy: verdict.healthy,

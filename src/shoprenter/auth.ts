@@ -1,4 +1,5 @@
 import type { Got } from 'got';
+import { networkProblem } from '../net-words.js';
 import { ShoprenterError } from '../errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { TokenResponse } from './schema.js';
@@ -79,8 +80,8 @@ export class OAuthTokenProvider implements AuthProvider {
       this.report(0, started);
       // got's error carries the request options (and so the secret): keep only its code.
       const code = (error as { code?: unknown }).code;
-      const label = typeof code === 'string' ? code : 'network error';
-      throw new ShoprenterError('SHOPRENTER_NETWORK', `Could not reach the Shoprenter token endpoint (${label}).`, true);
+      const label = typeof code === 'string' ? networkProblem(code, new URL(tokenUrl).host) : 'network error';
+      throw new ShoprenterError('SHOPRENTER_NETWORK', `Could not reach the Shoprenter token endpoint (${label}).`, true, { cause: new Error(`token endpoint: ${label}`) });
     }
     const status = response.statusCode;
     this.report(status, started);

@@ -28,6 +28,13 @@ import {
 /** Long enough to ride out a storm of about a minute (issue 9 §10), short of a stuck cycle. */
 export const DEFAULT_RETRY_BUDGET_MS = 90_000;
 
+/** A longer-lived cache of product units (the ledger's, src/store/product-units.ts). */
+export interface UnitStore {
+  /** The unit when known and fresh; undefined when it must be read. */
+  fresh(productId: string): { unit: string | null } | undefined;
+  remember(productId: string, unit: string | null): void;
+}
+
 export interface ShoprenterClientOptions {
   /** API base, e.g. https://myshop.api2.myshoprenter.hu/api */
   apiUrl: string;
@@ -67,6 +74,7 @@ export class ShoprenterClient implements OrderSource {
   private readonly units = new Map<string, string | null>();
   private readonly unitsInFlight = new Map<string, Promise<string | null>>();
   private readonly unitCacheSize: number;
+  private unitStore: UnitStore | null = null;
 
   constructor(options: ShoprenterClientOptions) {
     this.base = checkUrl(options.apiUrl, 'SHOPRENTER_API_URL');
@@ -189,9 +197,22 @@ export class ShoprenterClient implements OrderSource {
     return items;
   }
 
-  /** The cached or fetched Hungarian measurement unit of a product; concurrent asks share one request. */
+  /**
+   * Keeps product units in the ledger instead of memory: they survive restarts and are refreshed
+   * after the store's period (the memory cache never expired; a restart was its only refresh).
+   */
+  useUnitStore(store: UnitStore): void {
+    this.unitStore = store;
+  }
+
+  /**
+   * The cached or fetched Hungarian measurement unit of a product; concurrent asks share one
+   * request. With a unit store (the ledger's) that store is the cache, otherwise a memory LRU.
+   */
   private async productUnit(productId: string, orderNumber: string): Promise<string | null> {
-    if (this.units.has(productId)) {
+    const stored = this.unitStore?.fresh(productId);
+    if (stored) return stored.unit;
+    if (!this.unitStore && this.units.has(productId)) {
       const unit = this.units.get(productId) ?? null;
       this.units.delete(productId);
       this.units.set(productId, unit);
@@ -202,15 +223,18 @@ export class ShoprenterClient implements OrderSource {
     const request = this.fetchProductUnit(productId, orderNumber).finally(() => this.unitsInFlight.delete(productId));
     this.unitsInFlight.set(productId, request);
     const unit = await request;
-    if (this.unitCacheSize > 0) {
-      this.units.set(productId, unit);
-      while (this.units.size > this.unitCacheSize) {
-        const oldest = this.units.keys().next();
-        if (oldest.done) break;
-        this.units.delete(oldest.value);
-      }
-    }
+    if (this.unitStore) this.unitStore.remember(productId, unit);
+    else if (this.unitCacheSize > 0) this.rememberInMemory(productId, unit);
     return unit;
+  }
+
+  private rememberInMemory(productId: string, unit: string | null): void {
+    this.units.set(productId, unit);
+    while (this.units.size > this.unitCacheSize) {
+      const oldest = this.units.keys().next();
+      if (oldest.done) break;
+      this.units.delete(oldest.value);
+    }
   }
 
   private async fetchProductUnit(productId: string, orderNumber: string): Promise<string | null> {

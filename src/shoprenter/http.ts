@@ -2,6 +2,7 @@ import type { Got, Response } from 'got';
 import { ShoprenterError } from '../errors.js';
 import type { AuthProvider, RequestInfo } from './auth.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { networkProblem } from '../net-words.js';
 
 export interface ShoprenterLogger {
   debug(message: string, meta?: Record<string, unknown>): void;
@@ -103,7 +104,7 @@ export class ShoprenterHttp {
         authorization = await this.auth.authorization();
       } catch (error) {
         if (!(error instanceof ShoprenterError) || !error.temporary) throw error;
-        await fail(error.status ? String(error.status) : error.code === 'SHOPRENTER_NETWORK' ? 'network' : 'token');
+        await fail(error.status ? String(error.status) : error.code === 'SHOPRENTER_NETWORK' ? networkLabel(error) : 'token');
         continue;
       }
 
@@ -182,7 +183,7 @@ export class ShoprenterHttp {
       report(0);
       // got's errors carry the request options, Authorization header included: keep only the code.
       const code = (error as { code?: unknown }).code;
-      return typeof code === 'string' ? code : 'network';
+      return typeof code === 'string' ? networkProblem(code, url.host) : 'network';
     }
   }
 
@@ -240,6 +241,11 @@ export class ShoprenterHttp {
         : `Shoprenter answered ${status} for ${what}${renewed ? ' even with a fresh token' : ''}; check the API client's permissions (scopes) in the shop admin.`;
     return new ShoprenterError('SHOPRENTER_AUTH', message, false, { status });
   }
+}
+
+/** The token endpoint's network problem (host and cause), carried as the error's cause. */
+function networkLabel(error: ShoprenterError): string {
+  return error.cause instanceof Error ? error.cause.message : 'network';
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */

@@ -17,6 +17,8 @@ export { ODD_ANSWERS, productGroupHiba, type OddAnswer } from './cashman-standin
  */
 
 export interface CashmanStandinOptions {
+  /** Fixed port for manual experiments (`demo --serve`); 0 (default) = any free port. */
+  port?: number;
   group?: string;
   user?: string;
   password?: string;
@@ -27,6 +29,8 @@ export interface CashmanStandinOptions {
   unitIds?: readonly number[];
   firstPartnerId?: number;
   firstDraftId?: number;
+  /** Partner codes the tenant already holds (a lost ledger's partners), e.g. SR000001. */
+  existingPartnerCodes?: readonly string[];
   /**
    * Test hook: called after a request was processed (a draft or partner is recorded) and before
    * the answer is written; the answer waits for the returned promise. Lets a crash test kill the
@@ -112,6 +116,11 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     emailCimSeen: [],
     stats: { requests: 0, hiba: 0, faultsApplied: 0, byOperation: {} },
   };
+  for (const code of options.existingPartnerCodes ?? []) {
+    const partnerId = String(nextPartnerId++);
+    state.partners.set(partnerId, { partnerId, partnerCode: code, fields: { partner_kod: code }, updates: 0 });
+    codes.set(code, partnerId);
+  }
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -236,7 +245,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 

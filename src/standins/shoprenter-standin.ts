@@ -28,6 +28,8 @@ export interface StandinFault {
 }
 
 export interface ShoprenterStandinOptions {
+  /** Fixed port for manual experiments (`demo --serve`); 0 (default) = any free port. */
+  port?: number;
   shop?: string;
   clientId?: string;
   clientSecret?: string;
@@ -297,7 +299,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
 

@@ -145,6 +145,14 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at TEXT NOT NULL
   );
   `,
+  // 5: product units read from Shoprenter, kept across restarts (src/store/product-units.ts).
+  `
+  CREATE TABLE product_units (
+    product_id TEXT PRIMARY KEY,                 -- Shoprenter product API id
+    unit       TEXT,                             -- Hungarian measurementUnit; NULL = none or product gone
+    fetched_at TEXT NOT NULL                     -- ISO UTC; refreshed after UNIT_MAX_AGE_MS
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -17,7 +17,8 @@ export type AlertKind =
   | 'cashman-failing'
   | 'cashman-recovered'
   | 'cancelled-after-draft'
-  | 'changed-after-draft';
+  | 'changed-after-draft'
+  | 'pilot-ready';
 
 export interface AlertEvent {
   kind: AlertKind;
@@ -53,6 +54,8 @@ export function describeAlert(event: AlertEvent): string {
     case 'cancelled-after-draft':
     case 'changed-after-draft':
       return `shoprenter-cashman-sync: ${subject} needs attention after its draft (Cashman draft ${event.cashmanRef ?? 'reference unknown'}): ${event.reason} ${event.action ?? ''}`.trim();
+    case 'pilot-ready':
+      return `shoprenter-cashman-sync: pilot finished, waiting for "approve": ${event.reason}`;
   }
 }
 

@@ -8,6 +8,8 @@ import { CashmanWatch, recordCycleHealth } from './cycle-health.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
 import type { InvoiceBackend, OrderSource } from './ports.js';
 import type { AfterDraftCycleHooks } from './after-draft-cycle.js';
+import type { PilotGate } from './pilot.js';
+import { CycleProgress } from './progress.js';
 
 /** Everything one cycle needs; built once by the CLI and reused by every cycle of `run`. */
 export interface CycleDeps {
@@ -19,6 +21,7 @@ export interface CycleDeps {
   logger: Logger;
   alerts: Alerter;
   settings: PipelineSettings;
+  pilot?: PilotGate;
   overlapMinutes: number;
   timezone: string;
   /** Set by a signal handler: the cycle finishes the order in hand, then stops. */
@@ -57,8 +60,9 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   const { ledger, logger } = deps;
   const cycleId = ledger.startCycle();
   const cashman = new CashmanWatch(deps.backend);
+  const progress = new CycleProgress(ledger, logger, cycleId);
   const pipeline = new OrderPipeline({ ...deps, backend: cashman, now });
-  const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0 };
+  const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0, held: 0 };
   const handled = new Set<string>();
   const cursor = ledger.getMeta('cursor') ?? deps.settings.startFrom;
   let maxSeen = cursor;
@@ -74,7 +78,9 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (deps.stop?.requested) throw new StopRequested();
     const key = keyOf(sourced);
     handled.add(key.orderNumber);
-    outcomes[await pipeline.handle(sourced)] += 1;
+    const outcome = await pipeline.handle(sourced);
+    outcomes[outcome] += 1;
+    progress.step(outcome);
     if (key.dateUpdated !== null && key.dateUpdated > maxSeen) maxSeen = key.dateUpdated;
   };
 
@@ -87,6 +93,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     await deps.source.listChangedOrders(updatedAtMin, async (page) => {
       listAnswered = true;
       listed += page.length;
+      progress.listed(page.length);
       for (const sourced of page) await handleOne(sourced);
     });
     listAnswered = true;
@@ -94,7 +101,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (nextCursor > cursor) ledger.setMeta('cursor', nextCursor);
 
     for (const row of ledger.dueRetries()) {
-      if (handled.has(row.orderNumber)) continue;
+      if (handled.has(row.orderNumber) || (row.state === 'pending' && deps.pilot?.holding())) continue;
       if (deps.stop?.requested) throw new StopRequested();
       // By order number: that lookup leaves out cancelled (storno) orders.
       const sourced = await deps.source.getOrder(/^\d+$/.test(row.orderNumber) ? row.orderNumber : row.orderId);
@@ -148,6 +155,7 @@ function logSummary(logger: Logger, s: CycleSummary): void {
     failed: s.outcomes.failed,
     quarantined: s.outcomes.quarantined,
     uncertain: s.outcomes.uncertain,
+    held: s.outcomes.held,
     partnersCreated: s.partnersCreated,
     partnersUpdated: s.partnersUpdated,
     cursor: s.cursor,

@@ -1,7 +1,9 @@
 /**
  * The one rule for "is the daemon healthy", shared by the `health` command (Docker HEALTHCHECK)
  * and `GET /healthz`: the last successful cycle is younger than ten intervals, and never less
- * than five minutes (a slow shop or a short outage must not restart the container).
+ * than five minutes (a slow shop or a short outage must not restart the container). A cycle still
+ * running counts too while it handled an order within that same window: a long first backfill has
+ * no finished cycle for many minutes and must not be restarted for it.
  */
 
 export interface HealthFacts {
@@ -9,10 +11,12 @@ export interface HealthFacts {
   lastSuccessAt: string | undefined;
   intervalSeconds: number;
   now: Date;
+  /** ISO time of the running cycle's last progress (meta `cycle_progress`), when a cycle runs. */
+  progressAt?: string | undefined;
 }
 
 export type HealthVerdict =
-  | { healthy: true; ageMs: number; sentence: string }
+  | { healthy: true; ageMs: number | null; sentence: string }
   | { healthy: false; ageMs: number | null; sentence: string };
 
 export function healthMaxAgeMs(intervalSeconds: number): number {
@@ -21,9 +25,17 @@ export function healthMaxAgeMs(intervalSeconds: number): number {
 
 export function judgeHealth(facts: HealthFacts): HealthVerdict {
   const last = facts.lastSuccessAt;
+  const maxAgeMs = healthMaxAgeMs(facts.intervalSeconds);
+  const lastAgeMs = last ? facts.now.getTime() - Date.parse(last) : null;
+  if (facts.progressAt && (lastAgeMs === null || lastAgeMs > maxAgeMs)) {
+    const progressMs = facts.now.getTime() - Date.parse(facts.progressAt);
+    if (progressMs <= maxAgeMs) {
+      return { healthy: true, ageMs: lastAgeMs, sentence: `healthy: a cycle is in progress; its last order was handled ${Math.round(progressMs / 1000)} s ago.` };
+    }
+  }
   if (!last) return { healthy: false, ageMs: null, sentence: 'unhealthy: no successful cycle yet.' };
-  const ageMs = facts.now.getTime() - Date.parse(last);
-  if (ageMs > healthMaxAgeMs(facts.intervalSeconds)) {
+  const ageMs = lastAgeMs ?? 0;
+  if (ageMs > maxAgeMs) {
     return { healthy: false, ageMs, sentence: `unhealthy: the last successful cycle was ${Math.round(ageMs / 1000)} s ago (${last}).` };
   }
   return { healthy: true, ageMs, sentence: `healthy: last successful cycle ${Math.round(ageMs / 1000)} s ago.` };

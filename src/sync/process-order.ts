@@ -4,7 +4,9 @@ import type { InvoiceDraft } from '../domain/draft.js';
 import type { MappingConfig } from '../domain/mapping-config.js';
 import type { Order } from '../domain/order.js';
 import { reasons } from '../domain/draft-reasons.js';
-import { addMinutes, hasCalendarDate, shopNow } from '../domain/shop-clock.js';
+import { formatMinor } from '../domain/money.js';
+import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import { placedBeforeGoLive } from '../domain/go-live.js';
 import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger, OrderKey, OrderRow } from '../store/ledger.js';
@@ -12,6 +14,8 @@ import type { Alerter } from './alerts.js';
 import { CashmanError } from '../errors.js';
 import { MAX_ATTEMPTS, backoffDelayMs, classify, describeError, errorCode, provablyNotProcessed } from './classify.js';
 import type { InvoiceBackend, SourcedOrder } from './ports.js';
+import { holdForPilot, type PilotGate } from './pilot.js';
+import { codeTakenSuspected, createWithNextFreeCode } from './partner-code-skip.js';
 
 /** Settings of the per-order pipeline, from config.yaml. */
 export interface PipelineSettings {
@@ -38,6 +42,8 @@ export interface PipelineDeps {
   logger: Logger;
   alerts: Alerter;
   settings: PipelineSettings;
+  /** The go-live pilot (SPEC §1.8); absent = no pilot. */
+  pilot?: PilotGate;
   now?: () => Date;
   random?: () => number;
   /** Watches drafted orders for cancellation and change (SPEC §1.7). */
@@ -58,7 +64,8 @@ export type OrderOutcome =
   | 'done'
   | 'failed'
   | 'quarantined'
-  | 'uncertain';
+  | 'uncertain'
+  | 'held'; // qualifies, but the pilot waits for `approve`: recorded as pending
 
 /** Thrown to stop the cycle when Cashman refuses the login (no order is touched). */
 export class CycleAbort extends Error {
@@ -121,6 +128,7 @@ export class OrderPipeline {
     const partner = buildPartner(order);
     if ('reason' in partner) return this.quarantine(key, 'MAPPING', partner.reason);
     if (order.products.length > MAX_LINES) return this.quarantine(key, 'MAPPING', reasons.tooManyLines(order.orderNumber, order.products.length, MAX_LINES));
+    if (await this.deps.pilot?.holds()) return holdForPilot(this.deps, key, partner.email);
     let enriched: Order;
     try {
       enriched = this.deps.enrich ? await this.deps.enrich(order) : order;
@@ -153,10 +161,7 @@ export class OrderPipeline {
     if (order.statusId === null || order.statusId === '0') return false;
     if (statusIds && !statusIds.has(order.statusId)) return false;
     if (this.deps.settings.cancelStatusIds?.has(order.statusId)) return false;
-    // Go-live is about when the order was placed (SPEC §1.1): an older order changing later (e.g.
-    // completed after go-live) was invoiced by hand and must not get a second invoice. An unreadable
-    // creation date is not taken for "before go-live": the draft check quarantines it with a reason.
-    return order.dateCreated >= startFrom || !hasCalendarDate(order.dateCreated);
+    return !placedBeforeGoLive(order.dateCreated, startFrom);
   }
 
   /** The partner comes from the order's buyer fields, which the product lookups never change. */
@@ -198,10 +203,13 @@ export class OrderPipeline {
         return 'uncertain';
       }
       this.deps.afterDraft?.drafted(order);
+      await this.deps.pilot?.afterDraft();
       this.deps.logger.info('draft created in Cashman', {
         orderNumber: key.orderNumber,
         partner: partnerCode,
-        gross: `${draft.totals.gross} ${draft.currency}`,
+        // A number (from the exact decimal text) and the currency apart, so log queries can sum and filter.
+        gross: Number(formatMinor(draft.totals.gross, draft.decimals)),
+        currency: draft.currency,
         lines: draft.lines.length,
       });
       return 'done';
@@ -243,6 +251,14 @@ export class OrderPipeline {
       ledger.confirmPartner(partner.email, partnerId, partner, auditId);
     } catch (error) {
       ledger.setAuditOutcome(auditId, errorCode(error));
+      if (!existing.partnerId && !createInDoubt && codeTakenSuspected(error, existing.partnerCode)) {
+        ledger.clearPartnerPending(partner.email);
+        const skipDeps = { ledger, backend, logger, prefix: settings.partnerCodePrefix, digits: settings.partnerCodeDigits };
+        const code = await createWithNextFreeCode(skipDeps, request, partner, key);
+        this.partnerStats.created += 1;
+        logger.info('partner created in Cashman', { orderNumber: key.orderNumber, partner: code });
+        return code;
+      }
       if (createInDoubt && error instanceof CashmanError && error.code === 'CASHMAN_REJECTED') {
         // Most likely the earlier create went through. The draft names the partner by this code and
         // carries the whole buyer block, so it can go ahead; if the code is unknown to Cashman after

@@ -1,0 +1,65 @@
+import type { PartnerData } from '../domain/partner.js';
+import { CashmanError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Ledger, OrderKey } from '../store/ledger.js';
+import { moveToNextPartnerCode } from '../store/partner-codes.js';
+import { describeError, errorCode } from './classify.js';
+import type { InvoiceBackend, PartnerRequest } from './ports.js';
+
+/** How many codes a new buyer may skip: a lost ledger whose old partners fill more is for a person to see. */
+export const MAX_CODE_SKIPS = 20;
+
+/**
+ * Cashman's only sign that a partner code is taken is the text of its refusal ("A partnerkód már
+ * létezik: SR000001"). A refusal of a fresh create that names the very code we sent is therefore
+ * only a suspicion; the next code is the probe that confirms it: if Cashman takes the same buyer
+ * with the next code, the code was the problem, and if it refuses for another reason, that
+ * refusal is what the order is quarantined with.
+ */
+export function codeTakenSuspected(error: unknown, code: string): boolean {
+  return error instanceof CashmanError && error.code === 'CASHMAN_REJECTED' && error.message.includes(code);
+}
+
+export interface SkipDeps {
+  ledger: Ledger;
+  backend: InvoiceBackend;
+  logger: Logger;
+  prefix: string;
+  digits: number;
+}
+
+/** Creates the partner under the next free codes (at most MAX_CODE_SKIPS); returns the code it got. */
+export async function createWithNextFreeCode(deps: SkipDeps, request: PartnerRequest, partner: PartnerData, key: OrderKey): Promise<string> {
+  const { ledger, backend, logger } = deps;
+  const first = request.partnerCode;
+  let taken = first;
+  for (let skip = 1; skip <= MAX_CODE_SKIPS; skip += 1) {
+    const code = moveToNextPartnerCode(ledger, partner.email, deps.prefix, deps.digits);
+    logger.warn('partner code already taken in Cashman (is this the ledger the daemon used before?); trying the next one', {
+      orderNumber: key.orderNumber,
+      taken,
+      next: code,
+      skip,
+    });
+    const next = { ...request, partnerCode: code };
+    const auditId = ledger.markPartnerSending(partner.email, partner, key, backend.describePartnerRequest(next));
+    try {
+      const { partnerId } = await backend.savePartner(next);
+      ledger.confirmPartner(partner.email, partnerId, partner, auditId);
+      return code;
+    } catch (error) {
+      ledger.setAuditOutcome(auditId, errorCode(error));
+      if (!codeTakenSuspected(error, code)) {
+        ledger.clearPartnerPending(partner.email);
+        throw error;
+      }
+      logger.debug('partner code refused as taken', { orderNumber: key.orderNumber, code, error: describeError(error) });
+      ledger.clearPartnerPending(partner.email);
+      taken = code;
+    }
+  }
+  throw new CashmanError(
+    'CASHMAN_REJECTED',
+    `Cashman already holds every partner code from ${first} to ${taken}: this ledger is probably not the one the daemon used before; check DATABASE_PATH (or choose another partners.codePrefix), then run "retry ${key.orderNumber}".`,
+  );
+}

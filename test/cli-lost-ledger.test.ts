@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { statSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { main } from '../src/cli.js';
+import { demoConfigYaml } from '../src/standins/local-shop.js';
+import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+import { SIMPLE_ORDER } from './helpers/order-specs.js';
+
+function capture(env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  return { out, err, logs, ctx: { env, logStream, out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+}
+
+const codes = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `SR${String(from + i).padStart(6, '0')}`);
+
+/** A wrong DATABASE_PATH: a fresh ledger against a Cashman that already holds the old partners. */
+describe('a lost or misplaced ledger', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const addOrder = (innerId: number, email: string, minute: number): void => {
+    h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, innerId, email, dateUpdated: `2026-11-24T10:${String(minute).padStart(2, '0')}:00` }));
+  };
+
+  it('says the ledger is new, with its path, and skips partner codes Cashman already holds', async () => {
+    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, cashman: { existingPartnerCodes: codes(1, 3) } });
+    writeFileSync(h.env.CONFIG_PATH, demoConfigYaml({ pilotOrders: 0, productLookups: false }));
+    addOrder(901, 'uj.vevo@example.hu', 1);
+    addOrder(902, 'masik.vevo@example.hu', 2);
+    const c = capture({ ...h.env, LOG_LEVEL: 'info' });
+    expect(await main(['once'], c.ctx)).toBe(0);
+    const logs = c.logs.join('');
+    expect(logs).toMatch(/warn +NEW ledger created/);
+    expect(logs).toContain(`ledger=${h.env.DATABASE_PATH}`);
+    // SR000001..3 are taken: the first buyer gets SR000004 after three logged skips, the next SR000005 at once.
+    expect(logs.match(/partner code already taken in Cashman/g)).toHaveLength(3);
+    expect(logs).toContain('taken=SR000003, next=SR000004');
+    expect(c.out.join('\n')).toContain('2 drafted');
+    expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual(['SR000004', 'SR000005']);
+    // Buyers' personal data: owner-only.
+    expect(statSync(h.env.DATABASE_PATH).mode & 0o777).toBe(0o600);
+
+    const again = capture({ ...h.env, LOG_LEVEL: 'info' });
+    expect(await main(['once'], again.ctx)).toBe(0);
+    expect(again.logs.join('')).toMatch(/info +ledger opened \(ledger=/);
+    expect(again.logs.join('')).not.toContain('NEW ledger');
+  });
+
+  it('gives up after 20 skipped codes with a sentence that points at DATABASE_PATH', async () => {
+    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, cashman: { existingPartnerCodes: codes(1, 25) } });
+    writeFileSync(h.env.CONFIG_PATH, demoConfigYaml({ pilotOrders: 0, productLookups: false }));
+    addOrder(911, 'vevo@example.hu', 1);
+    const c = capture({ ...h.env, LOG_LEVEL: 'info' });
+    expect(await main(['once'], c.ctx)).toBe(0);
+    expect(c.out.join('\n')).toContain('1 quarantined');
+    const status = capture(h.env);
+    await main(['status', '--json'], status.ctx);
+    const order = JSON.parse(status.out.join('\n')).orders[0];
+    expect(order.reason).toBe(
+      'Cashman already holds every partner code from SR000001 to SR000021: this ledger is probably not the one the daemon used before; check DATABASE_PATH (or choose another partners.codePrefix), then run "retry 911".',
+    );
+    expect(h.shop.cashman.drafts).toHaveLength(0);
+  });
+});
