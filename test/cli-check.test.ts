@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli.js';
 import { closedPortUrl } from '../src/standins/cashman-standin.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
 import { startHarness, type Harness } from './helpers/harness.js';
+import { requireBuild, runToEnd } from './helpers/processes.js';
+import { demoConfigYaml, startLocalShop } from '../src/standins/local-shop.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
 
 function capture(env: Record<string, string>) {
@@ -123,14 +126,14 @@ describe('check and the config loader report every problem in plain words', () =
     expect(result.status).toBe(2);
   });
 
-  it('unreachable hosts: both named with the cause, Shoprenter tried twice, Cashman once', async () => {
+  it('unreachable hosts: both named with the cause, Shoprenter tried three times, Cashman once', async () => {
     const shop = await closedPortUrl();
     const cash = await closedPortUrl();
     const c = capture({ ...h.env, SHOPRENTER_API_URL: shop, SHOPRENTER_TOKEN_URL: `${shop}/token`, CASHMAN_API_URL: cash });
     expect(await main(['check'], c.ctx)).toBe(1);
     const text = c.out.join('\n');
     const shopHost = new URL(shop).host;
-    expect(text).toContain(`FAIL  Shoprenter: Shoprenter could not be reached (token endpoint: connection refused, ${shopHost}, ECONNREFUSED) twice for the paymentModes list.`);
+    expect(text).toContain(`FAIL  Shoprenter: Shoprenter could not be reached (token endpoint: connection refused, ${shopHost}, ECONNREFUSED) three times for the paymentModes list.`);
     expect(text).toMatch(new RegExp(`FAIL  Cashman: Could not reach Cashman .*ECONNREFUSED.*${new URL(cash).port}`));
     expect(text).not.toContain('next cycle');
   });
@@ -158,4 +161,26 @@ describe('check and the config loader report every problem in plain words', () =
     // (domestic, deposit, intraEu, export) and the unit "db" to map: 8; every payment code has a guess.
     expect(c.out[1]).toContain('Fill in the 8 places marked TODO');
   });
+});
+
+describe('check right after init-config (two real processes)', () => {
+  it('waits out the 429 of a rate-limit second that init-config filled, instead of failing the Shoprenter login', async () => {
+    requireBuild();
+    const shop = await startLocalShop();
+    const dir = mkdtempSync(join(tmpdir(), 'scs-check-after-init-'));
+    try {
+      writeFileSync(join(dir, 'demo.yaml'), demoConfigYaml({ productLookups: false }));
+      const env = { ...shop.env, CONFIG_PATH: join(dir, 'demo.yaml'), DATABASE_PATH: join(dir, 'sync.db') };
+      const init = await runToEnd(['init-config', '--stdout'], env, dir);
+      expect(init.code).toBe(0);
+      writeFileSync(join(dir, 'fresh.yaml'), init.text);
+      // The fresh file still has its TODOs (exit 2), but the logins must be judged on their own.
+      const check = await runToEnd(['check'], { ...env, CONFIG_PATH: join(dir, 'fresh.yaml') }, dir);
+      expect(check.text).toContain('ok    Shoprenter login works');
+      expect(check.code).toBe(2);
+    } finally {
+      await shop.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
