@@ -65,6 +65,9 @@ describe('pilot through approve', () => {
     expect(text).toContain('order 701 (done)');
     expect(text).toContain('answered "5001|1"');
     expect(text).toContain('answered "5003|1"');
+    // Held orders are listed without an empty reason line under each.
+    expect(text).toMatch(/^ {2}\d+ +pending +attempts 0/m);
+    expect(text.split('\n').filter((line) => line.trim() === '' && line.length > 0)).toEqual([]);
     const json = capture(env);
     await main(['status', '--json'], json.ctx);
     const parsed = JSON.parse(json.out.join('\n'));

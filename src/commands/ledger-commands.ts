@@ -112,7 +112,9 @@ function writer(ledger: Ledger): LockHolder | undefined {
 
 function formatRow(o: OrderRow): string {
   const extra = o.state === 'failed' && o.nextAttemptAt ? `, next try ${o.nextAttemptAt}` : '';
-  return `  ${o.orderNumber.padEnd(10)} ${o.state.padEnd(12)} attempts ${o.attempts}, for ${age(o.updatedAt)}${extra}\n      ${o.lastError ?? ''}`;
+  const head = `  ${o.orderNumber.padEnd(10)} ${o.state.padEnd(12)} attempts ${o.attempts}, for ${age(o.updatedAt)}${extra}`;
+  // A pending order has no reason of its own (in line for the next cycle, or held by the pilot).
+  return o.lastError ? `${head}\n      ${o.lastError}` : head;
 }
 
 /**
