@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
 import { expectStandinNavClean } from './helpers/nav-audit.js';
 import { sampleShop, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { Ledger, type OrderState } from '../src/store/ledger.js';
+import { orderNumberOf, requireBuild, runToEnd, spawnCli, type Child } from './helpers/processes.js';
 
 /**
  * The crash proof (SPEC §2: "a crash, kill -9 or power loss at any instant loses no order and
@@ -24,8 +23,6 @@ import { Ledger, type OrderState } from '../src/store/ledger.js';
  * take over (and is then killed too, see settleSecond).
  */
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(ROOT, 'dist', 'main.js');
 const KILL_SEED = 20261126;
 /** sampleShop seed whose 80 orders come from 55 buyers: 25 orders (31%) by returning buyers. */
 const ORDER_SEED = 2;
@@ -36,12 +33,6 @@ const CASHMAN_LATENCY_MS = 20;
 const SECOND_SEED = 20261204;
 
 const prng = seededRandom;
-
-interface Child {
-  process: ChildProcess;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: string[];
-}
 
 /**
  * The demo config with the shortest interval, and without the per-line product lookups (options,
@@ -54,38 +45,6 @@ function crashConfigYaml(): string {
   config.invoice = { ...config.invoice, productOptions: false };
   config.units = { ...config.units, fromProducts: false };
   return stringifyYaml(config);
-}
-
-function requireBuild(): void {
-  if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run npm run build first');
-}
-
-function spawnCli(args: string[], env: Record<string, string>, cwd: string): Child {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    cwd,
-    env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { process: child, exit, output };
-}
-
-async function runToEnd(args: string[], env: Record<string, string>, cwd: string, timeoutMs = 20_000): Promise<{ code: number | null; text: string }> {
-  const child = spawnCli(args, env, cwd);
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
-  const { code } = await child.exit;
-  clearTimeout(timer);
-  return { code, text: child.output.join('') };
-}
-
-/** Order number from the draft's `egyeb` ("Shoprenter rendelés: 1042"). */
-function orderNumberOf(egyeb: string | undefined): string {
-  return /(\d+)\s*$/.exec(egyeb ?? '')?.[1] ?? '?';
 }
 
 function ledgerStates(path: string): Map<string, OrderState> {

@@ -1,11 +1,10 @@
-import got from 'got';
 import type { z } from 'zod';
 import type { Order } from '../domain/order.js';
 import { ConfigError, ShoprenterError } from '../errors.js';
 import type { OrderSource, SourcedOrder } from '../sync/ports.js';
 import { createAuthProvider } from './auth.js';
 import type { RequestInfo, ShoprenterAuthConfig } from './auth.js';
-import { ShoprenterHttp } from './http.js';
+import { ShoprenterHttp, shoprenterGot } from './http.js';
 import type { ShoprenterLogger } from './http.js';
 import { WindowWalk } from './list-windows.js';
 import { orderWindowSource } from './order-list.js';
@@ -83,15 +82,7 @@ export class ShoprenterClient implements OrderSource {
     this.unitCacheSize = Math.max(0, Math.floor(options.unitCacheSize ?? 5000));
     this.logger = options.logger;
     const limiter = options.limiter ?? sharedRateLimiter(options.shop, options.limitPerSecond ?? 3);
-    const http = got.extend({
-      timeout: { request: options.timeoutMs ?? 30_000 },
-      headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'shoprenter-cashman-sync' },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
-      responseType: 'text',
-      https: { rejectUnauthorized: true },
-    });
+    const http = shoprenterGot(options.timeoutMs);
     const auth = createAuthProvider(options.auth, { http, limiter, onRequest: options.onRequest });
     const retry = {
       budgetMs: options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS,

@@ -1,8 +1,25 @@
-import type { Got, Response } from 'got';
+import got, { type Got, type Response } from 'got';
 import { ShoprenterError } from '../errors.js';
 import type { AuthProvider, RequestInfo } from './auth.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { networkProblem } from '../net-words.js';
+
+/**
+ * The one got instance shape for Shoprenter (orders, products, webhooks, tokens): JSON asked for
+ * by header (XML otherwise, reference §2), no got retries or redirects (ShoprenterHttp decides),
+ * status codes handled by the caller, certificate checks on.
+ */
+export function shoprenterGot(timeoutMs = 30_000): Got {
+  return got.extend({
+    timeout: { request: timeoutMs },
+    headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'shoprenter-cashman-sync' },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    responseType: 'text',
+    https: { rejectUnauthorized: true },
+  });
+}
 
 export interface ShoprenterLogger {
   debug(message: string, meta?: Record<string, unknown>): void;

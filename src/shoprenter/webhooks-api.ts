@@ -1,7 +1,8 @@
-import got, { type Got } from 'got';
+import type { Got } from 'got';
 import { z } from 'zod';
 import { ShoprenterError } from '../errors.js';
 import { createAuthProvider, type AuthProvider, type ShoprenterAuthConfig } from './auth.js';
+import { shoprenterGot } from './http.js';
 import { sharedRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 /** A registered webhook as `GET /webHooks?full=1` lists it (reference §10; `webhook.get_id.json`). */
@@ -45,15 +46,7 @@ export class ShoprenterWebhooksApi {
 
   constructor(private readonly options: WebhooksApiOptions) {
     this.limiter = options.limiter ?? sharedRateLimiter(options.shop, 3);
-    this.http = got.extend({
-      timeout: { request: options.timeoutMs ?? 30_000 },
-      headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'shoprenter-cashman-sync' },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
-      responseType: 'text',
-      https: { rejectUnauthorized: true },
-    });
+    this.http = shoprenterGot(options.timeoutMs);
     this.auth = createAuthProvider(options.auth, { http: this.http, limiter: this.limiter });
   }
 
