@@ -2,14 +2,14 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { cutAt } from '../src/shoprenter/list-windows.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
-import type { ListOrder } from '../src/standins/shoprenter-standin-listing.js';
+import { BOUND_SHAPES, type BoundShape, type ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import type { SourcedOrder } from '../src/sync/ports.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
 
 /**
  * The window walk (src/shoprenter/list-windows.ts) against the stand-in: each order is handed
- * over exactly once per walk whatever the list order, page cap and bound inclusivity, including a
+ * over exactly once per walk whatever the list order, page cap and bound shape, including a
  * second of dateUpdated that holds more orders than a page.
  */
 
@@ -27,9 +27,9 @@ function order(innerId: number, dateUpdated: string, dateCreated = dateUpdated):
 }
 
 let counter = 0;
-async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pageCap: number | null, exclusiveBounds: boolean) {
+async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pageCap: number | null, bounds: BoundShape) {
   const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listOrder, ...(pageCap ? { pageCap } : {}) });
-  standin.listing.exclusiveBounds = exclusiveBounds;
+  standin.listing.bounds = bounds;
   running.push(standin);
   const client = new ShoprenterClient({
     apiUrl: standin.url,
@@ -51,35 +51,41 @@ describe('window walk', () => {
   // 7 orders placed and changed in the same second (an import): only offset pages can read them.
   const imported = Array.from({ length: 7 }, (_, i) => order(3001 + i, at(40), at(40)));
 
-  describe.each([
-    ['dateUpdated', null, false],
-    ['id', 4, false],
-    ['random', null, true],
-    ['random', 4, true],
-    ['id', null, true],
-  ] as [ListOrder, number | null, boolean][])('list by %s, page cap %p, bounds exclusive: %p', (listOrder, pageCap, exclusive) => {
-    it('hands every order over exactly once', async () => {
-      const { seen } = await walk(shop, listOrder, pageCap, exclusive);
-      expect([...seen].sort()).toEqual(expected);
-    });
-  });
-
-  it.each([
+  const listings: [ListOrder, number | null][] = [
     ['dateUpdated', null],
     ['id', 4],
-  ] as [ListOrder, number | null][])('reads more orders alike to the second than a page holds by repeated offset passes (list by %s, cap %p)', async (listOrder, cap) => {
-    const { seen } = await walk([...shop, ...imported], listOrder, cap, false);
+    ['random', null],
+    ['random', 4],
+    ['id', null],
+  ];
+  describe.each(BOUND_SHAPES.flatMap((bounds) => listings.map(([order, cap]): [ListOrder, number | null, BoundShape] => [order, cap, bounds])))(
+    'list by %s, page cap %p, bounds %s',
+    (listOrder, pageCap, bounds) => {
+      it('hands every order over exactly once', async () => {
+        const { seen } = await walk(shop, listOrder, pageCap, bounds);
+        expect([...seen].sort()).toEqual(expected);
+      });
+    },
+  );
+
+  it.each(
+    BOUND_SHAPES.flatMap((bounds): [ListOrder, number | null, BoundShape][] => [
+      ['dateUpdated', null, bounds],
+      ['id', 4, bounds],
+    ]),
+  )('reads more orders alike to the second than a page holds by repeated offset passes (list by %s, cap %p, bounds %s)', async (listOrder, cap, bounds) => {
+    const { seen } = await walk([...shop, ...imported], listOrder, cap, bounds);
     expect([...seen].sort()).toEqual([...expected, ...imported.map((o) => String(o['innerId']))].sort());
   });
 
   it('refuses, rather than skip one, when such orders come in a different order on every request', async () => {
-    await expect(walk([...shop, ...imported], 'random', null, false)).rejects.toThrow(
+    await expect(walk([...shop, ...imported], 'random', null, '[]')).rejects.toThrow(
       "Shoprenter's order list kept changing while the orders changed at 2026-11-20T08:40:00 were read; will try again next cycle.",
     );
   });
 
   it('hands the orders over oldest first, whatever the list order', async () => {
-    const { seen } = await walk(shop.slice(0, 20), 'random', null, false);
+    const { seen } = await walk(shop.slice(0, 20), 'random', null, '[)');
     expect(seen).toEqual(expected.slice(0, 20));
   });
 });

@@ -1,5 +1,5 @@
 import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
-import { listingOrder, type ListingControls } from './shoprenter-standin-listing.js';
+import { listingOrder, withinBounds, type BoundShape, type ListingControls } from './shoprenter-standin-listing.js';
 import { a4, apiId, fmt4, hrefBase } from './shoprenter-wire.js';
 
 /**
@@ -69,7 +69,7 @@ export function answerApi(data: ApiData, path: string, query: URLSearchParams): 
   }
   if (resource !== 'orderExtend') return page(data.shop, resource, items ?? [], query);
   data.listing.onList?.(query);
-  const filtered = filterOrders(data.orders, query, data.listing.exclusiveBounds);
+  const filtered = filterOrders(data.orders, query, data.listing.bounds);
   if (typeof filtered === 'string') return shoprenterError(400, 40009, filtered);
   return page(data.shop, resource, listingOrder(filtered, data.listing), query, data.listing.pageCap);
 }
@@ -222,7 +222,7 @@ function plainOrders(data: ApiData, query: URLSearchParams): ApiAnswer {
   for (const key of query.keys()) {
     if (![...PAGING, ...ORDER_FILTERS].includes(key)) return shoprenterError(400, 40010, `The given parameter: ${key} is not available!`);
   }
-  const filtered = filterOrders(data.orders, query);
+  const filtered = filterOrders(data.orders, query, data.listing.bounds);
   if (typeof filtered === 'string') return shoprenterError(400, 40009, filtered);
   const base = hrefBase(data.shop);
   const headers = filtered.map((raw) => {
@@ -232,7 +232,7 @@ function plainOrders(data: ApiData, query: URLSearchParams): ApiAnswer {
   return page(data.shop, 'orders', headers, query);
 }
 
-function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams, exclusive = false): Record<string, unknown>[] | string {
+function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams, bounds: BoundShape): Record<string, unknown>[] | string {
   for (const key of ['updatedAtMin', 'updatedAtMax', 'createdAtMin', 'createdAtMax']) {
     const value = query.get(key);
     if (value !== null && !DATETIME.test(value)) {
@@ -249,12 +249,10 @@ function filterOrders(orders: Map<string, StoredOrder>, query: URLSearchParams, 
     const v = query.get(key);
     if (v !== null) checks.push((o) => test(o.raw, v));
   };
-  const above = (a: string, v: string) => (exclusive ? a > v : a >= v);
-  const below = (a: string, v: string) => (exclusive ? a < v : a <= v);
-  add('updatedAtMin', (o, v) => above(text(o, 'dateUpdated'), v));
-  add('updatedAtMax', (o, v) => below(text(o, 'dateUpdated'), v));
-  add('createdAtMin', (o, v) => above(text(o, 'dateCreated'), v));
-  add('createdAtMax', (o, v) => below(text(o, 'dateCreated'), v));
+  add('updatedAtMin', (o, v) => withinBounds(text(o, 'dateUpdated'), v, null, bounds));
+  add('updatedAtMax', (o, v) => withinBounds(text(o, 'dateUpdated'), null, v, bounds));
+  add('createdAtMin', (o, v) => withinBounds(text(o, 'dateCreated'), v, null, bounds));
+  add('createdAtMax', (o, v) => withinBounds(text(o, 'dateCreated'), null, v, bounds));
   add('innerId', (o, v) => text(o, 'innerId') === v);
   add('email', (o, v) => text(o, 'email').trim().toLowerCase() === v.trim().toLowerCase());
   if (query.get('excludeAbandonedCart') === '1') checks.push((o) => statusOf(o.raw) !== '0');

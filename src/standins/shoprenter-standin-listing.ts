@@ -9,19 +9,27 @@ import { seededRandom } from './shoprenter-fixtures.js';
  */
 export type ListOrder = 'dateUpdated' | 'id' | 'random';
 
+/**
+ * Which ends of a date filter (`updatedAtMin`/`updatedAtMax`, `createdAtMin`/`createdAtMax`) hold
+ * the orders exactly on them: `[` / `]` include that second, `(` / `)` leave it out. Shoprenter
+ * does not document it (reference §5.3), and nothing says both ends behave alike.
+ */
+export type BoundShape = '[]' | '()' | '[)' | '(]';
+export const BOUND_SHAPES: readonly BoundShape[] = ['[]', '()', '[)', '(]'];
+
 export interface ListingControls {
   order: ListOrder;
   /** Most items on one page whatever `limit` says; null = the documented 200. */
   pageCap: number | null;
-  /** Date filters leave out orders exactly on a bound (Shoprenter's inclusivity is unknown, reference §5.3). */
-  exclusiveBounds: boolean;
+  /** Whether the date filters keep the orders exactly on each bound; see BoundShape. */
+  bounds: BoundShape;
   /** Called before each orderExtend list request is answered: tests change the shop mid-walk here. */
   onList: ((query: URLSearchParams) => void) | null;
   random: () => number;
 }
 
 export function defaultListing(seed = 1): ListingControls {
-  return { order: 'dateUpdated', pageCap: null, exclusiveBounds: false, onList: null, random: seededRandom(seed) };
+  return { order: 'dateUpdated', pageCap: null, bounds: '[]', onList: null, random: seededRandom(seed) };
 }
 
 const text = (o: Record<string, unknown>, key: string): string => {
@@ -40,4 +48,11 @@ export function listingOrder(orders: Record<string, unknown>[], controls: Listin
     [shuffled[i], shuffled[j]] = [shuffled[j] as Record<string, unknown>, shuffled[i] as Record<string, unknown>];
   }
   return shuffled;
+}
+
+/** Whether `date` passes a `min`/`max` date filter under `shape` (fixed-width, offset-less dates compare as text). */
+export function withinBounds(date: string, min: string | null, max: string | null, shape: BoundShape): boolean {
+  const aboveMin = min === null || (shape.startsWith('[') ? date >= min : date > min);
+  const belowMax = max === null || (shape.endsWith(']') ? date <= max : date < max);
+  return aboveMin && belowMax;
 }

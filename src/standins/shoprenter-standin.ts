@@ -7,7 +7,7 @@ import { builtOrderEnrichment } from './shoprenter-order-builder.js';
 import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
 import { answerApi, registerEnrichment, shoprenterError, toXml } from './shoprenter-standin-api.js';
 import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.js';
-import { defaultListing, type ListingControls } from './shoprenter-standin-listing.js';
+import { defaultListing, type BoundShape, type ListingControls } from './shoprenter-standin-listing.js';
 import { DEFAULT_SHOP, statusHref } from './shoprenter-wire.js';
 import { answerWebHookWrite } from './shoprenter-standin-webhooks.js';
 
@@ -46,6 +46,8 @@ export interface ShoprenterStandinOptions {
   /** Order-list order (default by dateUpdated) and page cap; see shoprenter-standin-listing.ts. */
   listOrder?: ListingControls['order'];
   pageCap?: number;
+  /** Which ends of the list's date filters keep the orders exactly on them (default `[]`); see BoundShape. */
+  listBounds?: BoundShape;
 }
 
 export interface RequestLogEntry {
@@ -94,7 +96,7 @@ export interface ShoprenterStandin {
   /** Moves the order to status `statusId` (inner id) at `at`, as an admin's status change does. */
   setOrderStatus(ref: string, statusId: number, at: string): void;
   setCatalog(resource: keyof ReturnType<typeof shopCatalog>, items: Record<string, unknown>[]): void;
-  /** List order, page cap and a hook run before each order-list answer; changeable mid-test. */
+  /** List order, page cap, bound shape and a hook run before each order-list answer; changeable mid-test. */
   listing: ListingControls;
   setFault(...faults: StandinFault[]): void;
   clearFaults(): void;
@@ -122,7 +124,12 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
   const rateLimit = options.rateLimitPerSecond ?? 3;
   const orders = new Map<string, StoredOrder>();
   const catalog: Record<string, Record<string, unknown>[]> = { ...shopCatalog(shop), webHooks: [], ...options.catalog };
-  const listing: ListingControls = { ...defaultListing(), order: options.listOrder ?? 'dateUpdated', pageCap: options.pageCap ?? null };
+  const listing: ListingControls = {
+    ...defaultListing(),
+    order: options.listOrder ?? 'dateUpdated',
+    pageCap: options.pageCap ?? null,
+    bounds: options.listBounds ?? '[]',
+  };
   const data: ApiData = { shop, orders, catalog, orderProductOptions: new Map(), products: new Map(), listing };
   let nextOptionId = 1;
   const addEnrichment = (enrichment: ShoprenterEnrichment) => {
