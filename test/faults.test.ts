@@ -3,7 +3,7 @@ import { closedPortUrl, type CashmanFault } from '../src/standins/cashman-standi
 import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { buildShoprenterOrder, sampleShop, type OrderSpec } from '../src/standins/shoprenter-fixtures.js';
 import type { StandinFault } from '../src/standins/shoprenter-standin.js';
-import type { ListOrder } from '../src/standins/shoprenter-standin-listing.js';
+import type { BoundShape, ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { main } from '../src/cli.js';
 import type { Runtime } from '../src/runtime.js';
 import type { Ledger } from '../src/store/ledger.js';
@@ -131,10 +131,22 @@ async function cycles(deps: CycleDeps, n: number): Promise<CycleSummary[]> {
 
 // ----- tests -----
 
-/** The whole file runs under each list order the stand-in offers: Shoprenter's is undocumented (reference §5.2). */
-const LIST_ORDERS: ListOrder[] = ['dateUpdated', 'id', 'random'];
+/**
+ * The whole file runs under each list order the stand-in offers (Shoprenter's is undocumented,
+ * reference §5.2) and each shape of the list's date bounds (also undocumented, §5.3): every order
+ * with two shapes, every shape at least once, each half-open one twice (not all twelve pairs, to
+ * keep the file's time in check).
+ */
+const LISTINGS: [ListOrder, BoundShape][] = [
+  ['dateUpdated', '[]'],
+  ['dateUpdated', '[)'],
+  ['id', '()'],
+  ['id', '(]'],
+  ['random', '[)'],
+  ['random', '(]'],
+];
 
-describe.each(LIST_ORDERS)('fault injection, list ordered by %s', (listOrder) => {
+describe.each(LISTINGS)('fault injection, list ordered by %s, bounds %s', (listOrder, listBounds) => {
   let h: Harness;
   let runtime: Runtime;
   const clock = manualClock();
@@ -145,7 +157,7 @@ describe.each(LIST_ORDERS)('fault injection, list ordered by %s', (listOrder) =>
    * is shared per shop name, so this name gets its own; the 3/s pacing has its own tests.
    */
   async function start(options: Parameters<typeof startHarness>[0] = {}, overrides: RuntimeOverrides = {}): Promise<Runtime> {
-    h = await startHarness({ logLevel: 'warn', ...options, shoprenter: { shop: 'faultshop', rateLimitPerSecond: FAST, listOrder, ...options.shoprenter } });
+    h = await startHarness({ logLevel: 'warn', ...options, shoprenter: { shop: 'faultshop', rateLimitPerSecond: FAST, listOrder, listBounds, ...options.shoprenter } });
     runtime = await h.runtime({ now: clock.now, ...overrides, shoprenterTuning: { limitPerSecond: FAST, ...overrides.shoprenterTuning } });
     return runtime;
   }

@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
-import type { ListOrder } from '../src/standins/shoprenter-standin-listing.js';
+import { BOUND_SHAPES, type BoundShape, type ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { runCycle } from '../src/sync/cycle.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
 
 /**
  * Paging must not depend on the order Shoprenter lists in (undocumented, reference §5.2), nor on
- * it honouring `limit` (it has been seen answering 25 items to a request for more than 200). The
+ * it honouring `limit` (it has been seen answering 25 items to a request for more than 200), nor
+ * on whether its date bounds keep the orders exactly on them (reference §5.3). The
  * shop changes while the list is being walked: orders are cancelled (storno, which drops them out
  * of the list), changed (which moves them to a later dateUpdated) and placed. Whatever the order
  * and page cap, every order that stays in the shop is drafted exactly once, and none twice.
@@ -24,7 +25,7 @@ function order(innerId: number, dateUpdated: string, dateCreated = dateUpdated):
   return buildShoprenterOrder({ ...SIMPLE_ORDER, email: `buyer${innerId}@example.hu`, innerId, dateUpdated, dateCreated });
 }
 
-const cases: [ListOrder, number | null][] = [
+const listings: [ListOrder, number | null][] = [
   ['dateUpdated', null],
   ['id', null],
   ['random', null],
@@ -32,8 +33,10 @@ const cases: [ListOrder, number | null][] = [
   ['id', 4],
   ['random', 4],
 ];
+// Under every shape of the list's date bounds too (undocumented, reference §5.3).
+const cases = BOUND_SHAPES.flatMap((bounds) => listings.map(([order, cap]): [ListOrder, number | null, BoundShape] => [order, cap, bounds]));
 
-describe.each(cases)('order list walked while the shop changes (order by %s, page cap %p)', (listOrder, pageCap) => {
+describe.each(cases)('order list walked while the shop changes (order by %s, page cap %p, bounds %s)', (listOrder, pageCap, bounds) => {
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.close();
@@ -42,7 +45,13 @@ describe.each(cases)('order list walked while the shop changes (order by %s, pag
   it('drafts every order that stays in the shop exactly once, and none twice', async () => {
     h = await startHarness({
       logLevel: 'warn',
-      shoprenter: { shop: `ordershop-${listOrder}-${pageCap}`, rateLimitPerSecond: 50, listOrder, ...(pageCap ? { pageCap } : {}) },
+      shoprenter: {
+        shop: `ordershop-${listOrder}-${pageCap ?? 0}-${BOUND_SHAPES.indexOf(bounds)}`,
+        rateLimitPerSecond: 50,
+        listOrder,
+        listBounds: bounds,
+        ...(pageCap ? { pageCap } : {}),
+      },
     });
     const runtime = await h.runtime({ now: () => new Date(NOW), shoprenterTuning: { limitPerSecond: 50, pageSize: 6 } });
     const shop = h.shop.shoprenter;
