@@ -79,8 +79,10 @@ describe('window walk', () => {
   });
 
   it('refuses, rather than skip one, when such orders come in a different order on every request', async () => {
-    await expect(walk([...shop, ...imported], 'random', null, '[]')).rejects.toThrow(
-      "Shoprenter's order list kept changing while the orders changed at 2026-11-20T08:40:00 were read; will try again next cycle.",
+    // Twice as many as a page and more: two passes that each happened to see them all are unlikely.
+    const many = Array.from({ length: 14 }, (_, i) => order(3001 + i, at(40), at(40)));
+    await expect(walk([...shop, ...many], 'random', null, '[]')).rejects.toThrow(
+      "Shoprenter's order list kept changing while the orders changed between 2026-11-20T08:39:59 and 2026-11-20T08:40:01 were read; will try again next cycle.",
     );
   });
 
@@ -91,12 +93,28 @@ describe('window walk', () => {
 });
 
 describe('cutAt', () => {
-  it('cuts between distinct seconds, about `target` per range, and gives a crowded second a range of its own', () => {
-    const dates = ['a1', 'a1', 'a2', 'a3', 'a3', 'a3', 'a3', 'a4'].map((d) => `2026-11-20T08:00:0${d.slice(1)}`);
-    expect(cutAt({ min: '2026-11-20T08:00:00', max: null }, dates, 3)).toEqual([
-      { min: '2026-11-20T08:00:00', max: '2026-11-20T08:00:02' },
-      { min: '2026-11-20T08:00:03', max: '2026-11-20T08:00:03' },
-      { min: '2026-11-20T08:00:04', max: null },
+  const t = (s: number) => `2026-11-20T08:00:${String(s).padStart(2, '0')}`;
+  it('cuts between distinct seconds, about `target` per range, and gives a crowded second a range of its own padded by a second each side', () => {
+    const dates = [1, 1, 2, 3, 3, 3, 3, 4].map(t);
+    expect(cutAt({ min: t(0), max: null }, dates, 3)).toEqual([
+      { min: t(0), max: t(1) },
+      { min: t(2), max: t(4) },
+      { min: t(5), max: null },
     ]);
+  });
+
+  it('merges crowds whose paddings overlap, keeps the padding inside the range, and cuts quiet stretches by target', () => {
+    const dates = [10, 10, 10, 10, 12, 12, 12, 12, 20, 21, 22, 23, 30, 30, 30, 30].map(t);
+    expect(cutAt({ min: t(10), max: t(30) }, dates, 3)).toEqual([
+      { min: t(10), max: t(13) },
+      { min: t(14), max: t(22) },
+      { min: t(23), max: t(28) },
+      { min: t(29), max: t(30) },
+    ]);
+  });
+
+  it('leaves a range holding one crowded second alone (only the other date can cut it)', () => {
+    expect(cutAt({ min: t(5), max: t(5) }, [5, 5, 5, 5].map(t), 3)).toEqual([{ min: t(5), max: t(5) }]);
+    expect(cutAt({ min: t(4), max: t(6) }, [4, 5, 5, 5, 5, 6].map(t), 3)).toEqual([{ min: t(4), max: t(6) }]);
   });
 });

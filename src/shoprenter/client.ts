@@ -99,8 +99,6 @@ export class ShoprenterClient implements OrderSource {
 
   /** Requests the last listChangedOrders made (the benchmark reports them). */
   lastListRequests = 0;
-  /** Whether the list's date bounds proved inclusive (list-windows.ts). */
-  private readonly listBounds = { inclusive: false };
 
   /** Every order changed at or after `updatedAtMin`, read in windows that do not depend on list order (list-windows.ts). */
   async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
@@ -109,7 +107,7 @@ export class ShoprenterClient implements OrderSource {
       const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
       return body === null ? null : this.envelope(body, what);
     };
-    const walk = new WindowWalk<SourcedOrder>(orderWindowSource(read), this.pageSize, this.listBounds);
+    const walk = new WindowWalk<SourcedOrder>(orderWindowSource(read), this.pageSize);
     try {
       await walk.walk(updatedAtMin, onPage);
     } finally {

@@ -12,10 +12,17 @@ import { ShoprenterError } from '../errors.js';
  * window is cut again by dateCreated (`createdAtMin`/`createdAtMax`). Only orders alike in both
  * seconds fall back to offset pages, read until two passes running agree (readStable).
  *
- * Whether Shoprenter's bounds are inclusive is unknown (reference §5.3), so each window is asked
- * one second wider on both sides (until an answer proves them inclusive) and the answer is cut back
- * to the window here; the windows share no second, so each (order, dateUpdated) is handed over
- * once per walk.
+ * Whether Shoprenter's bounds keep the orders exactly on them is unknown, and each end may differ
+ * (reference §5.3: `[min, max]`, `(min, max)`, `[min, max)` or `(min, max]`). So every window is
+ * asked one second wider on both sides, always, and the answer is cut back to the window here:
+ * under any shape the wider question holds the whole window. Nothing is learned about the shape,
+ * so nothing goes wrong when a guess would be (or the API changes under a running daemon). The
+ * windows share no second, so each (order, dateUpdated) is handed over once per walk.
+ *
+ * The price of the extra second is paid only beside a crowded second (more orders than a page): a
+ * neighbour asked one second wider would drag it in whole. So a crowded second gets a window one
+ * second wider than itself (cutAt), and the neighbours' wider questions reach only those quiet
+ * padding seconds.
  */
 
 /** Seconds from `min` to `max`, both included; null = open on that side. */
@@ -77,12 +84,6 @@ export class WindowWalk<T> {
   constructor(
     private readonly source: WindowSource<T>,
     pageSize: number,
-    /**
-     * Learned once per client: an answer holding an order dated exactly on a widened bound proves
-     * the bounds inclusive, and later windows are asked exactly (a crowded neighbouring second
-     * would otherwise fill every page).
-     */
-    private readonly bounds: { inclusive: boolean } = { inclusive: false },
   ) {
     this.size = {
       limit: pageSize,
@@ -98,12 +99,7 @@ export class WindowWalk<T> {
   async walk(from: string, onItems: (items: T[]) => Promise<void>): Promise<void> {
     const pending: Window[] = [{ updated: { min: from, max: null }, created: null }];
     for (let window = pending.shift(); window; window = pending.shift()) {
-      const inclusive = this.bounds.inclusive;
       const answer = await this.fetch(window, 0);
-      if (answer && this.isFull(answer) && this.bounds.inclusive !== inclusive) {
-        pending.unshift(window);
-        continue;
-      }
       if (answer && !this.isFull(answer)) {
         await this.hand(window, answer.items, onItems);
         continue;
@@ -117,18 +113,13 @@ export class WindowWalk<T> {
     }
   }
 
+  /** Asks one second wider on every bound: under any of the four shapes that holds the whole window. */
   private async fetch(window: Window, page: number): Promise<WindowAnswer<T> | null> {
-    const query = this.bounds.inclusive ? window : { updated: widen(window.updated), created: window.created && widen(window.created) };
+    const query = { updated: widen(window.updated), created: window.created && widen(window.created) };
     this.requests += 1;
     const answer = await this.source.fetch(query, page, this.size);
     if (answer?.more && answer.items.length > 0) this.cap = Math.min(this.cap, answer.items.length);
-    if (!this.bounds.inclusive && answer?.items.some((item) => this.onBound(query, item))) this.bounds.inclusive = true;
     return answer;
-  }
-
-  private onBound(query: Window, item: T): boolean {
-    const at = (range: Range | null, date: string | null) => range !== null && date !== null && (date === range.min || date === range.max);
-    return at(query.updated, this.source.dateOf(item)) || at(query.created, this.source.createdOf(item));
   }
 
   private isFull(answer: WindowAnswer<T>): boolean {
@@ -153,20 +144,20 @@ export class WindowWalk<T> {
   }
 
   /**
-   * Sub-windows of a full window, cut where the dates of all its pages say each holds about
-   * FILL of a page: by dateUpdated, or by dateCreated once the window is a single second of
-   * dateUpdated. The pages are read only for their dates (offsets in a moving list are a fair
+   * Sub-windows of a full window, cut where the dates of all its pages say each holds about FILL
+   * of a page: by dateUpdated, or, where that cannot help (one crowded second and its padding), by
+   * dateCreated. The pages are read only for their dates (offsets in a moving list are a fair
    * sample, not a reliable read), so nothing is handed over here. One part = no cut helps.
    */
   private async cut(window: Window, first: WindowAnswer<T> | null): Promise<Window[]> {
-    const byCreated = window.updated.min !== null && window.updated.min === window.updated.max;
-    if (byCreated && window.created !== null && window.created.min !== null && window.created.min === window.created.max) return [window];
-    const dateOf = (item: T) => (byCreated ? this.source.createdOf(item) : this.source.dateOf(item));
-    const dates: string[] = [];
+    const updated: string[] = [];
+    const created: string[] = [];
     const collect = (answer: WindowAnswer<T>) => {
       for (const item of answer.items) {
-        const date = dateOf(item);
-        if (date !== null && this.inWindow(window, item)) dates.push(date);
+        if (!this.inWindow(window, item)) continue;
+        const [u, c] = [this.source.dateOf(item), this.source.createdOf(item)];
+        if (u !== null) updated.push(u);
+        if (c !== null) created.push(c);
       }
     };
     if (first) collect(first);
@@ -175,9 +166,11 @@ export class WindowWalk<T> {
       if (answer) collect(answer);
     }
     const target = Math.max(1, Math.floor(Math.min(this.size.limit, this.cap) * FILL));
-    const range = byCreated ? (window.created ?? { min: null, max: null }) : window.updated;
-    const ranges = cutAt(range, dates.sort(), target);
-    return ranges.map((r) => (byCreated ? { updated: window.updated, created: r } : { updated: r, created: window.created }));
+    const byUpdated = cutAt(window.updated, updated.sort(), target);
+    if (byUpdated.length > 1) return byUpdated.map((r) => ({ updated: r, created: window.created }));
+    const byCreated = cutAt(window.created ?? { min: null, max: null }, created.sort(), target);
+    if (byCreated.length > 1) return byCreated.map((r) => ({ updated: window.updated, created: r }));
+    return [window];
   }
 
   /**
@@ -208,10 +201,15 @@ export class WindowWalk<T> {
     }
     throw new ShoprenterError(
       'SHOPRENTER_BAD_RESPONSE',
-      `Shoprenter's order list kept changing while the orders changed at ${window.updated.min ?? ''} were read; will try again next cycle.`,
+      `Shoprenter's order list kept changing while the orders changed ${when(window.updated)} were read; will try again next cycle.`,
       true,
     );
   }
+}
+
+function when(range: Range): string {
+  if (range.min !== null && range.min === range.max) return `at ${range.min}`;
+  return `between ${range.min ?? 'the start'} and ${range.max ?? 'now'}`;
 }
 
 function widen(range: Range): Range {
@@ -224,30 +222,51 @@ function inRange(range: Range, date: string | null): boolean {
   return (range.min === null || date >= range.min) && (range.max === null || date <= range.max);
 }
 
-/** Consecutive ranges covering `range`, cut between distinct seconds so each holds at most `target` of `sorted`. */
+/**
+ * Consecutive ranges covering `range`, cut between distinct seconds so each holds at most `target`
+ * of `sorted`. A second that alone holds more than `target` gets a range of its own (then cut by
+ * the other date) padded by one quiet second on each side, overlapping paddings merged: the
+ * neighbours' questions, one second wider than their ranges, then stop short of the crowd.
+ */
 export function cutAt(range: Range, sorted: readonly string[], target: number): Range[] {
-  const starts: (string | null)[] = [range.min];
-  let inPart = 0;
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j < sorted.length && sorted[j] === sorted[i]) j++;
-    const group = j - i;
-    const date = sorted[i] ?? '';
-    if (((inPart > 0 && inPart + group > target) || group > target) && (range.min === null || date > range.min)) {
-      starts.push(date);
-      inPart = 0;
-    }
-    inPart += group;
-    i = j;
-    // A second that alone overfills a page gets a range of its own (then cut by the other date).
-    const after = addSeconds(date, 1);
-    if (group > target && (range.max === null || after <= range.max)) {
-      starts.push(after);
-      inPart = 0;
-    }
+  const groups: { date: string; count: number }[] = [];
+  for (const date of sorted) {
+    const last = groups.at(-1);
+    if (last?.date === date) last.count += 1;
+    else groups.push({ date, count: 1 });
   }
-  return starts.map((min, k) => {
-    const next = starts[k + 1];
-    return { min, max: next === undefined || next === null ? range.max : addSeconds(next, -1) };
-  });
+  const clampMin = (d: string) => (range.min !== null && d < range.min ? range.min : d);
+  const clampMax = (d: string) => (range.max !== null && d > range.max ? range.max : d);
+  const crowds: { min: string; max: string }[] = [];
+  for (const { date, count } of groups) {
+    if (count <= target) continue;
+    const padded = { min: clampMin(addSeconds(date, -1)), max: clampMax(addSeconds(date, 1)) };
+    const last = crowds.at(-1);
+    if (last && padded.min <= last.max) last.max = padded.max;
+    else crowds.push(padded);
+  }
+  const parts: Range[] = [];
+  let from: string | null = range.min;
+  /** The quiet stretch from `from` to `upTo`, cut greedily at about `target` orders a part. */
+  const quiet = (upTo: string | null) => {
+    const inside = groups.filter((g) => (from === null || g.date >= from) && (upTo === null || g.date <= upTo));
+    let start = from;
+    let inPart = 0;
+    for (const { date, count } of inside) {
+      if (inPart > 0 && inPart + count > target && (start === null || date > start)) {
+        parts.push({ min: start, max: addSeconds(date, -1) });
+        start = date;
+        inPart = 0;
+      }
+      inPart += count;
+    }
+    parts.push({ min: start, max: upTo });
+  };
+  for (const crowd of crowds) {
+    if (from === null || crowd.min > from) quiet(addSeconds(crowd.min, -1));
+    parts.push(crowd);
+    from = addSeconds(crowd.max, 1);
+  }
+  if (range.max === null || from === null || from <= range.max) quiet(range.max);
+  return parts;
 }
