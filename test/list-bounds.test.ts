@@ -108,3 +108,39 @@ describe.each(cases)('list bounds %s, page cap %p', (shape, pageCap) => {
     expect(runtime.ledger.getMeta('cursor')).toBe(at(602));
   });
 });
+
+describe('list bounds that change from one request to the next (an API release under a running daemon)', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('drafts every qualifying order exactly once: nothing learned about one answer is trusted for the next', async () => {
+    h = await startHarness({
+      logLevel: 'warn',
+      config: demoConfigYaml({ statuses: [String(QUALIFYING)], productLookups: false }),
+      shoprenter: { shop: 'bounds-changing', rateLimitPerSecond: 0, pageCap: 8 },
+    });
+    const runtime = await h.runtime({ now: () => new Date(NOW), shoprenterTuning: { limitPerSecond: 1000, pageSize: 20 } });
+    const shop = h.shop.shoprenter;
+    // Inclusive at first (answers hold orders on the bounds asked), then each shape in turn.
+    let lists = 0;
+    shop.listing.onList = () => {
+      lists += 1;
+      shop.listing.bounds = lists <= 6 ? '[]' : (BOUND_SHAPES[lists % 4] ?? '[]');
+    };
+    const expected: number[] = [];
+    const add = (innerId: number, updated: string, created: string) => {
+      shop.addOrder(order(innerId, updated, created));
+      expected.push(innerId);
+    };
+    for (let i = 0; i < 80; i++) add(1000 + i, at(i), at(i - 3600));
+    for (let i = 0; i < 30; i++) add(2000 + i, at(40), at(-7200 + i * 60));
+    expect((await runCycle(runtime.deps)).error).toBeNull();
+    expectOneDraftEach(h, expected);
+
+    for (let i = 0; i < 40; i++) add(3000 + i, at(79 + Math.floor(i / 4)), at(-100 + i));
+    for (let i = 0; i < 2; i++) expect((await runCycle(runtime.deps)).error).toBeNull();
+    expectOneDraftEach(h, expected);
+  });
+});
