@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
+import { startShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import { BOUND_SHAPES, type BoundShape } from '../src/standins/shoprenter-standin-listing.js';
 import { runCycle } from '../src/sync/cycle.js';
 import { startHarness, type Harness } from './helpers/harness.js';
@@ -142,5 +143,38 @@ describe('list bounds that change from one request to the next (an API release u
     for (let i = 0; i < 40; i++) add(3000 + i, at(79 + Math.floor(i / 4)), at(-100 + i));
     for (let i = 0; i < 2; i++) expect((await runCycle(runtime.deps)).error).toBeNull();
     expectOneDraftEach(h, expected);
+  });
+});
+
+describe('the stand-in switch', () => {
+  it.each([
+    ['[]', [2, 3], [2, 3]],
+    ['()', [], []],
+    ['[)', [2], [2]],
+    ['(]', [3], [3]],
+  ] as [BoundShape, number[], number[]][])('%s keeps the orders on each bound as the shape says', async (shape, byUpdated, byCreated) => {
+    // Orders 1..4 changed at 08:00:01..04 and placed at 07:00:01..04; the bounds asked are the 2nd and 3rd second.
+    const orders = [1, 2, 3, 4].map((n) => order(n, at(n), at(n - 3600)));
+    const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listBounds: shape });
+    try {
+      const tokenAnswer = await fetch(standin.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credentials', client_id: standin.clientId, client_secret: standin.clientSecret }),
+      });
+      const { access_token: token } = (await tokenAnswer.json()) as { access_token: string };
+      const list = async (query: string) => {
+        const answer = await fetch(`${standin.url}/orderExtend?full=1&${query}`, { headers: { accept: 'application/json', authorization: `Bearer ${token}` } });
+        const body = (await answer.json()) as { items: { innerId: number | string }[] };
+        return body.items.map((item) => Number(item.innerId)).sort((a, b) => a - b);
+      };
+      expect(await list(`updatedAtMin=${at(2)}&updatedAtMax=${at(3)}`)).toEqual(byUpdated);
+      expect(await list(`createdAtMin=${at(2 - 3600)}&createdAtMax=${at(3 - 3600)}`)).toEqual(byCreated);
+      // Changeable at run time, like the other listing controls.
+      standin.listing.bounds = '[]';
+      expect(await list(`updatedAtMin=${at(2)}&updatedAtMax=${at(3)}`)).toEqual([2, 3]);
+    } finally {
+      await standin.close();
+    }
   });
 });
