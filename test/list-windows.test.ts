@@ -27,7 +27,7 @@ function order(innerId: number, dateUpdated: string, dateCreated = dateUpdated):
 }
 
 let counter = 0;
-async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pageCap: number | null, bounds: BoundShape) {
+async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pageCap: number | null, bounds: BoundShape, pageSize = 6) {
   const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listOrder, ...(pageCap ? { pageCap } : {}) });
   standin.listing.bounds = bounds;
   running.push(standin);
@@ -37,7 +37,7 @@ async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pag
     shop: `windows-${++counter}`,
     limitPerSecond: 1000,
     retryBaseMs: 10,
-    pageSize: 6,
+    pageSize,
   });
   const seen: string[] = [];
   await client.listChangedOrders(at(0), (page: SourcedOrder[]) => Promise.resolve(void seen.push(...page.map((o) => (o.ok ? o.order.orderNumber : (o.orderNumber ?? o.id))))));
@@ -84,6 +84,27 @@ describe('window walk', () => {
     await expect(walk([...shop, ...many], 'random', null, '[]')).rejects.toThrow(
       "Shoprenter's order list kept changing while the orders changed between 2026-11-20T08:39:59 and 2026-11-20T08:40:01 were read; will try again next cycle.",
     );
+  });
+
+  it('a crowded second costs about what the exact question would, under every bound shape', async () => {
+    // The shipped page of 200 under Shoprenter's silent cap of 25: one order a second for 150
+    // seconds, then a bulk action of 160 orders in one second with three in each second beside it.
+    const crowded = [
+      ...Array.from({ length: 150 }, (_, i) => order(4001 + i, at(0, i), at(0, i - 3600))),
+      ...Array.from({ length: 160 }, (_, i) => order(5001 + i, at(10), at(0, -7200 + i * 30))),
+      ...Array.from({ length: 6 }, (_, i) => order(6001 + i, at(10, i < 3 ? -1 : 1), at(0, -9000 + i))),
+    ];
+    const requests = new Map<BoundShape, number>();
+    for (const bounds of BOUND_SHAPES) {
+      const { seen, requests: n } = await walk(crowded, 'id', 25, bounds, 200);
+      expect(seen).toHaveLength(crowded.length);
+      requests.set(bounds, n);
+    }
+    // Under (), the one-second-wider question is exactly the window: the others may not cost much more.
+    const exact = requests.get('()') ?? 0;
+    const limit = Math.ceil(exact * 1.1);
+    expect(exact).toBeGreaterThan(0);
+    expect(Object.fromEntries([...requests].filter(([, n]) => n > limit))).toEqual({});
   });
 
   it('hands the orders over oldest first, whatever the list order', async () => {
