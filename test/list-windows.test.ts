@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { cutAt } from '../src/shoprenter/list-windows.js';
-import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
+import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { BOUND_SHAPES, type BoundShape, type ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import type { SourcedOrder } from '../src/sync/ports.js';
@@ -132,6 +132,25 @@ describe('cutAt', () => {
       { min: t(23), max: t(28) },
       { min: t(29), max: t(30) },
     ]);
+  });
+
+  it('always covers the range with consecutive, non-empty parts (seeded random dates)', () => {
+    const random = seededRandom(7);
+    for (let round = 0; round < 300; round++) {
+      const lo = Math.floor(random() * 10);
+      const hi = lo + Math.floor(random() * 40);
+      const open = random() < 0.3;
+      const dates = Array.from({ length: Math.floor(random() * 60) }, () => t(lo + Math.floor(random() * (hi - lo + 1)))).sort();
+      const range = { min: t(lo), max: open ? null : t(hi) };
+      const parts = cutAt(range, dates, 1 + Math.floor(random() * 6));
+      expect(parts[0]?.min).toBe(range.min);
+      expect(parts.at(-1)?.max).toBe(range.max);
+      for (const [k, part] of parts.entries()) {
+        if (part.max !== null) expect(part.min === null || part.min <= part.max).toBe(true);
+        const next = parts[k + 1];
+        if (next) expect({ k, next: next.min }).toEqual({ k, next: new Date(Date.parse(`${part.max ?? ''}Z`) + 1000).toISOString().slice(0, 19) });
+      }
+    }
   });
 
   it('leaves a range holding one crowded second alone (only the other date can cut it)', () => {
