@@ -232,32 +232,32 @@ export class AfterDraftStore {
    * Intent of a `redraft`, committed before anything is sent: the drafted order becomes quarantined
    * with a sentence saying a redraft is under way (so neither the daemon nor a crash sends anything
    * by itself; a daemon cycle re-tries it only if the order changes in the shop again), its alert
-   * counted as sent, the process id kept for crash recovery, and the old reference in the story.
-   * Compare-and-set on the state the person's command saw (`expected`): false when another process
-   * moved the order meanwhile, or when it is not drafted (or left by a redraft) any more.
+   * counted as sent, the process id kept for crash recovery, and the person's statement about the
+   * old draft in the story, as their words. Compare-and-set, checked when it acts: the order is
+   * still in the state the command saw (`expected`: drafted, or left by a redraft that stopped
+   * before sending), its report is still open (not acked, not redrafted) and no other redraft has
+   * it. False otherwise: two redrafts started together, or one typed twice, send one draft.
    */
-  startRedraft(orderNumber: string, expected: 'done' | 'quarantined', dateUpdated: string, oldRef: string | null, me: Identity): boolean {
+  startRedraft(orderNumber: string, expected: 'done' | 'quarantined', dateUpdated: string, oldRef: string | null, me: Identity, statement: string): boolean {
     const at = this.stamp();
     const owner: RedraftOwner = { ...me, startedAt: at };
-    const reason = `A redraft started at ${at} did not finish; nothing was sent by it. Run "redraft ${orderNumber}" again.`;
+    const reason = `A redraft started at ${at} did not finish; nothing was sent by it. Run "redraft ${orderNumber} --old-draft-deleted" again.`;
     return this.db.transaction(() => {
       const changed = this.db
         .prepare(
           `UPDATE orders SET state = 'quarantined', attempts = 0, next_attempt_at = NULL, last_error = ?, last_error_code = 'REDRAFT',
              date_updated = ?, alerted_state = 'quarantined:' || ?, updated_at = ?
-           WHERE order_number = ? AND state = ? AND (state = 'done' OR last_error_code = 'REDRAFT')`,
+           WHERE order_number = ? AND state = ? AND (state = 'done' OR last_error_code = 'REDRAFT')
+             AND EXISTS (SELECT 1 FROM after_draft WHERE order_number = ? AND attention = 1 AND redraft_pid IS NULL)`,
         )
-        .run(reason, dateUpdated, dateUpdated, at, orderNumber, expected);
+        .run(reason, dateUpdated, dateUpdated, at, orderNumber, expected, orderNumber);
       if (changed.changes !== 1) return false;
-      this.db
-        .prepare(`INSERT OR IGNORE INTO after_draft (order_number, fingerprint, source, updated_at) VALUES (?, '{}', 'observed', ?)`)
-        .run(orderNumber, at);
       this.db
         .prepare('UPDATE after_draft SET redraft_pid = ?, redraft_owner = ?, updated_at = ? WHERE order_number = ?')
         .run(me.pid, JSON.stringify(owner), at, orderNumber);
-      this.insertEvent(orderNumber, { kind: 'redraft-started', version: dateUpdated, reason: `Redraft requested; the old draft ${oldRef ?? '(reference unknown)'} was deleted in Cashman.`, cashmanRef: oldRef }, false);
+      this.insertEvent(orderNumber, { kind: 'redraft-started', version: dateUpdated, reason: statement, cashmanRef: oldRef }, false);
       return true;
-    })();
+    }).immediate();
   }
 
   /** The redraft is over: with a new draft the order needs no attention any more. */
