@@ -270,11 +270,49 @@ export class AfterDraftStore {
     })();
   }
 
-  /** The last successful draft request of an order, from the audit trail (JSON rows), or null. */
-  lastDraftRequest(orderNumber: string): unknown {
+  /**
+   * The last successful draft request of an order, from the audit trail (JSON rows), or null. With
+   * `anyOutcome`, the last one sent whatever its answer: what an uncertain draft a person resolved
+   * as done was made from.
+   */
+  lastDraftRequest(orderNumber: string, anyOutcome = false): unknown {
     const raw = this.db
-      .prepare(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND outcome = 'ok' ORDER BY id DESC LIMIT 1`)
-      .get(orderNumber) as { request: string } | undefined;
+      .prepare(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND (outcome = 'ok' OR ?) ORDER BY id DESC LIMIT 1`)
+      .get(orderNumber, anyOutcome ? 1 : 0) as { request: string } | undefined;
     return raw ? (JSON.parse(raw.request) as unknown) : null;
+  }
+
+  /**
+   * A person resolved an uncertain order as done: its draft exists, made from `base` (its last
+   * draft request; {} when none is readable, so only a cancellation is seen). While it was
+   * uncertain nobody compared it, and the storno sweep moved on, so the watch starts over with no
+   * version seen: the next cycle looks at it once (firstLooksDue) and reports what it finds.
+   */
+  resolvedByHand(orderNumber: string, base: Fingerprint | null): void {
+    this.db
+      .prepare(
+        `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
+         VALUES (?, ?, 'audit', NULL, NULL, 'ok', ?)
+         ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'audit',
+           seen_updated = NULL, observed = NULL, condition = 'ok', updated_at = excluded.updated_at`,
+      )
+      .run(orderNumber, JSON.stringify(base ?? {}), this.stamp());
+  }
+
+  /** Drafted orders the watch has never compared (resolved by hand, or a crash right after adopt). */
+  firstLooksDue(): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT a.order_number FROM after_draft a JOIN orders o ON o.order_number = a.order_number
+           WHERE a.seen_updated IS NULL AND o.state = 'done' AND a.redraft_pid IS NULL ORDER BY a.order_number`,
+        )
+        .all() as { order_number: string }[]
+    ).map((r) => r.order_number);
+  }
+
+  /** The order is gone from the shop altogether: nothing to compare, and no reason to look again. */
+  markLooked(orderNumber: string, version: string): void {
+    this.db.prepare('UPDATE after_draft SET seen_updated = ?, updated_at = ? WHERE order_number = ? AND seen_updated IS NULL').run(version, this.stamp(), orderNumber);
   }
 }

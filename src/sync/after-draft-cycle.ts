@@ -41,11 +41,36 @@ export class AfterDraftSync implements AfterDraftCycleHooks {
   async beforeCycle(): Promise<void> {
     recoverRedrafts(this.deps.ledger, this.deps.logger, this.deps.redraftGone ?? redraftGone);
     await this.watch.alertUnreported();
+    await firstLooks(this.deps.ledger, this.deps.source, this.watch);
   }
 
   async afterCycle(cycleId: number): Promise<void> {
     if (!isSweepCycle(cycleId)) return;
     await sweepStorno({ ...this.deps, watch: this.watch });
+  }
+}
+
+/**
+ * Orders the watch never compared, chiefly uncertain ones a person resolved as done: while
+ * uncertain they were neither compared when listed nor seen by the storno sweep, which has moved
+ * past them since. Each is looked up once by order number (storno left out, then included): present
+ * is compared with its draft, storno only is reported cancelled, absent from both is left alone.
+ * Two reads per resolved order, once; none when there is nothing to look at.
+ */
+export async function firstLooks(ledger: Ledger, source: SweepSource, watch: AfterDraftWatch): Promise<void> {
+  for (const orderNumber of ledger.afterDraft.firstLooksDue()) {
+    const row = ledger.findOrder(orderNumber);
+    if (row?.state !== 'done') continue;
+    const current = await source.getOrder(orderNumber);
+    if (current?.ok) {
+      await watch.observe(current.order, row);
+      continue;
+    }
+    // An order the shop sends unreadably is looked at again next cycle.
+    if (current !== null) continue;
+    const withStorno = await source.getOrderWithStorno(orderNumber);
+    if (withStorno?.ok) await watch.stornoed(withStorno.order, row);
+    else if (withStorno === null) ledger.afterDraft.markLooked(orderNumber, row.dateUpdated ?? '');
   }
 }
 
