@@ -203,6 +203,13 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
 
     daemon.child.kill('SIGTERM');
     expect(await daemon.exit).toBe(0);
+
+    // The person finds the new draft in Cashman: the redraft is complete, and typed again it refuses.
+    expect((await cli(['resolve', '2002', '--done'], h.env)).code).toBe(0);
+    expect(await cli(['redraft', '2002', '--old-draft-deleted'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('already redrafted') });
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    expect(JSON.parse((await cli(['status', '--json'], h.env)).text)).toMatchObject({ needsAttentionAfterDraft: [] });
   }, 90_000);
 
   it('a once started while a redraft\'s draft is out takes the writer lock but leaves that draft alone', async () => {

@@ -289,6 +289,19 @@ export class AfterDraftStore {
    * version seen: the next cycle looks at it once (firstLooksDue) and reports what it finds.
    */
   resolvedByHand(orderNumber: string, base: Fingerprint | null): void {
+    // The uncertain draft was a redraft's (or came after one): its report is dealt with now, so a
+    // `redraft` typed again is refused like after any redraft that sent its draft.
+    const last = (kinds: string) =>
+      (this.db.prepare(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
+    const started = last("'redraft-started'");
+    if (started > last("'cancelled','changed','restored'") && started > last("'redrafted'")) {
+      this.insertEvent(
+        orderNumber,
+        { kind: 'redrafted', version: null, reason: 'A person confirmed with "resolve --done" that the new draft of the redraft exists in Cashman.', cashmanRef: null },
+        false,
+      );
+      this.db.prepare('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
+    }
     this.db
       .prepare(
         `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
