@@ -75,4 +75,23 @@ describe('HTTP listener edges (issue 16 §9)', () => {
     expect(Date.now() - opened).toBeGreaterThanOrEqual(headersTimeoutMs - 50);
     expect(Buffer.concat(received).toString()).toMatch(/^HTTP\/1\.1 408 /);
   }, 6_000);
+
+  it('a client that drips its headers a byte at a time is cut too: the limit counts from the first byte', async () => {
+    const headersTimeoutMs = 400;
+    server = await start(headersTimeoutMs);
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const opened = Date.now();
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined); // a write racing the cut may meet a reset socket
+    const endless = `POST /webhooks/shoprenter/${SECRET} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(10_000)}`;
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (!socket.destroyed) socket.write(endless.charAt(sent++));
+    }, 20);
+    await closed;
+    clearInterval(drip);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(headersTimeoutMs - 50);
+    expect(sent).toBeLessThan(endless.length); // cut long before the headers could have ended
+  }, 6_000);
 });
