@@ -1,6 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoConfigYaml } from '../src/standins/local-shop.js';
@@ -138,6 +140,32 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
     expect(sentences(refused.text)).toHaveLength(1);
     expect(h.shop.cashman.drafts).toHaveLength(1);
     expect(orderRow(h, '2004')).toMatchObject({ state: 'done', cashmanRef: h.shop.cashman.drafts[0]!.reference });
+  }, 60_000);
+
+  it('a redraft whose draft the daemon sent later (Cashman unreachable at first) is complete: typed again it refuses', async () => {
+    h = await startHarness({ config });
+    h.shop.shoprenter.addOrder(order(2006, '2026-11-20T10:00:00'));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    h.shop.shoprenter.updateOrder('2006', fewerGlasses(2006));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+
+    // A port nobody listens on: the draft provably never left (connection refused).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = { ...h.env, CASHMAN_API_URL: `http://127.0.0.1:${port}/fxapi/jxs.php` };
+    expect((await cli(['redraft', '2006', '--old-draft-deleted'], unreachable)).code).toBe(1);
+    expect(h.shop.cashman.drafts).toHaveLength(1);
+
+    // The daemon sends it once it is due (retry puts it in line now instead of after the backoff).
+    if (orderRow(h, '2006')?.state !== 'pending') expect((await cli(['retry', '2006'], h.env)).code).toBe(0);
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    expect(await cli(['redraft', '2006', '--old-draft-deleted'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('already redrafted') });
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    expect(JSON.parse((await cli(['status', '--json'], h.env)).text)).toMatchObject({ needsAttentionAfterDraft: [] });
   }, 60_000);
 
   it('two redraft processes started together send at most one draft: one wins, the other exits 2', async () => {

@@ -38,14 +38,21 @@ export class AfterDraftStore {
     const json = JSON.stringify(fingerprint);
     this.db.pragma('synchronous = NORMAL');
     try {
-      this.db
-        .prepare(
-        `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
-         VALUES (?, ?, 'draft', ?, ?, 'ok', ?)
-         ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
-           seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at`,
-      )
-        .run(orderNumber, json, dateUpdated, json, this.stamp());
+      this.db.transaction(() => {
+        // The daemon drafted an order a redraft had started on and left (its draft failed for a
+        // passing reason, and the daemon sent it later): that draft completes the redraft. A
+        // redraft's own draft is closed by finishRedraft (its process is still recorded).
+        const row = this.get(orderNumber);
+        if (row && row.redraftPid === null) this.completeOpenRedraft(orderNumber, 'The daemon sent the new draft that a redraft had started on.');
+        this.db
+          .prepare(
+            `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
+             VALUES (?, ?, 'draft', ?, ?, 'ok', ?)
+             ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
+               seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at`,
+          )
+          .run(orderNumber, json, dateUpdated, json, this.stamp());
+      })();
     } finally {
       this.db.pragma('synchronous = FULL');
     }
@@ -214,17 +221,7 @@ export class AfterDraftStore {
   resolvedByHand(orderNumber: string, base: Fingerprint | null): void {
     // The uncertain draft was a redraft's (or came after one): its report is dealt with now, so a
     // `redraft` typed again is refused like after any redraft that sent its draft.
-    const last = (kinds: string) =>
-      (this.db.prepare(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
-    const started = last("'redraft-started'");
-    if (started > last("'cancelled','changed','restored'") && started > last("'redrafted'")) {
-      this.insertEvent(
-        orderNumber,
-        { kind: 'redrafted', version: null, reason: 'A person confirmed with "resolve --done" that the new draft of the redraft exists in Cashman.', cashmanRef: null },
-        false,
-      );
-      this.db.prepare('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
-    }
+    this.completeOpenRedraft(orderNumber, 'A person confirmed with "resolve --done" that the new draft of the redraft exists in Cashman.');
     this.db
       .prepare(
         `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
@@ -233,6 +230,16 @@ export class AfterDraftStore {
            seen_updated = NULL, observed = NULL, condition = 'ok', updated_at = excluded.updated_at`,
       )
       .run(orderNumber, JSON.stringify(base ?? {}), this.stamp());
+  }
+
+  /** A redraft started after the order's last report and not finished: its new draft exists now, so the report is dealt with. */
+  private completeOpenRedraft(orderNumber: string, reason: string): void {
+    const last = (kinds: string) =>
+      (this.db.prepare(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
+    const started = last("'redraft-started'");
+    if (started === 0 || started < last("'cancelled','changed','restored'") || started < last("'redrafted'")) return;
+    this.insertEvent(orderNumber, { kind: 'redrafted', version: null, reason, cashmanRef: null }, false);
+    this.db.prepare('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
   }
 
   /** Drafted orders the watch has never compared (resolved by hand, or a crash right after adopt). */
