@@ -53,8 +53,8 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
   redraft: {
     args: ['<order>'],
     required: 1,
-    options: {},
-    summary: 'send a new draft for an order changed after its draft (delete the old one in Cashman first)',
+    options: { 'old-draft-deleted': { type: 'boolean', help: 'required: you state that you deleted the old draft in Cashman (recorded as your statement)' } },
+    summary: 'send one new draft for an order reported as changed after its draft, once you deleted the old one in Cashman',
   },
   approve: { args: [], options: {}, summary: 'end the pilot once its drafts were checked in Cashman' },
   check: { args: [], options: {}, summary: 'validate config, .env and the ledger path, test both logins, report unmapped shop values and the backlog' },

@@ -30,7 +30,9 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command> [options]
                          put a failed, quarantined or skipped order back in line (--force: also an uncertain one)
   resolve <order> --done record that the draft of an uncertain order exists in Cashman
   ack <order>            record that a person dealt with an order cancelled or changed after its draft
-  redraft <order>        send a new draft for an order changed after its draft (delete the old one in Cashman first)
+  redraft <order> --old-draft-deleted
+                         send one new draft for an order reported as changed after its draft, once
+                         you deleted the old one in Cashman (your statement is recorded)
   approve                end the pilot: the first sync.pilotOrders drafts were checked in Cashman
   check                  validate config, .env and the ledger path, test both logins, report unmapped
                          shop values and how many orders are waiting
@@ -52,6 +54,7 @@ interface Flags {
   json: boolean;
   force: boolean;
   done: boolean;
+  oldDraftDeleted: boolean;
   stdout: boolean;
   serve: boolean;
   database: string | undefined;
@@ -63,7 +66,7 @@ const COMMANDS: Record<string, Handler> = {
   once: (ctx) => onceCommand(ctx),
   status: (ctx, p, flags) => (p[0] ? orderStatusCommand(ctx, p[0], flags.json) : statusCommand(ctx, flags.json)),
   ack: (ctx, p) => ackCommand(ctx, p[0]),
-  redraft: (ctx, p) => redraftCommand(ctx, p[0]),
+  redraft: (ctx, p, flags) => redraftCommand(ctx, p[0], flags.oldDraftDeleted),
   retry: (ctx, p, flags) => retryCommand(ctx, p[0], flags.force),
   resolve: (ctx, p, flags) => resolveCommand(ctx, p[0], flags.done),
   health: (ctx) => healthCommand(ctx),
@@ -115,6 +118,7 @@ export async function main(argv: string[], ctx: CommandContext & { err: (text: s
       json: v['json'] === true,
       force: v['force'] === true,
       done: v['done'] === true,
+      oldDraftDeleted: v['old-draft-deleted'] === true,
       stdout: v['stdout'] === true,
       serve: v['serve'] === true,
       database: typeof v['database'] === 'string' ? v['database'] : undefined,

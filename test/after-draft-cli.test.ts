@@ -1,6 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoConfigYaml } from '../src/standins/local-shop.js';
@@ -43,6 +45,13 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
   return { code, text: run.output.join('') };
 }
 
+/** What a command printed for a person, without the daemon's log lines (LOG_LEVEL=info). */
+const sentences = (text: string): string[] =>
+  text
+    .trim()
+    .split('\n')
+    .filter((line) => !/^\d{4}-\d\d-\d\dT\S+Z\s+(debug|info|warn|error)\b/.test(line));
+
 function orderRow(h: Harness, ref: string): OrderRow | undefined {
   const ledger = Ledger.open(h.env.DATABASE_PATH, { readonly: true });
   try {
@@ -70,37 +79,122 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
     await h.close();
   });
 
-  it('ack clears the report; redraft then sends exactly one new draft and the audit keeps both', async () => {
+  it('redraft is one act on the person\'s word: the flag first, then exactly one new draft; typed again it refuses', async () => {
     h = await startHarness({ config });
     h.shop.shoprenter.addOrder(order(2001, '2026-11-20T10:00:00'));
     expect((await cli(['once'], h.env)).code).toBe(0);
     const oldRef = h.shop.cashman.drafts[0]!.reference;
 
-    expect(await cli(['redraft', '2001'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('has not been reported') });
+    expect(await cli(['redraft', '2001', '--old-draft-deleted'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('has not been reported') });
+    expect(await cli(['redraft', '9999', '--old-draft-deleted'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('Order 9999 is not in the ledger') });
     expect(await cli(['ack', '2001'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('nothing to ack') });
 
     h.shop.shoprenter.updateOrder('2001', fewerGlasses(2001));
     expect((await cli(['once'], h.env)).code).toBe(0);
     const listed = JSON.parse((await cli(['status', '--json'], h.env)).text) as { needsAttentionAfterDraft: { orderNumber: string; cashmanRef: string }[] };
     expect(listed.needsAttentionAfterDraft).toEqual([expect.objectContaining({ orderNumber: '2001', cashmanRef: oldRef })]);
-
     expect((await cli(['health'], h.env)).code).toBe(0); // work for a person, not a fault
-    expect((await cli(['ack', '2001'], h.env)).code).toBe(0);
-    expect((await cli(['ack', '2001'], h.env)).code).toBe(2);
-    expect((await cli(['status'], h.env)).text).not.toContain('Needs attention after the draft');
 
-    const redraft = await cli(['redraft', '2001'], h.env);
+    // Without the person's statement nothing is sent, and the refusal names the flag.
+    const unstated = await cli(['redraft', '2001'], h.env);
+    expect(unstated).toMatchObject({ code: 2, text: expect.stringContaining('redraft 2001 --old-draft-deleted') });
+    expect(sentences(unstated.text)).toHaveLength(1);
+    expect(h.shop.cashman.drafts).toHaveLength(1);
+
+    const redraft = await cli(['redraft', '2001', '--old-draft-deleted'], h.env);
     expect(redraft).toMatchObject({ code: 0, text: expect.stringContaining('a new draft was sent') });
     expect(h.shop.cashman.drafts).toHaveLength(2);
     const head = h.shop.cashman.drafts[1]!.rows[0]!;
     expect(head).toMatchObject({ szamla_brutto: '11779', mennyiseg: '1', egyeb: 'Shoprenter rendelés: 2001' });
 
+    // Typed again (shell history, a dropped SSH session): one sentence, exit 2, nothing sent.
+    const again = await cli(['redraft', '2001', '--old-draft-deleted'], h.env);
+    expect(again).toMatchObject({ code: 2, text: expect.stringContaining('already redrafted') });
+    expect(sentences(again.text)).toHaveLength(1);
+    expect(await cli(['ack', '2001'], h.env)).toMatchObject({ code: 2 });
     expect((await cli(['once'], h.env)).code).toBe(0);
     expect(h.shop.cashman.drafts).toHaveLength(2);
     expect(orderRow(h, '2001')).toMatchObject({ state: 'done', cashmanRef: h.shop.cashman.drafts[1]!.reference });
-    const story = JSON.parse((await cli(['status', '2001', '--json'], h.env)).text) as { audit: { kind: string; outcome: string }[]; events: { kind: string }[] };
+    const story = JSON.parse((await cli(['status', '2001', '--json'], h.env)).text) as {
+      audit: { kind: string; outcome: string }[];
+      events: { kind: string; reason: string }[];
+    };
     expect(story.audit.filter((a) => a.kind === 'draft')).toEqual([expect.objectContaining({ outcome: 'ok' }), expect.objectContaining({ outcome: 'ok' })]);
-    expect(story.events.map((e) => e.kind)).toEqual(['changed', 'acked', 'redraft-started', 'redrafted']);
+    expect(story.events.map((e) => e.kind)).toEqual(['changed', 'redraft-started', 'redrafted']);
+    // The ledger keeps the person's word as theirs: who, when, what they said; not as a checked fact.
+    const started = story.events[1]!.reason;
+    expect(started).toMatch(/^A person \(user \S+ on host \S+\) stated at \d{4}-\d\d-\d\dT[\d:.]+Z, with "redraft 2001 --old-draft-deleted", that the old draft /);
+    expect(started).toContain(oldRef);
+    expect(started).toContain('not checked');
+  }, 60_000);
+
+  it('after ack, redraft refuses and sends nothing', async () => {
+    h = await startHarness({ config });
+    h.shop.shoprenter.addOrder(order(2004, '2026-11-20T10:00:00'));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    h.shop.shoprenter.updateOrder('2004', fewerGlasses(2004));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect((await cli(['ack', '2004'], h.env)).code).toBe(0);
+    const refused = await cli(['redraft', '2004', '--old-draft-deleted'], h.env);
+    expect(refused).toMatchObject({ code: 2, text: expect.stringContaining('acknowledged') });
+    expect(sentences(refused.text)).toHaveLength(1);
+    expect(h.shop.cashman.drafts).toHaveLength(1);
+    expect(orderRow(h, '2004')).toMatchObject({ state: 'done', cashmanRef: h.shop.cashman.drafts[0]!.reference });
+  }, 60_000);
+
+  it('a redraft whose draft the daemon sent later (Cashman unreachable at first) is complete: typed again it refuses', async () => {
+    h = await startHarness({ config });
+    h.shop.shoprenter.addOrder(order(2006, '2026-11-20T10:00:00'));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    h.shop.shoprenter.updateOrder('2006', fewerGlasses(2006));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+
+    // A port nobody listens on: the draft provably never left (connection refused).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = { ...h.env, CASHMAN_API_URL: `http://127.0.0.1:${port}/fxapi/jxs.php` };
+    expect((await cli(['redraft', '2006', '--old-draft-deleted'], unreachable)).code).toBe(1);
+    expect(h.shop.cashman.drafts).toHaveLength(1);
+
+    // The daemon sends it once it is due (retry puts it in line now instead of after the backoff).
+    if (orderRow(h, '2006')?.state !== 'pending') expect((await cli(['retry', '2006'], h.env)).code).toBe(0);
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    expect(await cli(['redraft', '2006', '--old-draft-deleted'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('already redrafted') });
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    expect(JSON.parse((await cli(['status', '--json'], h.env)).text)).toMatchObject({ needsAttentionAfterDraft: [] });
+  }, 60_000);
+
+  it('two redraft processes started together send at most one draft: one wins, the other exits 2', async () => {
+    const children: Run[] = [];
+    let held = false;
+    h = await startHarness({
+      config,
+      cashman: {
+        // The first new draft is held in Cashman until one of the two processes has exited, so
+        // the other one acts while that draft is out, whichever of them sent it.
+        onProcessed: async ({ operation }) => {
+          if (operation !== 4 || held || children.length < 2) return;
+          held = true;
+          await Promise.race(children.map((c) => c.exit));
+        },
+      },
+    });
+    h.shop.shoprenter.addOrder(order(2005, '2026-11-20T10:00:00'));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    h.shop.shoprenter.updateOrder('2005', fewerGlasses(2005));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+
+    children.push(start(['redraft', '2005', '--old-draft-deleted'], h.env), start(['redraft', '2005', '--old-draft-deleted'], h.env));
+    const codes = await Promise.all(children.map((c) => c.exit));
+    expect([...codes].sort()).toEqual([0, 2]);
+    expect(h.shop.cashman.drafts).toHaveLength(2); // the first draft and exactly one new one
+    const loser = children[codes.indexOf(2)]!.output.join('');
+    expect(sentences(loser)).toHaveLength(1);
+    expect(orderRow(h, '2005')).toMatchObject({ state: 'done', cashmanRef: h.shop.cashman.drafts[1]!.reference });
   }, 60_000);
 
   it('a redraft SIGKILLed while its draft is out is never resent: the running daemon marks it uncertain', async () => {
@@ -124,19 +218,26 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
 
     const daemon = start(['run'], h.env);
     await waitFor('the daemon to start polling', () => daemon.output.join('').includes('daemon started'));
-    const redraft = start(['redraft', '2002'], h.env);
+    const redraft = start(['redraft', '2002', '--old-draft-deleted'], h.env);
     killOnDraft = redraft.child;
     expect(await redraft.exit).toBeNull(); // killed by the signal
     expect(h.shop.cashman.drafts).toHaveLength(2); // the draft reached Cashman; its answer was lost
 
     await waitFor('the daemon to mark the order uncertain', () => orderRow(h, '2002')?.state === 'uncertain');
     expect(orderRow(h, '2002')?.lastError).toContain('resolve 2002 --done');
-    expect(await cli(['redraft', '2002'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('uncertain') });
+    expect(await cli(['redraft', '2002', '--old-draft-deleted'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('uncertain') });
     await new Promise((resolve) => setTimeout(resolve, 6_000)); // one more daemon cycle
     expect(h.shop.cashman.drafts).toHaveLength(2);
 
     daemon.child.kill('SIGTERM');
     expect(await daemon.exit).toBe(0);
+
+    // The person finds the new draft in Cashman: the redraft is complete, and typed again it refuses.
+    expect((await cli(['resolve', '2002', '--done'], h.env)).code).toBe(0);
+    expect(await cli(['redraft', '2002', '--old-draft-deleted'], h.env)).toMatchObject({ code: 2, text: expect.stringContaining('already redrafted') });
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(2);
+    expect(JSON.parse((await cli(['status', '--json'], h.env)).text)).toMatchObject({ needsAttentionAfterDraft: [] });
   }, 90_000);
 
   it('a once started while a redraft\'s draft is out takes the writer lock but leaves that draft alone', async () => {
@@ -160,7 +261,7 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
     expect((await cli(['once'], h.env)).code).toBe(0);
 
     armed = true;
-    const redraft = await cli(['redraft', '2003'], h.env);
+    const redraft = await cli(['redraft', '2003', '--old-draft-deleted'], h.env);
     const once = await onceDuringDraft!;
     expect(once.code).toBe(0);
     expect(once.text).not.toContain('interrupted');

@@ -60,9 +60,17 @@ describe('after-draft ledger tables', () => {
       const first = ledger.markSubmitting(key, 'a@example.hu', []);
       ledger.markDone('79', 'R1', first!);
       const me = { pid: 4242, host: 'vm', bootId: 'boot-a', pidNs: 'pid:[1]' };
-      expect(ledger.afterDraft.startRedraft('79', 'quarantined', '2026-11-20T11:00:00', 'R1', me)).toBe(false); // not what the command saw
-      expect(ledger.afterDraft.startRedraft('79', 'done', '2026-11-20T11:00:00', 'R1', me)).toBe(true);
-      expect(ledger.afterDraft.startRedraft('79', 'done', '2026-11-20T11:00:00', 'R1', me)).toBe(false); // a second redraft lost the race
+      const said = 'A person stated that R1 was deleted.';
+      const changedBy = (v: string) => ({ kind: 'changed' as const, version: v, reason: 'gross 100 -> 90 Ft', cashmanRef: 'R1' });
+      ledger.afterDraft.adopt('79', { grossHuf: '100' }, 'observed');
+      expect(ledger.afterDraft.startRedraft('79', 'done', '2026-11-20T11:00:00', 'R1', me, said)).toBe(false); // no report to act on
+      ledger.afterDraft.settleVersion('79', '2026-11-20T10:30:00', { grossHuf: '90' }, 'changed', changedBy('2026-11-20T10:30:00'));
+      expect(ledger.afterDraft.startRedraft('79', 'quarantined', '2026-11-20T11:00:00', 'R1', me, said)).toBe(false); // not what the command saw
+      expect(ledger.afterDraft.startRedraft('79', 'done', '2026-11-20T11:00:00', 'R1', me, said)).toBe(true);
+      expect(ledger.afterDraft.startRedraft('79', 'done', '2026-11-20T11:00:00', 'R1', me, said)).toBe(false); // a second redraft lost the race
+      // Left by a redraft, but that redraft still holds it: a second one started now is refused too.
+      expect(ledger.afterDraft.startRedraft('79', 'quarantined', '2026-11-20T11:00:00', 'R1', me, said)).toBe(false);
+      expect(ledger.afterDraft.eventsFor('79').find((e) => e.kind === 'redraft-started')?.reason).toBe(said);
       expect(ledger.getOrder('79')).toMatchObject({ state: 'quarantined', lastErrorCode: 'REDRAFT' });
       const redraftKey = { ...key, dateUpdated: '2026-11-20T11:00:00' };
       expect(ledger.markPending(redraftKey, 'a@example.hu')).toBe(true);

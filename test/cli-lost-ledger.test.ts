@@ -73,3 +73,47 @@ describe('a lost or misplaced ledger', () => {
     expect(h.shop.cashman.drafts).toHaveLength(0);
   });
 });
+
+/**
+ * Issue 16 §4: in doubt stays in doubt. The ledger is lost, Cashman holds SR000001, so the buyer's
+ * create with SR000001 is refused and the next code is tried; that create reaches Cashman but its
+ * answer is lost (the stand-in processes it, then drops the connection). The retry must reuse
+ * SR000002 (Cashman now refuses it as taken: by this very buyer), never move on to SR000003.
+ */
+describe('a partner create whose answer is lost after a skipped code', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('keeps the in-doubt code on retry: exactly one Cashman partner for the buyer, and its draft names it', async () => {
+    let armed = true;
+    h = await startHarness({
+      shoprenter: { rateLimitPerSecond: 0 },
+      cashman: {
+        existingPartnerCodes: ['SR000001'],
+        onProcessed: ({ operation, answer }) => {
+          // The refusal of SR000001 is being answered: lose the answer of the next create.
+          if (operation === 9 && armed && answer.startsWith('HIBA')) {
+            armed = false;
+            h.shop.cashman.setFault({ kind: 'dropAfterProcessing' }, { operations: [9] });
+          }
+        },
+      },
+    });
+    writeFileSync(h.env.CONFIG_PATH, demoConfigYaml({ pilotOrders: 0, productLookups: false }));
+    h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, innerId: 921, email: 'vevo.921@example.hu', dateUpdated: '2026-11-24T10:01:00' }));
+    const first = capture({ ...h.env, LOG_LEVEL: 'info' });
+    expect(await main(['once'], first.ctx)).toBe(0);
+    const created = () => [...h.shop.cashman.partners.values()].filter((p) => p.partnerCode !== 'SR000001');
+    expect(created().map((p) => p.partnerCode)).toEqual(['SR000002']); // it exists; the daemon does not know
+    expect(h.shop.cashman.drafts).toHaveLength(0);
+
+    for (let attempt = 0; attempt < 3 && h.shop.cashman.drafts.length === 0; attempt += 1) {
+      expect(await main(['retry', '921'], capture(h.env).ctx)).toBe(0);
+      expect(await main(['once'], capture({ ...h.env, LOG_LEVEL: 'info' }).ctx)).toBe(0);
+    }
+    expect(created().map((p) => p.partnerCode)).toEqual(['SR000002']);
+    expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual(['SR000002']);
+  });
+});

@@ -20,7 +20,7 @@ const EXPECTED: Record<string, { usage: string; options: string[] }> = {
   retry: { usage: 'retry <order> [options]', options: ['--force'] },
   resolve: { usage: 'resolve <order> [options]', options: ['--done'] },
   ack: { usage: 'ack <order>', options: [] },
-  redraft: { usage: 'redraft <order>', options: [] },
+  redraft: { usage: 'redraft <order> [options]', options: ['--old-draft-deleted'] },
   approve: { usage: 'approve', options: [] },
   check: { usage: 'check', options: [] },
   'init-config': { usage: 'init-config [options]', options: ['--force', '--stdout'] },

@@ -82,3 +82,28 @@ describe('judgeNewVersion: one event per new condition', () => {
     expect(judgeNewVersion({ condition: 'changed', base, observed: changed }, changed, null)).toEqual({ condition: 'changed', event: null });
   });
 });
+
+describe('a draft made by an earlier version (issue 16 §8)', () => {
+  // Versions before rules 2 kept a tax number only with a company name: a sole trader's draft had none.
+  const earlierSoleTrader: Fingerprint = { currency: 'HUF', grossHuf: '16779', buyerName: 'Kiss Anna', taxNumber: '', billing: 'a' };
+  const words = "the draft made by an earlier version has no tax number (the order has 68123456-1-33; that version left out a sole trader's tax number)";
+
+  it('says the earlier version left the sole trader\'s tax number out, not that the order changed', () => {
+    expect(describeDifferences(earlierSoleTrader, { ...earlierSoleTrader, rules: 2, taxNumber: '68123456-1-33' })).toEqual([words]);
+  });
+
+  it('this version\'s fingerprint without a tax number: a tax number added later is a change of the order', () => {
+    expect(describeDifferences({ ...earlierSoleTrader, rules: 2 }, { ...earlierSoleTrader, rules: 2, taxNumber: '68123456-1-33' })).toEqual(['buyer tax number changed']);
+  });
+
+  it('a buyer who became a company (new name and tax number) changed, whoever made the draft', () => {
+    expect(describeDifferences(earlierSoleTrader, { ...earlierSoleTrader, rules: 2, buyerName: 'Példa Kft.', taxNumber: '12345678-2-41' })).toEqual([
+      'buyer name changed',
+      'buyer tax number changed',
+    ]);
+  });
+
+  it('this version marks its fingerprints, so they are never taken for an earlier version\'s', () => {
+    expect(fingerprintOrder(orderOf({ taxNumber: '68123456-1-33' }))).toMatchObject({ rules: 2, buyerName: 'Kiss Anna', taxNumber: '68123456-1-33' });
+  });
+});

@@ -51,6 +51,16 @@ describe('NAV checks on a draft', () => {
     expect(navFailure({ ...draft([line({})]), paymentMethod: 'Át\r\nutalás' })?.check).toBe('L8');
   });
 
+  it('L8: NAV\'s lengths for the buyer name (512), product code (255) and unit (50), the limit itself passing', () => {
+    const named = (name: string) => ({ ...draft([line({})]), buyer: { ...draft([]).buyer, name } });
+    expect(navFailure(named('n'.repeat(512)))).toBeNull();
+    expect(navFailure(named('n'.repeat(513)))?.detail).toBe(`the buyer name "${'n'.repeat(40)}" is longer than the 512 characters NAV takes`);
+    expect(navFailure(draft([line({ sku: 's'.repeat(255) })]))).toBeNull();
+    expect(navFailure(draft([line({ sku: 's'.repeat(256) })]))?.check).toBe('L8');
+    expect(navFailure(draft([line({ unitText: 'u'.repeat(50) })]))).toBeNull();
+    expect(navFailure(draft([line({ unitText: 'u'.repeat(51) })]))?.detail).toBe(`the unit "${'u'.repeat(40)}" is longer than the 50 characters NAV takes`);
+  });
+
   it('890 that one forint per line cannot fix is left failing, and named', () => {
     // 100 net with 40 VAT at 27 %: |40 − 27| = 13 > 1. One move gives 101/39: |39 − 27.27| = 11.73, still failing.
     const moved = rebalance([line({ vat: 40n, gross: 140n })], 0);

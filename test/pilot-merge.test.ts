@@ -119,7 +119,7 @@ describe('the pilot with webhooks and redraft', () => {
     expect(h.shop.cashman.drafts).toHaveLength(1);
     expect(orderRow(h, '2002')?.state).toBe('pending');
 
-    const redraft = await cli(['redraft', '2001'], h.env);
+    const redraft = await cli(['redraft', '2001', '--old-draft-deleted'], h.env);
     expect(redraft).toMatchObject({ code: 0, text: expect.stringContaining('a new draft was sent') });
     expect(h.shop.cashman.drafts).toHaveLength(2);
     expect(h.shop.cashman.drafts[1]!.rows[0]).toMatchObject({ szamla_brutto: '11779', egyeb: 'Shoprenter rendelés: 2001' });

@@ -219,7 +219,7 @@ describe('webhooks on a daemon that polls only every 10 minutes', () => {
     expect(metrics).toMatch(/^sync_last_success_age_seconds \d/m);
     expect(metrics).toMatch(/^sync_shoprenter_429_total 0$/m);
     expect((await fetch(`${daemon.base}/other`)).status).toBe(404);
-    expect((await fetch(`${daemon.base}${HOOK}`)).status).toBe(404);
+    expect((await fetch(`${daemon.base}${HOOK}`)).status).toBe(405); // right secret, wrong method
   });
 
   it('never writes the secret to its output, even at debug', () => {

@@ -1,4 +1,5 @@
-import { LedgerConflictError, NotFoundError, UsageError } from '../errors.js';
+import { hostname, userInfo } from 'node:os';
+import { UsageError } from '../errors.js';
 import { createRuntime } from '../runtime.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { recoverRedrafts, redraftGone } from '../sync/after-draft-cycle.js';
@@ -27,21 +28,25 @@ export function ackCommand(ctx: CommandContext, ref: string | undefined): number
 }
 
 /**
- * `redraft <order>`: after the person deleted the old draft in Cashman, sends a new one from the
- * order as it is now, through the same checks as any draft.
+ * `redraft <order> --old-draft-deleted`: after the person deleted the old draft in Cashman, sends
+ * one new draft from the order as it is now, through the same checks as any draft. It is one act
+ * on one open report: refused (exit 2, nothing sent) without the person's statement, when the
+ * report was acked or already redrafted, or while another redraft has the order. The statement is
+ * recorded as theirs (who, when, what they typed): Cashman offers no way to check it.
  *
  * It does not take the writer lock, so it works while the daemon runs (the operator should not
  * have to stop the daemon to fix one order). "Never twice" does not rest on the lock: the order
- * leaves `done` only by a compare-and-set on the state the command saw (startRedraft), and the
- * draft leaves only after the pipeline's own compare-and-set into `submitting`, which one process
- * wins; `uncertain` is never resent by anyone. What the lock would add is the right to call a
- * `submitting` row a crash's leftover, so the redraft marks its row with its process instead: the
- * daemon's start-up recovery leaves that row alone and recoverRedrafts judges it by the lock's own
- * rules (same boot and pid namespace: pid gone; machine restarted; otherwise an age limit). A
- * misjudgement can only turn this redraft's draft `uncertain`, never send a second one.
+ * leaves `done` only by a compare-and-set that checks, when it acts, the state the command saw, the
+ * open report and that no other redraft holds it (startRedraft), and the draft leaves only after
+ * the pipeline's own compare-and-set into `submitting`, which one process wins; `uncertain` is
+ * never resent by anyone. What the lock would add is the right to call a `submitting` row a
+ * crash's leftover, so the redraft marks its row with its process instead: the daemon's start-up
+ * recovery leaves that row alone and recoverRedrafts judges it by the lock's own rules (same boot
+ * and pid namespace: pid gone; machine restarted; otherwise an age limit). A misjudgement can only
+ * turn this redraft's draft `uncertain`, never send a second one.
  */
-export async function redraftCommand(ctx: CommandContext, ref: string | undefined): Promise<number> {
-  if (!ref) throw new UsageError('redraft needs an order number, e.g. "redraft 1234".');
+export async function redraftCommand(ctx: CommandContext, ref: string | undefined, oldDraftDeleted = false): Promise<number> {
+  if (!ref) throw new UsageError('redraft needs an order number, e.g. "redraft 1234 --old-draft-deleted".');
   const env = remoteEnv(ctx);
   const log = logger(ctx, env);
   const runtime = await createRuntime({ env, config: config(env), logger: log, recoverInterrupted: false });
@@ -49,6 +54,11 @@ export async function redraftCommand(ctx: CommandContext, ref: string | undefine
     const { ledger } = runtime;
     recoverRedrafts(ledger, log, (owner) => redraftGone(owner));
     const row = redraftable(ledger, ref);
+    if (!oldDraftDeleted) {
+      throw new UsageError(
+        `A new draft is sent only once the old one (${row.cashmanRef ?? 'reference unknown'}) is deleted in Cashman; delete it there, then run "redraft ${row.orderNumber} --old-draft-deleted" (nothing was sent).`,
+      );
+    }
     const sourced = await runtime.shoprenter.getOrder(row.orderNumber);
     if (sourced === null) {
       throw new UsageError(
@@ -65,9 +75,10 @@ export async function redraftCommand(ctx: CommandContext, ref: string | undefine
     }
     const version = sourced.ok ? sourced.order.dateUpdated : (sourced.dateUpdated ?? row.dateUpdated ?? '');
     const expected = row.state === 'done' ? 'done' : 'quarantined';
-    if (!ledger.afterDraft.startRedraft(row.orderNumber, expected, version, row.cashmanRef, ownIdentity())) {
-      const now = ledger.getOrder(row.orderNumber)?.state ?? 'gone';
-      throw new LedgerConflictError(`Order ${row.orderNumber} changed from ${row.state} to ${now} while this command ran; nothing was sent, look again with "status ${row.orderNumber}".`);
+    const statement = personsStatement(row.orderNumber, row.cashmanRef);
+    if (!ledger.afterDraft.startRedraft(row.orderNumber, expected, version, row.cashmanRef, ownIdentity(), statement)) {
+      // Another redraft, an ack or the daemon acted since the checks above: say what holds now.
+      throw new UsageError(refusal(ledger, ref) ?? `Order ${row.orderNumber} changed while this command ran; nothing was sent, look again with "status ${row.orderNumber}".`);
     }
     const outcome = await pipeline.process(sourced, ledger.getOrder(row.orderNumber));
     const after = ledger.getOrder(row.orderNumber);
@@ -86,17 +97,53 @@ export async function redraftCommand(ctx: CommandContext, ref: string | undefine
   }
 }
 
-/** Only a drafted order reported after its draft (or one whose earlier redraft stopped before sending). */
+/** What the person said, as their words: who (the account and machine the command ran on), when, and what they typed. */
+function personsStatement(orderNumber: string, oldRef: string | null): string {
+  return `A person (${whoRuns()}) stated at ${new Date().toISOString()}, with "redraft ${orderNumber} --old-draft-deleted", that the old draft ${oldRef ?? '(reference unknown)'} was deleted in Cashman; this program has not checked it (Cashman offers no way to).`;
+}
+
+function whoRuns(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // A container user without a passwd entry has a uid only.
+    user = `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
+  return `user ${process.env['SUDO_USER'] ?? user} on host ${hostname()}`;
+}
+
+/** Only an order with an open report (cancelled, changed or restored after its draft) that no redraft has yet. */
 function redraftable(ledger: Ledger, ref: string): OrderRow {
   const row = ledger.findOrder(ref);
-  if (!row) throw new NotFoundError(`Order ${ref} is not in the ledger; there is nothing to redraft.`);
-  const leftByRedraft = row.state === 'quarantined' && row.lastErrorCode === 'REDRAFT';
-  if (leftByRedraft) return row;
-  if (row.state !== 'done') {
-    throw new UsageError(`Order ${row.orderNumber} is ${row.state}, not drafted: redraft is only for an order whose draft exists; see "status ${row.orderNumber}".`);
-  }
-  if (!ledger.afterDraft.eventsFor(row.orderNumber).some((e) => REPORTED.has(e.kind))) {
-    throw new UsageError(`Order ${row.orderNumber} has not been reported as cancelled or changed after its draft; there is nothing to redraft.`);
-  }
+  const why = refusal(ledger, ref);
+  if (why !== null || !row) throw new UsageError(why ?? `Order ${ref} is not in the ledger; there is nothing to redraft.`);
   return row;
+}
+
+/** Why `redraft` must not act on this order now, in one sentence; null when it may. */
+function refusal(ledger: Ledger, ref: string): string | null {
+  const row = ledger.findOrder(ref);
+  if (!row) return `Order ${ref} is not in the ledger; there is nothing to redraft.`;
+  const n = row.orderNumber;
+  const watch = ledger.afterDraft.get(n);
+  if (watch?.redraftPid != null) {
+    return `A redraft of order ${n} is already under way (process ${watch.redraftPid}); nothing was sent, look again with "status ${n}" once it has finished.`;
+  }
+  const leftByRedraft = row.state === 'quarantined' && row.lastErrorCode === 'REDRAFT';
+  if (row.state !== 'done' && !leftByRedraft) {
+    return `Order ${n} is ${row.state}, not drafted: redraft is only for an order whose draft exists; see "status ${n}".`;
+  }
+  if (watch?.attention) return null;
+  const events = ledger.afterDraft.eventsFor(n);
+  const lastReport = events.findLastIndex((e) => REPORTED.has(e.kind));
+  if (lastReport < 0) return `Order ${n} has not been reported as cancelled or changed after its draft; there is nothing to redraft.`;
+  const closed = events.slice(lastReport + 1).findLast((e) => e.kind === 'redrafted' || e.kind === 'acked');
+  if (closed?.kind === 'redrafted') {
+    return `Order ${n} was already redrafted at ${closed.at} (new draft ${closed.cashmanRef ?? 'reference unknown'}); nothing was sent, a new report of the order is needed for another redraft.`;
+  }
+  if (closed?.kind === 'acked') {
+    return `Order ${n}'s report was acknowledged with "ack" at ${closed.at}, so there is nothing to redraft; nothing was sent.`;
+  }
+  return `Order ${n} has no open report of a cancellation or change after its draft; there is nothing to redraft.`;
 }

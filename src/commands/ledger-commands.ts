@@ -8,6 +8,7 @@ import { configChangedNote } from './config-fingerprint.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 import { afterDraftAttention, afterDraftLines } from './order-story.js';
 import { judgeHealth } from '../sync/health-rule.js';
+import { fingerprintFromDraftRows } from '../cashman/draft-fingerprint.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
   const ledger = openExistingLedger(baseEnv(ctx), mode);
@@ -185,7 +186,13 @@ export function resolveCommand(ctx: CommandContext, ref: string | undefined, don
         const next = row.state === 'done' ? 'it is already done' : `"resolve --done" is only for uncertain orders; see "status" for what it needs`;
         throw new UsageError(`Order ${row.orderNumber} is ${row.state}, not uncertain: ${next}.`);
       }
-      if (!ledger.resolveDone(row.orderNumber, `resolved by hand at ${new Date().toISOString()}`)) throw changedMeanwhile(ledger, row);
+      // One transaction: the order is done and the after-draft watch looks at it once (src/sync/after-draft-cycle.ts firstLooks).
+      const resolved = ledger.db.transaction(() => {
+        if (!ledger.resolveDone(row.orderNumber, `resolved by hand at ${new Date().toISOString()}`)) return false;
+        ledger.afterDraft.resolvedByHand(row.orderNumber, fingerprintFromDraftRows(ledger.afterDraft.lastDraftRequest(row.orderNumber, true)));
+        return true;
+      })();
+      if (!resolved) throw changedMeanwhile(ledger, row);
       ctx.out(`Order ${row.orderNumber} is recorded as done; it will never be drafted again.`);
       return 0;
     },

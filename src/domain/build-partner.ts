@@ -21,6 +21,12 @@ export function buildPartner(order: Order): PartnerData | { reason: string } {
   if (name === null) {
     return { reason: `Order ${order.orderNumber} has no billing name, so the Cashman partner cannot be named; add one in Shoprenter.` };
   }
+  // NAV's customerName (reference/nav-rules.md §8): a longer name fails the invoice's schema at NAV.
+  const length = [...name].length;
+  if (length > MAX_BUYER_NAME) {
+    const shown = [...name].slice(0, 40).join('');
+    return { reason: `Order ${order.orderNumber} has a buyer name of ${length} characters ("${shown}…"), more than the ${MAX_BUYER_NAME} an invoice can carry; shorten it in Shoprenter.` };
+  }
   return {
     email,
     name,
@@ -35,6 +41,9 @@ export function buildPartner(order: Order): PartnerData | { reason: string } {
     euVatNumber: tax?.euVatNumber ?? null,
   };
 }
+
+/** Longest buyer name NAV takes (customerName, SimpleText512NotBlankType). */
+export const MAX_BUYER_NAME = 512;
 
 /** True for business buyers (a tax number, HU or EU): their drafts are rounded net-first. */
 export function isCompanyPartner(partner: PartnerData): boolean {

@@ -35,6 +35,9 @@ const MAX_QUANTITY = 1_000_000n * SCALE4;
  * draft is finalised; Cashman might also cut it silently.
  */
 export const MAX_LINE_NAME = 512;
+/** NAV's productCodeOwnValue and unitOfMeasureOwn (reference/nav-rules.md §8): longer fails the schema. */
+export const MAX_SKU = 255;
+export const MAX_UNIT_TEXT = 50;
 
 /** Cashman mennyisegiegyseg_id of a unit text ("DB" finds "db"). */
 export function unitIdFor(unit: string, config: MappingConfig): number {
@@ -59,11 +62,13 @@ export function productTargets(order: Order, money: DraftMoney, config: MappingC
     const vatId = vatIdFor(order, `"${name}"`, product.taxRate, buyer, config);
     checkLinePrices(order, name, product);
     const unitText = clean(product.unit) ?? config.units.default;
+    const unitLength = [...unitText].length;
+    if (unitLength > MAX_UNIT_TEXT) refuse(reasons.unitTooLong(order.orderNumber, name, unitText, unitLength, MAX_UNIT_TEXT));
     const gtin = clean(product.gtin);
     return {
       kind: 'product',
       name,
-      sku: clean(product.sku),
+      sku: checkedSku(order, name, product.sku),
       note: gtin === null ? null : `Vonalkód: ${gtin}`,
       quantity: product.quantity,
       unitText,
@@ -102,7 +107,7 @@ export function addonTargets(order: Order, money: DraftMoney, config: MappingCon
     return {
       kind: 'addon',
       name,
-      sku: clean(addon.sku),
+      sku: checkedSku(order, name, addon.sku),
       note: null,
       quantity: addon.quantity,
       unitText: config.units.default,
@@ -113,6 +118,13 @@ export function addonTargets(order: Order, money: DraftMoney, config: MappingCon
       gross: timesQuantity(unitGrossFromNet(net, addon.taxRate, money.decimals), addon.quantity),
     };
   });
+}
+
+function checkedSku(order: Order, name: string, raw: string | null): string | null {
+  const sku = clean(raw);
+  const length = sku === null ? 0 : [...sku].length;
+  if (length > MAX_SKU) refuse(reasons.skuTooLong(order.orderNumber, name, length, MAX_SKU));
+  return sku;
 }
 
 function checkQuantityAndPrice(order: Order, name: string, quantity: Amount4, prices: (Amount4 | null)[]): void {

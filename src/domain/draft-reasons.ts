@@ -7,6 +7,12 @@ import { formatAmount4, formatMinor, type Amount4 } from './money.js';
  * build-draft throws them as MappingError internally and returns them as `{ ok: false, reason }`.
  */
 
+/** The first `max` characters of a text, with "…" when it was longer. */
+export function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
+}
+
 /** Stops building the draft; the message is the quarantine reason. */
 export function refuse(reason: string): never {
   throw new MappingError(reason);
@@ -102,6 +108,10 @@ export const reasons = {
     `Order ${order} has nothing to invoice (no products, fees or other amounts); check the order in Shoprenter.`,
   nameTooLong: (order: string, name: string, length: number, max: number) =>
     `Order ${order} has a line ("${name.slice(0, 40)}…") whose name is ${length} characters long, more than the ${max} an invoice line can carry; shorten it in Shoprenter.`,
+  skuTooLong: (order: string, name: string, length: number, max: number) =>
+    `Order ${order} has a line ("${clip(name, 40)}") whose product code (SKU) is ${length} characters long, more than the ${max} an invoice can carry; shorten it in Shoprenter.`,
+  unitTooLong: (order: string, name: string, unit: string, length: number, max: number) =>
+    `Order ${order} has a line ("${clip(name, 40)}") whose unit "${clip(unit, 20)}" is ${length} characters long, more than the ${max} an invoice can carry; shorten the product's unit in Shoprenter.`,
   futureDate: (order: string, dateCreated: string) =>
     `Order ${order} was created on ${dateCreated}, which is in the future, so it cannot be dated; check the order's date in Shoprenter.`,
   absurdQuantity: (order: string, name: string, quantity: Amount4) =>

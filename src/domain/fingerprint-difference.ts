@@ -15,10 +15,33 @@ export function describeDifferences(before: Fingerprint, after: Fingerprint): st
   if (before.lines && after.lines) words.push(...lineDifferences(before.lines, after.lines));
   if (changed(before.buyerName, after.buyerName)) words.push('buyer name changed');
   if (changed(before.email, after.email)) words.push('buyer e-mail changed');
-  if (changed(before.taxNumber, after.taxNumber)) words.push('buyer tax number changed');
+  if (changed(before.taxNumber, after.taxNumber)) {
+    words.push(leftOutByEarlierVersion(before, after) ? earlierVersionWords(after.taxNumber!) : 'buyer tax number changed');
+  }
   if (changed(before.billing, after.billing)) words.push('billing address changed');
   if (changed(before.shipping, after.shipping)) words.push('shipping address changed');
   return words;
+}
+
+/** How every difference that comes from an earlier version's draft, not from the order, begins. */
+export const EARLIER_VERSION = 'the draft made by an earlier version';
+
+export function fromEarlierVersion(words: string): boolean {
+  return words.startsWith(EARLIER_VERSION);
+}
+
+/**
+ * Versions before FINGERPRINT_RULES 2 gave a buyer's tax number to the draft only together with a
+ * company name, so a sole trader's draft (named by the person) went out without it. A draft made by
+ * such a version, without a tax number, for a buyer still named the same who has one now, is that
+ * version's doing: the order need not have changed at all.
+ */
+function leftOutByEarlierVersion(before: Fingerprint, after: Fingerprint): boolean {
+  return before.rules === undefined && before.taxNumber === '' && after.taxNumber !== '' && !changed(before.buyerName, after.buyerName);
+}
+
+function earlierVersionWords(taxNumber: string): string {
+  return `${EARLIER_VERSION} has no tax number (the order has ${taxNumber}; that version left out a sole trader's tax number)`;
 }
 
 function both(a: string | undefined, b: string | undefined): boolean {

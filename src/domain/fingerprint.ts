@@ -10,6 +10,11 @@ import type { Order } from './order.js';
  * compared.
  */
 export interface Fingerprint {
+  /**
+   * Which rules made it: FINGERPRINT_RULES for this version's. Absent: an earlier version's (or one
+   * rebuilt from an old draft request), whose drafts left a sole trader's tax number out.
+   */
+  rules?: number;
   /** Order currency code, upper-case. */
   currency?: string;
   /** Gross total in whole forints (Shoprenter keeps amounts in HUF, the shop's currency). */
@@ -36,10 +41,14 @@ export interface FingerprintLine {
   taxRate: string;
 }
 
+/** 2: a tax number makes the buyer a business, sole traders included (issue 10); 1 (unmarked) before. */
+export const FINGERPRINT_RULES = 2;
+
 /** The fingerprint of an order as Shoprenter shows it now. */
 export function fingerprintOrder(order: Order): Fingerprint {
   const partner = buildPartner(order);
   const fingerprint: Fingerprint = {
+    rules: FINGERPRINT_RULES,
     currency: order.currency.code.trim().toUpperCase(),
     grossHuf: wholeForints(totalOf(order)),
     shipping: shippingText(order),

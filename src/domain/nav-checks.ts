@@ -126,8 +126,19 @@ function lineFailure(line: DraftLine, unit: bigint): NavFailure | null {
   return null;
 }
 
-/** Every other text sent: no line break or control character (SCHEMA_VIOLATION at NAV). */
+/** NAV's schema lengths (reference/nav-rules.md §8) of the texts that have one besides the line name. */
+const LIMITS: readonly [string, number, (draft: InvoiceDraft) => (string | null)[]][] = [
+  ['buyer name', 512, (d) => [d.buyer.name, d.buyer.companyName]],
+  ['product code (SKU)', 255, (d) => d.lines.map((l) => l.sku)],
+  ['unit', 50, (d) => d.lines.map((l) => l.unitText)],
+];
+
+/** Every other text sent: within its length, no line break or control character (SCHEMA_VIOLATION at NAV). */
 function textFailure(draft: InvoiceDraft): NavFailure | null {
+  for (const [what, max, texts] of LIMITS) {
+    const long = texts(draft).find((t): t is string => t !== null && [...t].length > max);
+    if (long !== undefined) return { check: 'L8', detail: `the ${what} "${long.slice(0, 40)}" is longer than the ${max} characters NAV takes` };
+  }
   const { buyer: b, shipping: s } = draft;
   const texts: (string | null)[] = [
     ...draft.lines.flatMap((l) => [l.sku, l.note, l.unitText]),

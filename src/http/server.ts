@@ -20,7 +20,14 @@ export interface HttpServerDeps {
   onDelivery(outcome: DeliveryOutcome): void;
   health(): { healthy: boolean; body: Record<string, unknown> };
   metrics(): Promise<{ contentType: string; text: string }>;
+  /** How long a client may take to send its headers; the default below, shorter in tests. */
+  headersTimeoutMs?: number;
 }
+
+/** A client that has not sent its whole headers by then is cut (408), so a stalled one holds no socket. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** A whole request (headers and the ≤ 1 MB body) by then. */
+export const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface HttpListener {
   port: number;
@@ -50,10 +57,18 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpListene
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith(WEBHOOK_PREFIX)) {
       const given = path.slice(WEBHOOK_PREFIX.length);
-      if (secretHash === null || !timingSafeEqual(sha256(given), secretHash) || req.method !== 'POST') {
+      if (secretHash === null || !timingSafeEqual(sha256(given), secretHash)) {
         countWrongSecret();
         reply(res, 404, { error: 'not found' });
         return 'webhook (refused)';
+      }
+      // The secret is right, so the sender is ours (a person testing the URL in a browser, a proxy
+      // rewriting the method): say what is wrong instead of counting it as a wrong secret.
+      if (req.method !== 'POST') {
+        deps.onDelivery('wrong_method');
+        res.setHeader('allow', 'POST');
+        reply(res, 405, { error: 'only POST' });
+        return 'webhook (wrong method)';
       }
       await webhook(req, res);
       return 'webhook';
@@ -93,7 +108,16 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpListene
     deps.onOrders(parsed.refs, receivedAt);
   };
 
-  const server = createServer((req, res) => {
+  const headersTimeout = deps.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  // Slow or stalled clients must not hold sockets open. Node enforces both limits only when it
+  // checks its connections, every 30 s by default, which would let a stalled client stay 40 s:
+  // checking every second (a tenth of the limit when shorter) cuts it at the limit.
+  const options = {
+    headersTimeout,
+    requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 10))),
+  };
+  const server = createServer(options, (req, res) => {
     const started = performance.now();
     route(req, res)
       .then((what) => deps.logger.debug('http request', { method: req.method, route: what, status: res.statusCode, ms: Math.round(performance.now() - started) }))
@@ -103,9 +127,6 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpListene
         else res.destroy();
       });
   });
-  // Slow or stalled clients must not hold sockets open.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(new ConfigError(`HTTP_PORT ${deps.port} cannot be used (${error.code ?? 'listen failed'}); choose a free port or unset HTTP_PORT.`)),

@@ -121,6 +121,16 @@ export class ShoprenterClient implements OrderSource {
     await this.paginate('orderExtend', query, 'the order list with storno orders', (items) => onPage(items.map(normalizeOrder)));
   }
 
+  /** The storno sweep's single lookup (src/sync/after-draft-cycle.ts): by order number, storno included. */
+  async getOrderWithStorno(orderNumber: string): Promise<SourcedOrder | null> {
+    const wanted = orderNumber.trim();
+    if (!/^\d+$/.test(wanted)) return null;
+    const what = `order ${wanted}`;
+    const body = await this.http.getJson(() => this.url('orderExtend', { full: '1', innerId: wanted, limit: '1' }), { what });
+    const first = this.envelope(body, what).items[0];
+    return first === undefined ? null : sameOrder(wanted, normalizeOrder(first));
+  }
+
   async getOrder(ref: string): Promise<SourcedOrder | null> {
     const wanted = ref.trim();
     if (wanted === '') return null;

@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { AfterDraftEventKind, DraftCondition } from '../domain/after-draft-judgement.js';
+import type { DraftCondition } from '../domain/after-draft-judgement.js';
 import type { Fingerprint } from '../domain/fingerprint.js';
+import { toEvent, toWatch, type AfterDraftEvent, type NewEvent, type RawEvent, type RawWatch, type RedraftOwner, type WatchRow } from './after-draft-rows.js';
 import type { Identity } from './writer-lock.js';
+
+export type { AfterDraftEvent, EventKind, NewEvent, RedraftOwner, WatchRow } from './after-draft-rows.js';
 
 /**
  * The ledger's part for life after the draft (SPEC §1.7), on the ledger's own database handle:
@@ -10,86 +13,6 @@ import type { Identity } from './writer-lock.js';
  * the new condition, and an event is unique per order, kind and version, so a version is reported
  * once however often it is listed.
  */
-
-export interface WatchRow {
-  orderNumber: string;
-  fingerprint: Fingerprint;
-  source: 'draft' | 'audit' | 'observed';
-  seenUpdated: string | null;
-  observed: Fingerprint | null;
-  condition: DraftCondition;
-  attention: boolean;
-  redraftPid: number | null;
-}
-
-/** The process a `redraft` runs in, as recorded with its intent (judged by src/sync/after-draft-cycle.ts). */
-export interface RedraftOwner extends Identity {
-  startedAt: string;
-}
-
-export type EventKind = AfterDraftEventKind | 'acked' | 'redraft-started' | 'redrafted' | 'redraft-failed';
-
-export interface AfterDraftEvent {
-  id: number;
-  at: string;
-  orderNumber: string;
-  kind: EventKind;
-  version: string | null;
-  reason: string;
-  cashmanRef: string | null;
-  alerted: boolean;
-}
-
-interface RawWatch {
-  order_number: string;
-  fingerprint: string;
-  source: WatchRow['source'];
-  seen_updated: string | null;
-  observed: string | null;
-  condition: DraftCondition;
-  attention: number;
-  redraft_pid: number | null;
-}
-
-interface RawEvent {
-  id: number;
-  at: string;
-  order_number: string;
-  kind: EventKind;
-  version: string | null;
-  reason: string;
-  cashman_ref: string | null;
-  alerted: number;
-}
-
-const toWatch = (raw: RawWatch): WatchRow => ({
-  orderNumber: raw.order_number,
-  fingerprint: JSON.parse(raw.fingerprint) as Fingerprint,
-  source: raw.source,
-  seenUpdated: raw.seen_updated,
-  observed: raw.observed === null ? null : (JSON.parse(raw.observed) as Fingerprint),
-  condition: raw.condition,
-  attention: raw.attention === 1,
-  redraftPid: raw.redraft_pid,
-});
-
-const toEvent = (raw: RawEvent): AfterDraftEvent => ({
-  id: raw.id,
-  at: raw.at,
-  orderNumber: raw.order_number,
-  kind: raw.kind,
-  version: raw.version,
-  reason: raw.reason,
-  cashmanRef: raw.cashman_ref,
-  alerted: raw.alerted === 1,
-});
-
-export interface NewEvent {
-  kind: EventKind;
-  version: string | null;
-  reason: string;
-  cashmanRef: string | null;
-}
 
 export class AfterDraftStore {
   constructor(
@@ -115,14 +38,21 @@ export class AfterDraftStore {
     const json = JSON.stringify(fingerprint);
     this.db.pragma('synchronous = NORMAL');
     try {
-      this.db
-        .prepare(
-        `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
-         VALUES (?, ?, 'draft', ?, ?, 'ok', ?)
-         ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
-           seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at`,
-      )
-        .run(orderNumber, json, dateUpdated, json, this.stamp());
+      this.db.transaction(() => {
+        // The daemon drafted an order a redraft had started on and left (its draft failed for a
+        // passing reason, and the daemon sent it later): that draft completes the redraft. A
+        // redraft's own draft is closed by finishRedraft (its process is still recorded).
+        const row = this.get(orderNumber);
+        if (row && row.redraftPid === null) this.completeOpenRedraft(orderNumber, 'The daemon sent the new draft that a redraft had started on.');
+        this.db
+          .prepare(
+            `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
+             VALUES (?, ?, 'draft', ?, ?, 'ok', ?)
+             ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
+               seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at`,
+          )
+          .run(orderNumber, json, dateUpdated, json, this.stamp());
+      })();
     } finally {
       this.db.pragma('synchronous = FULL');
     }
@@ -232,32 +162,32 @@ export class AfterDraftStore {
    * Intent of a `redraft`, committed before anything is sent: the drafted order becomes quarantined
    * with a sentence saying a redraft is under way (so neither the daemon nor a crash sends anything
    * by itself; a daemon cycle re-tries it only if the order changes in the shop again), its alert
-   * counted as sent, the process id kept for crash recovery, and the old reference in the story.
-   * Compare-and-set on the state the person's command saw (`expected`): false when another process
-   * moved the order meanwhile, or when it is not drafted (or left by a redraft) any more.
+   * counted as sent, the process id kept for crash recovery, and the person's statement about the
+   * old draft in the story, as their words. Compare-and-set, checked when it acts: the order is
+   * still in the state the command saw (`expected`: drafted, or left by a redraft that stopped
+   * before sending), its report is still open (not acked, not redrafted) and no other redraft has
+   * it. False otherwise: two redrafts started together, or one typed twice, send one draft.
    */
-  startRedraft(orderNumber: string, expected: 'done' | 'quarantined', dateUpdated: string, oldRef: string | null, me: Identity): boolean {
+  startRedraft(orderNumber: string, expected: 'done' | 'quarantined', dateUpdated: string, oldRef: string | null, me: Identity, statement: string): boolean {
     const at = this.stamp();
     const owner: RedraftOwner = { ...me, startedAt: at };
-    const reason = `A redraft started at ${at} did not finish; nothing was sent by it. Run "redraft ${orderNumber}" again.`;
+    const reason = `A redraft started at ${at} did not finish; nothing was sent by it. Run "redraft ${orderNumber} --old-draft-deleted" again.`;
     return this.db.transaction(() => {
       const changed = this.db
         .prepare(
           `UPDATE orders SET state = 'quarantined', attempts = 0, next_attempt_at = NULL, last_error = ?, last_error_code = 'REDRAFT',
              date_updated = ?, alerted_state = 'quarantined:' || ?, updated_at = ?
-           WHERE order_number = ? AND state = ? AND (state = 'done' OR last_error_code = 'REDRAFT')`,
+           WHERE order_number = ? AND state = ? AND (state = 'done' OR last_error_code = 'REDRAFT')
+             AND EXISTS (SELECT 1 FROM after_draft WHERE order_number = ? AND attention = 1 AND redraft_pid IS NULL)`,
         )
-        .run(reason, dateUpdated, dateUpdated, at, orderNumber, expected);
+        .run(reason, dateUpdated, dateUpdated, at, orderNumber, expected, orderNumber);
       if (changed.changes !== 1) return false;
-      this.db
-        .prepare(`INSERT OR IGNORE INTO after_draft (order_number, fingerprint, source, updated_at) VALUES (?, '{}', 'observed', ?)`)
-        .run(orderNumber, at);
       this.db
         .prepare('UPDATE after_draft SET redraft_pid = ?, redraft_owner = ?, updated_at = ? WHERE order_number = ?')
         .run(me.pid, JSON.stringify(owner), at, orderNumber);
-      this.insertEvent(orderNumber, { kind: 'redraft-started', version: dateUpdated, reason: `Redraft requested; the old draft ${oldRef ?? '(reference unknown)'} was deleted in Cashman.`, cashmanRef: oldRef }, false);
+      this.insertEvent(orderNumber, { kind: 'redraft-started', version: dateUpdated, reason: statement, cashmanRef: oldRef }, false);
       return true;
-    })();
+    }).immediate();
   }
 
   /** The redraft is over: with a new draft the order needs no attention any more. */
@@ -270,11 +200,62 @@ export class AfterDraftStore {
     })();
   }
 
-  /** The last successful draft request of an order, from the audit trail (JSON rows), or null. */
-  lastDraftRequest(orderNumber: string): unknown {
+  /**
+   * The last successful draft request of an order, from the audit trail (JSON rows), or null. With
+   * `anyOutcome`, the last one sent whatever its answer: what an uncertain draft a person resolved
+   * as done was made from.
+   */
+  lastDraftRequest(orderNumber: string, anyOutcome = false): unknown {
     const raw = this.db
-      .prepare(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND outcome = 'ok' ORDER BY id DESC LIMIT 1`)
-      .get(orderNumber) as { request: string } | undefined;
+      .prepare(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND (outcome = 'ok' OR ?) ORDER BY id DESC LIMIT 1`)
+      .get(orderNumber, anyOutcome ? 1 : 0) as { request: string } | undefined;
     return raw ? (JSON.parse(raw.request) as unknown) : null;
+  }
+
+  /**
+   * A person resolved an uncertain order as done: its draft exists, made from `base` (its last
+   * draft request; {} when none is readable, so only a cancellation is seen). While it was
+   * uncertain nobody compared it, and the storno sweep moved on, so the watch starts over with no
+   * version seen: the next cycle looks at it once (firstLooksDue) and reports what it finds.
+   */
+  resolvedByHand(orderNumber: string, base: Fingerprint | null): void {
+    // The uncertain draft was a redraft's (or came after one): its report is dealt with now, so a
+    // `redraft` typed again is refused like after any redraft that sent its draft.
+    this.completeOpenRedraft(orderNumber, 'A person confirmed with "resolve --done" that the new draft of the redraft exists in Cashman.');
+    this.db
+      .prepare(
+        `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
+         VALUES (?, ?, 'audit', NULL, NULL, 'ok', ?)
+         ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'audit',
+           seen_updated = NULL, observed = NULL, condition = 'ok', updated_at = excluded.updated_at`,
+      )
+      .run(orderNumber, JSON.stringify(base ?? {}), this.stamp());
+  }
+
+  /** A redraft started after the order's last report and not finished: its new draft exists now, so the report is dealt with. */
+  private completeOpenRedraft(orderNumber: string, reason: string): void {
+    const last = (kinds: string) =>
+      (this.db.prepare(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
+    const started = last("'redraft-started'");
+    if (started === 0 || started < last("'cancelled','changed','restored'") || started < last("'redrafted'")) return;
+    this.insertEvent(orderNumber, { kind: 'redrafted', version: null, reason, cashmanRef: null }, false);
+    this.db.prepare('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
+  }
+
+  /** Drafted orders the watch has never compared (resolved by hand, or a crash right after adopt). */
+  firstLooksDue(): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT a.order_number FROM after_draft a JOIN orders o ON o.order_number = a.order_number
+           WHERE a.seen_updated IS NULL AND o.state = 'done' AND a.redraft_pid IS NULL ORDER BY a.order_number`,
+        )
+        .all() as { order_number: string }[]
+    ).map((r) => r.order_number);
+  }
+
+  /** The order is gone from the shop altogether: nothing to compare, and no reason to look again. */
+  markLooked(orderNumber: string, version: string): void {
+    this.db.prepare('UPDATE after_draft SET seen_updated = ?, updated_at = ? WHERE order_number = ? AND seen_updated IS NULL').run(version, this.stamp(), orderNumber);
   }
 }

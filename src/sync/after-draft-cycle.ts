@@ -5,6 +5,7 @@ import type { Ledger, OrderRow } from '../store/ledger.js';
 import { ownIdentity, type Identity } from '../store/writer-lock.js';
 import { AfterDraftWatch, type AfterDraftDeps } from './after-draft.js';
 import type { AfterDraftHooks } from './process-order.js';
+import { describeError } from './classify.js';
 import { isSweepCycle, sweepStorno, type SweepSource } from './storno-sweep.js';
 
 /** What a cycle calls: the pipeline's hooks plus one call before and one after the cycle's work. */
@@ -41,12 +42,45 @@ export class AfterDraftSync implements AfterDraftCycleHooks {
   async beforeCycle(): Promise<void> {
     recoverRedrafts(this.deps.ledger, this.deps.logger, this.deps.redraftGone ?? redraftGone);
     await this.watch.alertUnreported();
+    await firstLooks(this.deps.ledger, this.deps.source, this.watch, this.deps.logger);
   }
 
   async afterCycle(cycleId: number): Promise<void> {
     if (!isSweepCycle(cycleId)) return;
     await sweepStorno({ ...this.deps, watch: this.watch });
   }
+}
+
+/**
+ * Orders the watch never compared, chiefly uncertain ones a person resolved as done: while
+ * uncertain they were neither compared when listed nor seen by the storno sweep, which has moved
+ * past them since. Each is looked up once by order number (storno left out, then included): present
+ * is compared with its draft, storno only is reported cancelled, absent from both is left alone.
+ * Two reads per resolved order, once; none when there is nothing to look at.
+ */
+export async function firstLooks(ledger: Ledger, source: SweepSource, watch: AfterDraftWatch, logger: Logger): Promise<void> {
+  for (const orderNumber of ledger.afterDraft.firstLooksDue()) {
+    const row = ledger.findOrder(orderNumber);
+    if (row?.state !== 'done') continue;
+    try {
+      await firstLook(ledger, source, watch, row);
+    } catch (error) {
+      // A look that fails must not stop the cycle (drafting goes on); it is tried again next cycle,
+      // and a Shoprenter outage shows in the listing that follows.
+      logger.warn('could not look at an order resolved by hand; trying again next cycle', { orderNumber, error: describeError(error) });
+      return;
+    }
+  }
+}
+
+async function firstLook(ledger: Ledger, source: SweepSource, watch: AfterDraftWatch, row: OrderRow): Promise<void> {
+  const current = await source.getOrder(row.orderNumber);
+  if (current?.ok) return watch.observe(current.order, row);
+  // An order the shop sends unreadably is looked at again next cycle.
+  if (current !== null) return;
+  const withStorno = await source.getOrderWithStorno(row.orderNumber);
+  if (withStorno?.ok) await watch.stornoed(withStorno.order, row);
+  else if (withStorno === null) ledger.afterDraft.markLooked(row.orderNumber, row.dateUpdated ?? '');
 }
 
 /**

@@ -15,8 +15,8 @@ export function afterDraftAction(kind: AfterDraftEventKind, orderNumber: string)
     case 'cancelled':
       return `In Cashman: if the draft is not finalized yet, delete it; if it is already an invoice, issue a storno invoice for it. Then run "ack ${orderNumber}".`;
     case 'changed':
-      return `In Cashman: if the draft is not finalized yet, delete it and run "redraft ${orderNumber}" to send a new one; if it is already an invoice, correct it with a storno invoice, then run "ack ${orderNumber}"; if the change does not matter, run "ack ${orderNumber}".`;
+      return `In Cashman: if the draft is not finalized yet, delete it and run "redraft ${orderNumber} --old-draft-deleted" to send a new one; if it is already an invoice, correct it with a storno invoice, then run "ack ${orderNumber}"; if the change does not matter, run "ack ${orderNumber}".`;
     case 'restored':
-      return `If you kept the draft in Cashman, run "ack ${orderNumber}"; if you deleted it, run "redraft ${orderNumber}" to send a new one.`;
+      return `If you kept the draft in Cashman, run "ack ${orderNumber}"; if you deleted it, run "redraft ${orderNumber} --old-draft-deleted" to send a new one.`;
   }
 }

@@ -1,6 +1,7 @@
 import { fingerprintFromDraftRows } from '../cashman/draft-fingerprint.js';
 import { judgeNewVersion, type AfterDraftEventKind } from '../domain/after-draft-judgement.js';
 import { fingerprintOrder } from '../domain/fingerprint.js';
+import { fromEarlierVersion } from '../domain/fingerprint-difference.js';
 import type { Order } from '../domain/order.js';
 import type { Logger } from '../log/logger.js';
 import type { AfterDraftEvent, WatchRow } from '../store/after-draft-store.js';
@@ -105,6 +106,8 @@ function whatHappened(kind: AfterDraftEventKind, order: Order, cancelled: 'storn
       return `Order ${order.orderNumber} was ${how} after its draft was made${changes ? `; it also changed: ${changes}` : ''}.`;
     }
     case 'changed':
+      // An upgrade's difference is not something to look for in the shop: say so.
+      if (differences.every(fromEarlierVersion)) return `Order ${order.orderNumber} differs from its draft, though the order did not change: ${changes}.`;
       return `Order ${order.orderNumber} changed after its draft was made: ${changes}.`;
     case 'restored':
       return `Order ${order.orderNumber} matches its draft again (no longer cancelled or changed back).`;

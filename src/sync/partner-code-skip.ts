@@ -3,7 +3,7 @@ import { CashmanError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger, OrderKey } from '../store/ledger.js';
 import { moveToNextPartnerCode } from '../store/partner-codes.js';
-import { describeError, errorCode } from './classify.js';
+import { describeError, errorCode, provablyNotProcessed } from './classify.js';
 import type { InvoiceBackend, PartnerRequest } from './ports.js';
 
 /** How many codes a new buyer may skip: a lost ledger whose old partners fill more is for a person to see. */
@@ -50,7 +50,9 @@ export async function createWithNextFreeCode(deps: SkipDeps, request: PartnerReq
     } catch (error) {
       ledger.setAuditOutcome(auditId, errorCode(error));
       if (!codeTakenSuspected(error, code)) {
-        ledger.clearPartnerPending(partner.email);
+        // A lost answer (timeout, reset) may hide a partner Cashman created under this code: the
+        // intent stays, so the retry treats a "code taken" as that partner, not as a reason to move on.
+        if (provablyNotProcessed(error)) ledger.clearPartnerPending(partner.email);
         throw error;
       }
       logger.debug('partner code refused as taken', { orderNumber: key.orderNumber, code, error: describeError(error) });

@@ -27,6 +27,8 @@ export const SWEEP_WINDOW_DAYS = 60;
 export interface SweepSource extends Pick<OrderSource, 'getOrder'> {
   /** Every order, storno included, updated at or after `updatedAtMin` and created at or after `createdAtMin`. */
   listOrdersWithStorno(updatedAtMin: string, createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void>;
+  /** One order by order number, storno included; null when the shop has none. */
+  getOrderWithStorno(orderNumber: string): Promise<SourcedOrder | null>;
 }
 
 export interface SweepDeps {
