@@ -1,0 +1,292 @@
+import Database from 'better-sqlite3';
+import { sampleShop } from '../../src/standins/shoprenter-fixtures.js';
+import { orderNumberOf, waitFor } from '../helpers/processes.js';
+import { DONE_STATUS, shopNow, type WorldShop } from './world-shop.js';
+import { ledgerOrders, openReports, readLedger, type Procs, type Tracked } from './world-procs.js';
+
+/** What a world remembers beside the stand-ins: for the invariants and the replay trail. */
+export interface WorldState {
+  shop: WorldShop;
+  procs: Procs;
+  rnd: () => number;
+  stornoBumps: boolean;
+  trail: string[];
+  /** Problems seen while the world ran (a hung command, a run that did not stop). */
+  violations: string[];
+  /** Order number -> Shoprenter status inner id, as the harness set it. */
+  status: Map<string, number>;
+  nextInnerId: number;
+  stornoed: Set<string>;
+  /** Orders whose billing address changed after their draft. */
+  changed: Set<string>;
+  /** Second drafts a person asked for: one per report redrafted (issue 16 §3). */
+  redraftAllowance: Map<string, number>;
+  redraftedEvent: Map<string, number>;
+  /** Outages and alert-endpoint trouble, undone after a number of steps. */
+  undo: Array<{ afterStep: number; what: string; run: () => Promise<void> | void }>;
+  step: number;
+}
+
+const pick = <T>(state: WorldState, list: readonly T[]): T => list[Math.floor(state.rnd() * list.length)] as T;
+const between = (state: WorldState, min: number, max: number) => min + Math.floor(state.rnd() * (max - min + 1));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function draftsOf(shop: WorldShop, orderNumber: string): number {
+  return shop.local.cashman.drafts.filter((d) => orderNumberOf(d.rows[0]?.['egyeb']) === orderNumber).length;
+}
+
+function liveRun(state: WorldState): Tracked | undefined {
+  return state.procs.live()[0];
+}
+
+async function ensureRun(state: WorldState): Promise<Tracked | null> {
+  const running = liveRun(state);
+  if (running) return running;
+  const run = state.procs.start(`run@${state.step}`, ['run']);
+  const pid = run.child.process.pid;
+  try {
+    await waitFor(
+      () => run.exit !== null || readLedger(state.shop.dbPath, (db) => (db.prepare('SELECT pid FROM writer_lock').get() as { pid: number } | undefined)?.pid === pid, false),
+      15_000,
+      'the run to take the ledger',
+    );
+  } catch {
+    state.trail.push(`  run pid ${pid} did not take the ledger within 15 s`);
+  }
+  return run.exit === null ? run : null;
+}
+
+/** A `run` paused (SIGSTOP) past the stale-lock time while a second writer takes the ledger, then resumed. */
+async function pause(state: WorldState): Promise<void> {
+  const run = await ensureRun(state);
+  if (!run) return;
+  await sleep(between(state, 100, 1500));
+  state.procs.signal(run, 'SIGSTOP');
+  // Waiting out the 30 s staleness limit is what a frozen VM does; the ledger then looks exactly as
+  // if the heartbeat had stopped 60 s ago, which is what this write makes it say without the wait.
+  let backdated = false;
+  try {
+    const db = new Database(state.shop.dbPath, { timeout: 3_000 });
+    db.prepare('UPDATE writer_lock SET heartbeat_at = ? WHERE pid = ?').run(new Date(Date.now() - 60_000).toISOString(), run.child.process.pid);
+    db.close();
+    backdated = true;
+  } catch (error) {
+    state.trail.push(`  ledger busy while paused: ${(error as Error).message}`);
+  }
+  const second = pick(state, ['once', 'run'] as const);
+  if (second === 'once') await state.procs.run(`once@${state.step} (second writer)`, ['once']);
+  else {
+    const other = state.procs.start(`run@${state.step} (second writer)`, ['run']);
+    await sleep(between(state, 500, 2500));
+    state.procs.signal(run, 'SIGCONT');
+    run.lostLedger = backdated;
+    await state.procs.stop(other, 'SIGTERM', 30_000);
+  }
+  state.procs.signal(run, 'SIGCONT');
+  run.lostLedger = backdated;
+  if (!run.exit && !(await exitWithin(run, 20_000))) {
+    state.violations.push(`step ${state.step}: a run resumed after losing the ledger was still running 20 s later`);
+    await state.procs.stop(run, 'SIGKILL', 5_000);
+  }
+}
+
+async function exitWithin(run: Tracked, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([run.child.exit.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+  clearTimeout(timer);
+  return ended;
+}
+
+/** SIGKILL between Cashman's processing of a draft and the daemon's ledger commit. */
+async function killAtDraft(state: WorldState): Promise<void> {
+  const run = await ensureRun(state);
+  if (!run) return;
+  state.shop.onDraft = () => {
+    state.procs.signal(run, 'SIGKILL');
+    state.shop.onDraft = null;
+  };
+  await exitWithin(run, 8_000);
+  state.shop.onDraft = null;
+}
+
+function addUndo(state: WorldState, steps: number, what: string, run: () => Promise<void> | void): void {
+  state.undo.push({ afterStep: state.step + steps, what, run });
+}
+
+export async function takeStep(state: WorldState): Promise<void> {
+  const { shop } = state;
+  const kind = pick(state, [
+    'run', 'run', 'once', 'once', 'wait', 'kill9', 'killAtDraft', 'term', 'pause', 'outage', 'sink',
+    'lostAnswer', 'bulk', 'bulk', 'newOrders', 'storno', 'storno', 'change', 'operator', 'operator', 'operator',
+  ] as const);
+  state.trail.push(`step ${state.step}: ${kind}`);
+  switch (kind) {
+    case 'run':
+      await ensureRun(state);
+      await sleep(between(state, 300, 2500));
+      return;
+    case 'once': {
+      const result = await state.procs.run(`once@${state.step}`, ['once']);
+      if (result.hung) state.violations.push(`step ${state.step}: a once was still running after 45 s (killed)`);
+      return;
+    }
+    case 'wait':
+      await sleep(between(state, 500, 3000));
+      return;
+    case 'kill9': {
+      const run = liveRun(state);
+      if (run) await state.procs.stop(run, 'SIGKILL', 5_000);
+      return;
+    }
+    case 'killAtDraft':
+      return killAtDraft(state);
+    case 'term': {
+      const run = liveRun(state);
+      if (run && !(await state.procs.stop(run, 'SIGTERM', 30_000))) {
+        state.violations.push(`step ${state.step}: a run did not stop within 30 s of SIGTERM`);
+      }
+      return;
+    }
+    case 'pause':
+      return pause(state);
+    case 'outage': {
+      const gate = pick(state, [shop.cashmanGate, shop.shoprenterGate]);
+      const name = gate === shop.cashmanGate ? 'Cashman' : 'Shoprenter';
+      await gate.down();
+      state.trail.push(`  ${name} down`);
+      addUndo(state, between(state, 1, 3), `${name} up`, () => gate.up());
+      await sleep(between(state, 300, 2000));
+      return;
+    }
+    case 'sink': {
+      const mode = pick(state, ['fail', 'hang'] as const);
+      shop.sink.mode(mode);
+      state.trail.push(`  alert endpoint: ${mode}`);
+      addUndo(state, between(state, 1, 3), 'alert endpoint ok', () => shop.sink.mode('ok'));
+      return;
+    }
+    case 'lostAnswer': {
+      const operation = pick(state, [4, 4, 9]);
+      shop.local.cashman.setFault(pick(state, [{ kind: 'dropAfterProcessing' as const }, { kind: 'status500' as const }]), { operations: [operation] });
+      state.trail.push(`  next Cashman answer to operation ${operation} lost`);
+      return;
+    }
+    case 'bulk':
+      return void bulkComplete(state);
+    case 'newOrders': {
+      const orders = sampleShop(between(state, 1, 6), state.nextInnerId, { firstInnerId: state.nextInnerId, start: shopNow() });
+      state.nextInnerId += orders.length;
+      const at = shopNow();
+      for (const order of orders) {
+        order['dateUpdated'] = at;
+        shop.local.shoprenter.addOrder(order);
+        shop.local.shoprenter.setOrderStatus(String(order['id']), DONE_STATUS, at);
+        state.status.set(String(order['innerId']), DONE_STATUS);
+      }
+      state.trail.push(`  ${orders.length} new completed orders at ${at}`);
+      return;
+    }
+    case 'storno':
+      return void storno(state);
+    case 'change': {
+      const drafted = [...state.status.keys()].filter((n) => draftsOf(shop, n) > 0 && !state.stornoed.has(n));
+      if (drafted.length === 0) return;
+      const n = pick(state, drafted);
+      shop.local.shoprenter.updateOrder(n, { paymentAddress1: `Új utca ${between(state, 1, 99)}.`, dateUpdated: shopNow() });
+      state.changed.add(n);
+      state.trail.push(`  order ${n}: billing address changed after its draft`);
+      return;
+    }
+    case 'operator':
+      return operator(state);
+  }
+}
+
+/** An admin marks many pending orders completed in one click: they share one dateUpdated second. */
+function bulkComplete(state: WorldState): void {
+  const waiting = [...state.status].filter(([n, status]) => status !== DONE_STATUS && !state.stornoed.has(n)).map(([n]) => n);
+  if (waiting.length === 0) return;
+  const group = waiting.slice(0, between(state, 5, 30));
+  const at = shopNow();
+  for (const n of group) {
+    state.shop.local.shoprenter.setOrderStatus(n, DONE_STATUS, at);
+    state.status.set(n, DONE_STATUS);
+  }
+  state.trail.push(`  ${group.length} orders completed in one second (${at})`);
+}
+
+/** A shop admin's storno; whether it moves dateUpdated is one of the world's unknowns. */
+function storno(state: WorldState): void {
+  const candidates = [...state.status].filter(([n, status]) => status === DONE_STATUS && !state.stornoed.has(n)).map(([n]) => n);
+  if (candidates.length === 0) return;
+  // Mostly orders already drafted: those are the ones a person must hear about.
+  const drafted = candidates.filter((n) => draftsOf(state.shop, n) > 0);
+  const n = drafted.length > 0 && state.rnd() < 0.8 ? pick(state, drafted) : pick(state, candidates);
+  if (state.stornoBumps) state.shop.local.shoprenter.setStorno(n, true, shopNow());
+  else state.shop.local.shoprenter.updateOrder(n, {}, { storno: true });
+  state.stornoed.add(n);
+  state.trail.push(`  order ${n} cancelled (storno${state.stornoBumps ? '' : ', dateUpdated unchanged'})`);
+}
+
+/** One command a person types, sometimes twice (one after the other, or at once from two shells). */
+async function typed(state: WorldState, args: string[]): Promise<Array<{ code: number | null; text: string }>> {
+  const how = state.rnd();
+  const once = async () => {
+    const result = await state.procs.run(`${args.join(' ')}@${state.step}`, args, 30_000);
+    if (result.hung) state.violations.push(`step ${state.step}: "${args.join(' ')}" was still running after 30 s (killed)`);
+    return { code: result.exit?.code ?? null, text: result.child.text() };
+  };
+  if (how < 0.15) return Promise.all([once(), once()]);
+  if (how < 0.3) return [await once(), await once()];
+  return [await once()];
+}
+
+/** What a careful person does with what `status` would show, judged by looking into Cashman. */
+async function operator(state: WorldState): Promise<void> {
+  const { shop } = state;
+  const orders = ledgerOrders(shop.dbPath);
+  const reports = openReports(shop.dbPath);
+  const choices: Array<() => Promise<void>> = [];
+  for (const o of orders.filter((row) => row.state === 'quarantined' || row.state === 'failed')) {
+    choices.push(async () => void (await typed(state, ['retry', o.order_number])));
+  }
+  for (const o of orders.filter((row) => row.state === 'uncertain')) {
+    // The person looks into Cashman: a draft there is resolved as done, none is sent again.
+    const args = draftsOf(shop, o.order_number) > 0 ? ['resolve', o.order_number, '--done'] : ['retry', o.order_number, '--force'];
+    choices.push(async () => void (await typed(state, args)));
+  }
+  for (const r of reports) {
+    choices.push(async () => void (await typed(state, ['ack', r.order_number])));
+    if (r.condition === 'changed') choices.push(() => redraft(state, r.order_number, r.event));
+  }
+  if (choices.length === 0) {
+    await typed(state, ['status']);
+    return;
+  }
+  await pick(state, choices)();
+}
+
+/**
+ * `redraft`, after the person deleted the old draft in Cashman. The flag that states so is named by
+ * the refusal when missing (issue 16 §3); the harness reads it from there, so it works before and
+ * after that change. Each report allows one new draft, however often the command is typed.
+ */
+async function redraft(state: WorldState, orderNumber: string, event: number): Promise<void> {
+  if ((state.redraftedEvent.get(orderNumber) ?? 0) < event) {
+    state.redraftedEvent.set(orderNumber, event);
+    state.redraftAllowance.set(orderNumber, (state.redraftAllowance.get(orderNumber) ?? 0) + 1);
+  }
+  const results = await typed(state, ['redraft', orderNumber]);
+  const refusal = results.find((r) => r.code === 2 && /delet/i.test(r.text));
+  const flag = refusal ? /(--[a-z][a-z-]*)/.exec(refusal.text)?.[1] : undefined;
+  if (flag) await typed(state, ['redraft', orderNumber, flag]);
+}
+
+/** The person works through every uncertain order, judging each by what Cashman holds. */
+export async function settleUncertain(state: WorldState): Promise<void> {
+  for (const o of ledgerOrders(state.shop.dbPath).filter((row) => row.state === 'uncertain')) {
+    const args = draftsOf(state.shop, o.order_number) > 0 ? ['resolve', o.order_number, '--done'] : ['retry', o.order_number, '--force'];
+    state.trail.push(`settle: ${args.join(' ')}`);
+    await typed(state, args);
+  }
+}
