@@ -25,17 +25,19 @@ export function worldViolations(state: WorldState): string[] {
   for (const n of orders) {
     const drafts = draftsOf(shop, n);
     const row = ledger.get(n);
+    // A failed order still in line for its next attempt (fewer than 5 so far) is waiting, not lost.
+    const inLine = row?.state === 'failed' && row.attempts < 5;
     const qualifies = state.status.get(n) === DONE_STATUS && !state.stornoed.has(n);
     const allowed = 1 + (state.redraftAllowance.get(n) ?? 0);
     if (drafts > allowed) found.push(`order ${n} drafted ${drafts} times (a person asked for ${allowed - 1} redraft(s)); ledger: ${row?.state ?? 'no row'}`);
     if (drafts > 0 && state.status.get(n) !== DONE_STATUS) found.push(`order ${n} drafted though never completed in the shop`);
-    if (qualifies && drafts === 0 && !(row?.state === 'uncertain' && alerted('uncertain', n))) {
+    if (qualifies && drafts === 0 && !inLine && !(row?.state === 'uncertain' && alerted('uncertain', n))) {
       found.push(`order ${n} is completed in the shop but has no draft (ledger: ${row ? `${row.state}${row.last_error ? `: ${row.last_error}` : ''}` : 'no row'})`);
     }
     if (row?.state === 'quarantined') found.push(`order ${n} quarantined for a reason not its own: ${row.last_error ?? '?'}`);
     else if (alerted('quarantined', n)) found.push(`order ${n} was alerted as quarantined (no order of this world is bad)`);
     if (row?.state === 'uncertain' && !alerted('uncertain', n)) found.push(`order ${n} is uncertain but no uncertain alert was delivered`);
-    if (row && !['done', 'uncertain', 'quarantined'].includes(row.state) && (qualifies || drafts > 0)) {
+    if (row && !['done', 'uncertain', 'quarantined'].includes(row.state) && !inLine && (qualifies || drafts > 0)) {
       found.push(`order ${n} still ${row.state} after the remotes came back (attempts ${row.attempts}: ${row.last_error ?? ''})`);
     }
     if (state.stornoed.has(n) && drafts > 0 && row?.state === 'done' && !alerted('cancelled-after-draft', n)) {

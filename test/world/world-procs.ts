@@ -19,12 +19,18 @@ export class Procs {
   constructor(
     private readonly env: Record<string, string>,
     private readonly dir: string,
+    /** Where each exit is noted, for the replay trail. */
+    private readonly note: (line: string) => void = () => undefined,
   ) {}
 
   start(label: string, args: string[]): Tracked {
     const child = spawnCli(args, this.env, this.dir);
     const tracked: Tracked = { label, args, child, signals: [], lostLedger: false, exit: null };
-    void child.exit.then((exit) => (tracked.exit = exit));
+    void child.exit.then((exit) => {
+      tracked.exit = exit;
+      const last = child.text().trim().split('\n').pop() ?? '';
+      this.note(`  ${label} (pid ${child.process.pid}) exited ${exit.code ?? exit.signal ?? '?'}${exit.code ? `: ${last.slice(0, 200)}` : ''}`);
+    });
     this.all.push(tracked);
     return tracked;
   }

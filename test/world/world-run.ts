@@ -39,13 +39,14 @@ export async function runWorld(seed: number, steps = 12): Promise<WorldResult> {
   const dims = drawDims(seed);
   const rnd = seededRandom(seed ^ 0x9e3779b9);
   const shop = await startWorldShop(dims, 16 + Math.floor(rnd() * 20), seed);
-  const procs = new Procs(shop.env, shop.dir);
+  const trail: string[] = [];
+  const procs = new Procs(shop.env, shop.dir, (line) => trail.push(line));
   const state: WorldState = {
     shop,
     procs,
     rnd,
     stornoBumps: dims.stornoBumps,
-    trail: [],
+    trail,
     violations: [],
     status: new Map(shop.initialStatus),
     nextInnerId: 5001,
@@ -96,7 +97,7 @@ async function settle(state: WorldState): Promise<void> {
     }
     const swept = Math.floor(maxCycleId(shop.dbPath) / SWEEP_EVERY) > Math.floor(firstCycle / SWEEP_EVERY);
     const now = JSON.stringify([shop.local.cashman.drafts.length, shop.sink.delivered.length, ledgerOrders(shop.dbPath)]);
-    if (swept && now === before) return;
+    if (swept && now === before) return void state.trail.push(`settle: quiet after ${i + 1} onces`);
     before = now;
   }
   const unsettled = [...state.status.keys()].filter((n) => draftsOf(shop, n) > 1).length;

@@ -75,7 +75,7 @@ export async function startWorldShop(dims: WorldDims, orderCount: number, seed: 
     listing['exclusiveBounds'] = dims.listBounds === '()';
     dims.boundsServed = dims.listBounds === '[]' || dims.listBounds === '()';
   }
-  const orders = sampleShop(orderCount, seed, { start: '2026-11-02T08:00:00' });
+  const orders = sampleShop(orderCount, seed, { start: '2026-11-02T08:00:00' }).filter(draftable);
   const rnd = seededRandom(seed ^ 0x5eed);
   local.shoprenter.addOrders(orders);
   // About half are completed already; the rest wait in "pending" for a bulk status change.
@@ -126,4 +126,13 @@ export async function startWorldShop(dims: WorldDims, orderCount: number, seed: 
     },
   };
   return shop;
+}
+
+/**
+ * The sample shop now and then spends more loyalty points than a small basket is worth: that order
+ * is quarantined for its own reason, rightly. The world is about the seams, so it leaves those out
+ * and can then call every quarantine wrong.
+ */
+export function draftable(order: Record<string, unknown>): boolean {
+  return !JSON.stringify(order).includes('LOYALTYPOINTS_TO_USE');
 }

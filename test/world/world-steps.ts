@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { sampleShop } from '../../src/standins/shoprenter-fixtures.js';
 import { orderNumberOf, waitFor } from '../helpers/processes.js';
-import { DONE_STATUS, shopNow, type WorldShop } from './world-shop.js';
+import { DONE_STATUS, draftable, shopNow, type WorldShop } from './world-shop.js';
 import { ledgerOrders, openReports, readLedger, type Procs, type Tracked } from './world-procs.js';
 
 /** What a world remembers beside the stand-ins: for the invariants and the replay trail. */
@@ -56,38 +56,71 @@ async function ensureRun(state: WorldState): Promise<Tracked | null> {
   return run.exit === null ? run : null;
 }
 
-/** A `run` paused (SIGSTOP) past the stale-lock time while a second writer takes the ledger, then resumed. */
+/**
+ * A `run` paused (SIGSTOP) past the stale-lock time while a second writer takes the ledger, then
+ * resumed (issue 16 §2). With orders waiting it is paused as Cashman answers one of its drafts, so
+ * it resumes in the middle of a page.
+ */
 async function pause(state: WorldState): Promise<void> {
   const run = await ensureRun(state);
   if (!run) return;
-  await sleep(between(state, 100, 1500));
-  state.procs.signal(run, 'SIGSTOP');
-  // Waiting out the 30 s staleness limit is what a frozen VM does; the ledger then looks exactly as
-  // if the heartbeat had stopped 60 s ago, which is what this write makes it say without the wait.
-  let backdated = false;
-  try {
-    const db = new Database(state.shop.dbPath, { timeout: 3_000 });
-    db.prepare('UPDATE writer_lock SET heartbeat_at = ? WHERE pid = ?').run(new Date(Date.now() - 60_000).toISOString(), run.child.process.pid);
-    db.close();
-    backdated = true;
-  } catch (error) {
-    state.trail.push(`  ledger busy while paused: ${(error as Error).message}`);
+  const stopped = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), between(state, 300, 3000));
+    state.shop.onDraft = () => {
+      clearTimeout(timer);
+      state.procs.signal(run, 'SIGSTOP');
+      resolve(true);
+    };
+  });
+  const atDraft = await stopped;
+  state.shop.onDraft = null;
+  if (run.exit) return;
+  if (!atDraft) state.procs.signal(run, 'SIGSTOP');
+  state.trail.push(`  SIGSTOP to ${run.label}${atDraft ? ' as Cashman answers its draft' : ''}; its heartbeat made 60 s old; a second writer starts`);
+  if (!(await backdateHeartbeat(state, run))) {
+    state.procs.signal(run, 'SIGCONT');
+    state.trail.push('  the ledger stayed locked by the paused run: resumed, no second writer');
+    return;
   }
-  const second = pick(state, ['once', 'run'] as const);
-  if (second === 'once') await state.procs.run(`once@${state.step} (second writer)`, ['once']);
+  if (state.rnd() < 0.5) await state.procs.run(`once@${state.step} (second writer)`, ['once']);
   else {
     const other = state.procs.start(`run@${state.step} (second writer)`, ['run']);
     await sleep(between(state, 500, 2500));
+    run.lostLedger = true;
     state.procs.signal(run, 'SIGCONT');
-    run.lostLedger = backdated;
+    await sleep(between(state, 0, 2000));
     await state.procs.stop(other, 'SIGTERM', 30_000);
   }
+  run.lostLedger = true;
   state.procs.signal(run, 'SIGCONT');
-  run.lostLedger = backdated;
   if (!run.exit && !(await exitWithin(run, 20_000))) {
     state.violations.push(`step ${state.step}: a run resumed after losing the ledger was still running 20 s later`);
     await state.procs.stop(run, 'SIGKILL', 5_000);
   }
+}
+
+/**
+ * Waiting out the 30 s staleness limit is what a frozen VM does; the ledger then looks exactly as if
+ * the heartbeat had stopped 60 s ago, which this write makes it say without the wait. A run stopped
+ * inside a write transaction holds the file: it is let go for a moment and stopped again.
+ */
+async function backdateHeartbeat(state: WorldState, run: Tracked): Promise<boolean> {
+  for (let tries = 0; tries < 5; tries++) {
+    try {
+      const db = new Database(state.shop.dbPath, { timeout: 1_000 });
+      try {
+        db.prepare('UPDATE writer_lock SET heartbeat_at = ? WHERE pid = ?').run(new Date(Date.now() - 60_000).toISOString(), run.child.process.pid);
+      } finally {
+        db.close();
+      }
+      return true;
+    } catch {
+      state.procs.signal(run, 'SIGCONT');
+      await sleep(30);
+      state.procs.signal(run, 'SIGSTOP');
+    }
+  }
+  return false;
 }
 
 async function exitWithin(run: Tracked, ms: number): Promise<boolean> {
@@ -102,6 +135,7 @@ async function killAtDraft(state: WorldState): Promise<void> {
   const run = await ensureRun(state);
   if (!run) return;
   state.shop.onDraft = () => {
+    state.trail.push(`  SIGKILL to ${run.label} as Cashman answers a draft`);
     state.procs.signal(run, 'SIGKILL');
     state.shop.onDraft = null;
   };
@@ -174,8 +208,8 @@ export async function takeStep(state: WorldState): Promise<void> {
     case 'bulk':
       return void bulkComplete(state);
     case 'newOrders': {
-      const orders = sampleShop(between(state, 1, 6), state.nextInnerId, { firstInnerId: state.nextInnerId, start: shopNow() });
-      state.nextInnerId += orders.length;
+      const orders = sampleShop(between(state, 1, 6), state.nextInnerId, { firstInnerId: state.nextInnerId, start: shopNow() }).filter(draftable);
+      state.nextInnerId += 6;
       const at = shopNow();
       for (const order of orders) {
         order['dateUpdated'] = at;
