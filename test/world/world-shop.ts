@@ -66,12 +66,12 @@ export async function startWorldShop(dims: WorldDims, orderCount: number, seed: 
       },
     },
   });
+  // The shape is the stand-in's `bounds` once the bounds branch is in; before, only `[]` or `()` exist.
   const listing = local.shoprenter.listing as unknown as Record<string, unknown>;
-  if ('listBounds' in listing) {
-    listing['listBounds'] = dims.listBounds;
+  if ('bounds' in listing) {
+    listing['bounds'] = dims.listBounds;
     dims.boundsServed = true;
   } else {
-    // Today's stand-in knows only "both inclusive" or "both exclusive".
     listing['exclusiveBounds'] = dims.listBounds === '()';
     dims.boundsServed = dims.listBounds === '[]' || dims.listBounds === '()';
   }
