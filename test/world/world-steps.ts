@@ -1,39 +1,14 @@
 import Database from 'better-sqlite3';
 import { sampleShop } from '../../src/standins/shoprenter-fixtures.js';
-import { orderNumberOf, waitFor } from '../helpers/processes.js';
-import { DONE_STATUS, draftable, shopNow, type WorldShop } from './world-shop.js';
-import { ledgerOrders, openReports, readLedger, type Procs, type Tracked } from './world-procs.js';
+import { waitFor } from '../helpers/processes.js';
+import { DONE_STATUS, draftable, shopNow } from './world-shop.js';
+import { readLedger, type Tracked } from './world-procs.js';
+import { operator } from './world-operator.js';
+import { between, draftsOf, pick, sleep, type WorldState } from './world-state.js';
 
-/** What a world remembers beside the stand-ins: for the invariants and the replay trail. */
-export interface WorldState {
-  shop: WorldShop;
-  procs: Procs;
-  rnd: () => number;
-  stornoBumps: boolean;
-  trail: string[];
-  /** Problems seen while the world ran (a hung command, a run that did not stop). */
-  violations: string[];
-  /** Order number -> Shoprenter status inner id, as the harness set it. */
-  status: Map<string, number>;
-  nextInnerId: number;
-  stornoed: Set<string>;
-  /** Orders whose billing address changed after their draft. */
-  changed: Set<string>;
-  /** Second drafts a person asked for: one per report redrafted (issue 16 §3). */
-  redraftAllowance: Map<string, number>;
-  redraftedEvent: Map<string, number>;
-  /** Outages and alert-endpoint trouble, undone after a number of steps. */
-  undo: Array<{ afterStep: number; what: string; run: () => Promise<void> | void }>;
-  step: number;
-}
-
-const pick = <T>(state: WorldState, list: readonly T[]): T => list[Math.floor(state.rnd() * list.length)] as T;
-const between = (state: WorldState, min: number, max: number) => min + Math.floor(state.rnd() * (max - min + 1));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function draftsOf(shop: WorldShop, orderNumber: string): number {
-  return shop.local.cashman.drafts.filter((d) => orderNumberOf(d.rows[0]?.['egyeb']) === orderNumber).length;
-}
+export type { WorldState } from './world-state.js';
+export { draftsOf } from './world-state.js';
+export { settleUncertain } from './world-operator.js';
 
 function liveRun(state: WorldState): Tracked | undefined {
   return state.procs.live()[0];
@@ -150,8 +125,9 @@ function addUndo(state: WorldState, steps: number, what: string, run: () => Prom
 export async function takeStep(state: WorldState): Promise<void> {
   const { shop } = state;
   const kind = pick(state, [
-    'run', 'run', 'once', 'once', 'wait', 'kill9', 'killAtDraft', 'term', 'pause', 'outage', 'sink',
-    'lostAnswer', 'bulk', 'bulk', 'newOrders', 'storno', 'storno', 'change', 'operator', 'operator', 'operator',
+    'run', 'run', 'once', 'once', 'wait', 'kill9', 'killAtDraft', 'term', 'pause', 'pause', 'outage', 'sink', 'sink',
+    'lostAnswer', 'lostAnswer', 'bulk', 'bulk', 'newOrders', 'storno', 'storno', 'change', 'change',
+    'operator', 'operator', 'operator',
   ] as const);
   state.trail.push(`step ${state.step}: ${kind}`);
   switch (kind) {
@@ -262,65 +238,3 @@ function storno(state: WorldState): void {
   state.trail.push(`  order ${n} cancelled (storno${state.stornoBumps ? '' : ', dateUpdated unchanged'})`);
 }
 
-/** One command a person types, sometimes twice (one after the other, or at once from two shells). */
-async function typed(state: WorldState, args: string[]): Promise<Array<{ code: number | null; text: string }>> {
-  const how = state.rnd();
-  const once = async () => {
-    const result = await state.procs.run(`${args.join(' ')}@${state.step}`, args, 30_000);
-    if (result.hung) state.violations.push(`step ${state.step}: "${args.join(' ')}" was still running after 30 s (killed)`);
-    return { code: result.exit?.code ?? null, text: result.child.text() };
-  };
-  if (how < 0.15) return Promise.all([once(), once()]);
-  if (how < 0.3) return [await once(), await once()];
-  return [await once()];
-}
-
-/** What a careful person does with what `status` would show, judged by looking into Cashman. */
-async function operator(state: WorldState): Promise<void> {
-  const { shop } = state;
-  const orders = ledgerOrders(shop.dbPath);
-  const reports = openReports(shop.dbPath);
-  const choices: Array<() => Promise<void>> = [];
-  for (const o of orders.filter((row) => row.state === 'quarantined' || row.state === 'failed')) {
-    choices.push(async () => void (await typed(state, ['retry', o.order_number])));
-  }
-  for (const o of orders.filter((row) => row.state === 'uncertain')) {
-    // The person looks into Cashman: a draft there is resolved as done, none is sent again.
-    const args = draftsOf(shop, o.order_number) > 0 ? ['resolve', o.order_number, '--done'] : ['retry', o.order_number, '--force'];
-    choices.push(async () => void (await typed(state, args)));
-  }
-  for (const r of reports) {
-    choices.push(async () => void (await typed(state, ['ack', r.order_number])));
-    if (r.condition === 'changed') choices.push(() => redraft(state, r.order_number, r.event));
-  }
-  if (choices.length === 0) {
-    await typed(state, ['status']);
-    return;
-  }
-  await pick(state, choices)();
-}
-
-/**
- * `redraft`, after the person deleted the old draft in Cashman. The flag that states so is named by
- * the refusal when missing (issue 16 §3); the harness reads it from there, so it works before and
- * after that change. Each report allows one new draft, however often the command is typed.
- */
-async function redraft(state: WorldState, orderNumber: string, event: number): Promise<void> {
-  if ((state.redraftedEvent.get(orderNumber) ?? 0) < event) {
-    state.redraftedEvent.set(orderNumber, event);
-    state.redraftAllowance.set(orderNumber, (state.redraftAllowance.get(orderNumber) ?? 0) + 1);
-  }
-  const results = await typed(state, ['redraft', orderNumber]);
-  const refusal = results.find((r) => r.code === 2 && /delet/i.test(r.text));
-  const flag = refusal ? /(--[a-z][a-z-]*)/.exec(refusal.text)?.[1] : undefined;
-  if (flag) await typed(state, ['redraft', orderNumber, flag]);
-}
-
-/** The person works through every uncertain order, judging each by what Cashman holds. */
-export async function settleUncertain(state: WorldState): Promise<void> {
-  for (const o of ledgerOrders(state.shop.dbPath).filter((row) => row.state === 'uncertain')) {
-    const args = draftsOf(state.shop, o.order_number) > 0 ? ['resolve', o.order_number, '--done'] : ['retry', o.order_number, '--force'];
-    state.trail.push(`settle: ${args.join(' ')}`);
-    await typed(state, args);
-  }
-}
