@@ -125,7 +125,7 @@ function addUndo(state: WorldState, steps: number, what: string, run: () => Prom
 export async function takeStep(state: WorldState): Promise<void> {
   const { shop } = state;
   const kind = pick(state, [
-    'run', 'run', 'once', 'once', 'wait', 'kill9', 'killAtDraft', 'term', 'pause', 'pause', 'outage', 'sink', 'sink',
+    'run', 'run', 'once', 'once', 'wait', 'kill9', 'killAtDraft', 'term', 'pause', 'pause', 'outage', 'sink', 'sink', 'sink',
     'lostAnswer', 'lostAnswer', 'bulk', 'bulk', 'newOrders', 'storno', 'storno', 'change', 'change',
     'operator', 'operator', 'operator',
   ] as const);
@@ -172,7 +172,7 @@ export async function takeStep(state: WorldState): Promise<void> {
       const mode = pick(state, ['fail', 'hang'] as const);
       shop.sink.mode(mode);
       state.trail.push(`  alert endpoint: ${mode}`);
-      addUndo(state, between(state, 1, 3), 'alert endpoint ok', () => shop.sink.mode('ok'));
+      addUndo(state, between(state, 2, 4), 'alert endpoint ok', () => shop.sink.mode('ok'));
       return;
     }
     case 'lostAnswer': {
