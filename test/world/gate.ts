@@ -60,7 +60,15 @@ export async function startGate(targetUrl: string): Promise<Gate> {
   return {
     url: url.toString().replace(/\/$/, targetUrl.endsWith('/') ? '/' : ''),
     up: async () => {
-      if (!server) await listen();
+      // The port was free a moment ago; another process may grab it while down. Retried briefly.
+      for (let tries = 0; !server; tries++) {
+        try {
+          await listen();
+        } catch (error) {
+          if (tries >= 20) throw new Error(`the gate could not listen on port ${port} again: ${(error as Error).message}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
     },
     down,
     isUp: () => server !== null,
