@@ -28,7 +28,8 @@ export class Procs {
     const tracked: Tracked = { label, args, child, signals: [], lostLedger: false, exit: null };
     void child.exit.then((exit) => {
       tracked.exit = exit;
-      const last = child.text().trim().split('\n').pop() ?? '';
+      // The last line that is not a stack frame (LOG_LEVEL=debug prints stacks).
+      const last = child.text().trim().split('\n').filter((line) => !/^\s+at /.test(line)).pop() ?? '';
       this.note(`  ${label} (pid ${child.process.pid}) exited ${exit.code ?? exit.signal ?? '?'}${exit.code ? `: ${last.slice(0, 200)}` : ''}`);
     });
     this.all.push(tracked);

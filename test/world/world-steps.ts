@@ -54,7 +54,7 @@ async function pause(state: WorldState): Promise<void> {
   state.trail.push(`  SIGSTOP to ${run.label}${atDraft ? ' as Cashman answers its draft' : ''}; its heartbeat made 60 s old; a second writer starts`);
   if (!(await backdateHeartbeat(state, run))) {
     state.procs.signal(run, 'SIGCONT');
-    state.trail.push('  the ledger stayed locked by the paused run: resumed, no second writer');
+    state.trail.push('  the paused run holds no lock row, or the file stayed locked: resumed, no second writer');
     return;
   }
   if (state.rnd() < 0.5) await state.procs.run(`once@${state.step} (second writer)`, ['once']);
@@ -84,11 +84,12 @@ async function backdateHeartbeat(state: WorldState, run: Tracked): Promise<boole
     try {
       const db = new Database(state.shop.dbPath, { timeout: 1_000 });
       try {
-        db.prepare('UPDATE writer_lock SET heartbeat_at = ? WHERE pid = ?').run(new Date(Date.now() - 60_000).toISOString(), run.child.process.pid);
+        const at = new Date(Date.now() - 60_000).toISOString();
+        // Only a run that holds the ledger can lose it: no row of its own, nothing to take over.
+        return db.prepare('UPDATE writer_lock SET heartbeat_at = ? WHERE pid = ?').run(at, run.child.process.pid).changes === 1;
       } finally {
         db.close();
       }
-      return true;
     } catch {
       state.procs.signal(run, 'SIGCONT');
       await sleep(30);
