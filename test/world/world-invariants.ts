@@ -52,7 +52,8 @@ export function worldViolations(state: WorldState): string[] {
   for (const p of lost) {
     if (p.exit?.code !== 1 && !p.signals.includes('SIGKILL')) found.push(`${p.label} lost the ledger and exited ${p.exit?.code ?? p.exit?.signal ?? '?'}, not 1`);
   }
-  const stopAlerts = alerts.filter((a) => !ORDER_KINDS.has(a.kind) && /ledger|lock|writer/i.test(a.text)).length;
+  // The kind is the fence work's `writer-stopped`; any non-order alert that names the ledger also counts.
+  const stopAlerts = alerts.filter((a) => a.kind === 'writer-stopped' || (!ORDER_KINDS.has(a.kind) && /ledger|lock|writer/i.test(a.text))).length;
   const owed = lost.filter((p) => !p.signals.includes('SIGKILL')).length;
   if (stopAlerts < owed) found.push(`${owed} run(s) stopped after losing the ledger, ${stopAlerts} alert(s) said so`);
   for (const p of state.procs.all) {
