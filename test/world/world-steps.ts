@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { CashmanFault } from '../../src/standins/cashman-standin.js';
 import { sampleShop } from '../../src/standins/shoprenter-fixtures.js';
 import { waitFor } from '../helpers/processes.js';
 import { DONE_STATUS, draftable, shopNow } from './world-shop.js';
@@ -178,7 +179,15 @@ export async function takeStep(state: WorldState): Promise<void> {
     }
     case 'lostAnswer': {
       const operation = pick(state, [4, 4, 9]);
-      shop.local.cashman.setFault(pick(state, [{ kind: 'dropAfterProcessing' as const }, { kind: 'status500' as const }]), { operations: [operation] });
+      // Each leaves the outcome unknown to the daemon: the answer cut after processing, a 5xx page,
+      // or the real answer with a PHP warning printed around it.
+      const faults: CashmanFault[] = [
+        { kind: 'dropAfterProcessing' },
+        { kind: 'status500' },
+        { kind: 'answer', shape: 'php-warning', around: 'after' },
+        { kind: 'answer', shape: 'php-notice', around: 'before' },
+      ];
+      shop.local.cashman.setFault(pick(state, faults), { operations: [operation] });
       state.trail.push(`  next Cashman answer to operation ${operation} lost`);
       return;
     }
