@@ -84,6 +84,7 @@ async function settle(state: WorldState): Promise<void> {
     if (!(await procs.stop(run, 'SIGTERM', 30_000))) state.violations.push('settle: a run did not stop within 30 s of SIGTERM');
   }
   for (const undo of state.undo.splice(0)) await undo.run();
+  await Promise.all([shop.cashmanGate.up(), shop.shoprenterGate.up()]);
   shop.local.cashman.clearFaults();
   shop.sink.mode('ok');
   if (state.rnd() < 0.5) await settleUncertain(state);

@@ -165,8 +165,15 @@ export async function takeStep(state: WorldState): Promise<void> {
       const gate = pick(state, [shop.cashmanGate, shop.shoprenterGate]);
       const name = gate === shop.cashmanGate ? 'Cashman' : 'Shoprenter';
       await gate.down();
-      state.trail.push(`  ${name} down`);
-      addUndo(state, between(state, 1, 3), `${name} up`, () => gate.up());
+      // Down for a few seconds of wall time, whatever the steps do meanwhile: a `once` that retries
+      // its reads (by design, for up to about 90 s) then meets the remote again.
+      const downMs = between(state, 2_000, 10_000);
+      state.trail.push(`  ${name} down for ${downMs} ms`);
+      const timer = setTimeout(() => void gate.up().then(() => state.trail.push(`  ${name} up`)), downMs);
+      addUndo(state, Number.POSITIVE_INFINITY, `${name} up`, () => {
+        clearTimeout(timer);
+        return gate.up();
+      });
       await sleep(between(state, 300, 2000));
       return;
     }
