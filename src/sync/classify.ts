@@ -1,4 +1,4 @@
-import { AppError, CashmanError, ShoprenterError } from '../errors.js';
+import { AppError, CashmanError, ShoprenterError, WriterLostError } from '../errors.js';
 
 /**
  * The one place that decides what a failure means for an order (SPEC §2). Decisions come from
@@ -12,10 +12,14 @@ export type Decision =
   /** The draft request may have been processed: never resend automatically. */
   | 'uncertain'
   /** A login (Cashman, or Shoprenter mid-cycle) was refused: stop the cycle, touch no order. */
-  | 'abort-cycle';
+  | 'abort-cycle'
+  /** This process lost the ledger to another writer: stop at once, write nothing, exit 1. */
+  | 'stop-process';
 
 /** `phase` says whether a draft request may already have left when the error happened. */
 export function classify(error: unknown, phase: 'before-send' | 'partner' | 'draft'): Decision {
+  // Checked first: WriterLostError is an AppError that is not temporary, which alone would quarantine.
+  if (error instanceof WriterLostError) return 'stop-process';
   if (error instanceof CashmanError) {
     switch (error.code) {
       case 'CASHMAN_LOGIN':

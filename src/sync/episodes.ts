@@ -7,7 +7,7 @@ import type { Alerter, AlertKind } from './alerts.js';
  * state lives in the ledger's meta table, so a restart (or a `once` from cron) neither forgets an
  * episode nor alerts it again.
  */
-export type EpisodeName = 'shoprenter' | 'cashman' | 'login';
+export type EpisodeName = 'shoprenter' | 'shoprenter-login' | 'cashman' | 'login' | 'sync';
 
 interface EpisodeRule {
   failing: AlertKind;
@@ -30,6 +30,18 @@ export const EPISODE_RULES: Record<EpisodeName, EpisodeRule> = {
   shoprenter: { failing: 'shoprenter-failing', recovered: 'shoprenter-recovered', graceCycles: 3, graceMs: 2 * 60_000, label: 'Shoprenter' },
   cashman: { failing: 'cashman-failing', recovered: 'cashman-recovered', graceCycles: 3, graceMs: 2 * 60_000, label: 'Cashman' },
   login: { failing: 'login-failed', recovered: 'login-recovered', graceCycles: 1, graceMs: 0, label: 'The Cashman login' },
+  // A refused Shoprenter API client (401/403) is revoked or lacks a scope: it never heals alone, and
+  // with `once` from cron a three-cycle grace could mean an hour (issue 16 §7).
+  'shoprenter-login': {
+    failing: 'shoprenter-login-failed',
+    recovered: 'shoprenter-login-recovered',
+    graceCycles: 1,
+    graceMs: 0,
+    label: 'The Shoprenter API client',
+  },
+  // This process's own failures (a full disk, a SQLite error, a bug): nothing heals them by waiting,
+  // and no order moves meanwhile, so the first one alerts.
+  sync: { failing: 'sync-failing', recovered: 'sync-recovered', graceCycles: 1, graceMs: 0, label: 'The sync' },
 };
 
 interface EpisodeState {
