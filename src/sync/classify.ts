@@ -13,6 +13,12 @@ export type Decision =
   | 'uncertain'
   /** A login (Cashman, or Shoprenter mid-cycle) was refused: stop the cycle, touch no order. */
   | 'abort-cycle'
+  /**
+   * A remote is down or overloaded (Cashman never reached, Shoprenter's retries exhausted): not the
+   * order's fault, so no attempt is counted (issue 16 §10). The cycle stops with the order still in
+   * line; the remote's episode moves, and the order goes out in its place once the remote answers.
+   */
+  | 'remote-down'
   /** This process lost the ledger to another writer: stop at once, write nothing, exit 1. */
   | 'stop-process';
 
@@ -27,7 +33,7 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
       case 'CASHMAN_REJECTED':
         return 'quarantine';
       case 'CASHMAN_NOT_SENT':
-        return 'retry';
+        return 'remote-down';
       case 'CASHMAN_OUTCOME_UNKNOWN':
         // A partner resend reuses the partner code fixed before the first call, so it is safe to
         // repeat; a draft resend could create a second invoice.
@@ -37,6 +43,9 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
   // A refused Shoprenter login or a missing API scope is not this order's fault: stop the cycle
   // like a Cashman login failure rather than quarantining every order in turn.
   if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_AUTH') return 'abort-cycle';
+  // A read whose retries ran out (network, 429, 5xx, unreadable answers) says Shoprenter is failing
+  // for everyone; a definite refusal of this order's request (400, 404) stays the order's.
+  if (error instanceof ShoprenterError && error.temporary) return 'remote-down';
   if (error instanceof AppError) return error.temporary ? 'retry' : 'quarantine';
   // An unexpected failure (a bug): after the draft request left we cannot know; before, retrying
   // is safe and bounded by the attempt limit.

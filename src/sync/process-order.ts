@@ -298,6 +298,9 @@ export class OrderPipeline {
       case 'stop-process':
         throw error;
       case 'abort-cycle':
+      case 'remote-down':
+        // Provably nothing was created (a refused login, a request that never reached Cashman, a
+        // read): the order keeps its place and its attempt count.
         if (auditId !== undefined) ledger.releaseSubmitting(key.orderNumber, auditId, code);
         throw new CycleAbort(message, { cause: error });
       case 'quarantine':
