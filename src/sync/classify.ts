@@ -43,9 +43,11 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
   // A refused Shoprenter login or a missing API scope is not this order's fault: stop the cycle
   // like a Cashman login failure rather than quarantining every order in turn.
   if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_AUTH') return 'abort-cycle';
-  // A read whose retries ran out (network, 429, 5xx, unreadable answers) says Shoprenter is failing
-  // for everyone; a definite refusal of this order's request (400, 404) stays the order's.
-  if (error instanceof ShoprenterError && error.temporary) return 'remote-down';
+  // A read whose retries ran out on the network, 429s or 5xx says Shoprenter is failing for
+  // everyone. A definite refusal (400, 404) or an answer in an unexpected form (BAD_RESPONSE: it may
+  // be this order's product data) stays the order's: attempts, then quarantine with a sentence,
+  // rather than holding every order behind it.
+  if (error instanceof ShoprenterError && error.temporary && error.code !== 'SHOPRENTER_BAD_RESPONSE') return 'remote-down';
   if (error instanceof AppError) return error.temporary ? 'retry' : 'quarantine';
   // An unexpected failure (a bug): after the draft request left we cannot know; before, retrying
   // is safe and bounded by the attempt limit.
