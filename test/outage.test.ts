@@ -3,6 +3,7 @@ import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
 import type { Runtime } from '../src/runtime.js';
 import type { AlertEvent, Alerter } from '../src/sync/alerts.js';
 import { runCycle } from '../src/sync/cycle.js';
+import { healthBody } from '../src/http/listener.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { startGate, type Gate } from './helpers/gate.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
@@ -79,6 +80,10 @@ describe('a remote outage is nobody’s order', () => {
     const json = JSON.parse((await runToEnd(['status', '--json'], h.env, h.dir)).text) as { failing: { part: string; failedCycles: number }[] };
     expect(json.failing).toEqual([expect.objectContaining({ part: 'cashman', failedCycles: 20 })]);
     expect(h.shop.cashman.drafts).toHaveLength(1);
+    // `/healthz` of the running daemon: the same verdict, and which part fails.
+    const healthz = healthBody(runtime.ledger, 30);
+    expect(healthz.healthy).toBe(false);
+    expect(healthz.body['failing']).toEqual([expect.objectContaining({ part: 'cashman', failedCycles: 20, pastGrace: true })]);
 
     await gate.up();
     clock.advance(30_000);
@@ -91,6 +96,7 @@ describe('a remote outage is nobody’s order', () => {
     expect(alerts.events.map((e) => e.kind)).toEqual(['cashman-failing', 'cashman-recovered']);
     const green = await health();
     expect(green.code).toBe(0);
+    expect(healthBody(runtime.ledger, 30)).toMatchObject({ healthy: true, body: { failing: [] } });
     expect((await runToEnd(['status'], h.env, h.dir)).text).toContain('Nothing needs attention.');
   }, 120_000);
 });
