@@ -7,7 +7,7 @@ import { demoConfigYaml, startLocalShop, type LocalShop } from '../src/standins/
 import { sampleShop } from '../src/standins/shoprenter-fixtures.js';
 import { STALE_AFTER_MS } from '../src/store/writer-lock.js';
 import { startWebhook, type WebhookServer } from './alerts-webhook.js';
-import { duplicateDrafts, orderNumberOf, requireBuild, spawnCli, waitFor, type Child } from './helpers/processes.js';
+import { duplicateDrafts, orderNumberOf, requireBuild, runToEnd, spawnCli, waitFor, type Child } from './helpers/processes.js';
 
 /**
  * Issue 16 §2: a `run` paused (SIGSTOP, as Ctrl-Z or `docker pause` do) past the lock's staleness
@@ -134,4 +134,22 @@ describe('a writer that lost the ledger touches nothing (real processes)', () =>
     const unfinished = read((db) => (db.prepare('SELECT COUNT(*) AS n FROM cycles WHERE finished_at IS NULL').get() as { n: number }).n);
     expect(unfinished).toBe(1); // the first run's cycle, cut by the pause and never closed
   }, 180_000);
+
+  it('a start while another process holds the file in the middle of a write is refused with a sentence (exit 1)', async () => {
+    shop.shoprenter.addOrders(sampleShop(1, 17));
+    expect((await runToEnd(['once'], env, dir)).code).toBe(0);
+    // What a process stopped mid-commit leaves: SQLite's write lock, held.
+    const holder = new Database(env['DATABASE_PATH']);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const refused = await runToEnd(['once'], { ...env, LOG_FORMAT: 'pretty' }, dir);
+      expect(refused).toEqual({
+        code: 1,
+        text: 'The ledger file stayed locked by another process for more than 5 s (a process paused or stalled in the middle of a write, or a sqlite3 session or backup holding it); resume or stop that process, then start this one again.\n',
+      });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 60_000);
 });

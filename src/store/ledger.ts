@@ -6,7 +6,7 @@ import { ORDER_STATES, toOrderRow, type OrderKey, type OrderRow, type OrderState
 import { formatPartnerCode } from '../domain/partner.js';
 import { AfterDraftStore } from './after-draft-store.js';
 import { migrate } from './migrations.js';
-import { WriterLostError } from '../errors.js';
+import { LedgerBusyError, WriterLostError } from '../errors.js';
 
 /**
  * Tables a fenced connection may still write after losing the lock: the lock row itself (its
@@ -51,7 +51,12 @@ export class Ledger {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
-      migrate(db);
+      try {
+        migrate(db);
+      } catch (error) {
+        db.close();
+        throw busyOrSame(error);
+      }
     }
     return new Ledger(db, options.now ?? (() => new Date()));
   }
@@ -485,4 +490,17 @@ export class Ledger {
       }[]
     ).map((row) => ({ ...row, request: JSON.parse(row.request) as unknown }));
   }
+}
+
+/**
+ * SQLite's own write lock held past the busy timeout at start: another process is in the middle of
+ * a write and not finishing it (stopped with Ctrl-Z or SIGSTOP, a frozen container, a stalled
+ * disk, or a `sqlite3` session left in a transaction). Said as a sentence, not as "database is locked".
+ */
+function busyOrSame(error: unknown): unknown {
+  if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') return error;
+  return new LedgerBusyError(
+    'The ledger file stayed locked by another process for more than 5 s (a process paused or stalled in the middle of a write, or a sqlite3 session or backup holding it); resume or stop that process, then start this one again.',
+    { cause: error },
+  );
 }
