@@ -90,7 +90,8 @@ function isRemoteFailure(error: unknown): boolean {
 export async function recordCycleHealth(deps: CycleHealthDeps, watch: CashmanWatch, end: CycleEnd): Promise<void> {
   const episodes = new Episodes(episodeStore(deps.ledger), deps.alerts, deps.logger, deps.now);
   if (end.error !== null && end.error !== undefined && !isRemoteFailure(end.error)) await episodes.failed('sync', describeError(end.error));
-  else if (end.completed) await episodes.recovered('sync');
+  // A remote's failure means this process did its own part (it got as far as asking).
+  else if (end.completed || isRemoteFailure(end.error)) await episodes.recovered('sync');
   // A revoked API client (401/403 on the token endpoint or the API) never heals by itself: alerted
   // at once, apart from the network-and-server episode, which it does not end.
   if (end.error instanceof ShoprenterError && end.error.code === 'SHOPRENTER_AUTH') await episodes.failed('shoprenter-login', describeError(end.error));
