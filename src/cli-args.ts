@@ -34,9 +34,12 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
   },
   retry: {
     args: ['<order>'],
-    required: 1,
-    options: { force: { type: 'boolean', help: 'also an uncertain order (check Cashman first: it may create a second draft)' } },
-    summary: 'put a failed, quarantined or skipped order back in line',
+    usage: '<order> | --quarantined',
+    options: {
+      force: { type: 'boolean', help: 'also an uncertain order (check Cashman first: it may create a second draft)' },
+      quarantined: { type: 'boolean', help: 'every quarantined order (their reasons are shown first)' },
+    },
+    summary: 'put a failed, quarantined or skipped order back in line; --quarantined: every quarantined one',
   },
   resolve: {
     args: ['<order>'],

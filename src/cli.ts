@@ -28,6 +28,7 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command> [options]
                          one order's whole story: state, attempts, reasons, Cashman reference, what changed
   retry <order> [--force]
                          put a failed, quarantined or skipped order back in line (--force: also an uncertain one)
+  retry --quarantined    put every quarantined order back in line, showing each one's reason first
   resolve <order> --done record that the draft of an uncertain order exists in Cashman
   ack <order>            record that a person dealt with an order cancelled or changed after its draft
   redraft <order> --old-draft-deleted
@@ -55,6 +56,7 @@ interface Flags {
   force: boolean;
   done: boolean;
   oldDraftDeleted: boolean;
+  quarantined: boolean;
   stdout: boolean;
   serve: boolean;
   database: string | undefined;
@@ -67,7 +69,7 @@ const COMMANDS: Record<string, Handler> = {
   status: (ctx, p, flags) => (p[0] ? orderStatusCommand(ctx, p[0], flags.json) : statusCommand(ctx, flags.json)),
   ack: (ctx, p) => ackCommand(ctx, p[0]),
   redraft: (ctx, p, flags) => redraftCommand(ctx, p[0], flags.oldDraftDeleted),
-  retry: (ctx, p, flags) => retryCommand(ctx, p[0], flags.force),
+  retry: (ctx, p, flags) => retryCommand(ctx, p[0], flags.force, flags.quarantined),
   resolve: (ctx, p, flags) => resolveCommand(ctx, p[0], flags.done),
   health: (ctx) => healthCommand(ctx),
   preview: (ctx, p, flags) => previewCommand(ctx, p[0], flags.json),
@@ -119,6 +121,7 @@ export async function main(argv: string[], ctx: CommandContext & { err: (text: s
       force: v['force'] === true,
       done: v['done'] === true,
       oldDraftDeleted: v['old-draft-deleted'] === true,
+      quarantined: v['quarantined'] === true,
       stdout: v['stdout'] === true,
       serve: v['serve'] === true,
       database: typeof v['database'] === 'string' ? v['database'] : undefined,

@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'MAPPING'
   | 'NOT_FOUND'
   | 'LEDGER_BUSY'
-  | 'LEDGER_CONFLICT';
+  | 'LEDGER_CONFLICT'
+  | 'WRITER_LOST';
 
 export abstract class AppError extends Error {
   abstract readonly code: ErrorCode;
@@ -97,5 +98,15 @@ export class LedgerBusyError extends AppError {
 /** A conditional ledger update found the order in another state than it expected (a race, not a misuse). */
 export class LedgerConflictError extends AppError {
   readonly code = 'LEDGER_CONFLICT' as const;
+  readonly temporary = false;
+}
+
+/**
+ * This process lost the ledger's writer lock (it stalled past the staleness limit and another
+ * process took over): the failure is this process's, never an order's. Nothing more is written or
+ * sent; the command stops and exits 1.
+ */
+export class WriterLostError extends AppError {
+  readonly code = 'WRITER_LOST' as const;
   readonly temporary = false;
 }

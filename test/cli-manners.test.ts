@@ -48,7 +48,7 @@ describe('CLI manners', () => {
 
     const help = capture(env);
     expect(await main(['retry', '--help'], help.ctx)).toBe(0);
-    expect(help.out[0]).toContain('Usage: shoprenter-cashman-sync retry <order> [options]');
+    expect(help.out[0]).toContain('Usage: shoprenter-cashman-sync retry <order> | --quarantined [options]');
     expect(help.out[0]).toContain('--force');
     expect(help.out[0]).not.toContain('--stdout');
 

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerBusyError } from '../src/errors.js';
+import { WriterLostError } from '../src/errors.js';
 import { Ledger, type OrderState } from '../src/store/ledger.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { STALE_AFTER_MS, staleReason, type LockHolder } from '../src/store/writer-lock.js';
@@ -113,10 +113,41 @@ describe('ledger compare-and-set', () => {
       )
       .run();
     ledger.fence('mine');
-    expect(() => ledger.markSubmitting(key, 'a@example.hu', [])).toThrow(LedgerBusyError);
-    expect(() => ledger.markPartnerSending('a@example.hu', {} as never, key, [])).toThrow(LedgerBusyError);
+    expect(() => ledger.markSubmitting(key, 'a@example.hu', [])).toThrow(WriterLostError);
+    expect(() => ledger.markPartnerSending('a@example.hu', {} as never, key, [])).toThrow(WriterLostError);
+    expect(ledger.writerLost()).toBe(true);
+    // Issue 16 §2: no other write of this connection goes through either (order rows, cursor,
+    // meta, cycles, partners), whatever path attempts it ...
+    const writes: [string, () => unknown][] = [
+      ['markPending', () => ledger.markPending({ ...key, orderNumber: '173' })],
+      ['markQuarantined', () => ledger.markQuarantined(key, 'MAPPING', 'x')],
+      ['markFailed', () => ledger.markFailed(key.orderNumber, 'X', 'x', new Date())],
+      ['setMeta', () => ledger.setMeta('cursor', '2026-11-20T10:00:00')],
+      ['startCycle', () => ledger.startCycle()],
+      ['allocatePartner', () => ledger.allocatePartner('b@example.hu', 'SR', 6)],
+      ['setAlerted', () => ledger.setAlerted(key.orderNumber, 'quarantined:')],
+    ];
+    const through = writes.filter(([, write]) => {
+      try {
+        write();
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(through.map(([name]) => name)).toEqual([]);
     expect(stateOf()).toBe('pending');
+    expect(ledger.getMeta('cursor')).toBeUndefined();
+    // ... while another connection (a `retry` or `resolve` process, no lock) writes as before.
+    const other = Ledger.open(ledger.db.name);
+    try {
+      expect(other.requeue(key.orderNumber, 'pending')).toBe(true);
+      other.setMeta('probe', '1');
+    } finally {
+      other.close();
+    }
     ledger.db.prepare(`UPDATE writer_lock SET token = 'mine'`).run();
+    expect(ledger.writerLost()).toBe(false);
     expect(ledger.markSubmitting(key, 'a@example.hu', [])).not.toBeNull();
   });
 });

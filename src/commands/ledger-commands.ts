@@ -3,12 +3,14 @@ import type { Ledger, OrderRow } from '../store/ledger.js';
 import { currentHolder, type LockHolder } from '../store/writer-lock.js';
 import { pilotLines, pilotReport } from './pilot-commands.js';
 import { retrySkipped } from './retry-skipped.js';
+import { retryQuarantinedCommand } from './retry-quarantined.js';
 import { progressLine, runningCycle } from '../sync/progress.js';
 import { configChangedNote } from './config-fingerprint.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 import { afterDraftAttention, afterDraftLines } from './order-story.js';
 import { judgeHealth } from '../sync/health-rule.js';
 import { fingerprintFromDraftRows } from '../cashman/draft-fingerprint.js';
+import { episodeSentence, openEpisodes } from '../sync/episodes.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
   const ledger = openExistingLedger(baseEnv(ctx), mode);
@@ -51,6 +53,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       const cycle = lastCycle(ledger);
       const cursor = ledger.getMeta('cursor') ?? null;
       const afterDraft = afterDraftAttention(ledger);
+      const episodes = openEpisodes(ledger, new Date());
       if (json) {
         ctx.out(
           JSON.stringify(
@@ -68,6 +71,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               cursor,
               lastCycle: cycle,
               lastSuccessAt: ledger.getMeta('last_success_at') ?? null,
+              failing: episodes.map((e) => ({ part: e.name, label: e.label, since: e.since, failedCycles: e.failures, reason: e.reason, alerted: e.pastGrace })),
               needsAttentionAfterDraft: afterDraft,
               writer: writer(ledger) ?? null,
               cycleInProgress: runningCycle(ledger),
@@ -88,12 +92,14 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
           : 'Writer: none (no run or once holds the ledger)',
       );
       ctx.out(cycle.at ? `Last cycle: ${cycle.at} (UTC), ${cycle.ok ? 'completed' : `FAILED: ${cycle.error ?? ''}`}` : 'Last cycle: none yet');
+      // Orders waiting for a failing remote keep their place and attempts; this says why they wait.
+      for (const episode of episodes) ctx.out(`FAILING: ${episodeSentence(episode)}; waiting orders go out by themselves once it works again.`);
       const running = progressLine(ledger);
       if (running) ctx.out(running);
       for (const line of pilotLines(pilotReport(ledger))) ctx.out(line);
       for (const line of afterDraftLines(afterDraft)) ctx.out(line);
       if (orders.length === 0) {
-        if (afterDraft.length === 0) ctx.out('Nothing needs attention.');
+        if (afterDraft.length === 0 && episodes.length === 0) ctx.out('Nothing needs attention.');
         return 0;
       }
       ctx.out('');
@@ -123,8 +129,12 @@ function formatRow(o: OrderRow): string {
  * draft). One conditional UPDATE on the state shown to the person: safe while the daemon runs. An
  * order the ledger does not hold is one the daemon skipped: retry-skipped.ts.
  */
-export async function retryCommand(ctx: CommandContext, ref: string | undefined, force: boolean): Promise<number> {
-  if (!ref) throw new UsageError('retry needs an order number, e.g. "retry 1234".');
+export async function retryCommand(ctx: CommandContext, ref: string | undefined, force: boolean, quarantined = false): Promise<number> {
+  if (quarantined) {
+    if (ref || force) throw new UsageError('retry takes either an order number or --quarantined alone, e.g. "retry 1234" or "retry --quarantined".');
+    return retryQuarantinedCommand(ctx);
+  }
+  if (!ref) throw new UsageError('retry needs an order number, e.g. "retry 1234", or --quarantined for every quarantined order.');
   // Not in the ledger: an order the daemon skipped, which may qualify now.
   if (!withLedger(ctx, () => false, (ledger) => ledger.findOrder(ref) !== undefined, 'read')) return retrySkipped(ctx, ref);
   return withLedger(
@@ -220,6 +230,7 @@ export function healthCommand(ctx: CommandContext): number {
         intervalSeconds: interval,
         now: new Date(),
         progressAt: runningCycle(ledger)?.at,
+        episodes: openEpisodes(ledger, new Date()),
       });
       ctx.out(verdict.sentence);
       return verdict.healthy ? 0 : 1;

@@ -10,6 +10,8 @@ import { resolve } from 'node:path';
 import { packageVersion } from '../version.js';
 import { summaryJson } from './summary-json.js';
 import { recordConfigInUse } from './config-fingerprint.js';
+import { WriterLostError } from '../errors.js';
+import { alertWriterStopped } from './writer-stopped.js';
 
 // SIGHUP (a closed terminal, or `kill -HUP` expecting a reload) stops gracefully too: the config is
 // read once at start, so a restart is how a config change is applied; a half-applied reload is not.
@@ -33,7 +35,14 @@ export async function onceCommand(ctx: CommandContext): Promise<number> {
   const onSignal = stopOnSignal(runtime, log, () => undefined);
   for (const signal of STOP_SIGNALS) ctx.signals?.on(signal, onSignal);
   try {
-    const summary = await runCycle(runtime.deps);
+    let summary: CycleSummary;
+    try {
+      summary = await runCycle(runtime.deps);
+    } catch (error) {
+      if (!(error instanceof WriterLostError)) throw error;
+      await alertWriterStopped(runtime, log, 'once');
+      return 1;
+    }
     // LOG_FORMAT=json: the summary is a JSON line too, so every stdout line parses.
     ctx.out(env.logFormat === 'json' ? summaryJson(summary) : formatSummary(summary));
     return summary.ok && !summary.interrupted ? 0 : 1;
@@ -88,7 +97,14 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   }
   recordConfigInUse(runtime.ledger, env.configPath);
   const lane = new SerialLane();
-  const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log, { lane, onCycle: (summary) => metrics?.cycle(summary) });
+  let lockLost = false;
+  let stopAll = (): void => undefined;
+  const writerLost = (): void => {
+    if (lockLost) return;
+    lockLost = true;
+    stopAll();
+  };
+  const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log, { lane, onCycle: (summary) => metrics?.cycle(summary), onWriterLost: writerLost });
   let listener: Awaited<ReturnType<typeof startListener>> | null = null;
   if (env.http && metrics) {
     try {
@@ -99,15 +115,11 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       throw error;
     }
   }
-  const stopAll = (): void => {
+  stopAll = (): void => {
     void listener?.close();
     void daemon.shutdown();
   };
-  let lockLost = false;
-  runtime.lock?.onLost(() => {
-    lockLost = true;
-    stopAll();
-  });
+  runtime.lock?.onLost(writerLost);
   const onSignal = stopOnSignal(runtime, log, stopAll);
   for (const signal of STOP_SIGNALS) ctx.signals?.on(signal, onSignal);
   log.info('daemon started', {
@@ -122,8 +134,12 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   try {
     await daemon.start();
     await listener?.close();
+    if (lockLost) {
+      await alertWriterStopped(runtime, log, 'run');
+      return 1;
+    }
     log.info('daemon stopped');
-    return lockLost ? 1 : 0;
+    return 0;
   } finally {
     for (const signal of STOP_SIGNALS) ctx.signals?.off(signal, onSignal);
     runtime.close();

@@ -3,6 +3,8 @@ import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { CycleDeps } from '../sync/cycle.js';
 import { judgeHealth } from '../sync/health-rule.js';
+import { openEpisodes } from '../sync/episodes.js';
+import { episodeStore } from '../sync/cycle-health.js';
 import { runningCycle } from '../sync/progress.js';
 import type { SerialLane } from '../sync/serial-lane.js';
 import { TokenBucket, TriggerQueue } from '../sync/trigger-queue.js';
@@ -69,7 +71,10 @@ export async function startListener(options: ListenerOptions): Promise<HttpListe
 /** `/healthz`: the `health` command's rule, with the facts it used. */
 export function healthBody(ledger: Ledger, intervalSeconds: number): { healthy: boolean; body: Record<string, unknown> } {
   const lastSuccessAt = ledger.getMeta('last_success_at');
-  const verdict = judgeHealth({ lastSuccessAt, intervalSeconds, now: new Date(), progressAt: runningCycle(ledger)?.at });
+  const now = new Date();
+  // Through the episode store: a ledger that cannot be written keeps its episodes in this process.
+  const episodes = openEpisodes(episodeStore(ledger), now);
+  const verdict = judgeHealth({ lastSuccessAt, intervalSeconds, now, progressAt: runningCycle(ledger)?.at, episodes });
   const lastCycleOk = ledger.getMeta('last_cycle_ok');
   return {
     healthy: verdict.healthy,
@@ -80,6 +85,7 @@ export function healthBody(ledger: Ledger, intervalSeconds: number): { healthy: 
       lastSuccessAt: lastSuccessAt ?? null,
       lastSuccessAgeSeconds: verdict.ageMs === null ? null : Math.round(verdict.ageMs / 1000),
       detail: verdict.sentence,
+      failing: episodes.map((e) => ({ part: e.name, since: e.since, failedCycles: e.failures, reason: e.reason, pastGrace: e.pastGrace })),
     },
   };
 }

@@ -6,9 +6,16 @@ import { ORDER_STATES, toOrderRow, type OrderKey, type OrderRow, type OrderState
 import { formatPartnerCode } from '../domain/partner.js';
 import { AfterDraftStore } from './after-draft-store.js';
 import { migrate } from './migrations.js';
-import { LedgerBusyError } from '../errors.js';
+import { LedgerBusyError, WriterLostError } from '../errors.js';
 
-const LOCK_LOST =
+/**
+ * Tables a fenced connection may still write after losing the lock: the lock row itself (its
+ * heartbeat and release carry their own token condition). An alert outbox, if one is added, belongs
+ * here too, so the alert that this process stopped can still be queued.
+ */
+const UNFENCED_TABLES: ReadonlySet<string> = new Set(['writer_lock']);
+
+export const LOCK_LOST =
   'Another process took over the ledger while this one was stalled past the lock\'s staleness limit; this one stops sending so that only one writes.';
 
 /**
@@ -44,7 +51,12 @@ export class Ledger {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
-      migrate(db);
+      try {
+        migrate(db);
+      } catch (error) {
+        db.close();
+        throw busyOrSame(error);
+      }
     }
     return new Ledger(db, options.now ?? (() => new Date()));
   }
@@ -108,18 +120,49 @@ export class Ledger {
   }
 
   /**
-   * From here on, every intent (partner or draft) commits only while the writer lock's row still
-   * holds this token: a process that lost the lock (stalled past the staleness limit and taken
-   * over) can never send again. Set by src/store/writer-lock.ts.
+   * From here on this connection writes only while the writer lock's row holds `token`: a process
+   * that lost the lock (stalled past the staleness limit and taken over) can neither send again nor
+   * write an order row, a cursor, a meta row or a cycle (issue 16 §2). Two layers:
+   * - every intent (partner or draft) checks the token in its own transaction and throws
+   *   WriterLostError, so no request leaves after the loss;
+   * - TEMP triggers (this connection only: `retry`, `resolve` and the other commands that write
+   *   without the lock are not affected) abort any other write to any ledger table but the lock's
+   *   own, whatever code path attempts it. The caller then asks writerLost() to name the owner.
+   * Set by src/store/writer-lock.ts, after the migrations, so every table exists.
    */
   fence(token: string): void {
     this.writerToken = token;
+    this.db.exec('CREATE TEMP TABLE IF NOT EXISTS writer_fence (token TEXT NOT NULL)');
+    this.db.prepare('DELETE FROM temp.writer_fence').run();
+    this.db.prepare('INSERT INTO temp.writer_fence (token) VALUES (?)').run(token);
+    const tables = (
+      this.db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]
+    ).map((row) => row.name);
+    for (const table of tables.filter((name) => !UNFENCED_TABLES.has(name))) {
+      for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+        this.db.exec(
+          `CREATE TEMP TRIGGER IF NOT EXISTS "fence_${table}_${event.toLowerCase()}" BEFORE ${event} ON main."${table}"
+           WHEN (SELECT token FROM temp.writer_fence) IS NOT (SELECT token FROM main.writer_lock WHERE id = 1)
+           BEGIN SELECT RAISE(ABORT, 'this process no longer holds the ledger'); END`,
+        );
+      }
+    }
+  }
+
+  /** True when this connection was fenced and another process holds the ledger now (probed, not guessed). */
+  writerLost(): boolean {
+    if (this.writerToken === null || !this.db.open) return false;
+    const row = this.sql('SELECT token FROM writer_lock WHERE id = 1').get() as { token: string } | undefined;
+    return row?.token !== this.writerToken;
+  }
+
+  /** Throws WriterLostError when writerLost(): called before anything leaves on the ledger's behalf. */
+  assertWriter(): void {
+    if (this.writerLost()) throw new WriterLostError(LOCK_LOST);
   }
 
   private checkFence(): void {
-    if (this.writerToken === null) return;
-    const row = this.sql('SELECT token FROM writer_lock WHERE id = 1').get() as { token: string } | undefined;
-    if (row?.token !== this.writerToken) throw new LedgerBusyError(LOCK_LOST);
+    this.assertWriter();
   }
 
   /**
@@ -447,4 +490,17 @@ export class Ledger {
       }[]
     ).map((row) => ({ ...row, request: JSON.parse(row.request) as unknown }));
   }
+}
+
+/**
+ * SQLite's own write lock held past the busy timeout at start: another process is in the middle of
+ * a write and not finishing it (stopped with Ctrl-Z or SIGSTOP, a frozen container, a stalled
+ * disk, or a `sqlite3` session left in a transaction). Said as a sentence, not as "database is locked".
+ */
+function busyOrSame(error: unknown): unknown {
+  if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') return error;
+  return new LedgerBusyError(
+    'The ledger file stayed locked by another process for more than 5 s (a process paused or stalled in the middle of a write, or a sqlite3 session or backup holding it); resume or stop that process, then start this one again.',
+    { cause: error },
+  );
 }

@@ -81,6 +81,8 @@ export class AfterDraftWatch {
   async alertUnreported(): Promise<void> {
     const store = this.deps.ledger.afterDraft;
     for (const event of store.unalerted()) {
+      // A process that lost the ledger reports nothing: the holder does (issue 16 §2).
+      this.deps.ledger.assertWriter();
       await this.deps.alerts.send(alertOf(event));
       store.setAlerted(event.id);
     }

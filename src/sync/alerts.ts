@@ -18,7 +18,12 @@ export type AlertKind =
   | 'cashman-recovered'
   | 'cancelled-after-draft'
   | 'changed-after-draft'
-  | 'pilot-ready';
+  | 'pilot-ready'
+  | 'writer-stopped'
+  | 'sync-failing'
+  | 'sync-recovered'
+  | 'shoprenter-login-failed'
+  | 'shoprenter-login-recovered';
 
 export interface AlertEvent {
   kind: AlertKind;
@@ -47,6 +52,14 @@ export function describeAlert(event: AlertEvent): string {
       return `shoprenter-cashman-sync: Shoprenter keeps failing, so no new orders are read; check the API client in the shop admin and the network: ${event.reason}`;
     case 'cashman-failing':
       return `shoprenter-cashman-sync: Cashman cannot be reached, so no draft is being sent; check CASHMAN_API_URL and the network: ${event.reason}`;
+    case 'writer-stopped':
+      return `shoprenter-cashman-sync: this process stopped: ${event.reason}`;
+    case 'sync-failing':
+      return `shoprenter-cashman-sync: sync cycles are failing, so no order is being drafted; check the disk and the ledger file, and the log: ${event.reason}`;
+    case 'shoprenter-login-failed':
+      return `shoprenter-cashman-sync: Shoprenter refused the API client (revoked, or missing a scope), so no new orders are read; check the API client in the shop admin and SHOPRENTER_CLIENT_ID/SECRET: ${event.reason}`;
+    case 'sync-recovered':
+    case 'shoprenter-login-recovered':
     case 'login-recovered':
     case 'shoprenter-recovered':
     case 'cashman-recovered':

@@ -1,4 +1,4 @@
-import { AppError, CashmanError, ShoprenterError } from '../errors.js';
+import { AppError, CashmanError, ShoprenterError, WriterLostError } from '../errors.js';
 
 /**
  * The one place that decides what a failure means for an order (SPEC §2). Decisions come from
@@ -12,10 +12,20 @@ export type Decision =
   /** The draft request may have been processed: never resend automatically. */
   | 'uncertain'
   /** A login (Cashman, or Shoprenter mid-cycle) was refused: stop the cycle, touch no order. */
-  | 'abort-cycle';
+  | 'abort-cycle'
+  /**
+   * A remote is down or overloaded (Cashman never reached, Shoprenter's retries exhausted): not the
+   * order's fault, so no attempt is counted (issue 16 §10). The cycle stops with the order still in
+   * line; the remote's episode moves, and the order goes out in its place once the remote answers.
+   */
+  | 'remote-down'
+  /** This process lost the ledger to another writer: stop at once, write nothing, exit 1. */
+  | 'stop-process';
 
 /** `phase` says whether a draft request may already have left when the error happened. */
 export function classify(error: unknown, phase: 'before-send' | 'partner' | 'draft'): Decision {
+  // Checked first: WriterLostError is an AppError that is not temporary, which alone would quarantine.
+  if (error instanceof WriterLostError) return 'stop-process';
   if (error instanceof CashmanError) {
     switch (error.code) {
       case 'CASHMAN_LOGIN':
@@ -23,7 +33,7 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
       case 'CASHMAN_REJECTED':
         return 'quarantine';
       case 'CASHMAN_NOT_SENT':
-        return 'retry';
+        return 'remote-down';
       case 'CASHMAN_OUTCOME_UNKNOWN':
         // A partner resend reuses the partner code fixed before the first call, so it is safe to
         // repeat; a draft resend could create a second invoice.
@@ -33,6 +43,11 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
   // A refused Shoprenter login or a missing API scope is not this order's fault: stop the cycle
   // like a Cashman login failure rather than quarantining every order in turn.
   if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_AUTH') return 'abort-cycle';
+  // A read whose retries ran out on the network, 429s or 5xx says Shoprenter is failing for
+  // everyone. A definite refusal (400, 404) or an answer in an unexpected form (BAD_RESPONSE: it may
+  // be this order's product data) stays the order's: attempts, then quarantine with a sentence,
+  // rather than holding every order behind it.
+  if (error instanceof ShoprenterError && error.temporary && error.code !== 'SHOPRENTER_BAD_RESPONSE') return 'remote-down';
   if (error instanceof AppError) return error.temporary ? 'retry' : 'quarantine';
   // An unexpected failure (a bug): after the draft request left we cannot know; before, retrying
   // is safe and bounded by the attempt limit.

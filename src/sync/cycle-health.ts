@@ -74,13 +74,32 @@ export interface CycleEnd {
   error: unknown;
   /** At least one page of the order list arrived, or the cycle completed. */
   shoprenterAnswered: boolean;
+  /** The cycle ran to its end (not stopped by a signal, no error). */
+  completed?: boolean;
 }
 
-/** Moves the three episodes by what this cycle learned; alerts go out from here only. */
+/**
+ * Whose failure ended the cycle: a remote's (its own episode) or this process's own (a full disk,
+ * a SQLite error, a bug: the `sync` episode). A lost ledger never gets here (src/sync/cycle.ts).
+ */
+function isRemoteFailure(error: unknown): boolean {
+  return error instanceof ShoprenterError || error instanceof CashmanError;
+}
+
+/** Moves the episodes by what this cycle learned; alerts go out from here only. */
 export async function recordCycleHealth(deps: CycleHealthDeps, watch: CashmanWatch, end: CycleEnd): Promise<void> {
-  const episodes = new Episodes(deps.ledger, deps.alerts, deps.logger, deps.now);
-  if (end.error instanceof ShoprenterError) await episodes.failed('shoprenter', describeError(end.error));
-  else if (end.shoprenterAnswered) await episodes.recovered('shoprenter');
+  const episodes = new Episodes(episodeStore(deps.ledger), deps.alerts, deps.logger, deps.now);
+  if (end.error !== null && end.error !== undefined && !isRemoteFailure(end.error)) await episodes.failed('sync', describeError(end.error));
+  // A remote's failure means this process did its own part (it got as far as asking).
+  else if (end.completed || isRemoteFailure(end.error)) await episodes.recovered('sync');
+  // A revoked API client (401/403 on the token endpoint or the API) never heals by itself: alerted
+  // at once, apart from the network-and-server episode, which it does not end.
+  if (end.error instanceof ShoprenterError && end.error.code === 'SHOPRENTER_AUTH') await episodes.failed('shoprenter-login', describeError(end.error));
+  else if (end.error instanceof ShoprenterError) await episodes.failed('shoprenter', describeError(end.error));
+  else if (end.shoprenterAnswered) {
+    await episodes.recovered('shoprenter-login');
+    await episodes.recovered('shoprenter');
+  }
 
   // A quiet cycle says nothing about Cashman: while an episode is open, the login check asks.
   if (!watch.learnedSomething && (episodes.isOpen('cashman') || episodes.isOpen('login'))) {
@@ -90,4 +109,48 @@ export async function recordCycleHealth(deps: CycleHealthDeps, watch: CashmanWat
   else if (watch.loginWorked) await episodes.recovered('login');
   if (watch.loginWorked || watch.loginRefused !== null) await episodes.recovered('cashman');
   else if (watch.notSent !== null) await episodes.failed('cashman', watch.notSent);
+}
+
+/** A cycle that crashed before it could record itself: counts toward the `sync` episode. */
+export async function recordCycleCrash(deps: CycleHealthDeps, error: unknown): Promise<void> {
+  await new Episodes(episodeStore(deps.ledger), deps.alerts, deps.logger, deps.now).failed('sync', describeError(error));
+}
+
+/**
+ * The episodes' state, kept in the ledger's meta table; when the ledger cannot be written (a full
+ * disk, a read-only file) it is kept in memory for as long as the process lives, so a `run` still
+ * alerts once and recovers once. One per ledger handle, so it outlives the cycle.
+ */
+class FallbackMeta implements MetaStore {
+  private readonly memory = new Map<string, string>();
+  constructor(private readonly inner: MetaStore) {}
+
+  getMeta(key: string): string | undefined {
+    if (this.memory.has(key)) return this.memory.get(key);
+    try {
+      return this.inner.getMeta(key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  setMeta(key: string, value: string): void {
+    try {
+      this.inner.setMeta(key, value);
+      this.memory.delete(key);
+    } catch {
+      this.memory.set(key, value);
+    }
+  }
+}
+
+const stores = new WeakMap<MetaStore, FallbackMeta>();
+
+export function episodeStore(ledger: MetaStore): MetaStore {
+  let store = stores.get(ledger);
+  if (!store) {
+    store = new FallbackMeta(ledger);
+    stores.set(ledger, store);
+  }
+  return store;
 }

@@ -4,7 +4,9 @@ import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Alerter } from './alerts.js';
 import { describeError } from './classify.js';
-import { CashmanWatch, recordCycleHealth } from './cycle-health.js';
+import { CashmanWatch, recordCycleHealth, recordCycleCrash } from './cycle-health.js';
+import { WriterLostError } from '../errors.js';
+import { LOCK_LOST } from '../store/ledger.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
 import type { InvoiceBackend, OrderSource } from './ports.js';
 import type { AfterDraftCycleHooks } from './after-draft-cycle.js';
@@ -56,6 +58,43 @@ class StopRequested extends Error {}
  */
 export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   const started = Date.now();
+  try {
+    return await cycle(deps, started);
+  } catch (caught) {
+    if (caught instanceof WriterLostError || lostLedger(deps.ledger)) throw new WriterLostError(LOCK_LOST, { cause: caught });
+    // The cycle could not even record itself (a full disk, a read-only or broken ledger file, a bug
+    // outside the order loop): this process's failure, alerted as a sync-failing episode (issue 16 §7).
+    const error = describeError(caught);
+    await recordCycleCrash({ ...deps, now: deps.now ?? (() => new Date()) }, caught).catch(() => undefined);
+    const summary = crashedSummary(error, started, deps.ledger.db.open ? safeCursor(deps.ledger) : '');
+    logSummary(deps.logger, summary);
+    return summary;
+  }
+}
+
+/** Probed, not assumed; a ledger too broken to answer is not a lost one. */
+function lostLedger(ledger: Ledger): boolean {
+  try {
+    return ledger.writerLost();
+  } catch {
+    return false;
+  }
+}
+
+function safeCursor(ledger: Ledger): string {
+  try {
+    return ledger.getMeta('cursor') ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function crashedSummary(error: string, started: number, cursor: string): CycleSummary {
+  const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0, held: 0 };
+  return { ok: false, error, listed: 0, outcomes, partnersCreated: 0, partnersUpdated: 0, retried: 0, cursor, interrupted: false, durationMs: Date.now() - started };
+}
+
+async function cycle(deps: CycleDeps, started: number): Promise<CycleSummary> {
   const now = deps.now ?? (() => new Date());
   const { ledger, logger } = deps;
   const cycleId = ledger.startCycle();
@@ -122,8 +161,10 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
       failure = caught instanceof CycleAbort ? caught.cause : caught;
     }
   }
+  // A process that lost the ledger writes no health, summary or cycle row: the new holder does.
+  if (lostLedger(ledger)) throw new WriterLostError(LOCK_LOST, { cause: failure });
   const shoprenterAnswered = listAnswered || (error === null && !interrupted);
-  await recordCycleHealth({ ...deps, now }, cashman, { error: failure, shoprenterAnswered }).catch((caught: unknown) => {
+  await recordCycleHealth({ ...deps, now }, cashman, { error: failure, shoprenterAnswered, completed: error === null && !interrupted }).catch((caught: unknown) => {
     logger.warn('could not record the health of the remotes', { error: describeError(caught) });
   });
 

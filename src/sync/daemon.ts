@@ -2,12 +2,15 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../log/logger.js';
 import { runCycle, type CycleDeps, type CycleSummary } from './cycle.js';
 import { SerialLane } from './serial-lane.js';
+import { WriterLostError } from '../errors.js';
 
 export interface DaemonOptions {
   /** Shared with the webhook worker, so a cycle and a webhook-triggered order never run side by side. */
   lane?: SerialLane;
   /** Told about every finished cycle (metrics). */
   onCycle?: (summary: CycleSummary) => void;
+  /** A cycle found that another process took the ledger over: the daemon stops ticking. */
+  onWriterLost?: (error: WriterLostError) => void;
 }
 
 /**
@@ -60,6 +63,11 @@ export class Daemon {
     this.running
       .then((summary) => this.options.onCycle?.(summary))
       .catch((error: unknown) => {
+        if (error instanceof WriterLostError) {
+          this.stop.requested = true;
+          this.options.onWriterLost?.(error);
+          return;
+        }
         // runCycle records its own failures; this guards the daemon against a bug escaping it.
         this.logger.error('cycle crashed; the daemon keeps running', { error: (error as Error).message });
       })

@@ -7,7 +7,7 @@ import type { Alerter, AlertKind } from './alerts.js';
  * state lives in the ledger's meta table, so a restart (or a `once` from cron) neither forgets an
  * episode nor alerts it again.
  */
-export type EpisodeName = 'shoprenter' | 'cashman' | 'login';
+export type EpisodeName = 'shoprenter' | 'shoprenter-login' | 'cashman' | 'login' | 'sync';
 
 interface EpisodeRule {
   failing: AlertKind;
@@ -30,12 +30,57 @@ export const EPISODE_RULES: Record<EpisodeName, EpisodeRule> = {
   shoprenter: { failing: 'shoprenter-failing', recovered: 'shoprenter-recovered', graceCycles: 3, graceMs: 2 * 60_000, label: 'Shoprenter' },
   cashman: { failing: 'cashman-failing', recovered: 'cashman-recovered', graceCycles: 3, graceMs: 2 * 60_000, label: 'Cashman' },
   login: { failing: 'login-failed', recovered: 'login-recovered', graceCycles: 1, graceMs: 0, label: 'The Cashman login' },
+  // A refused Shoprenter API client (401/403) is revoked or lacks a scope: it never heals alone, and
+  // with `once` from cron a three-cycle grace could mean an hour (issue 16 §7).
+  'shoprenter-login': {
+    failing: 'shoprenter-login-failed',
+    recovered: 'shoprenter-login-recovered',
+    graceCycles: 1,
+    graceMs: 0,
+    label: 'The Shoprenter API client',
+  },
+  // This process's own failures (a full disk, a SQLite error, a bug): nothing heals them by waiting,
+  // and no order moves meanwhile, so the first one alerts.
+  sync: { failing: 'sync-failing', recovered: 'sync-recovered', graceCycles: 1, graceMs: 0, label: 'The sync' },
 };
 
 interface EpisodeState {
   since: string;
   failures: number;
   alerted: boolean;
+  /** The last failure's sentence, for `status` and `health`. */
+  reason?: string;
+}
+
+/** An episode that is open now, as `status`, `health` and `/healthz` show it. */
+export interface OpenEpisode {
+  name: EpisodeName;
+  /** "Cashman", "The Shoprenter API client", ... */
+  label: string;
+  since: string;
+  failures: number;
+  reason: string | null;
+  /** Past its grace period: alerted, and what makes `health` unhealthy. */
+  pastGrace: boolean;
+}
+
+/** Every open episode, read from the ledger's meta table (no writes: `status` opens it read-only). */
+export function openEpisodes(store: Pick<MetaStore, 'getMeta'>, now: Date): OpenEpisode[] {
+  const open: OpenEpisode[] = [];
+  for (const name of Object.keys(EPISODE_RULES) as EpisodeName[]) {
+    const state = readState(store, name);
+    if (!state) continue;
+    const rule = EPISODE_RULES[name];
+    const pastGrace = state.alerted || (state.failures >= rule.graceCycles && now.getTime() - Date.parse(state.since) >= rule.graceMs);
+    open.push({ name, label: rule.label, since: state.since, failures: state.failures, reason: state.reason ?? null, pastGrace });
+  }
+  return open;
+}
+
+/** One line per open episode: "Cashman failing since … (UTC), 4 cycles: <reason>". */
+export function episodeSentence(episode: OpenEpisode): string {
+  const cycles = `${episode.failures} failed cycle${episode.failures === 1 ? '' : 's'}`;
+  return `${episode.label} failing since ${episode.since} (UTC), ${cycles}${episode.reason ? `: ${episode.reason}` : ''}`;
 }
 
 export interface MetaStore {
@@ -61,6 +106,7 @@ export class Episodes {
     const at = this.now();
     const state = this.read(name) ?? { since: at.toISOString(), failures: 0, alerted: false };
     state.failures += 1;
+    state.reason = reason;
     this.write(name, state);
     if (state.alerted || state.failures < rule.graceCycles || at.getTime() - Date.parse(state.since) < rule.graceMs) return;
     // Sent before it is marked as sent: a crash in between repeats the alert rather than losing it.
@@ -83,19 +129,28 @@ export class Episodes {
   }
 
   private read(name: EpisodeName): EpisodeState | null {
-    const raw = this.store.getMeta(key(name));
-    if (!raw) return null;
-    try {
-      const parsed = JSON.parse(raw) as Partial<EpisodeState>;
-      if (typeof parsed.since !== 'string' || typeof parsed.failures !== 'number') return null;
-      return { since: parsed.since, failures: parsed.failures, alerted: parsed.alerted === true };
-    } catch {
-      return null;
-    }
+    return readState(this.store, name);
   }
 
   private write(name: EpisodeName, state: EpisodeState): void {
     this.store.setMeta(key(name), JSON.stringify(state));
+  }
+}
+
+function readState(store: Pick<MetaStore, 'getMeta'>, name: EpisodeName): EpisodeState | null {
+  const raw = store.getMeta(key(name));
+  if (!raw) return null;
+  try {
+    const parsed = JSON.parse(raw) as Partial<EpisodeState>;
+    if (typeof parsed.since !== 'string' || typeof parsed.failures !== 'number') return null;
+    return {
+      since: parsed.since,
+      failures: parsed.failures,
+      alerted: parsed.alerted === true,
+      ...(typeof parsed.reason === 'string' ? { reason: parsed.reason } : {}),
+    };
+  } catch {
+    return null;
   }
 }
 

@@ -1,3 +1,5 @@
+import { episodeSentence, type OpenEpisode } from './episodes.js';
+
 /**
  * The one rule for "is the daemon healthy", shared by the `health` command (Docker HEALTHCHECK)
  * and `GET /healthz`: the last successful cycle is younger than ten intervals, and never less
@@ -13,6 +15,8 @@ export interface HealthFacts {
   now: Date;
   /** ISO time of the running cycle's last progress (meta `cycle_progress`), when a cycle runs. */
   progressAt?: string | undefined;
+  /** Open episodes (src/sync/episodes.ts): one past its grace makes the daemon unhealthy. */
+  episodes?: readonly OpenEpisode[];
 }
 
 export type HealthVerdict =
@@ -25,6 +29,13 @@ export function healthMaxAgeMs(intervalSeconds: number): number {
 
 export function judgeHealth(facts: HealthFacts): HealthVerdict {
   const last = facts.lastSuccessAt;
+  // A remote down past its grace (or this process failing) is unhealthy however recent the last
+  // good cycle: orders wait, and `health` says which part fails (issue 16 §10).
+  const failing = (facts.episodes ?? []).filter((episode) => episode.pastGrace);
+  if (failing.length > 0) {
+    const ageMs = last ? facts.now.getTime() - Date.parse(last) : null;
+    return { healthy: false, ageMs, sentence: `unhealthy: ${failing.map(episodeSentence).join('; ')}.` };
+  }
   const maxAgeMs = healthMaxAgeMs(facts.intervalSeconds);
   const lastAgeMs = last ? facts.now.getTime() - Date.parse(last) : null;
   if (facts.progressAt && (lastAgeMs === null || lastAgeMs > maxAgeMs)) {

@@ -223,6 +223,8 @@ export class OrderPipeline {
    * was read. Nothing is sent on it; the row keeps the state the other writer gave it.
    */
   private conflict(key: OrderKey): OrderOutcome {
+    // A write that matched no row fires no fence trigger: ask before going on to the next order.
+    this.deps.ledger.assertWriter();
     const state = this.deps.ledger.getOrder(key.orderNumber)?.state ?? 'gone';
     this.deps.logger.warn('order changed in the ledger meanwhile; left as it is', { orderNumber: key.orderNumber, state });
     return 'skipped';
@@ -285,12 +287,20 @@ export class OrderPipeline {
   }
 
   private async fail(key: OrderKey, error: unknown, phase: 'before-send' | 'partner' | 'draft', auditId?: number): Promise<OrderOutcome> {
+    // Whose failure is it? A lost ledger is this process's (issue 16 §2), whatever the error says
+    // (a fenced write, or a timeout that is only the pause that cost the lock): stop, touch nothing.
+    this.deps.ledger.assertWriter();
     const decision = classify(error, phase);
     const message = describeError(error);
     const code = errorCode(error);
     const { ledger, logger } = this.deps;
     switch (decision) {
+      case 'stop-process':
+        throw error;
       case 'abort-cycle':
+      case 'remote-down':
+        // Provably nothing was created (a refused login, a request that never reached Cashman, a
+        // read): the order keeps its place and its attempt count.
         if (auditId !== undefined) ledger.releaseSubmitting(key.orderNumber, auditId, code);
         throw new CycleAbort(message, { cause: error });
       case 'quarantine':
@@ -341,6 +351,8 @@ export class OrderPipeline {
     const row = this.deps.ledger.getOrder(key.orderNumber);
     const marker = alertMarker(state, key.dateUpdated);
     if (row?.alertedState === marker) return;
+    // A process that lost the ledger reports nothing about orders: the new holder does.
+    this.deps.ledger.assertWriter();
     await this.deps.alerts.send({ kind: state, orderNumber: key.orderNumber, reason });
     this.deps.ledger.setAlerted(key.orderNumber, marker);
   }
