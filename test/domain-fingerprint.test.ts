@@ -53,7 +53,7 @@ describe('fingerprintOrder: only what the invoice shows', () => {
       const order = orderOf(patch);
       const partner = buildPartner(order);
       if ('reason' in partner) throw new Error(partner.reason);
-      const result = buildDraft(order, partner, config);
+      const result = buildDraft(order, partner, config, '2026-12-30');
       if (!result.ok) throw new Error(result.reason);
       const fromRows = fingerprintFromDraftRows(draftRows(result.draft, 'SR000001', { group: 'g', user: 'u', password: 'p' }));
       expect(fromRows).not.toBeNull();

@@ -5,7 +5,7 @@ import type { MappingConfig } from '../domain/mapping-config.js';
 import type { Order } from '../domain/order.js';
 import { reasons } from '../domain/draft-reasons.js';
 import { formatMinor } from '../domain/money.js';
-import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import { addMinutes, shopNow, shopToday } from '../domain/shop-clock.js';
 import { placedBeforeGoLive } from '../domain/go-live.js';
 import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
 import type { Logger } from '../log/logger.js';
@@ -166,7 +166,8 @@ export class OrderPipeline {
 
   /** The partner comes from the order's buyer fields, which the product lookups never change. */
   private async submit(order: Order, partner: PartnerData, key: OrderKey, row: OrderRow | undefined): Promise<OrderOutcome> {
-    const result = buildDraft(order, partner, this.deps.settings.mapping);
+    const { mapping } = this.deps.settings;
+    const result = buildDraft(order, partner, mapping, shopToday(this.now(), mapping.timezone));
     if (!result.ok) return this.quarantine(key, 'MAPPING', result.reason);
     if (result.corrections > 0) this.deps.logger.debug('one forint moved between net and VAT to pass NAV check 890', { orderNumber: key.orderNumber, lines: result.corrections });
     const draft = result.draft;
