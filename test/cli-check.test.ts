@@ -72,7 +72,7 @@ describe('check and the config loader report every problem in plain words', () =
         '  CASHMAN_USER is not set; set the Cashman user name (a dedicated API user is best).\n' +
         '  CASHMAN_PASSWORD is not set; set the Cashman password in .env.',
       `FAIL  ${h.env.CONFIG_PATH} has 2 problems:\n` +
-        '  line 3: unknown key "sync.intervalSecs"; check its spelling against config/config.example.yaml.\n' +
+        '  line 3: unknown key "sync.intervalSecs"; did you mean "sync.intervalSeconds"?\n' +
         '  line 5: vatRates."0" must be a number but is empty (~).',
     ]);
   });
