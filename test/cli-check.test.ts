@@ -81,7 +81,7 @@ describe('check and the config loader report every problem in plain words', () =
       'skip  Cashman login not tested: its .env values above are missing or wrong',
       'ok    Shoprenter product reads work (units.fromProducts)',
       'info  the live shop compared with the valid parts of config.yaml (entries with problems above count as missing):',
-      ...(c.out.slice(7) as string[]),
+      ...c.out.slice(7),
     ]);
     const tail = c.out.slice(7).join('\n');
     expect(tail).toContain('GAP   VAT rate 27% has no entry under vatRates in config.yaml');
