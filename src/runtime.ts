@@ -165,6 +165,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
       alerts,
       cancelStatusIds,
+      statusIds,
       source: shoprenter,
       overlapMinutes: config.sync.overlapMinutes,
       timezone: config.sync.timezone,

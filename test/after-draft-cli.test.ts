@@ -18,7 +18,7 @@ const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.j
 const base: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = { ...SIMPLE_ORDER, email: 'kiss.anna@example.hu' };
 const order = (innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}) =>
   buildShoprenterOrder({ ...base, innerId, dateUpdated, dateCreated: '2026-11-20T09:00:00', ...patch });
-const config = demoConfigYaml({ productLookups: false, intervalSeconds: 5 }).replace('  statuses: []\n', '  statuses: []\n  cancelStatuses: ["Törölve"]\n');
+const config = demoConfigYaml({ productLookups: false, intervalSeconds: 5, cancelStatuses: ['Törölve'] });
 const [glass, book] = SIMPLE_ORDER.products;
 /** The same order with one glass instead of two: 16 779 - 5 000 = 11 779 Ft (see after-draft.test.ts). */
 const fewerGlasses = (innerId: number) => order(innerId, '2026-11-20T11:30:00', { products: [{ ...glass!, stocks: [1] }, book!] });

@@ -19,7 +19,7 @@ const base: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = { ...SIMPLE_ORDER, emai
 const order = (innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}) =>
   buildShoprenterOrder({ ...base, innerId, dateUpdated, dateCreated: '2026-11-20T09:00:00', ...patch });
 
-const config = demoConfigYaml({ productLookups: false }).replace('  statuses: []\n', '  statuses: []\n  cancelStatuses: ["Törölve"]\n');
+const config = demoConfigYaml({ productLookups: false, cancelStatuses: ['Törölve'] });
 
 describe('after the draft: cancelled and changed orders (SPEC §1.7)', () => {
   let h: Harness;

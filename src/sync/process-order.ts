@@ -110,10 +110,13 @@ export class OrderPipeline {
     if (!this.qualifies(order)) {
       // A failed or waiting order would otherwise be fetched again every cycle, forever.
       if (row?.state === 'failed' || row?.state === 'pending') {
+        const cancelled = order.statusId !== null && this.deps.settings.cancelStatusIds?.has(order.statusId);
         return this.quarantine(
           key,
           'NOT_QUALIFYING',
-          `Order ${key.orderNumber} no longer has a status that triggers a draft (sync.statuses), so none was made; it is tried again when the order changes in the shop.`,
+          cancelled
+            ? `Order ${key.orderNumber} is now in status ${order.statusId}, which sync.cancelStatuses lists as a cancellation, so no draft was made; it is tried again when the order changes in the shop.`
+            : `Order ${key.orderNumber} no longer has a status that triggers a draft (sync.statuses), so none was made; it is tried again when the order changes in the shop.`,
         );
       }
       return 'ignored';
