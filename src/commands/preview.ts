@@ -33,6 +33,7 @@ export async function previewCommand(ctx: CommandContext, ref: string | undefine
   }
   let order = sourced.order;
   const verdict = json ? null : await previewVerdict(env, order, cfg, shoprenter);
+  if (verdict) ctx.out(`Status in Shoprenter now: ${verdict.status}`);
   if (verdict && verdict.kind !== 'draft') { ctx.out(`What the daemon would do: ${verdict.text}.`); ctx.out(''); }
   const { productOptions } = cfg.invoice;
   const { fromProducts } = cfg.units;

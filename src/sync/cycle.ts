@@ -85,6 +85,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleSummary> {
   };
 
   try {
+    deps.pilot?.noticeApproval();
     await deps.afterDraft?.beforeCycle();
     await pipeline.alertUnreported();
     const updatedAtMin = listLowerBound(cursor, deps.overlapMinutes, deps.timezone, now());
