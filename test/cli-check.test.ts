@@ -164,12 +164,14 @@ describe('check and the config loader report every problem in plain words', () =
     }
     // Before startFrom (2026-11-01): never drafted, not counted.
     h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, innerId: 999, email: 'old@example.hu', dateUpdated: '2026-10-30T10:00:00' }));
+    // In a cancel status ("Törölve", 7): never drafted with statuses: [], not counted (issue 17).
+    h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, innerId: 1099, email: 'gone@example.hu', status: 7, dateUpdated: '2026-11-24T10:09:00' }));
     const c = capture(h.env);
     expect(await main(['check'], c.ctx)).toBe(0);
     // SIMPLE_ORDER has two product lines of two products: 4 orders × 2 option reads, the 2 products'
     // units once each, and 1 list page = 11 reads; at 3 per second, 4 s.
     expect(c.out.join('\n')).toContain(
-      'info  4 order(s) since 2026-11-01T00:00:00 would be drafted: about 11 Shoprenter reads, 4 s at 3 requests per second',
+      'info  4 order(s) placed since 2026-11-01T00:00:00 would be drafted: about 11 Shoprenter reads, 4 s at 3 requests per second',
     );
   });
 

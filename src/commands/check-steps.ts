@@ -41,7 +41,8 @@ export async function backlogReport(env: RemoteEnv, cfg: FileConfig, shoprenter:
     const startFrom = cfg.sync.startFrom ?? ledger?.getMeta('first_start');
     if (!startFrom) return 'info  sync.startFrom is not set: the daemon starts from the moment it first runs, so no older order will be drafted';
     const statusIds = await resolveStatusIds(cfg.sync.statuses, () => Promise.resolve(statuses));
-    const backlog = await estimateBacklog(shoprenter, cfg, startFrom, statusIds, ledger);
+    const cancelIds = (await resolveStatusIds(cfg.sync.cancelStatuses, () => Promise.resolve(statuses), 'sync.cancelStatuses')) ?? new Set<string>();
+    const backlog = await estimateBacklog(shoprenter, cfg, startFrom, statusIds, ledger, cancelIds);
     const state = ledger ? pilotState(ledger) : null;
     const pilotOn = state === null ? ledger === null || ledger.getMeta('cursor') === undefined : state === 'on' || state === 'ready';
     return backlogLine(backlog, startFrom, cfg.sync.pilotOrders, pilotOn);

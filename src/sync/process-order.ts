@@ -24,7 +24,7 @@ export interface PipelineSettings {
   statusIds: ReadonlySet<string> | null;
   /** Status inner ids that mean "cancelled" (sync.cancelStatuses): never drafted. */
   cancelStatusIds?: ReadonlySet<string>;
-  /** Shop-local "YYYY-MM-DDTHH:MM:SS"; orders last updated earlier are never drafted. */
+  /** Shop-local "YYYY-MM-DDTHH:MM:SS"; orders placed (created) earlier are never drafted. */
   startFrom: string;
   partnerCodePrefix: string;
   partnerCodeDigits: number;
