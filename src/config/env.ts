@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
@@ -44,6 +45,7 @@ const RawEnv = z.object({
   LOG_FORMAT: optionalText,
   ALERT_WEBHOOK_URL: optionalText,
   HTTP_PORT: optionalText,
+  HTTP_HOST: optionalText,
   WEBHOOK_SECRET: z.string().optional(),
 });
 
@@ -82,6 +84,12 @@ export interface BaseEnv {
 
 export interface HttpSettings {
   port: number;
+  /**
+   * The address to listen on: 127.0.0.1 unless HTTP_HOST says otherwise, so /metrics and the
+   * webhook route are not exposed on every interface by accident (issue 17). The container sets
+   * 0.0.0.0 and docker-compose publishes the port on the host's loopback only.
+   */
+  host: string;
   /** Turns on the webhook route; null leaves only /healthz and /metrics. */
   webhookSecret: string | null;
 }
@@ -109,7 +117,7 @@ export function loadBaseEnv(env: Record<string, string | undefined>): BaseEnv {
     logLevel: level as LogLevel,
     logFormat: format,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL ? checkUrl('ALERT_WEBHOOK_URL', raw.ALERT_WEBHOOK_URL) : null,
-    http: httpSettings(raw.HTTP_PORT, raw.WEBHOOK_SECRET),
+    http: httpSettings(raw.HTTP_PORT, raw.WEBHOOK_SECRET, raw.HTTP_HOST),
     webhookSecret: raw.WEBHOOK_SECRET ? raw.WEBHOOK_SECRET : null,
   };
 }
@@ -117,7 +125,7 @@ export function loadBaseEnv(env: Record<string, string | undefined>): BaseEnv {
 /** The secret sits in the webhook URL path: it must be long and URL-safe, and is never echoed back. */
 export const MIN_WEBHOOK_SECRET = 24;
 
-function httpSettings(port: string | undefined, secret: string | undefined): HttpSettings | null {
+function httpSettings(port: string | undefined, secret: string | undefined, host = '127.0.0.1'): HttpSettings | null {
   const webhookSecret = secret === undefined || secret === '' ? null : secret;
   if (webhookSecret !== null && (webhookSecret.length < MIN_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]+$/.test(webhookSecret))) {
     throw new ConfigError(
@@ -127,7 +135,10 @@ function httpSettings(port: string | undefined, secret: string | undefined): Htt
   if (port === undefined) return null;
   const value = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
   if (!(value >= 0 && value <= 65535)) throw new ConfigError(`HTTP_PORT "${port}" is not a port number (1-65535, or 0 for any free port).`);
-  return { port: value, webhookSecret };
+  if (isIP(host) === 0 && host !== 'localhost') {
+    throw new ConfigError(`HTTP_HOST "${host}" is not an IP address; use 127.0.0.1 (the default), 0.0.0.0 for every interface, or one address of this machine.`);
+  }
+  return { port: value, webhookSecret, host };
 }
 
 function required(name: string, value: string | undefined, hint: string): string {
