@@ -91,6 +91,9 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
 
     const redraft = await cli(['redraft', '2001'], h.env);
     expect(redraft).toMatchObject({ code: 0, text: expect.stringContaining('a new draft was sent') });
+    // Issue 17: the order was drafted, never quarantined; the log must not say it was.
+    expect(redraft.text).toContain('redraft: drafting the order as it is now in the shop');
+    expect(redraft.text).not.toContain('since it was quarantined');
     expect(h.shop.cashman.drafts).toHaveLength(2);
     const head = h.shop.cashman.drafts[1]!.rows[0]!;
     expect(head).toMatchObject({ szamla_brutto: '11779', mennyiseg: '1', egyeb: 'Shoprenter rendelés: 2001' });

@@ -119,9 +119,10 @@ describe('after the draft: cancelled and changed orders (SPEC §1.7)', () => {
     expect(reasons).toEqual({
       '1004': 'Order 1004 changed after its draft was made: gross 16 779 -> 11 779 Ft; line "Pálinkás pohár készlet" qty 2 -> 1.',
       '1005': 'Order 1005 changed after its draft was made: gross 16 779 -> 16 280 Ft; line "Szabó Magda: Az ajtó" net unit price 4 284.7619 -> 3 809.5238 Ft.',
-      '1006': 'Order 1006 changed after its draft was made: shipping address changed.',
+      '1006': 'Order 1006 changed after its draft was made: shipping address "Kiss Anna, 1111 Budapest, Fő utca 1., Magyarország" -> "Kiss Anna, 6720 Szeged, Kárász utca 5., Magyarország".',
       // The shop copies the buyer's name into the shipping block, which the draft carries too.
-      '1007': 'Order 1007 changed after its draft was made: buyer name changed; shipping address changed.',
+      '1007':
+        'Order 1007 changed after its draft was made: buyer name "Kiss Anna" -> "Nagy Anna"; shipping address "Kiss Anna, 1111 Budapest, Fő utca 1., Magyarország" -> "Nagy Anna, 1111 Budapest, Fő utca 1., Magyarország".',
     });
     expect(afterDraftAlerts().every((a) => a['kind'] === 'changed-after-draft')).toBe(true);
 

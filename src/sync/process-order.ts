@@ -122,7 +122,9 @@ export class OrderPipeline {
       return 'ignored';
     }
     if (row?.state === 'quarantined') {
-      this.deps.logger.info('order changed in the shop since it was quarantined; trying again', { orderNumber: key.orderNumber });
+      // A redraft parks the drafted order as quarantined (code REDRAFT) before it sends: that order was never quarantined for a fault.
+      if (row.lastErrorCode === 'REDRAFT') this.deps.logger.info('redraft: drafting the order as it is now in the shop', { orderNumber: key.orderNumber });
+      else this.deps.logger.info('order changed in the shop since it was quarantined; trying again', { orderNumber: key.orderNumber });
     }
     // What does not depend on product options or units is decided before paying for those reads.
     // The invoice is dated by dateCreated; a day of slack absorbs clock and time-zone differences.
