@@ -48,7 +48,9 @@ export function statusWarnings(cfg: FileConfig, survey: ShopSurvey): string[] {
     const inCancel = listsStatus(cfg.sync.cancelStatuses, status);
     if (inStatuses && inCancel) {
       warnings.push(`status ${status.id} "${status.name}" is in both sync.statuses and sync.cancelStatuses; it counts as cancelled (never drafted)`);
-    } else if (!inStatuses && !inCancel && cancelGuess(status.name) !== null) {
+    } else if (!inStatuses && !inCancel && cancelGuess(status.name) === 'sure') {
+      // Only names that surely mean it: a "maybe" (a failed payment) gets init-config's TODO once,
+      // not a warning no config could silence under statuses: [].
       const drafted = cfg.sync.statuses.length === 0 ? 'with statuses: [] an order in it would be drafted' : 'a drafted order moving there would not be reported';
       warnings.push(`shop status ${status.id} "${status.name}" looks like a cancellation but is in neither sync.statuses nor sync.cancelStatuses (${drafted}); add "${status.id}" to sync.cancelStatuses`);
     }
