@@ -75,7 +75,7 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     options: {
       database: { type: 'string', value: '<file>', help: 'keep the demo ledger in this file (default: a temp folder)' },
       serve: { type: 'boolean', help: 'only start the stand-ins on fixed ports and print the .env lines that point at them' },
-      port: { type: 'string', value: '<n>', help: 'with --serve: Shoprenter on <n>, Cashman on <n>+1 (default 8701)' },
+      port: { type: 'string', value: '<n>', help: 'with --serve: Shoprenter on <n>, Cashman on <n>+1, the control on <n>+2 (default 8701)' },
     },
     summary: 'watch it work against built-in stand-ins of Shoprenter and Cashman',
   },

@@ -44,7 +44,7 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command> [options]
                          manage the shop's order webhooks that point at this daemon (HTTP_PORT)
   demo [--database <file>] [--serve [--port <n>]]
                          watch it work against built-in stand-ins of Shoprenter and Cashman
-                         (--serve: only start them on fixed ports, for trying check, init-config, preview)
+                         (--serve: only start them on fixed ports, for trying check, init-config, preview, once, approve, with a control to add, cancel and change orders)
 
   <command> --help       that command's options;  --version  the version
 

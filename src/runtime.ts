@@ -66,6 +66,8 @@ export interface RuntimeOptions {
    */
   recoverInterrupted?: boolean;
   observer?: RuntimeObserver;
+  /** A new ledger file is what the caller expects (`demo`'s own): said quietly, not as a wrong DATABASE_PATH. */
+  expectNewLedger?: boolean;
 }
 
 export function createClients(
@@ -133,7 +135,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       lock.onLost(() => (stop.requested = true));
     }
     // Said once this process may go on: a refused second writer prints only why it was refused.
-    logLedgerOpened(logger, opened);
+    logLedgerOpened(logger, opened, options.expectNewLedger);
     const recovered = options.recoverInterrupted === false ? [] : ledger.recoverInterrupted(
       (row) =>
         `The daemon stopped while this draft was being sent, so it may or may not exist in Cashman; check Cashman, then run "resolve ${row.orderNumber} --done" or "retry ${row.orderNumber} --force".`,
@@ -165,6 +167,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
       alerts,
       cancelStatusIds,
+      statusIds,
       source: shoprenter,
       overlapMinutes: config.sync.overlapMinutes,
       timezone: config.sync.timezone,

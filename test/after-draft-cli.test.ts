@@ -20,7 +20,7 @@ const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.j
 const base: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = { ...SIMPLE_ORDER, email: 'kiss.anna@example.hu' };
 const order = (innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}) =>
   buildShoprenterOrder({ ...base, innerId, dateUpdated, dateCreated: '2026-11-20T09:00:00', ...patch });
-const config = demoConfigYaml({ productLookups: false, intervalSeconds: 5 }).replace('  statuses: []\n', '  statuses: []\n  cancelStatuses: ["Törölve"]\n');
+const config = demoConfigYaml({ productLookups: false, intervalSeconds: 5, cancelStatuses: ['Törölve'] });
 const [glass, book] = SIMPLE_ORDER.products;
 /** The same order with one glass instead of two: 16 779 - 5 000 = 11 779 Ft (see after-draft.test.ts). */
 const fewerGlasses = (innerId: number) => order(innerId, '2026-11-20T11:30:00', { products: [{ ...glass!, stocks: [1] }, book!] });
@@ -103,6 +103,9 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
 
     const redraft = await cli(['redraft', '2001', '--old-draft-deleted'], h.env);
     expect(redraft).toMatchObject({ code: 0, text: expect.stringContaining('a new draft was sent') });
+    // Issue 17: the order was drafted, never quarantined; the log must not say it was.
+    expect(redraft.text).toContain('redraft: drafting the order as it is now in the shop');
+    expect(redraft.text).not.toContain('since it was quarantined');
     expect(h.shop.cashman.drafts).toHaveLength(2);
     const head = h.shop.cashman.drafts[1]!.rows[0]!;
     expect(head).toMatchObject({ szamla_brutto: '11779', mennyiseg: '1', egyeb: 'Shoprenter rendelés: 2001' });

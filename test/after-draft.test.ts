@@ -19,7 +19,7 @@ const base: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = { ...SIMPLE_ORDER, emai
 const order = (innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}) =>
   buildShoprenterOrder({ ...base, innerId, dateUpdated, dateCreated: '2026-11-20T09:00:00', ...patch });
 
-const config = demoConfigYaml({ productLookups: false }).replace('  statuses: []\n', '  statuses: []\n  cancelStatuses: ["Törölve"]\n');
+const config = demoConfigYaml({ productLookups: false, cancelStatuses: ['Törölve'] });
 
 describe('after the draft: cancelled and changed orders (SPEC §1.7)', () => {
   let h: Harness;
@@ -119,9 +119,10 @@ describe('after the draft: cancelled and changed orders (SPEC §1.7)', () => {
     expect(reasons).toEqual({
       '1004': 'Order 1004 changed after its draft was made: gross 16 779 -> 11 779 Ft; line "Pálinkás pohár készlet" qty 2 -> 1.',
       '1005': 'Order 1005 changed after its draft was made: gross 16 779 -> 16 280 Ft; line "Szabó Magda: Az ajtó" net unit price 4 284.7619 -> 3 809.5238 Ft.',
-      '1006': 'Order 1006 changed after its draft was made: shipping address changed.',
+      '1006': 'Order 1006 changed after its draft was made: shipping address "Kiss Anna, 1111 Budapest, Fő utca 1., Magyarország" -> "Kiss Anna, 6720 Szeged, Kárász utca 5., Magyarország".',
       // The shop copies the buyer's name into the shipping block, which the draft carries too.
-      '1007': 'Order 1007 changed after its draft was made: buyer name changed; shipping address changed.',
+      '1007':
+        'Order 1007 changed after its draft was made: buyer name "Kiss Anna" -> "Nagy Anna"; shipping address "Kiss Anna, 1111 Budapest, Fő utca 1., Magyarország" -> "Nagy Anna, 1111 Budapest, Fő utca 1., Magyarország".',
     });
     expect(afterDraftAlerts().every((a) => a['kind'] === 'changed-after-draft')).toBe(true);
 

@@ -61,7 +61,7 @@ describe('check and the config loader report every problem in plain words', () =
     expect(text).toContain('ok    Cashman login works');
   });
 
-  it('a .env with three problems and a config with two: all five in one check run', async () => {
+  it('a .env with three problems and a config with two: all five in one check run, and the Shoprenter login and the shop gaps still checked', async () => {
     writeFileSync(h.env.CONFIG_PATH, 'version: 1\nsync:\n  intervalSecs: 30\nvatRates:\n  "0": ~\n');
     const env = { ...h.env, LOG_LEVEL: 'info', CASHMAN_PASSWORD: '', CASHMAN_USER: '', CASHMAN_API_URL: 'http://cashman.example.com/jxs.php' };
     const c = capture(env);
@@ -72,9 +72,21 @@ describe('check and the config loader report every problem in plain words', () =
         '  CASHMAN_USER is not set; set the Cashman user name (a dedicated API user is best).\n' +
         '  CASHMAN_PASSWORD is not set; set the Cashman password in .env.',
       `FAIL  ${h.env.CONFIG_PATH} has 2 problems:\n` +
-        '  line 3: unknown key "sync.intervalSecs"; check its spelling against config/config.example.yaml.\n' +
+        '  line 3: unknown key "sync.intervalSecs"; did you mean "sync.intervalSeconds"?\n' +
         '  line 5: vatRates."0" must be a number but is empty (~).',
+      `ok    the ledger ${h.env.DATABASE_PATH} can be written`,
+      // Issue 17: the Shoprenter part of .env is whole, so that login is still tested, and the
+      // live shop is still compared with the valid parts of config.yaml.
+      expect.stringMatching(/^ok {4}Shoprenter login works/),
+      'skip  Cashman login not tested: its .env values above are missing or wrong',
+      'ok    Shoprenter product reads work (units.fromProducts)',
+      'info  the live shop compared with the valid parts of config.yaml (entries with problems above count as missing):',
+      ...c.out.slice(7),
     ]);
+    const tail = c.out.slice(7).join('\n');
+    expect(tail).toContain('GAP   VAT rate 27% has no entry under vatRates in config.yaml');
+    expect(tail).toContain('GAP   payment method "cod" (Utánvétel) has no entry under paymentMethods');
+    expect(tail).toContain('warn  shop status 7 "Törölve" looks like a cancellation but is in neither sync.statuses nor sync.cancelStatuses');
   });
 
   it.each([
@@ -152,13 +164,31 @@ describe('check and the config loader report every problem in plain words', () =
     }
     // Before startFrom (2026-11-01): never drafted, not counted.
     h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, innerId: 999, email: 'old@example.hu', dateUpdated: '2026-10-30T10:00:00' }));
+    // In a cancel status ("Törölve", 7): never drafted with statuses: [], not counted (issue 17).
+    h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, innerId: 1099, email: 'gone@example.hu', status: 7, dateUpdated: '2026-11-24T10:09:00' }));
     const c = capture(h.env);
     expect(await main(['check'], c.ctx)).toBe(0);
     // SIMPLE_ORDER has two product lines of two products: 4 orders × 2 option reads, the 2 products'
     // units once each, and 1 list page = 11 reads; at 3 per second, 4 s.
     expect(c.out.join('\n')).toContain(
-      'info  4 order(s) since 2026-11-01T00:00:00 would be drafted: about 11 Shoprenter reads, 4 s at 3 requests per second',
+      'info  4 order(s) placed since 2026-11-01T00:00:00 would be drafted: about 11 Shoprenter reads, 4 s at 3 requests per second',
     );
+  });
+
+  it('warns about every shop status that looks like a cancellation and is in neither list, and one in both (issue 17)', async () => {
+    const warnings = async (yaml: string): Promise<string[]> => {
+      writeFileSync(h.env.CONFIG_PATH, yaml);
+      const c = capture(h.env);
+      await main(['check'], c.ctx);
+      return c.out.filter((line) => line.startsWith('warn  ') && line.includes('status'));
+    };
+    expect(await warnings(demoConfigYaml({ cancelStatuses: [] }))).toEqual([
+      'warn  shop status 7 "Törölve" looks like a cancellation but is in neither sync.statuses nor sync.cancelStatuses (with statuses: [] an order in it would be drafted); add "7" to sync.cancelStatuses in config.yaml',
+    ]);
+    expect(await warnings(demoConfigYaml({ cancelStatuses: ['törölve'] }))).toEqual([]);
+    expect(await warnings(demoConfigYaml({ statuses: ['5', 'Törölve'], cancelStatuses: ['7'] }))).toEqual([
+      'warn  status 7 "Törölve" is in both sync.statuses and sync.cancelStatuses; it counts as cancelled (never drafted) in config.yaml',
+    ]);
   });
 
   it('init-config counts the places to fill in, not the word in its header', async () => {

@@ -34,7 +34,7 @@ describe('CLI commands against the stand-ins', () => {
     writeFileSync(h.env.CONFIG_PATH, 'version: 1\nsync:\n  intervalSecs: 30\n');
     const c = capture({ ...h.env, LOG_LEVEL: 'info' });
     expect(await main(['once'], c.ctx)).toBe(2);
-    expect(c.err.join('\n')).toBe(`${h.env.CONFIG_PATH} line 3: unknown key "sync.intervalSecs"; check its spelling against config/config.example.yaml.`);
+    expect(c.err.join('\n')).toBe(`${h.env.CONFIG_PATH} line 3: unknown key "sync.intervalSecs"; did you mean "sync.intervalSeconds"?`);
   });
 
   it('once drafts, status reports, health turns healthy', async () => {

@@ -44,7 +44,7 @@ describe('CLI manners', () => {
     const env = { ...h.env, LOG_LEVEL: 'info' };
     const v = capture(env);
     expect(await main(['--version'], v.ctx)).toBe(0);
-    expect(v.out).toEqual(['shoprenter-cashman-sync 0.1.0']);
+    expect(v.out).toEqual(['shoprenter-cashman-sync 0.3.0']);
 
     const help = capture(env);
     expect(await main(['retry', '--help'], help.ctx)).toBe(0);
@@ -74,17 +74,21 @@ describe('CLI manners', () => {
     // Placed before startFrom, completed after it: invoiced by hand before go-live (SPEC §1.1).
     add(305, '2026-11-24T10:06:00', 1, '2026-10-31T23:00:00');
 
+    add(306, '2026-11-24T10:07:00', 7); // "Törölve", a cancel status in the demo config
     const verdict = async (order: string): Promise<string> => {
       const c = capture(h.env);
       expect(await main(['preview', order], c.ctx)).toBe(0);
-      return c.out[0]!;
+      expect(c.out[0]).toMatch(/^Status in Shoprenter now: .+ \(\d+\)$/);
+      return c.out[1]!;
     };
     expect(await verdict('301')).toMatch(/^What the daemon would do: already drafted on \S+ \(UTC\) as "5001\|1"; never drafted again\.$/);
     // The stand-in names status 2 "Feldolgozás alatt" (shoprenter-fixtures).
     expect(await verdict('302')).toMatch(/^What the daemon would do: skipped: status .+ \(2\) is not in sync\.statuses\.$/);
-    expect(await verdict('303')).toBe('What the daemon would do: skipped: created 2026-10-30T10:00:00, before sync.startFrom 2026-11-01T00:00:00 (shop time).');
+    expect(await verdict('303')).toBe('What the daemon would do: skipped: placed 2026-10-30T10:00:00, before sync.startFrom 2026-11-01T00:00:00 (shop time).');
     expect(await verdict('304')).toBe('What the daemon would do: would be drafted.');
-    expect(await verdict('305')).toBe('What the daemon would do: skipped: created 2026-10-31T23:00:00, before sync.startFrom 2026-11-01T00:00:00 (shop time).');
+    // Issue 17: a cancel status is named as the reason, with the status as the shop names it.
+    expect(await verdict('306')).toBe('What the daemon would do: never drafted: status Törölve (7) is listed in sync.cancelStatuses (a cancellation).');
+    expect(await verdict('305')).toBe('What the daemon would do: skipped: placed 2026-10-31T23:00:00, before sync.startFrom 2026-11-01T00:00:00 (shop time).');
 
     // Still not qualifying: refused with the reason.
     const refused = capture(h.env);
@@ -121,7 +125,7 @@ describe('CLI manners', () => {
   it('run: a startup line with version, config, ledger and shop; SIGHUP stops it gracefully', async () => {
     const run = startProc(['run'], { ...h.env, LOG_LEVEL: 'info' });
     const line = await run.waitFor(/daemon started/);
-    expect(line).toContain('version=0.1.0');
+    expect(line).toContain('version=0.3.0');
     expect(line).toContain(`config=${resolve(h.env.CONFIG_PATH)}`);
     expect(line).toContain(`ledger=${resolve(h.env.DATABASE_PATH)}`);
     expect(line).toContain(`shop=${h.env.SHOPRENTER_SHOP}`);
@@ -160,7 +164,7 @@ describe('CLI manners', () => {
       expect({ checked, out: check.out }).toMatchObject({ checked: 0 });
       const preview = capture({ ...env, DATABASE_PATH: join(dir, 'data', 'sync.db') });
       expect(await main(['preview', '1001'], preview.ctx)).toBe(0);
-      expect(preview.out[0]).toBe('What the daemon would do: would be drafted.');
+      expect(preview.out.slice(0, 2)).toEqual(['Status in Shoprenter now: Függőben lévő (1)', 'What the daemon would do: would be drafted.']);
       serve.child.kill('SIGINT');
       expect((await serve.exited).code).toBe(0);
     } finally {

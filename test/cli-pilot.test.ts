@@ -124,6 +124,8 @@ describe('pilot through approve', () => {
       expect(await main(['approve'], approve.ctx)).toBe(0);
       const from = run.stdout.length;
       await run.waitFor(/draft created in Cashman.*order 75[34]|order 75[34]: draft created in Cashman/, 30_000);
+      // Issue 17: the daemon's log says why drafting resumed.
+      expect(run.stdout.slice(from).join('\n')).toMatch(/pilot approved \("approve"\): drafting resumes with this cycle.*waiting=2/);
       const settled = async (): Promise<void> => {
         for (let i = 0; i < 100 && h.shop.cashman.drafts.length < 4; i += 1) await new Promise((r) => setTimeout(r, 100));
       };

@@ -179,8 +179,15 @@ describe('crash safety with real processes', () => {
         if (secondTimer || !chunk.toString().includes('daemon started')) return;
         secondTimer = setTimeout(() => {
           if (killed) return;
-          second = spawnCli([secondCommand], env, dir);
+          const started = spawnCli([secondCommand], env, dir);
+          second = started;
           seconds.tried += 1;
+          // One writer in every interleaving: a takeover is only ever seen once the daemon was killed.
+          const watchTakeover = (out: Buffer): void => {
+            if (out.toString().includes('taking over the ledger lock') && !killed) seconds.unexpected.push('took the ledger over while the daemon was alive');
+          };
+          started.process.stdout?.on('data', watchTakeover);
+          started.process.stderr?.on('data', watchTakeover);
         }, secondDelayMs);
       };
       child.process.stdout?.on('data', watchStart);
@@ -284,10 +291,13 @@ describe('crash safety with real processes', () => {
     expect(twoCodes).toEqual([]);
     expect(twoPartners).toEqual([]);
     expect(unalerted).toEqual([]);
+    // Issue 17: how many second starts were refused rather than taking over after the kill depends
+    // on timing (on a busy machine all may come after the kill), so that is a figure above. What
+    // holds in every interleaving: each second start was refused naming the live daemon, took over
+    // after its kill, or was cut short; none did anything else, none took over while it lived.
     expect(seconds.unexpected).toEqual([]);
-    expect(seconds.refused).toBeGreaterThan(0);
+    expect(seconds.refused + seconds.tookOver + seconds.cutShort).toBe(seconds.tried);
     expect(figures.kills).toBeGreaterThanOrEqual(KILLS);
-    expect(figures.byPlan['draft-answer'] ?? 0).toBeGreaterThan(0);
     // status --json agrees with the ledger: every uncertain order is listed, nothing is left in submitting.
     expect(report.counts['submitting'] ?? 0).toBe(0);
     expect(report.counts['done']).toBe(numbers.length - uncertain.length);

@@ -5,12 +5,12 @@ import type { DraftLine, DraftResult, InvoiceDraft } from '../src/domain/draft.j
 import type { MappingConfig } from '../src/domain/mapping-config.js';
 import type { Order } from '../src/domain/order.js';
 import { fixtureOrder, makeOrder, product, totalsRows } from './fixtures/golden/builders.js';
-import { BASE_CONFIG, configFor, orderFromFixture, type FixtureOrder } from './fixtures/golden/loader.js';
+import { BASE_CONFIG, DRAFT_DAY, configFor, orderFromFixture, type FixtureOrder } from './fixtures/golden/loader.js';
 
 function run(order: Order, config: MappingConfig = BASE_CONFIG): DraftResult {
   const partner = buildPartner(order);
   if ('reason' in partner) return { ok: false, reason: partner.reason };
-  return buildDraft(order, partner, config);
+  return buildDraft(order, partner, config, DRAFT_DAY);
 }
 
 function draft(overrides: Partial<FixtureOrder> = {}, config?: Partial<MappingConfig>): InvoiceDraft {

@@ -5,12 +5,12 @@ import type { DraftResult } from '../src/domain/draft.js';
 import type { MappingConfig } from '../src/domain/mapping-config.js';
 import type { Order } from '../src/domain/order.js';
 import { makeOrder, product, totalsRows } from './fixtures/golden/builders.js';
-import { BASE_CONFIG, configFor, type FixtureOrder } from './fixtures/golden/loader.js';
+import { BASE_CONFIG, DRAFT_DAY, configFor, type FixtureOrder } from './fixtures/golden/loader.js';
 
-function run(order: Order, config: MappingConfig = BASE_CONFIG): DraftResult {
+function run(order: Order, config: MappingConfig = BASE_CONFIG, today = DRAFT_DAY): DraftResult {
   const partner = buildPartner(order);
   if ('reason' in partner) return { ok: false, reason: partner.reason };
-  return buildDraft(order, partner, config);
+  return buildDraft(order, partner, config, today);
 }
 
 const result = (overrides: Partial<FixtureOrder>, config?: Partial<MappingConfig>): DraftResult => run(makeOrder(overrides), configFor(config));
@@ -162,19 +162,31 @@ describe('currencies', () => {
 });
 
 describe('dates', () => {
+  // Issue 17: issued (kelt) on the day the draft is made, fulfilled (teljesites) on the order's day, due from the issue date.
   it.each([
-    ['2026-12-01T00:30:00', 8, '2026-12-01', '2026-12-09'], // shop-local already: 00:30 on the 1st is the 1st
-    ['2026-11-30 23:59:59', 8, '2026-11-30', '2026-12-08'],
-    ['2026-12-28T10:00:00', 8, '2026-12-28', '2027-01-05'],
-    ['2028-02-25T10:00:00', 4, '2028-02-25', '2028-02-29'],
-    ['2027-02-25T10:00:00', 4, '2027-02-25', '2027-03-01'],
-    ['2026-11-03T14:22:05', 0, '2026-11-03', '2026-11-03'],
-    ['2026-10-31T23:30:00Z', 8, '2026-11-01', '2026-11-09'], // an explicit offset is moved into Budapest time (UTC+1)
-    ['2026-07-31T22:30:00+00:00', 1, '2026-08-01', '2026-08-02'], // summer: UTC+2
-    ['2026-11-01T00:30:00+01:00', 8, '2026-11-01', '2026-11-09'],
-  ])('%s + %d days -> issued %s, due %s', (dateCreated, dueDays, issue, due) => {
-    const r = run(makeOrder({ dateCreated }), { ...BASE_CONFIG, invoice: { ...BASE_CONFIG.invoice, dueDays } });
-    expect(r.ok && [r.draft.issueDate, r.draft.fulfilmentDate, r.draft.dueDate]).toEqual([issue, issue, due]);
+    ['2026-12-01T00:30:00', '2026-12-01', 8, '2026-12-01', '2026-12-09'], // shop-local already: 00:30 on the 1st is the 1st
+    ['2026-11-30 23:59:59', '2026-12-01', 8, '2026-11-30', '2026-12-09'], // drafted the next morning
+    ['2026-12-28T10:00:00', '2026-12-28', 8, '2026-12-28', '2027-01-05'],
+    ['2026-12-24T10:00:00', '2026-12-28', 8, '2026-12-24', '2027-01-05'], // a Thursday order drafted on Monday
+    ['2028-02-20T10:00:00', '2028-02-25', 4, '2028-02-20', '2028-02-29'],
+    ['2027-02-25T10:00:00', '2027-02-25', 4, '2027-02-25', '2027-03-01'],
+    ['2026-11-03T14:22:05', '2026-11-03', 0, '2026-11-03', '2026-11-03'],
+    ['2026-10-31T23:30:00Z', '2026-11-01', 8, '2026-11-01', '2026-11-09'], // an explicit offset is moved into Budapest time (UTC+1)
+    ['2026-07-31T22:30:00+00:00', '2026-08-01', 1, '2026-08-01', '2026-08-02'], // summer: UTC+2
+    ['2026-11-01T00:30:00+01:00', '2026-11-10', 8, '2026-11-01', '2026-11-18'], // a backfill at go-live: issued today
+  ])('ordered %s, drafted %s, %d days -> fulfilled %s, due %s', (dateCreated, today, dueDays, fulfilled, due) => {
+    const r = run(makeOrder({ dateCreated }), { ...BASE_CONFIG, invoice: { ...BASE_CONFIG.invoice, dueDays } }, today);
+    expect(r.ok && [r.draft.issueDate, r.draft.fulfilmentDate, r.draft.dueDate]).toEqual([today, fulfilled, due]);
+  });
+
+  it('invoice.fulfilmentDate: draft dates the fulfilment on the draft day too', () => {
+    const config = { ...BASE_CONFIG, invoice: { ...BASE_CONFIG.invoice, fulfilmentDate: 'draft' as const } };
+    const r = run(makeOrder({ dateCreated: '2026-11-27T16:00:00' }), config, '2026-11-30');
+    expect(r.ok && [r.draft.issueDate, r.draft.fulfilmentDate, r.draft.dueDate]).toEqual(['2026-11-30', '2026-11-30', '2026-12-08']);
+  });
+
+  it('refuses a draft day that is not a calendar day rather than sending it', () => {
+    expect(run(makeOrder(), BASE_CONFIG, '2026-02-30').ok).toBe(false);
   });
 
   it.each(['0000-00-00 00:00:00', '-0001-11-30T00:00:00', '2026-02-30T10:00:00', '2026-11-03T25:00:00', 'tegnap', ''])('refuses %j', (dateCreated) => {

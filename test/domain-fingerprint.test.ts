@@ -23,13 +23,32 @@ function orderOf(patch: Partial<OrderSpec> = {}): Order {
 const line = (key: string, quantity: string, netUnitPrice = '100', taxRate = '27') => ({ key, name: key, quantity, netUnitPrice, taxRate });
 
 describe('describeDifferences: what changed, in words', () => {
-  const before: Fingerprint = { currency: 'HUF', grossHuf: '12990', buyerName: 'Kiss Anna', billing: 'a', shipping: 'b', lines: [line('Bögre', '2'), line('Tál', '1')] };
+  const before: Fingerprint = {
+    currency: 'HUF',
+    grossHuf: '12990',
+    buyerName: 'Kiss Anna',
+    email: 'kiss.anna@example.hu',
+    taxNumber: '',
+    billing: '1111|Budapest|Fő utca 1.|Magyarország',
+    shipping: 'Kiss Anna|1111|Budapest|Fő utca 1.|Magyarország',
+    lines: [line('Bögre', '2'), line('Tál', '1')],
+  };
   it.each<[string, Fingerprint, string[]]>([
     ['nothing', { ...before }, []],
-    ['the example of SPEC §1.7', { ...before, grossHuf: '10990', lines: [line('Bögre', '1'), line('Tál', '1')], shipping: 'c' }, ['gross 12 990 -> 10 990 Ft', 'line "Bögre" qty 2 -> 1', 'shipping address changed']],
+    ['the example of SPEC §1.7', { ...before, grossHuf: '10990', lines: [line('Bögre', '1'), line('Tál', '1')], shipping: '' }, ['gross 12 990 -> 10 990 Ft', 'line "Bögre" qty 2 -> 1', 'shipping address "Kiss Anna, 1111 Budapest, Fő utca 1., Magyarország" -> (none)']],
     ['a line removed and one added', { ...before, lines: [line('Bögre', '2'), line('Kanál', '3')] }, ['line "Tál" removed', 'line "Kanál" qty 3 added']],
     ['price and VAT', { ...before, lines: [line('Bögre', '2', '1234567.5', '5'), line('Tál', '1')] }, ['line "Bögre" net unit price 100 -> 1 234 567.5 Ft', 'line "Bögre" VAT 27% -> 5%']],
-    ['buyer and billing', { ...before, buyerName: 'Nagy Anna', billing: 'x' }, ['buyer name changed', 'billing address changed']],
+    // Issue 17: old and new values, not only "buyer name changed".
+    [
+      'buyer and billing',
+      { ...before, buyerName: 'Nagy Anna', email: 'nagy.anna@example.hu', taxNumber: '12345678-1-42', billing: '6720|Szeged|Kárász utca 5.|Magyarország' },
+      [
+        'buyer name "Kiss Anna" -> "Nagy Anna"',
+        'buyer e-mail "kiss.anna@example.hu" -> "nagy.anna@example.hu"',
+        'buyer tax number (none) -> "12345678-1-42"',
+        'billing address "1111 Budapest, Fő utca 1., Magyarország" -> "6720 Szeged, Kárász utca 5., Magyarország"',
+      ],
+    ],
     ['unknown lines are not compared', { ...before, lines: undefined }, []],
   ])('%s', (_name, after, words) => {
     expect(describeDifferences(before, after)).toEqual(words);
@@ -53,7 +72,7 @@ describe('fingerprintOrder: only what the invoice shows', () => {
       const order = orderOf(patch);
       const partner = buildPartner(order);
       if ('reason' in partner) throw new Error(partner.reason);
-      const result = buildDraft(order, partner, config);
+      const result = buildDraft(order, partner, config, '2026-12-30');
       if (!result.ok) throw new Error(result.reason);
       const fromRows = fingerprintFromDraftRows(draftRows(result.draft, 'SR000001', { group: 'g', user: 'u', password: 'p' }));
       expect(fromRows).not.toBeNull();

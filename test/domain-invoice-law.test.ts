@@ -6,7 +6,7 @@ import type { DraftResult } from '../src/domain/draft.js';
 import type { MappingConfig } from '../src/domain/mapping-config.js';
 import type { PartnerData } from '../src/domain/partner.js';
 import { makeOrder, product, totalsRows } from './fixtures/golden/builders.js';
-import { configFor, type FixtureOrder } from './fixtures/golden/loader.js';
+import { DRAFT_DAY, configFor, type FixtureOrder } from './fixtures/golden/loader.js';
 
 /**
  * Issue 10, points 1-6: drafts right in law, not only in arithmetic. Every expected value below
@@ -17,7 +17,7 @@ import { configFor, type FixtureOrder } from './fixtures/golden/loader.js';
 function run(overrides: Partial<FixtureOrder>, config?: Partial<MappingConfig>): DraftResult {
   const partner = buildPartner(makeOrder(overrides));
   if ('reason' in partner) return { ok: false, reason: partner.reason };
-  return buildDraft(makeOrder(overrides), partner, configFor(config));
+  return buildDraft(makeOrder(overrides), partner, configFor(config), DRAFT_DAY);
 }
 
 function drafted(overrides: Partial<FixtureOrder>, config?: Partial<MappingConfig>) {

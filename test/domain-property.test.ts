@@ -7,7 +7,7 @@ import type { MappingConfig } from '../src/domain/mapping-config.js';
 import type { Order } from '../src/domain/order.js';
 import { normalizeOrder } from '../src/shoprenter/normalize-order.js';
 import { makeOrder } from './fixtures/golden/builders.js';
-import { BASE_CONFIG } from './fixtures/golden/loader.js';
+import { BASE_CONFIG, DRAFT_DAY } from './fixtures/golden/loader.js';
 import { draftAsRows, navTally } from './helpers/nav-audit.js';
 import { checkDraft, oneUnitMoves, parseDecimal, vatTableFrom } from './helpers/nav-checker.js';
 import { rhu, shopOrder, type ShopSpec } from './helpers/shop-order.js';
@@ -68,7 +68,7 @@ function draftFor(wire: Record<string, unknown>): DraftResult {
   if (!sourced.ok) return { ok: false, reason: sourced.reason };
   const partner = buildPartner(sourced.order);
   if ('reason' in partner) return { ok: false, reason: partner.reason };
-  return buildDraft(sourced.order, partner, CONFIG);
+  return buildDraft(sourced.order, partner, CONFIG, DRAFT_DAY);
 }
 
 /** Quarantine reasons by their first words, to say what the quarantines were. */
@@ -187,7 +187,7 @@ describe('drafts of orders computed the way a shop computes them', () => {
           total: h.total,
         };
         const partner = buildPartner(order);
-        const result = 'reason' in partner ? { ok: false as const, reason: partner.reason } : buildDraft(order, partner, BASE_CONFIG);
+        const result = 'reason' in partner ? { ok: false as const, reason: partner.reason } : buildDraft(order, partner, BASE_CONFIG, DRAFT_DAY);
         if (!result.ok) {
           expect(result.reason.length).toBeGreaterThan(0);
           expect(result.reason).not.toMatch(/unexpected error/);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { buildShoprenterOrder, type OrderSpec } from '../src/standins/shoprenter-fixtures.js';
 import { runCycle } from '../src/sync/cycle.js';
 import { startHarness, type Harness } from './helpers/harness.js';
+import { budapestDay, plusDays } from './helpers/days.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
 
 const anna: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = { ...SIMPLE_ORDER, email: '  Kiss.Anna@Example.HU ' };
@@ -23,7 +24,9 @@ describe('end to end: real cycles against both stand-ins', () => {
     h.shop.shoprenter.addOrder(order(1001, '2026-11-20T10:00:00'));
     const runtime = await h.runtime();
 
+    const dayBefore = budapestDay();
     const first = await runCycle(runtime.deps);
+    const dayAfter = budapestDay();
     expect(first).toMatchObject({ ok: true, listed: 1, partnersCreated: 1 });
     expect(first.outcomes.done).toBe(1);
     expect(h.shop.cashman.stats.byOperation).toEqual({ '9': 1, '4': 1 });
@@ -32,8 +35,10 @@ describe('end to end: real cycles against both stand-ins', () => {
     const total = String(order(1001, '2026-11-20T10:00:00')['total']).replace(/\.0+$/, '');
     expect(head).toMatchObject({ muveletkod: '4', partner_kod: 'SR000001', nev: 'Kiss Anna', deviza: 'HUF', egyeb: 'Shoprenter rendelés: 1001' });
     expect(head['szamla_brutto']).toBe(total);
-    expect(head['kelt']).toBe('2026-11-20');
-    expect(head['fizetesi_hatarido']).toBe('2026-11-28');
+    // Issued the day it is drafted, fulfilled on the order's day, due 8 days after issue (issue 17).
+    expect([dayBefore, dayAfter]).toContain(head['kelt']);
+    expect(head['teljesites']).toBe('2026-11-20');
+    expect(head['fizetesi_hatarido']).toBe(plusDays(String(head['kelt']), 8));
     expect(head['Password']).toBe('********'); // the stand-in stores rows masked; the real one was checked on arrival
     expect(h.shop.cashman.emailCimSeen).toEqual([]);
     expect(draft!.rows.map((r) => r['megnevezes'])).toEqual(['Pálinkás pohár készlet', 'Szabó Magda: Az ajtó', 'GLS házhozszállítás', 'Kezelési költség (cod)']);

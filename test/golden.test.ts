@@ -11,6 +11,7 @@ import { applyProductLookups } from '../src/shoprenter/product-lookups.js';
 import {
   configFor,
   draftAsJson,
+  draftDayOf,
   loadGoldenCases,
   orderFromFixture,
   quarantineMatches,
@@ -36,7 +37,7 @@ type Outcome = DraftResult | { ok: false; reason: string };
 function draftFor(order: Order, golden: GoldenCase): Outcome {
   const partner = buildPartner(order);
   if ('reason' in partner) return { ok: false, reason: partner.reason };
-  return buildDraft(order, partner, configFor(golden.config));
+  return buildDraft(order, partner, configFor(golden.config), draftDayOf(golden));
 }
 
 /** What the daemon does with one orderExtend item. */

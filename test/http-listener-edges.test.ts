@@ -28,6 +28,7 @@ describe('HTTP listener edges (issue 16 §9)', () => {
   const start = (headersTimeoutMs?: number) =>
     startHttpServer({
       port: 0,
+      host: '127.0.0.1',
       webhookSecret: SECRET,
       logger: createLogger({
         level: 'debug',

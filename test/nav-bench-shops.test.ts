@@ -24,7 +24,7 @@ function draftAll(orders: Record<string, unknown>[]): { drafted: number; quarant
       continue;
     }
     const partner = buildPartner(sourced.order);
-    const result = 'reason' in partner ? { ok: false as const, reason: partner.reason } : buildDraft(sourced.order, partner, mapping);
+    const result = 'reason' in partner ? { ok: false as const, reason: partner.reason } : buildDraft(sourced.order, partner, mapping, '2026-12-30');
     if (!result.ok) {
       quarantined.push(result.reason);
       continue;

@@ -16,7 +16,7 @@ import { configFor, type FixtureOrder } from './fixtures/golden/loader.js';
 function run(overrides: Partial<FixtureOrder>, config?: Partial<MappingConfig>): DraftResult {
   const partner = buildPartner(makeOrder(overrides));
   if ('reason' in partner) return { ok: false, reason: partner.reason };
-  return buildDraft(makeOrder(overrides), partner, configFor(config));
+  return buildDraft(makeOrder(overrides), partner, configFor(config), '2026-12-07');
 }
 
 const reasonOf = (overrides: Partial<FixtureOrder>, config?: Partial<MappingConfig>): string => {

@@ -9,6 +9,7 @@ import type { MappingConfig } from '../src/domain/mapping-config.js';
 import { sharedRateLimiter } from '../src/shoprenter/rate-limiter.js';
 import { startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
 import { configFor, loadGoldenCases, quarantineMatches, type GoldenCase } from './fixtures/golden/loader.js';
+import { budapestDay, plusDays } from './helpers/days.js';
 import { expectNavClean, vatTableFrom } from './helpers/nav-audit.js';
 
 /**
@@ -164,8 +165,11 @@ async function preview(golden: GoldenCase, json: boolean): Promise<{ code: numbe
 
 async function expectPreview(golden: GoldenCase): Promise<void> {
   const orderNumber = String(golden.wire['innerId']);
+  // The preview is dated the day it runs (issue 17): either side of a midnight that falls in between.
+  const dayBefore = budapestDay();
   const asJson = await preview(golden, true);
   const asTable = await preview(golden, false);
+  const dayAfter = budapestDay();
   expect({ code: asJson.code, err: asJson.err }).toEqual({ code: 0, err: '' });
   expect({ code: asTable.code, err: asTable.err }).toEqual({ code: 0, err: '' });
 
@@ -199,9 +203,7 @@ async function expectPreview(golden: GoldenCase): Promise<void> {
     orszag: draft.buyer.country,
     adoszam: draft.buyer.taxNumber ?? '',
     kozossegi_adoszam: draft.buyer.euVatNumber ?? '',
-    kelt: draft.issueDate,
     teljesites: draft.fulfilmentDate,
-    fizetesi_hatarido: draft.dueDate,
     fizetesmod: draft.paymentMethod,
     deviza: draft.currency,
     egyeb: draft.orderNumberText,
@@ -209,6 +211,10 @@ async function expectPreview(golden: GoldenCase): Promise<void> {
     szamla_afa: minorText(draft.totals.vat, draft.decimals),
     szamla_brutto: minorText(draft.totals.gross, draft.decimals),
   });
+  const kelt = String(head['kelt']);
+  expect([dayBefore, dayAfter]).toContain(kelt);
+  expect(head['fizetesi_hatarido']).toBe(plusDays(kelt, 8));
+  expect(asTable.out).toMatch(new RegExp(`issue date \\(kelt\\) (${dayBefore}|${dayAfter}): the day the draft is made; fulfilment date \\(teljesítés\\) ${draft.fulfilmentDate}; due date`));
   if (draft.shipping) {
     expect(head).toMatchObject({
       szallitasicim_nev: draft.shipping.name,

@@ -16,7 +16,7 @@ import { apiId, buildShoprenterOrder, netOf, productInnerIdFor } from '../src/st
 import type { OrderSpec, ProductSpec } from '../src/standins/shoprenter-fixtures.js';
 import { startShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import type { ShoprenterStandin, ShoprenterStandinOptions } from '../src/standins/shoprenter-standin.js';
-import { configFor, draftAsJson, loadGoldenCases, orderFromFixture } from './fixtures/golden/loader.js';
+import { configFor, draftAsJson, draftDayOf, loadGoldenCases, orderFromFixture } from './fixtures/golden/loader.js';
 
 /**
  * ShoprenterClient.enrichOrder against the stand-in: what orderExtend only links to (chosen
@@ -361,7 +361,7 @@ describe('enrichOrder: the golden cases orderExtend cannot complete on its own',
 
     const partner = buildPartner(enriched);
     if ('reason' in partner) throw new Error(partner.reason);
-    const result = buildDraft(enriched, partner, configFor(golden.config));
+    const result = buildDraft(enriched, partner, configFor(golden.config), draftDayOf(golden));
     if ('quarantine' in golden.expected) expect(result).toEqual({ ok: false, reason: golden.expected.quarantine });
     else if (!result.ok) throw new Error(`expected a draft, got quarantine: ${result.reason}`);
     else expect(draftAsJson(result.draft)).toEqual('draft' in golden.expected ? golden.expected.draft : golden.expected);

@@ -46,6 +46,8 @@ describe('webhooks command', () => {
     shop.shoprenter.resetStats();
     const first = await run(['webhooks', 'register', 'http://127.0.0.1:8443/'], env, dir);
     expect(first.code).toBe(0);
+    // Issue 17: this environment has no HTTP_PORT, so the daemon would not listen for the webhooks.
+    expect(first.text).toContain('warning: HTTP_PORT is empty, so the daemon does not listen for these webhooks');
     expect(first.text).toMatch(/order_confirm: registered \(id \S+\) -> http:\/\/127\.0\.0\.1:8443\/webhooks\/shoprenter\/<WEBHOOK_SECRET>/);
     expect(first.text).toMatch(/order_status_change: registered/);
     // Creates that Shoprenter accepted: the stand-in's 3 req/s window also holds the previous
@@ -54,8 +56,9 @@ describe('webhooks command', () => {
     const posts = created();
     expect(posts).toHaveLength(2);
 
-    const again = await run(['webhooks', 'register', 'http://127.0.0.1:8443'], env, dir);
+    const again = await run(['webhooks', 'register', 'http://127.0.0.1:8443'], { ...env, HTTP_PORT: '8080' }, dir);
     expect(again.code).toBe(0);
+    expect(again.text).not.toContain('HTTP_PORT is empty');
     expect(again.text).toMatch(/order_confirm: already registered/);
     expect(created()).toHaveLength(2);
 

@@ -6,7 +6,7 @@ import { buildDraft } from '../domain/build-draft.js';
 import { buildPartner } from '../domain/build-partner.js';
 import type { MappingConfig } from '../domain/mapping-config.js';
 import { formatPartnerCode } from '../domain/partner.js';
-import { addMinutes } from '../domain/shop-clock.js';
+import { addMinutes, shopToday } from '../domain/shop-clock.js';
 import { silentLogger } from '../log/logger.js';
 import { createClients } from '../runtime.js';
 import type { ShoprenterClient } from '../shoprenter/client.js';
@@ -73,7 +73,7 @@ export class OneByOneSync {
     if (!sourced.ok) return 'quarantined';
     const partner = buildPartner(sourced.order);
     if ('reason' in partner) return 'quarantined';
-    const built = buildDraft(sourced.order, partner, this.mapping);
+    const built = buildDraft(sourced.order, partner, this.mapping, shopToday(new Date(), this.mapping.timezone));
     if (!built.ok) return 'quarantined';
     const known = this.partners.get(partner.email);
     const code = known?.code ?? formatPartnerCode('SR', 6, ++this.sequence);

@@ -1,5 +1,6 @@
 import { buildDraft } from '../domain/build-draft.js';
 import { buildPartner } from '../domain/build-partner.js';
+import { shopToday } from '../domain/shop-clock.js';
 import { normalizeOrder } from '../shoprenter/normalize-order.js';
 import { sampleShop } from '../standins/shoprenter-fixtures.js';
 import { round } from './figures.js';
@@ -16,6 +17,7 @@ export interface MappingCpu {
 export function mappingCpu(seed: number, orders = 2000, passes = 3): MappingCpu {
   const wire = JSON.parse(JSON.stringify(sampleShop(orders, seed))) as unknown[];
   const mapping = benchMapping();
+  const today = shopToday(new Date(), mapping.timezone);
   let sink = 0;
   const pass = (): void => {
     for (const raw of wire) {
@@ -23,7 +25,7 @@ export function mappingCpu(seed: number, orders = 2000, passes = 3): MappingCpu 
       if (!sourced.ok) continue;
       const partner = buildPartner(sourced.order);
       if ('reason' in partner) continue;
-      if (buildDraft(sourced.order, partner, mapping).ok) sink += 1;
+      if (buildDraft(sourced.order, partner, mapping, today).ok) sink += 1;
     }
   };
   pass(); // warm-up: JIT and lazy initialisation are not per-order costs

@@ -137,7 +137,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function renderAfterDraft(r: AfterDraftResult): string {
   const i = r.idle;
   return [
-    `After the draft (SPEC §1.7), real daemon polling every ${r.intervalSeconds} s, ${r.drafted} drafts watched:`,
+    `After the draft, real daemon polling every ${r.intervalSeconds} s, ${r.drafted} drafts watched:`,
     `  idle polls: ${i.polls}; Shoprenter requests ${i.listing} listing + ${i.sweeps} storno sweep + ${i.probes} probes + ${i.other} other = ${round(i.perPoll, 3)} per poll (${i.extraPerPoll} extra for watching; SPEC allows 0.1)`,
     `  storno to alert: ${r.storno.alerted}/${r.storno.cancelled} alerted, delays ${r.storno.delaysMs.map((d) => `${round(d / 1000, 1)} s`).join(', ')}; longest ${round(r.storno.maxMs / 1000, 1)} s, i.e. ${r.storno.maxAt30sSeconds} s at the default 30 s interval`,
   ].join('\n');

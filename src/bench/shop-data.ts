@@ -4,7 +4,7 @@ import { buildDraft } from '../domain/build-draft.js';
 import { buildPartner } from '../domain/build-partner.js';
 import type { MappingConfig } from '../domain/mapping-config.js';
 import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
-import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import { addMinutes, shopNow, shopToday } from '../domain/shop-clock.js';
 import { normalizeOrder } from '../shoprenter/normalize-order.js';
 import { demoConfigYaml } from '../standins/local-shop.js';
 import { sampleShop } from '../standins/shoprenter-fixtures.js';
@@ -60,7 +60,7 @@ export function isDraftable(raw: unknown, mapping: MappingConfig = benchMapping(
   const sourced = normalizeOrder(raw);
   if (!sourced.ok) return false;
   const partner = buildPartner(sourced.order);
-  return !('reason' in partner) && buildDraft(sourced.order, partner, mapping).ok;
+  return !('reason' in partner) && buildDraft(sourced.order, partner, mapping, shopToday(new Date(), mapping.timezone)).ok;
 }
 
 /** Replays the daemon's partner decision: a partner is sent only for an order whose draft can be built. */
@@ -72,7 +72,7 @@ function classify(orders: Record<string, unknown>[]): Pick<BenchShop, 'classes' 
   for (const raw of orders) {
     const sourced = normalizeOrder(raw);
     const partner = sourced.ok ? buildPartner(sourced.order) : null;
-    if (!sourced.ok || partner === null || 'reason' in partner || !buildDraft(sourced.order, partner, mapping).ok) {
+    if (!sourced.ok || partner === null || 'reason' in partner || !buildDraft(sourced.order, partner, mapping, shopToday(new Date(), mapping.timezone)).ok) {
       counts.unmappable += 1;
       continue;
     }

@@ -25,6 +25,7 @@ export async function estimateBacklog(
   startFrom: string,
   statusIds: ReadonlySet<string> | null,
   ledger: Ledger | null,
+  cancelIds: ReadonlySet<string> = new Set(),
 ): Promise<Backlog> {
   const what = { options: cfg.invoice.productOptions, units: cfg.units.fromProducts };
   const products = new Set<string>();
@@ -36,7 +37,7 @@ export async function estimateBacklog(
     for (const sourced of page) {
       if (!sourced.ok) continue;
       const order = sourced.order;
-      if (order.statusId === null || order.statusId === '0' || (statusIds && !statusIds.has(order.statusId))) continue;
+      if (order.statusId === null || order.statusId === '0' || (statusIds && !statusIds.has(order.statusId)) || cancelIds.has(order.statusId)) continue;
       if (placedBeforeGoLive(order.dateCreated, startFrom)) continue;
       if (ledger?.getOrder(order.orderNumber)?.state === 'done') continue;
       orders += 1;
@@ -53,7 +54,7 @@ export async function estimateBacklog(
 }
 
 export function backlogLine(backlog: Backlog, startFrom: string, pilotOrders: number, pilotOn: boolean): string {
-  if (backlog.orders === 0) return `info  no order since ${startFrom} is waiting to be drafted`;
+  if (backlog.orders === 0) return `info  no order placed since ${startFrom} is waiting to be drafted`;
   const pilot = pilotOn && pilotOrders > 0 && backlog.orders > pilotOrders ? ` (the pilot drafts the first ${pilotOrders}, the rest after "approve")` : '';
-  return `info  ${backlog.orders} order(s) since ${startFrom} would be drafted${pilot}: about ${backlog.reads} Shoprenter reads, ${formatDuration(backlog.seconds)} at ${READS_PER_SECOND} requests per second, plus Cashman's answer time (2 requests per order with a new buyer)`;
+  return `info  ${backlog.orders} order(s) placed since ${startFrom} would be drafted${pilot}: about ${backlog.reads} Shoprenter reads, ${formatDuration(backlog.seconds)} at ${READS_PER_SECOND} requests per second, plus Cashman's answer time (2 requests per order with a new buyer)`;
 }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadRemoteEnv, type RemoteEnv } from '../config/env.js';
+import type { RemoteEnv } from '../config/env.js';
 import { loadConfig } from '../config/load-config.js';
 import { FileConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
@@ -7,7 +7,7 @@ import type { ShoprenterClient } from '../shoprenter/client.js';
 import { pilotState } from '../store/pilot-store.js';
 import { resolveStatusIds, type StatusName } from '../sync/statuses.js';
 import { backlogLine, estimateBacklog } from './check-backlog.js';
-import { openExistingLedger, type CommandContext } from './context.js';
+import { openExistingLedger } from './context.js';
 
 /**
  * A person is waiting for `check`: short timeouts, and two Shoprenter retries (backoff from 700 ms:
@@ -41,7 +41,8 @@ export async function backlogReport(env: RemoteEnv, cfg: FileConfig, shoprenter:
     const startFrom = cfg.sync.startFrom ?? ledger?.getMeta('first_start');
     if (!startFrom) return 'info  sync.startFrom is not set: the daemon starts from the moment it first runs, so no older order will be drafted';
     const statusIds = await resolveStatusIds(cfg.sync.statuses, () => Promise.resolve(statuses));
-    const backlog = await estimateBacklog(shoprenter, cfg, startFrom, statusIds, ledger);
+    const cancelIds = (await resolveStatusIds(cfg.sync.cancelStatuses, () => Promise.resolve(statuses), 'sync.cancelStatuses')) ?? new Set<string>();
+    const backlog = await estimateBacklog(shoprenter, cfg, startFrom, statusIds, ledger, cancelIds);
     const state = ledger ? pilotState(ledger) : null;
     const pilotOn = state === null ? ledger === null || ledger.getMeta('cursor') === undefined : state === 'on' || state === 'ready';
     return backlogLine(backlog, startFrom, cfg.sync.pilotOrders, pilotOn);
@@ -49,22 +50,5 @@ export async function backlogReport(env: RemoteEnv, cfg: FileConfig, shoprenter:
     return `info  could not count the orders waiting since sync.startFrom: ${error instanceof Error ? error.message : String(error)}`;
   } finally {
     ledger?.close();
-  }
-}
-
-/**
- * .env first; when it has problems, they and the config file's problems are all printed in the
- * same run (the logins cannot be tested without credentials), and `check` ends with exit 2.
- */
-export function envOrReport(ctx: CommandContext): RemoteEnv | null {
-  try {
-    return loadRemoteEnv(ctx.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    ctx.out(`FAIL  ${error.message}`);
-    const configPath = ctx.env['CONFIG_PATH']?.trim() || './config/config.yaml';
-    const loaded = configOrProblems({ configPath });
-    ctx.out(loaded.problem ? `FAIL  ${loaded.problem}` : `ok    ${configPath} is valid`);
-    return null;
   }
 }

@@ -1,47 +1,55 @@
+import { envProblemsText, readRemoteEnv } from '../config/env.js';
+import { validParts } from '../config/lenient-config.js';
 import { AppError } from '../errors.js';
 import { createClients } from '../runtime.js';
 import { silentLogger } from '../log/logger.js';
-import { resolveStatusIds } from '../sync/statuses.js';
 import type { CommandContext } from './context.js';
-import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, envOrReport, ledgerPathText } from './check-steps.js';
+import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, ledgerPathText } from './check-steps.js';
 import { ledgerWritableProblem } from '../store/ledger-file.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
-import { VAT_CASES, type VatCase } from '../domain/vat-cases.js';
+import { shopGaps } from './check-gaps.js';
 
 /**
- * `check`: config and .env first (exit 2 with the key and line), then both logins (exit 1), then
- * what the live shop uses that config.yaml does not map (exit 2: those orders would be quarantined).
+ * `check`: every problem at once (issue 17). .env and config first (exit 2 with the key and line);
+ * then each login whose .env part is complete (exit 1 when one fails); then what the live shop uses
+ * that config.yaml does not map (exit 2: those orders would be quarantined), judged against the
+ * valid parts of a config that has problems.
  */
 export async function checkCommand(ctx: CommandContext): Promise<number> {
-  const env = envOrReport(ctx);
-  if (!env) return 2;
-  const loaded = configOrProblems(env);
-  const cfg = loaded.config;
-  ctx.out(loaded.problem ? `FAIL  ${loaded.problem}` : `ok    ${env.configPath} and the environment are valid`);
-  const ledgerProblem = ledgerWritableProblem(env.databasePath);
-  ctx.out(ledgerProblem ? `FAIL  ${ledgerProblem}` : `ok    the ledger ${ledgerPathText(env.databasePath)} can be written`);
+  const { remote: env, problems: envProblems, incomplete } = readRemoteEnv(ctx.env);
+  if (envProblems.length > 0) ctx.out(`FAIL  ${envProblemsText(envProblems)}`);
+  const configPath = incomplete.has('base') ? ctx.env['CONFIG_PATH']?.trim() || './config/config.yaml' : env.configPath;
+  const loaded = configOrProblems({ configPath });
+  const valid = loaded.problem ? validParts(configPath) : loaded.config;
+  const cfg = valid ?? loaded.config;
+  ctx.out(loaded.problem ? `FAIL  ${loaded.problem}` : `ok    ${configPath}${envProblems.length === 0 ? ' and the environment are' : ' is'} valid`);
+  const ledgerProblem = incomplete.has('base') ? null : ledgerWritableProblem(env.databasePath);
+  if (!incomplete.has('base')) ctx.out(ledgerProblem ? `FAIL  ${ledgerProblem}` : `ok    the ledger ${ledgerPathText(env.databasePath)} can be written`);
   // One try with a short timeout each, both at once: an unreachable host answers in seconds.
   const { shoprenter, cashman } = createClients(env, cfg, silentLogger, CHECK_TUNING, CHECK_TIMEOUT_MS);
+  const testShop = !incomplete.has('shoprenter');
+  const testCash = !incomplete.has('cashman');
 
   let loginsOk = true;
   let survey: ShopSurvey | undefined;
-  const [shop, cash] = await Promise.allSettled([surveyShop(shoprenter), cashman.checkLogin()]);
-  if (shop.status === 'fulfilled') {
+  const [shop, cash] = await Promise.allSettled([testShop ? surveyShop(shoprenter) : Promise.resolve(null), testCash ? cashman.checkLogin() : Promise.resolve(null)]);
+  if (!testShop) ctx.out('skip  Shoprenter login not tested: its .env values above are missing or wrong');
+  else if (shop.status === 'fulfilled' && shop.value) {
     survey = shop.value;
     ctx.out(`ok    Shoprenter login works (${env.shoprenter.auth.kind === 'oauth' ? 'OAuth client' : 'legacy API user'}, ${env.shoprenter.apiUrl})`);
   } else {
     loginsOk = false;
-    ctx.out(`FAIL  Shoprenter: ${message(shop.reason)}`);
+    ctx.out(`FAIL  Shoprenter: ${message(shop.status === 'rejected' ? shop.reason : null)}`);
   }
-  if (cash.status === 'fulfilled') {
+  if (!testCash) ctx.out('skip  Cashman login not tested: its .env values above are missing or wrong');
+  else if (cash.status === 'fulfilled') {
     ctx.out(`ok    Cashman login works (${env.cashman.apiUrl}, group ${env.cashman.group}, user ${env.cashman.user})`);
   } else {
     loginsOk = false;
     ctx.out(`FAIL  Cashman: ${message(cash.reason)}`);
   }
-  if (loaded.problem) return 2;
-  if (!survey) return 1;
-  if (cfg.units.fromProducts) {
+  const problems = envProblems.length > 0 || loaded.problem !== null;
+  if (survey && cfg.units.fromProducts) {
     try {
       await shoprenter.probe('productExtend');
       ctx.out('ok    Shoprenter product reads work (units.fromProducts)');
@@ -50,68 +58,30 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
       ctx.out(`FAIL  Shoprenter products (units.fromProducts needs the product.product:read scope; or set it to false): ${message(error)}`);
     }
   }
-
-  const gaps: string[] = [];
-  for (const mode of survey.paymentModes) {
-    if (!hasKey(cfg.paymentMethods, mode.code)) gaps.push(`payment method "${mode.code}" (${mode.name}) has no entry under paymentMethods`);
-  }
-  if (!hasKey(cfg.shippingMethods, 'default')) {
-    for (const mode of survey.shippingModes) {
-      if (!hasKey(cfg.shippingMethods, mode.extension)) gaps.push(`shipping method "${mode.extension}" (${mode.name}) has no entry under shippingMethods and there is no "default"`);
+  if (!survey) return problems ? 2 : 1;
+  if (loaded.problem) {
+    if (!valid) {
+      ctx.out('info  the live shop cannot be compared with config.yaml until its YAML parses (see above)');
+      return 2;
     }
-  }
-  for (const rate of survey.taxRates) {
-    if (rate !== '0' && cfg.vatRates[rate] === undefined) gaps.push(`VAT rate ${rate}% has no entry under vatRates`);
-  }
-  const { gaps: caseGaps, warnings } = exemptionGaps(cfg.vatExemptions, cfg.vatRates['0'], survey.taxRates.includes('0'));
-  gaps.push(...caseGaps);
-  if (cfg.units.ids[cfg.units.default] === undefined) gaps.push(`the default unit "${cfg.units.default}" has no entry under units.ids`);
-  try {
-    await resolveStatusIds(cfg.sync.statuses, () => Promise.resolve(survey.statuses));
-    const unknown = cfg.sync.statuses.filter((s) => /^\d+$/.test(s) && !survey.statuses.some((k) => k.id === s));
-    for (const id of unknown) gaps.push(`sync.statuses lists status id ${id}, which the shop does not have`);
-  } catch (error) {
-    gaps.push(message(error).replace(/\.$/, ''));
+    ctx.out('info  the live shop compared with the valid parts of config.yaml (entries with problems above count as missing):');
   }
 
+  const { gaps, warnings } = await shopGaps(cfg, survey);
   if (gaps.length === 0) {
     ctx.out(`ok    every payment method (${survey.paymentModes.length}), shipping method (${survey.shippingModes.length}) and VAT rate (${survey.taxRates.join('%, ')}%) of the shop is mapped`);
   } else {
     for (const gap of gaps) ctx.out(`GAP   ${gap} in config.yaml`);
     ctx.out(`${gaps.length} gap(s): orders that need these would be quarantined until config.yaml maps them.`);
   }
-  ctx.out(`info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout)'}`);
+  ctx.out(
+    `info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout not in cancelStatuses)'}; sync.cancelStatuses = ${cfg.sync.cancelStatuses.length ? cfg.sync.cancelStatuses.join(', ') : '[]'}`,
+  );
   for (const warning of warnings) ctx.out(`warn  ${warning} in config.yaml`);
-  if (loginsOk) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
+  if (loginsOk && !problems) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
+  if (problems) return 2;
   if (!loginsOk) return 1;
   return gaps.length === 0 && !ledgerProblem ? 0 : 2;
-}
-
-const CASE_TEXT: Record<VatCase, string> = {
-  domestic: 'domestic 0% lines, e.g. AAM or TAM',
-  deposit: 'deposit fees (betétdíj)',
-  intraEu: '0% lines sold to a business in another EU member state, KBAET',
-  export: '0% lines sold outside the EU, EAM',
-};
-
-/**
- * The VAT cases of SPEC §1.6 that config.yaml leaves unmapped. Domestic and deposit lines come from
- * the shop's own 0% tax class, so when it has one they are gaps (vatRates."0" covers both). Whether
- * EU business or non-EU buyers ever come cannot be read from the shop: those are warnings.
- */
-export function exemptionGaps(exemptions: Partial<Record<VatCase, number>>, zeroRate: number | undefined, shopHasZero: boolean): { gaps: string[]; warnings: string[] } {
-  const missing = VAT_CASES.filter((c) => exemptions[c] === undefined && !((c === 'domestic' || c === 'deposit') && zeroRate !== undefined));
-  const line = (c: VatCase) => `vatExemptions.${c} has no entry (${CASE_TEXT[c]}); such orders would be quarantined`;
-  const local = (c: VatCase) => c === 'domestic' || c === 'deposit';
-  return {
-    gaps: missing.filter((c) => local(c) && shopHasZero).map(line),
-    warnings: missing.filter((c) => !(local(c) && shopHasZero)).map(line),
-  };
-}
-
-function hasKey(map: Record<string, string>, key: string): boolean {
-  const wanted = key.trim().toUpperCase();
-  return Object.keys(map).some((k) => k.trim().toUpperCase() === wanted);
 }
 
 function message(error: unknown): string {

@@ -9,6 +9,7 @@ import { createRuntime } from '../runtime.js';
 import { demoConfigYaml, startLocalShop } from '../standins/local-shop.js';
 import { buildShoprenterOrder, sampleShop } from '../standins/shoprenter-fixtures.js';
 import { runCycle } from '../sync/cycle.js';
+import { approvePilot } from '../store/pilot-store.js';
 import type { InvoiceBackend, PartnerRequest } from '../sync/ports.js';
 import type { CommandContext } from './context.js';
 import { renderDraft } from './render-draft.js';
@@ -17,8 +18,10 @@ import { formatSummary } from './sync-commands.js';
 /**
  * `demo`: the real daemon (same runtime, ledger and adapters as `run`) against in-process
  * stand-ins of Shoprenter and Cashman seeded with a dozen varied orders. No account, no network.
- * Three cycles: the backlog, a returning buyer who moved plus one order the config cannot map,
- * and an idle poll that costs one Shoprenter request and no Cashman call.
+ * Four cycles: the backlog under the go-live pilot (three drafts, the rest held), the held orders
+ * after "approve", a returning buyer who moved plus one order the config cannot map, and an idle
+ * poll that costs one Shoprenter request and no Cashman call. Its ledger is its own, in a temp
+ * folder, so its creation is no warning.
  */
 export async function demoCommand(ctx: CommandContext, database?: string): Promise<number> {
   const base = loadBaseEnv(ctx.env);
@@ -30,15 +33,21 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
   try {
     const orders = sampleShop(12, 2026, { start: '2026-11-20T08:00:00' });
     shop.shoprenter.addOrders(orders);
-    const configText = demoConfigYaml({ startFrom: '2026-11-01T00:00:00' });
+    // The pilot as a real go-live has it (issue 17): three drafts, the rest waits for "approve".
+    const configText = demoConfigYaml({ startFrom: '2026-11-01T00:00:00', pilotOrders: 3 });
     writeFileSync(join(dir, 'config.yaml'), configText);
     const env = loadRemoteEnv({ ...shop.env, DATABASE_PATH: databasePath, LOG_LEVEL: ctx.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: base.logFormat });
     const logger = createLogger({ level: env.logLevel, format: env.logFormat, ...(ctx.logStream ? { stream: ctx.logStream } : {}) });
-    const runtime = await createRuntime({ env, config: parseConfig(configText, 'demo config'), logger, lock: 'demo' });
+    const runtime = await createRuntime({ env, config: parseConfig(configText, 'demo config'), logger, lock: 'demo', expectNewLedger: true });
     runtime.deps.backend = narrate(runtime.deps.backend, ctx.out);
     try {
       ctx.out('shoprenter-cashman-sync demo: local stand-ins of Shoprenter and Cashman, 12 sample orders.\n');
-      ctx.out('Cycle 1: the backlog');
+      ctx.out('Cycle 1: the backlog, with the go-live pilot on (sync.pilotOrders: 3)');
+      ctx.out(formatSummary(await runCycle(runtime.deps)) + '\n');
+      ctx.out('The pilot made 3 drafts and holds the rest: on a real go-live you check those drafts in Cashman');
+      ctx.out('(partner, lines, VAT, totals), then run "approve". The demo approves now.');
+      approvePilot(runtime.ledger, new Date().toISOString());
+      ctx.out('Cycle 2: after "approve", the orders the pilot held');
       ctx.out(formatSummary(await runCycle(runtime.deps)) + '\n');
 
       const returning = orders[0]!;
@@ -71,11 +80,11 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
           products: [{ name: 'Kézműves szappan', sku: 'SZAP-1', netPrice: 1172.4409, taxRate: 27, stocks: [3] }],
         }),
       ]);
-      ctx.out('Cycle 2: a returning buyer who moved to Sopron, and a PayPal order the config does not map');
+      ctx.out('Cycle 3: a returning buyer who moved to Sopron, and a PayPal order the config does not map');
       ctx.out(formatSummary(await runCycle(runtime.deps)) + '\n');
 
       const before = { shoprenter: shop.shoprenter.stats.requests, cashman: shop.cashman.stats.requests };
-      ctx.out('Cycle 3: nothing new');
+      ctx.out('Cycle 4: nothing new');
       ctx.out(formatSummary(await runCycle(runtime.deps)));
       ctx.out(
         `  cost of the idle cycle: ${shop.shoprenter.stats.requests - before.shoprenter} Shoprenter request(s), ${shop.cashman.stats.requests - before.cashman} Cashman request(s)\n`,
@@ -84,7 +93,7 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
       ctx.out(`Ledger: ${Object.entries(runtime.ledger.counts()).map(([s, n]) => `${s} ${n}`).join(', ')}`);
       for (const row of notDone) ctx.out(`  order ${row.orderNumber} is ${row.state}: ${row.lastError ?? ''}`);
       ctx.out(`Totals: ${shop.cashman.drafts.length} drafts and ${shop.cashman.partners.size} partners in the Cashman stand-in; ${shop.shoprenter.stats.requests} Shoprenter requests, ${shop.shoprenter.stats.status429} answered 429.`);
-      ctx.out('Next: see README.md to connect your own shop (init-config, check, docker compose up -d).');
+      ctx.out('Next: "demo --serve" to try the commands by hand (with a control to cancel and change orders), then README.md to connect your own shop (init-config, check, docker compose up -d).');
     } finally {
       runtime.close();
       await logger.close();

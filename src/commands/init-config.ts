@@ -7,6 +7,8 @@ import { shopNow } from '../domain/shop-clock.js';
 import { FileConfig } from '../config/schema.js';
 import { remoteEnv, type CommandContext } from './context.js';
 import { FIZETESMOD_GUESS, surveyShop, type ShopSurvey } from './shop-survey.js';
+import { cancelGuess } from '../domain/cancel-words.js';
+import type { StatusName } from '../sync/statuses.js';
 
 /**
  * `init-config`: a starting config.yaml from the live shop. Cashman ids cannot be read through
@@ -31,12 +33,35 @@ export async function initConfigCommand(ctx: CommandContext, force: boolean, toS
   writeFileSync(env.configPath, text, { mode: 0o644 });
   // The header says "Fill in every TODO" too: count only the places themselves.
   const todo = (text.match(/# TODO:/g) ?? []).length;
+  const cancels = survey.statuses.filter((s) => cancelGuess(s.name) === 'sure').map((s) => `"${s.name}"`);
   ctx.out(`Wrote ${env.configPath}: ${survey.paymentModes.length} payment methods, ${survey.shippingModes.length} shipping methods, ${survey.taxRates.length} VAT rates, ${survey.statuses.length} statuses.`);
   ctx.out(`Fill in the ${todo} places marked TODO (Cashman ids: Információ / API információ), then run "check".`);
+  ctx.out(cancels.length > 0 ? `cancelStatuses: ${cancels.join(', ')} (never drafted; check the list).` : 'cancelStatuses: none of the shop\'s statuses looks like a cancellation; add any that means cancelled.');
   return 0;
 }
 
 const q = (text: string): string => JSON.stringify(text);
+
+/**
+ * `cancelStatuses` from the shop's own status names (issue 17): a status whose name means
+ * cancelled, refused or returned is listed by id with its name beside it; a name that only may
+ * mean it gets a TODO, so a person decides rather than the guess.
+ */
+export function cancelStatusLines(statuses: readonly StatusName[]): string[] {
+  const sure = statuses.filter((s) => cancelGuess(s.name) === 'sure');
+  const maybe = statuses.filter((s) => cancelGuess(s.name) === 'maybe');
+  const lines = ['  # Status ids or names that mean "cancelled": never drafted; a drafted order moving there is reported.'];
+  if (sure.length === 0) {
+    lines.push('  # None of the shop\'s status names looks like a cancellation; add any that means cancelled, refused or returned.');
+    lines.push('  cancelStatuses: []');
+  } else {
+    lines.push('  # Filled from the shop\'s status names that mean cancelled, refused or returned; check them.');
+    lines.push('  cancelStatuses:');
+    for (const s of sure) lines.push(`    - ${q(s.id)}   # ${s.name}`);
+  }
+  for (const s of maybe) lines.push(`  # TODO: does status ${s.id} "${s.name}" mean the order is off? If so, add ${q(s.id)} to cancelStatuses; then delete this line.`);
+  return lines;
+}
 
 export function renderConfig(survey: ShopSurvey, startFrom: string): string {
   const statusList = survey.statuses.map((s) => `${s.id} = ${s.name}`).join('; ');
@@ -49,11 +74,12 @@ export function renderConfig(survey: ShopSurvey, startFrom: string): string {
     '',
     'sync:',
     '  intervalSeconds: 30',
-    '  # Orders last updated before this shop-local moment are never drafted.',
+    '  # Orders placed (created) before this shop-local moment are never drafted, even when they change later.',
     `  startFrom: ${q(startFrom)}`,
-    '  # Status ids or names that trigger a draft; [] = every completed checkout.',
+    '  # Status ids or names that trigger a draft; [] = every completed checkout not in cancelStatuses.',
     `  # This shop has: ${statusList || '(none listed)'}`,
     '  statuses: []',
+    ...cancelStatusLines(survey.statuses),
     '  # A fresh ledger drafts this many orders, then waits for "approve" (check them in Cashman first).',
     '  pilotOrders: 3',
     '  overlapMinutes: 10',
@@ -62,6 +88,8 @@ export function renderConfig(survey: ShopSurvey, startFrom: string): string {
     'invoice:',
     '  operation: 4',
     '  dueDays: 8',
+    '  # The issue date is the day the draft is made; the fulfilment date is the order\'s day ("order") or that day too ("draft").',
+    '  fulfilmentDate: order',
     `  orderNumberText: ${q('Shoprenter rendelés: {orderNumber}')}`,
     '',
     'partners:',
@@ -80,9 +108,11 @@ export function renderConfig(survey: ShopSurvey, startFrom: string): string {
     '  intraEu: ~    # TODO: Cashman afa_id of KBAET (0% sales to a business in another EU member state)',
     '  export: ~     # TODO: Cashman afa_id of EAM (0% sales to buyers outside the EU)',
     '',
-    '# Unit text -> Cashman mennyisegiegyseg_id. Shoprenter sends no unit with an order line, so "default" is used.',
+    '# Unit text -> Cashman mennyisegiegyseg_id. Order lines carry no unit: with fromProducts each product\'s unit',
+    '# ("kg") is read from Shoprenter once (needs product.product:read); "default" serves products without one.',
     'units:',
     '  default: db',
+    '  fromProducts: true',
     '  ids:',
     '    db: ~   # TODO: Cashman mennyisegiegyseg_id of "db"',
     '',

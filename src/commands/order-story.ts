@@ -3,6 +3,11 @@ import { NotFoundError } from '../errors.js';
 import type { Ledger } from '../store/ledger.js';
 import { afterDraftAction } from '../sync/after-draft-words.js';
 import { baseEnv, openExistingLedger, type CommandContext } from './context.js';
+import { readRemoteEnv } from '../config/env.js';
+import { silentLogger } from '../log/logger.js';
+import { createClients } from '../runtime.js';
+import { CHECK_TIMEOUT_MS, CHECK_TUNING, configOrProblems } from './check-steps.js';
+import { orderVerdict, type Verdict } from './order-verdict.js';
 
 /** One entry of "needs attention after the draft" (SPEC §1.7), as `status --json` prints it. */
 export interface AfterDraftAttention {
@@ -39,8 +44,28 @@ export function afterDraftLines(items: readonly AfterDraftAttention[]): string[]
   return lines;
 }
 
+/**
+ * The order's status in Shoprenter now and what the daemon makes of it (issue 17: why it waits),
+ * read with `check`'s short timeouts; a sentence instead when Shoprenter or the config cannot tell.
+ */
+async function currentVerdict(ctx: CommandContext, ledger: Ledger, orderNumber: string): Promise<Verdict | { status: string; text: null }> {
+  const { remote, problems } = readRemoteEnv(ctx.env);
+  if (problems.length > 0) return { status: 'unknown (.env is incomplete; see "check")', text: null };
+  const loaded = configOrProblems(remote);
+  if (loaded.problem) return { status: 'unknown (config.yaml has problems; see "check")', text: null };
+  try {
+    const { shoprenter } = createClients(remote, loaded.config, silentLogger, CHECK_TUNING, CHECK_TIMEOUT_MS);
+    const sourced = await shoprenter.getOrder(orderNumber);
+    if (!sourced) return { status: 'not found (deleted, or cancelled as storno)', text: null };
+    if (!sourced.ok) return { status: `unreadable (${sourced.reason})`, text: null };
+    return await orderVerdict(sourced.order, loaded.config, shoprenter, ledger);
+  } catch (error) {
+    return { status: `unknown (${error instanceof Error ? error.message : String(error)})`, text: null };
+  }
+}
+
 /** `status <order>`: one order's whole story (state, attempts, reason, Cashman reference, audit, after-draft events). */
-export function orderStatusCommand(ctx: CommandContext, ref: string, json: boolean): number {
+export async function orderStatusCommand(ctx: CommandContext, ref: string, json: boolean): Promise<number> {
   const ledger = openExistingLedger(baseEnv(ctx), 'read');
   if (!ledger) throw new NotFoundError(`Order ${ref} is not in the ledger (there is no ledger yet).`);
   try {
@@ -51,11 +76,14 @@ export function orderStatusCommand(ctx: CommandContext, ref: string, json: boole
       .all(row.orderNumber) as { at: string; kind: string; outcome: string | null; response: string | null }[];
     const watch = ledger.afterDraft.get(row.orderNumber);
     const events = ledger.afterDraft.eventsFor(row.orderNumber);
+    const now = await currentVerdict(ctx, ledger, row.orderNumber);
     if (json) {
       ctx.out(
         JSON.stringify(
           {
             ...row,
+            shopStatus: now.status,
+            verdict: now.text,
             afterDraft: watch ? { condition: watch.condition, needsAttention: watch.attention, fingerprintFrom: watch.source, lastCompared: watch.seenUpdated } : null,
             audit,
             events: events.map(({ alerted: _alerted, id: _id, ...event }) => event),
@@ -67,7 +95,11 @@ export function orderStatusCommand(ctx: CommandContext, ref: string, json: boole
       return 0;
     }
     ctx.out(`Order ${row.orderNumber} (API id ${row.orderId})`);
-    ctx.out(`  state ${row.state}, attempts ${row.attempts}${row.nextAttemptAt ? `, next try ${row.nextAttemptAt}` : ''}, last change ${row.updatedAt}`);
+    // A drafted order's attempts say nothing a person needs (issue 17: "done, attempts 0" puzzled).
+    const attempts = row.state === 'done' ? '' : `, attempts ${row.attempts}${row.nextAttemptAt ? `, next try ${row.nextAttemptAt}` : ''}`;
+    ctx.out(`  state ${row.state}${attempts}, last change ${row.updatedAt}`);
+    ctx.out(`  status in Shoprenter now: ${now.status}`);
+    if (now.text && row.state !== 'quarantined' && row.state !== 'uncertain') ctx.out(`  what the daemon does: ${now.text}`);
     if (row.lastError) ctx.out(`  reason: ${row.lastError}`);
     ctx.out(`  Cashman reference: ${row.cashmanRef ?? 'none'}`);
     if (watch) ctx.out(`  after the draft: ${watch.condition}${watch.attention ? ', NEEDS ATTENTION' : ''} (last compared version ${watch.seenUpdated ?? 'none'})`);

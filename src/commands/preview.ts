@@ -1,6 +1,7 @@
 import { createClients } from '../runtime.js';
 import { buildDraft } from '../domain/build-draft.js';
 import { buildPartner } from '../domain/build-partner.js';
+import { shopToday } from '../domain/shop-clock.js';
 import type { InvoiceDraft } from '../domain/draft.js';
 import { draftMoney, inDraftCurrency } from '../domain/draft-currency.js';
 import { readTotals } from '../domain/draft-fees.js';
@@ -32,6 +33,7 @@ export async function previewCommand(ctx: CommandContext, ref: string | undefine
   }
   let order = sourced.order;
   const verdict = json ? null : await previewVerdict(env, order, cfg, shoprenter);
+  if (verdict) ctx.out(`Status in Shoprenter now: ${verdict.status}`);
   if (verdict && verdict.kind !== 'draft') { ctx.out(`What the daemon would do: ${verdict.text}.`); ctx.out(''); }
   const { productOptions } = cfg.invoice;
   const { fromProducts } = cfg.units;
@@ -50,7 +52,7 @@ export async function previewCommand(ctx: CommandContext, ref: string | undefine
     return 0;
   }
   const known = lookupPartner(env.databasePath, partner, cfg.partners.codePrefix, cfg.partners.codeDigits);
-  const result = buildDraft(order, partner, { ...cfg, timezone: cfg.sync.timezone });
+  const result = buildDraft(order, partner, { ...cfg, timezone: cfg.sync.timezone }, shopToday(new Date(), cfg.sync.timezone));
   if (!result.ok) {
     ctx.out(json ? JSON.stringify({ order: order.orderNumber, quarantine: result.reason }, null, 2) : `Order ${order.orderNumber} would be quarantined: ${result.reason}`);
     return 0;

@@ -18,7 +18,8 @@ function table(rows: string[][]): string[] {
 export function renderDraft(draft: InvoiceDraft, indent = '  '): string[] {
   const m = (v: bigint) => money(v, draft.decimals);
   return [
-    `${indent}issued ${draft.issueDate}, fulfilled ${draft.fulfilmentDate}, due ${draft.dueDate}, payment: ${draft.paymentMethod}, ${draft.currency}, ${draft.buyerKind} buyer (${draft.buyerKind === 'company' ? 'net-first' : 'gross-first'} rounding)`,
+    `${indent}issue date (kelt) ${draft.issueDate}: the day the draft is made; fulfilment date (teljesítés) ${draft.fulfilmentDate}; due date (fizetési határidő) ${draft.dueDate}`,
+    `${indent}payment: ${draft.paymentMethod}, ${draft.currency}, ${draft.buyerKind} buyer (${draft.buyerKind === 'company' ? 'net-first' : 'gross-first'} rounding)`,
     `${indent}egyéb: ${draft.orderNumberText}${draft.note ? ` | note: ${draft.note.replace(/\n/g, ' / ')}` : ''}`,
     ...table([
       ['#', 'line', 'qty', 'unit', 'net unit', 'VAT', 'afa_id', 'net', 'VAT amount', 'gross'],

@@ -28,6 +28,10 @@ export async function webhooksCommand(ctx: CommandContext, positionals: string[]
     case 'register': {
       if (!secret) throw new ConfigError('WEBHOOK_SECRET is not set; put at least 24 random characters in .env (e.g. "openssl rand -hex 16") before registering.');
       const target = `${publicBase(argument)}${ROUTE}${secret}`;
+      if (env.http === null) {
+        // Registered anyway (the daemon may get HTTP_PORT before it restarts), but said loudly: issue 17.
+        ctx.out('warning: HTTP_PORT is empty, so the daemon does not listen for these webhooks and Shoprenter\'s calls will fail; set HTTP_PORT in .env and restart the daemon (polling still drafts every order).');
+      }
       const existing = await api.list();
       for (const event of WEBHOOK_EVENTS) {
         const same = existing.find((hook) => hook.event === event && hook.urls.includes(target));

@@ -39,16 +39,25 @@ export function yamlProblems(errors: readonly YAMLError[], lines: LineCounter): 
   return problems;
 }
 
-export function schemaProblems(issues: readonly z.core.$ZodIssue[], doc: Document, lines: LineCounter): Problem[] {
+/** `nearest(section, typed)`: the known key a typo most likely meant, or null. */
+export function schemaProblems(
+  issues: readonly z.core.$ZodIssue[],
+  doc: Document,
+  lines: LineCounter,
+  nearest: (section: readonly string[], typed: string) => string | null = () => null,
+): Problem[] {
   const problems: Problem[] = [];
   for (const issue of issues) {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const keyPath = [...path, key];
+        const meant = nearest(path, key);
         problems.push({
           line: lineOf(doc, keyPath, lines, true),
-          text: `unknown key "${formatKeyPath(keyPath)}"; check its spelling against config/config.example.yaml.`,
+          text: meant
+            ? `unknown key "${formatKeyPath(keyPath)}"; did you mean "${formatKeyPath([...path, meant])}"?`
+            : `unknown key "${formatKeyPath(keyPath)}"; check its spelling against config/config.example.yaml.`,
         });
       }
       continue;

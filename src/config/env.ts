@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
@@ -44,6 +45,7 @@ const RawEnv = z.object({
   LOG_FORMAT: optionalText,
   ALERT_WEBHOOK_URL: optionalText,
   HTTP_PORT: optionalText,
+  HTTP_HOST: optionalText,
   WEBHOOK_SECRET: z.string().optional(),
 });
 
@@ -82,6 +84,12 @@ export interface BaseEnv {
 
 export interface HttpSettings {
   port: number;
+  /**
+   * The address to listen on: 127.0.0.1 unless HTTP_HOST says otherwise, so /metrics and the
+   * webhook route are not exposed on every interface by accident (issue 17). The container sets
+   * 0.0.0.0 and docker-compose publishes the port on the host's loopback only.
+   */
+  host: string;
   /** Turns on the webhook route; null leaves only /healthz and /metrics. */
   webhookSecret: string | null;
 }
@@ -109,7 +117,7 @@ export function loadBaseEnv(env: Record<string, string | undefined>): BaseEnv {
     logLevel: level as LogLevel,
     logFormat: format,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL ? checkUrl('ALERT_WEBHOOK_URL', raw.ALERT_WEBHOOK_URL) : null,
-    http: httpSettings(raw.HTTP_PORT, raw.WEBHOOK_SECRET),
+    http: httpSettings(raw.HTTP_PORT, raw.WEBHOOK_SECRET, raw.HTTP_HOST),
     webhookSecret: raw.WEBHOOK_SECRET ? raw.WEBHOOK_SECRET : null,
   };
 }
@@ -117,7 +125,7 @@ export function loadBaseEnv(env: Record<string, string | undefined>): BaseEnv {
 /** The secret sits in the webhook URL path: it must be long and URL-safe, and is never echoed back. */
 export const MIN_WEBHOOK_SECRET = 24;
 
-function httpSettings(port: string | undefined, secret: string | undefined): HttpSettings | null {
+function httpSettings(port: string | undefined, secret: string | undefined, host = '127.0.0.1'): HttpSettings | null {
   const webhookSecret = secret === undefined || secret === '' ? null : secret;
   if (webhookSecret !== null && (webhookSecret.length < MIN_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]+$/.test(webhookSecret))) {
     throw new ConfigError(
@@ -127,7 +135,10 @@ function httpSettings(port: string | undefined, secret: string | undefined): Htt
   if (port === undefined) return null;
   const value = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
   if (!(value >= 0 && value <= 65535)) throw new ConfigError(`HTTP_PORT "${port}" is not a port number (1-65535, or 0 for any free port).`);
-  return { port: value, webhookSecret };
+  if (isIP(host) === 0 && host !== 'localhost') {
+    throw new ConfigError(`HTTP_HOST "${host}" is not an IP address; use 127.0.0.1 (the default), 0.0.0.0 for every interface, or one address of this machine.`);
+  }
+  return { port: value, webhookSecret, host };
 }
 
 function required(name: string, value: string | undefined, hint: string): string {
@@ -137,18 +148,40 @@ function required(name: string, value: string | undefined, hint: string): string
 
 /** Reads the Shoprenter and Cashman credentials too; every missing or wrong one is named, all at once. */
 export function loadRemoteEnv(env: Record<string, string | undefined>): RemoteEnv {
+  const { remote, problems } = readRemoteEnv(env);
+  if (problems.length === 1) throw new ConfigError(problems[0]!);
+  if (problems.length > 1) throw new ConfigError(envProblemsText(problems));
+  return remote;
+}
+
+export function envProblemsText(problems: readonly string[]): string {
+  return problems.length === 1 ? problems[0]! : `The environment (.env) has ${problems.length} problems:\n  ${problems.join('\n  ')}`;
+}
+
+export type EnvPart = 'base' | 'shoprenter' | 'cashman';
+
+/** Stands in for a wrong URL so the clients can be built; the part it belongs to is incomplete and never called. */
+const UNUSED_URL = 'http://127.0.0.1/unused';
+
+/**
+ * Every setting with every problem, and which parts are incomplete: `check` still tests the login
+ * whose part is whole when the other lacks a value (issue 17). Only `check` uses a partial result.
+ */
+export function readRemoteEnv(env: Record<string, string | undefined>): { remote: RemoteEnv; problems: string[]; incomplete: Set<EnvPart> } {
   const problems: string[] = [];
+  const incomplete = new Set<EnvPart>();
   // Each check on its own: one run names every variable to fix, not one per run.
-  const take = <T>(read: () => T, fallback: T): T => {
+  const take = <T>(read: () => T, fallback: T, part: EnvPart = 'shoprenter'): T => {
     try {
       return read();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(error.message);
+      incomplete.add(part);
       return fallback;
     }
   };
-  const base = take(() => loadBaseEnv(env), { configPath: './config/config.yaml', databasePath: './data/sync.db', logLevel: 'info', logFormat: 'pretty', alertWebhookUrl: null, http: null, webhookSecret: null });
+  const base = take(() => loadBaseEnv(env), { configPath: './config/config.yaml', databasePath: './data/sync.db', logLevel: 'info', logFormat: 'pretty', alertWebhookUrl: null, http: null, webhookSecret: null }, 'base');
   const raw = RawEnv.parse(env);
   const shop = take(() => required('SHOPRENTER_SHOP', raw.SHOPRENTER_SHOP, 'put the shop name (the part before .myshoprenter.hu) in .env.'), 'shop');
   take(() => {
@@ -161,7 +194,7 @@ export function loadRemoteEnv(env: Record<string, string | undefined>): RemoteEn
       kind: 'oauth',
       clientId: raw.SHOPRENTER_CLIENT_ID,
       clientSecret: take(() => required('SHOPRENTER_CLIENT_SECRET', raw.SHOPRENTER_CLIENT_SECRET, 'copy it from the Shoprenter API client next to the client id.'), ''),
-      tokenUrl: take(() => checkUrl('SHOPRENTER_TOKEN_URL', raw.SHOPRENTER_TOKEN_URL ?? `https://oauth.app.shoprenter.net/${shop}/app/token`), ''),
+      tokenUrl: take(() => checkUrl('SHOPRENTER_TOKEN_URL', raw.SHOPRENTER_TOKEN_URL ?? `https://oauth.app.shoprenter.net/${shop}/app/token`), UNUSED_URL),
     };
     defaultApiUrl = `https://${shop}.api2.myshoprenter.hu/api`;
   } else {
@@ -174,15 +207,13 @@ export function loadRemoteEnv(env: Record<string, string | undefined>): RemoteEn
   }
   const result: RemoteEnv = {
     ...base,
-    shoprenter: { shop, auth, apiUrl: take(() => checkUrl('SHOPRENTER_API_URL', raw.SHOPRENTER_API_URL ?? defaultApiUrl), '') },
+    shoprenter: { shop, auth, apiUrl: take(() => checkUrl('SHOPRENTER_API_URL', raw.SHOPRENTER_API_URL ?? defaultApiUrl), UNUSED_URL) },
     cashman: {
-      apiUrl: take(() => checkUrl('CASHMAN_API_URL', raw.CASHMAN_API_URL ?? 'https://www.cmfx.hu/fxapi/jxs.php'), ''),
-      group: take(() => required('CASHMAN_GROUP', raw.CASHMAN_GROUP, 'set the Cashman "csoport" you log in with.'), ''),
-      user: take(() => required('CASHMAN_USER', raw.CASHMAN_USER, 'set the Cashman user name (a dedicated API user is best).'), ''),
-      password: take(() => required('CASHMAN_PASSWORD', raw.CASHMAN_PASSWORD || undefined, 'set the Cashman password in .env.'), ''),
+      apiUrl: take(() => checkUrl('CASHMAN_API_URL', raw.CASHMAN_API_URL ?? 'https://www.cmfx.hu/fxapi/jxs.php'), UNUSED_URL, 'cashman'),
+      group: take(() => required('CASHMAN_GROUP', raw.CASHMAN_GROUP, 'set the Cashman "csoport" you log in with.'), '', 'cashman'),
+      user: take(() => required('CASHMAN_USER', raw.CASHMAN_USER, 'set the Cashman user name (a dedicated API user is best).'), '', 'cashman'),
+      password: take(() => required('CASHMAN_PASSWORD', raw.CASHMAN_PASSWORD || undefined, 'set the Cashman password in .env.'), '', 'cashman'),
     },
   };
-  if (problems.length === 1) throw new ConfigError(problems[0]!);
-  if (problems.length > 1) throw new ConfigError(`The environment (.env) has ${problems.length} problems:\n  ${problems.join('\n  ')}`);
-  return result;
+  return { remote: result, problems, incomplete };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { formatProblems, schemaProblems, yamlProblems } from './config-errors.js';
+import { nearestKey } from './key-suggestion.js';
 import { FileConfig } from './schema.js';
 
 /**
@@ -28,5 +29,5 @@ export function parseConfig(text: string, source = 'config.yaml'): FileConfig {
   }
   const parsed = FileConfig.safeParse(doc.toJS(), { reportInput: true });
   if (parsed.success) return parsed.data;
-  throw new ConfigError(formatProblems(source, schemaProblems(parsed.error.issues, doc, lineCounter)));
+  throw new ConfigError(formatProblems(source, schemaProblems(parsed.error.issues, doc, lineCounter, nearestKey)));
 }

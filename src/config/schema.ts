@@ -69,6 +69,8 @@ export const FileConfig = z.strictObject({
     .strictObject({
       operation: z.number().int().positive().default(4),
       dueDays: z.number().int().min(0).max(365).default(8),
+      /** The fulfilment date (`teljesites`): the order's date, or the day the draft is made. The issue date is always the draft's day. */
+      fulfilmentDate: z.enum(['order', 'draft']).default('order'),
       orderNumberText: z.string().min(1).default('Shoprenter rendelés: {orderNumber}'),
       /** Fetch each product line's chosen options (the order listing carries only a link): one Shoprenter read per line. */
       productOptions: z.boolean().default(true),

@@ -5,7 +5,7 @@ import type { Order } from './order.js';
 import type { PartnerData } from './partner.js';
 import { clean, countryText, isCompanyPartner } from './build-partner.js';
 import { draftMoney, inDraftCurrency, type DraftMoney } from './draft-currency.js';
-import { addDays, orderDate } from './draft-dates.js';
+import { draftDates } from './draft-dates.js';
 import { discountTargets, paymentFeeTargets, readTotals, shippingTargets, type ShopTotals } from './draft-fees.js';
 import { addonTargets, lookupIgnoringCase, productTargets, type LineTarget } from './draft-lines.js';
 import { moneyText, refuse, reasons } from './draft-reasons.js';
@@ -27,9 +27,13 @@ const MAX_AMOUNT = 100_000_000_000n;
  * against Shoprenter's total, the shop's own net/VAT rows and NAV's checks before it is returned,
  * so nothing wrong reaches Cashman.
  */
-export function buildDraft(order: Order, partner: PartnerData, config: MappingConfig): DraftResult {
+/**
+ * `today` is the shop-local calendar day (YYYY-MM-DD) the draft is made on: the invoice's issue
+ * date. The caller reads the clock, so this function stays pure and a test can pin the day.
+ */
+export function buildDraft(order: Order, partner: PartnerData, config: MappingConfig, today: string): DraftResult {
   try {
-    return { ok: true, ...draftOf(order, partner, config) };
+    return { ok: true, ...draftOf(order, partner, config, today) };
   } catch (error) {
     if (error instanceof MappingError) return { ok: false, reason: error.message };
     const message = error instanceof Error ? error.message : String(error);
@@ -37,10 +41,9 @@ export function buildDraft(order: Order, partner: PartnerData, config: MappingCo
   }
 }
 
-function draftOf(order: Order, partner: PartnerData, config: MappingConfig): { draft: InvoiceDraft; corrections: number } {
+function draftOf(order: Order, partner: PartnerData, config: MappingConfig, today: string): { draft: InvoiceDraft; corrections: number } {
   const money = draftMoney(order);
-  const issueDate = orderDate(order.dateCreated, config.timezone, order.orderNumber);
-  const dueDate = addDays(issueDate, config.invoice.dueDays);
+  const { issueDate, fulfilmentDate, dueDate } = draftDates(order, config, today);
   const code = clean(order.paymentMethodCode);
   if (code === null) refuse(reasons.paymentMissing(order.orderNumber));
   const paymentMethod = navText(lookupIgnoringCase(config.paymentMethods, code) ?? refuse(reasons.paymentUnmapped(code)));
@@ -59,7 +62,7 @@ function draftOf(order: Order, partner: PartnerData, config: MappingConfig): { d
     buyerKind: company ? 'company' : 'private',
     shipping: shippingAddress(order),
     issueDate,
-    fulfilmentDate: issueDate,
+    fulfilmentDate,
     dueDate,
     currency: money.code,
     decimals: money.decimals,

@@ -26,6 +26,24 @@ export function orderDate(dateCreated: string, timeZone: string, orderNumber: st
   return dateInZone(instant, timeZone);
 }
 
+/**
+ * The three dates of a draft (SPEC §1.3): the issue date (`kelt`) is the day the draft is made,
+ * because an invoice cannot be dated before it exists (a backfill at go-live, or a Friday order
+ * drafted on Monday, would otherwise carry an issue date from the past); the fulfilment date
+ * (`teljesites`) is the order's date unless `invoice.fulfilmentDate: draft`; the due date counts
+ * from the issue date. `today` is passed in (shop-local), so the domain never reads a clock.
+ */
+export function draftDates(
+  order: { dateCreated: string; orderNumber: string },
+  config: { timezone: string; invoice: { dueDays: number; fulfilmentDate?: 'order' | 'draft' } },
+  today: string,
+): { issueDate: string; fulfilmentDate: string; dueDate: string } {
+  if (!isCalendarDate(today)) refuse(reasons.date(order.orderNumber, today));
+  const ordered = orderDate(order.dateCreated, config.timezone, order.orderNumber);
+  const fulfilmentDate = config.invoice.fulfilmentDate === 'draft' ? today : ordered;
+  return { issueDate: today, fulfilmentDate, dueDate: addDays(today, config.invoice.dueDays) };
+}
+
 /** Calendar arithmetic on YYYY-MM-DD, rolling over months and years (2026-12-28 + 8 = 2027-01-05). */
 export function addDays(date: string, days: number): string {
   if (!Number.isInteger(days) || days < 0 || days > 365) refuse(reasons.dueDays(days));
@@ -34,6 +52,7 @@ export function addDays(date: string, days: number): string {
 }
 
 function isCalendarDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
   const parsed = new Date(`${date}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
 }

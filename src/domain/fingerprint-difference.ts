@@ -13,13 +13,18 @@ export function describeDifferences(before: Fingerprint, after: Fingerprint): st
     words.push(`gross ${groupThousands(before.grossHuf!)} -> ${groupThousands(after.grossHuf!)} Ft`);
   }
   if (before.lines && after.lines) words.push(...lineDifferences(before.lines, after.lines));
-  if (changed(before.buyerName, after.buyerName)) words.push('buyer name changed');
-  if (changed(before.email, after.email)) words.push('buyer e-mail changed');
+  // Old and new value side by side (issue 17): "buyer name changed" alone sends a person hunting.
+  if (changed(before.buyerName, after.buyerName)) words.push(`buyer name ${quoted(before.buyerName!)} -> ${quoted(after.buyerName!)}`);
+  if (changed(before.email, after.email)) words.push(`buyer e-mail ${quoted(before.email!)} -> ${quoted(after.email!)}`);
   if (changed(before.taxNumber, after.taxNumber)) {
-    words.push(leftOutByEarlierVersion(before, after) ? earlierVersionWords(after.taxNumber!) : 'buyer tax number changed');
+    words.push(
+      leftOutByEarlierVersion(before, after)
+        ? earlierVersionWords(after.taxNumber!)
+        : `buyer tax number ${quoted(before.taxNumber!)} -> ${quoted(after.taxNumber!)}`,
+    );
   }
-  if (changed(before.billing, after.billing)) words.push('billing address changed');
-  if (changed(before.shipping, after.shipping)) words.push('shipping address changed');
+  if (changed(before.billing, after.billing)) words.push(`billing address ${addressText(before.billing!)} -> ${addressText(after.billing!)}`);
+  if (changed(before.shipping, after.shipping)) words.push(`shipping address ${addressText(before.shipping!)} -> ${addressText(after.shipping!)}`);
   return words;
 }
 
@@ -42,6 +47,23 @@ function leftOutByEarlierVersion(before: Fingerprint, after: Fingerprint): boole
 
 function earlierVersionWords(taxNumber: string): string {
   return `${EARLIER_VERSION} has no tax number (the order has ${taxNumber}; that version left out a sole trader's tax number)`;
+}
+
+function quoted(text: string): string {
+  return text === '' ? '(none)' : `"${text}"`;
+}
+
+/**
+ * A fingerprint address in words: billing "1111|Budapest|Fő utca 3.|Magyarország" ->
+ * "1111 Budapest, Fő utca 3., Magyarország"; shipping carries the recipient first
+ * ("Kiss Anna|1111|..."); "" (no shipping block) -> (none).
+ */
+function addressText(joined: string): string {
+  if (joined === '') return '(none)';
+  const parts = joined.split('|');
+  const [name, postcode = '', city = '', street = '', country = ''] = parts.length >= 5 ? parts : ['', ...parts];
+  const text = [name, [postcode, city].filter(Boolean).join(' '), street, country].filter(Boolean).join(', ');
+  return `"${text}"`;
 }
 
 function both(a: string | undefined, b: string | undefined): boolean {

@@ -7,6 +7,8 @@ export interface MappingConfig {
   timezone: string;
   invoice: {
     dueDays: number;
+    /** `teljesites`: the order's date (default) or the day the draft is made. */
+    fulfilmentDate?: 'order' | 'draft';
     /** Template for `egyeb`; `{orderNumber}` is replaced. */
     orderNumberText: string;
     /** Names of the generated (non-product) lines. */

@@ -33,6 +33,11 @@ function formatFor(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** The wall-clock time in `timeZone` as "YYYY-MM-DDTHH:MM:SS". */
+/** The shop-local calendar day (YYYY-MM-DD) of an instant: a draft's issue date. */
+export function shopToday(now: Date, timeZone: string): string {
+  return shopNow(now, timeZone).slice(0, 10);
+}
+
 export function shopNow(now: Date, timeZone: string): string {
   const parts = formatFor(timeZone).formatToParts(now);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';

@@ -47,6 +47,7 @@ export async function startListener(options: ListenerOptions): Promise<HttpListe
   });
   const server = await startHttpServer({
     port: http.port,
+    host: http.host,
     webhookSecret: http.webhookSecret,
     logger,
     onOrders: (refs, receivedAt) => {
@@ -58,6 +59,7 @@ export async function startListener(options: ListenerOptions): Promise<HttpListe
   });
   if (http.webhookSecret !== null) worker.start();
   logger.info('http listener started', {
+    host: http.host,
     port: server.port,
     webhooks: http.webhookSecret === null ? 'off (WEBHOOK_SECRET not set)' : 'on',
   });

@@ -12,6 +12,8 @@ const WRONG_SECRET_REPORT_MS = 60_000;
 
 export interface HttpServerDeps {
   port: number;
+  /** Listen address; 127.0.0.1 unless HTTP_HOST says otherwise. */
+  host: string;
   /** Null: no webhook route at all (every webhook path answers 404). */
   webhookSecret: string | null;
   logger: Logger;
@@ -129,9 +131,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpListene
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new ConfigError(`HTTP_PORT ${deps.port} cannot be used (${error.code ?? 'listen failed'}); choose a free port or unset HTTP_PORT.`)),
+      reject(new ConfigError(`HTTP_PORT ${deps.port} on ${deps.host} cannot be used (${error.code ?? 'listen failed'}); choose a free port, check HTTP_HOST, or unset HTTP_PORT.`)),
     );
-    server.listen(deps.port, () => resolve());
+    server.listen(deps.port, deps.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {

@@ -91,6 +91,10 @@ export interface CashmanStandin {
   /** Refuses every draft with a line of this SKU as Cashman does for a product-group conflict;
    * the message contains "csoport", which the login pattern also matches. Until clearFaults(). */
   rejectSku(sku: string): void;
+  /** Stops listening, keeping every partner and draft: the daemon sees Cashman unreachable (connection refused). */
+  pause(): Promise<void>;
+  /** Listens again on the same port after `pause`. */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,7 +113,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
   const codes = new Map<string, string>();
   const rejectedSkus = new Set<string>();
 
-  const state: Omit<CashmanStandin, 'url' | 'setFault' | 'clearFaults' | 'setLatency' | 'setLogin' | 'rejectSku' | 'close'> = {
+  const state: Omit<CashmanStandin, 'url' | 'setFault' | 'clearFaults' | 'setLatency' | 'setLogin' | 'rejectSku' | 'pause' | 'resume' | 'close'> = {
     received: [],
     partners: new Map(),
     drafts: [],
@@ -248,10 +252,24 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
   server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  let listening = true;
+  const stopListening = async (): Promise<void> => {
+    if (!listening) return;
+    listening = false;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 
   return {
     ...state,
     url: `http://127.0.0.1:${port}/fxapi/jxs.php`,
+    pause: stopListening,
+    async resume() {
+      if (listening) return;
+      server.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+      listening = true;
+    },
     setFault(fault, faultOptions = {}) {
       faults.push({ fault, remaining: faultOptions.times ?? 1, operations: faultOptions.operations ?? null });
     },
@@ -271,8 +289,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopListening();
     },
   };
 }

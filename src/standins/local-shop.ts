@@ -57,7 +57,7 @@ export async function startLocalShop(
 /** config.yaml for the stand-in shop: every payment, shipping and VAT value of the sample data mapped. */
 /** The pilot is off unless asked for: the stand-in's sample orders are checked by the tests, not by a person. */
 export function demoConfigYaml(
-  overrides: { startFrom?: string; intervalSeconds?: number; statuses?: string[]; productLookups?: boolean; pilotOrders?: number } = {},
+  overrides: { startFrom?: string; intervalSeconds?: number; statuses?: string[]; cancelStatuses?: string[]; productLookups?: boolean; pilotOrders?: number } = {},
 ): string {
   const lookups = overrides.productLookups ?? true;
   return `version: 1
@@ -65,6 +65,7 @@ sync:
   intervalSeconds: ${overrides.intervalSeconds ?? 30}
   startFrom: "${overrides.startFrom ?? '2026-11-01T00:00:00'}"
   statuses: [${(overrides.statuses ?? []).map((s) => JSON.stringify(s)).join(', ')}]
+  cancelStatuses: [${(overrides.cancelStatuses ?? ['7']).map((s) => JSON.stringify(s)).join(', ')}]
   pilotOrders: ${overrides.pilotOrders ?? 0}
   overlapMinutes: 10
   timezone: Europe/Budapest

@@ -34,7 +34,7 @@ export class AfterDraftStore {
    * waiting for the disk, like the ledger's markDone it follows: no request depends on it, and a
    * fingerprint lost to a power cut is rebuilt from the audit trail (see Ledger.lazily).
    */
-  recordDraft(orderNumber: string, fingerprint: Fingerprint, dateUpdated: string): void {
+  recordDraft(orderNumber: string, fingerprint: Fingerprint, dateUpdated: string, statusId: string | null = null): void {
     const json = JSON.stringify(fingerprint);
     this.db.pragma('synchronous = NORMAL');
     try {
@@ -46,12 +46,13 @@ export class AfterDraftStore {
         if (row && row.redraftPid === null) this.completeOpenRedraft(orderNumber, 'The daemon sent the new draft that a redraft had started on.');
         this.db
           .prepare(
-            `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
-             VALUES (?, ?, 'draft', ?, ?, 'ok', ?)
+            `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at, status_id)
+             VALUES (?, ?, 'draft', ?, ?, 'ok', ?, ?)
              ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
-               seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at`,
+               seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at,
+               status_id = excluded.status_id`,
           )
-          .run(orderNumber, json, dateUpdated, json, this.stamp());
+          .run(orderNumber, json, dateUpdated, json, this.stamp(), statusId);
       })();
     } finally {
       this.db.pragma('synchronous = FULL');
@@ -67,16 +68,36 @@ export class AfterDraftStore {
   }
 
   /** Records a compared version; with an event, also the report (attention until acked). Returns the new event's id, if any. */
-  settleVersion(orderNumber: string, seenUpdated: string, observed: Fingerprint, condition: DraftCondition, event: NewEvent | null): number | null {
+  settleVersion(
+    orderNumber: string,
+    seenUpdated: string,
+    observed: Fingerprint,
+    condition: DraftCondition,
+    event: NewEvent | null,
+    statusId?: string | null,
+  ): number | null {
     return this.db.transaction(() => {
       this.db
-        .prepare('UPDATE after_draft SET seen_updated = ?, observed = ?, condition = ?, updated_at = ? WHERE order_number = ?')
-        .run(seenUpdated, JSON.stringify(observed), condition, this.stamp(), orderNumber);
+        .prepare('UPDATE after_draft SET seen_updated = ?, observed = ?, condition = ?, updated_at = ?, status_id = COALESCE(?, status_id) WHERE order_number = ?')
+        .run(seenUpdated, JSON.stringify(observed), condition, this.stamp(), statusId ?? null, orderNumber);
       if (event === null) return null;
       const id = this.insertEvent(orderNumber, event, true);
       if (id !== null) this.db.prepare('UPDATE after_draft SET attention = 1 WHERE order_number = ?').run(orderNumber);
       return id;
     })();
+  }
+
+  /**
+   * Drafted orders last seen in one of `statusIds` that are not counted as cancelled, with that
+   * status: after `sync.cancelStatuses` changed, these are judged again (issue 17).
+   */
+  inStatusNotCancelled(statusIds: readonly string[]): (WatchRow & { statusId: string })[] {
+    if (statusIds.length === 0) return [];
+    const marks = statusIds.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(`SELECT * FROM after_draft WHERE status_id IN (${marks}) AND condition != 'cancelled' AND redraft_pid IS NULL ORDER BY order_number`)
+      .all(...statusIds) as (RawWatch & { status_id: string })[];
+    return rows.map((raw) => ({ ...toWatch(raw), statusId: raw.status_id }));
   }
 
   private insertEvent(orderNumber: string, event: NewEvent, alertable: boolean): number | null {

@@ -153,6 +153,11 @@ export const MIGRATIONS: readonly string[] = [
     fetched_at TEXT NOT NULL                     -- ISO UTC; refreshed after UNIT_MAX_AGE_MS
   );
   `,
+  // 6: the status a drafted order was last seen in, so a changed sync.cancelStatuses judges it again
+  // without a Shoprenter read (src/sync/after-draft.ts); NULL for drafts of older versions.
+  `
+  ALTER TABLE after_draft ADD COLUMN status_id TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

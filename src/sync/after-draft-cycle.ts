@@ -8,6 +8,9 @@ import type { AfterDraftHooks } from './process-order.js';
 import { describeError } from './classify.js';
 import { isSweepCycle, sweepStorno, type SweepSource } from './storno-sweep.js';
 
+/** Ledger meta key: the resolved sync.statuses and sync.cancelStatuses the drafted orders were last judged with. */
+const STATUS_LISTS = 'status_lists';
+
 /** What a cycle calls: the pipeline's hooks plus one call before and one after the cycle's work. */
 export interface AfterDraftCycleHooks extends AfterDraftHooks {
   beforeCycle(): Promise<void>;
@@ -19,6 +22,8 @@ export interface AfterDraftSyncDeps extends AfterDraftDeps {
   overlapMinutes: number;
   timezone: string;
   now: () => Date;
+  /** Status inner ids that trigger a draft (sync.statuses); null = every completed checkout. */
+  statusIds?: ReadonlySet<string> | null;
   /** Why a redraft's process is known to be gone (null: it may be alive); injectable for tests. */
   redraftGone?: (owner: RedraftOwner) => string | null;
 }
@@ -43,6 +48,25 @@ export class AfterDraftSync implements AfterDraftCycleHooks {
     recoverRedrafts(this.deps.ledger, this.deps.logger, this.deps.redraftGone ?? redraftGone);
     await this.watch.alertUnreported();
     await firstLooks(this.deps.ledger, this.deps.source, this.watch, this.deps.logger);
+    await this.rejudgeWhenListsChanged();
+  }
+
+  /**
+   * When `sync.statuses` or `sync.cancelStatuses` differ from the last cycle's (or the ledger never
+   * recorded them), drafted orders are judged again against the new lists (issue 17). The lists
+   * are recorded only after the judgement, so a crash in between judges again, which is harmless:
+   * a report is unique per order and version.
+   */
+  private async rejudgeWhenListsChanged(): Promise<void> {
+    const sorted = (ids: ReadonlySet<string> | null | undefined) => (ids ? [...ids].sort() : null);
+    const lists = JSON.stringify({ statuses: sorted(this.deps.statusIds), cancelStatuses: sorted(this.deps.cancelStatusIds) });
+    const { ledger } = this.deps;
+    if (ledger.getMeta(STATUS_LISTS) === lists) return;
+    const reported = await this.watch.rejudgeStatuses();
+    if (ledger.getMeta(STATUS_LISTS) !== undefined || reported > 0) {
+      this.deps.logger.info('status lists changed; drafted orders judged again', { reported });
+    }
+    ledger.setMeta(STATUS_LISTS, lists);
   }
 
   async afterCycle(cycleId: number): Promise<void> {

@@ -28,7 +28,7 @@ export class AfterDraftWatch {
 
   /** A draft was just made from `order`: this is what later versions are compared with. */
   drafted(order: Order): void {
-    this.deps.ledger.afterDraft.recordDraft(order.orderNumber, fingerprintOrder(order), order.dateUpdated);
+    this.deps.ledger.afterDraft.recordDraft(order.orderNumber, fingerprintOrder(order), order.dateUpdated, order.statusId);
   }
 
   /** A drafted order as the (storno-free) listing shows it now. */
@@ -71,10 +71,40 @@ export class AfterDraftWatch {
       reason: whatHappened(judgement.event.kind, order, cancelled, judgement.event.differences),
       cashmanRef: row.cashmanRef,
     };
-    const id = this.deps.ledger.afterDraft.settleVersion(order.orderNumber, order.dateUpdated, now, judgement.condition, event);
+    const id = this.deps.ledger.afterDraft.settleVersion(order.orderNumber, order.dateUpdated, now, judgement.condition, event, order.statusId);
     if (id === null || event === null) return;
     this.deps.logger.warn(`order ${event.kind} after its draft`, { orderNumber: order.orderNumber, cashmanRef: row.cashmanRef, reason: event.reason });
     await this.alertUnreported();
+  }
+
+  /**
+   * `sync.cancelStatuses` changed (issue 17): a drafted order last seen in a status the list now
+   * names is cancelled after its draft, though the order itself did not change. Judged from the
+   * status and fingerprint the ledger kept, without a Shoprenter read; reported like any other
+   * cancellation (log, alert, `status`), once.
+   */
+  async rejudgeStatuses(): Promise<number> {
+    const store = this.deps.ledger.afterDraft;
+    let reported = 0;
+    for (const watch of store.inStatusNotCancelled([...this.deps.cancelStatusIds])) {
+      const row = this.deps.ledger.getOrder(watch.orderNumber);
+      if (row?.state !== 'done' || watch.seenUpdated === null) continue;
+      const now = watch.observed ?? watch.fingerprint;
+      const judgement = judgeNewVersion({ condition: watch.condition, base: watch.fingerprint, observed: watch.observed }, now, 'status');
+      const changes = judgement.event?.differences.join('; ') ?? '';
+      const event = judgement.event && {
+        kind: judgement.event.kind,
+        version: watch.seenUpdated,
+        reason: `Order ${watch.orderNumber} is in status ${watch.statusId}, which sync.cancelStatuses now lists as a cancellation, and it was drafted before${changes ? `; it also changed: ${changes}` : ''}.`,
+        cashmanRef: row.cashmanRef,
+      };
+      const id = store.settleVersion(watch.orderNumber, watch.seenUpdated, now, judgement.condition, event);
+      if (id === null || event === null) continue;
+      reported += 1;
+      this.deps.logger.warn(`order ${event.kind} after its draft`, { orderNumber: watch.orderNumber, cashmanRef: row.cashmanRef, reason: event.reason });
+    }
+    if (reported > 0) await this.alertUnreported();
+    return reported;
   }
 
   /** Sends every report whose alert has not gone out; marked after sending, so a crash repeats rather than loses one. */

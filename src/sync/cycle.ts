@@ -124,6 +124,7 @@ async function cycle(deps: CycleDeps, started: number): Promise<CycleSummary> {
   };
 
   try {
+    deps.pilot?.noticeApproval();
     await deps.afterDraft?.beforeCycle();
     await pipeline.alertUnreported();
     const updatedAtMin = listLowerBound(cursor, deps.overlapMinutes, deps.timezone, now());

@@ -33,6 +33,20 @@ export class PilotGate {
     if (this.limit > 0 && pilotState(this.ledger) === 'on' && pilotDraftCount(this.ledger) >= this.limit) await this.becomeReady();
   }
 
+  /**
+   * Called at the start of each cycle: the first time this process finds the pilot approved (by
+   * `approve`, from another process), it says so in its log with when and how many orders now go
+   * out, so the log shows why drafting resumed (issue 17). Once per process.
+   */
+  noticeApproval(): void {
+    if (this.approvalLogged || this.limit === 0 || pilotState(this.ledger) !== 'approved') return;
+    this.approvalLogged = true;
+    const waiting = this.ledger.counts().pending;
+    this.logger.info('pilot approved ("approve"): drafting resumes with this cycle', { approvedAt: this.ledger.getMeta('pilot_approved_at') ?? '', waiting });
+  }
+
+  private approvalLogged = false;
+
   /** Held orders stay pending; re-fetching them every cycle would only spend Shoprenter requests. */
   holding(): boolean {
     return this.limit > 0 && pilotState(this.ledger) === 'ready';

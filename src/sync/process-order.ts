@@ -5,7 +5,7 @@ import type { MappingConfig } from '../domain/mapping-config.js';
 import type { Order } from '../domain/order.js';
 import { reasons } from '../domain/draft-reasons.js';
 import { formatMinor } from '../domain/money.js';
-import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import { addMinutes, shopNow, shopToday } from '../domain/shop-clock.js';
 import { placedBeforeGoLive } from '../domain/go-live.js';
 import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
 import type { Logger } from '../log/logger.js';
@@ -24,7 +24,7 @@ export interface PipelineSettings {
   statusIds: ReadonlySet<string> | null;
   /** Status inner ids that mean "cancelled" (sync.cancelStatuses): never drafted. */
   cancelStatusIds?: ReadonlySet<string>;
-  /** Shop-local "YYYY-MM-DDTHH:MM:SS"; orders last updated earlier are never drafted. */
+  /** Shop-local "YYYY-MM-DDTHH:MM:SS"; orders placed (created) earlier are never drafted. */
   startFrom: string;
   partnerCodePrefix: string;
   partnerCodeDigits: number;
@@ -110,16 +110,21 @@ export class OrderPipeline {
     if (!this.qualifies(order)) {
       // A failed or waiting order would otherwise be fetched again every cycle, forever.
       if (row?.state === 'failed' || row?.state === 'pending') {
+        const cancelled = order.statusId !== null && this.deps.settings.cancelStatusIds?.has(order.statusId);
         return this.quarantine(
           key,
           'NOT_QUALIFYING',
-          `Order ${key.orderNumber} no longer has a status that triggers a draft (sync.statuses), so none was made; it is tried again when the order changes in the shop.`,
+          cancelled
+            ? `Order ${key.orderNumber} is now in status ${order.statusId}, which sync.cancelStatuses lists as a cancellation, so no draft was made; it is tried again when the order changes in the shop.`
+            : `Order ${key.orderNumber} no longer has a status that triggers a draft (sync.statuses), so none was made; it is tried again when the order changes in the shop.`,
         );
       }
       return 'ignored';
     }
     if (row?.state === 'quarantined') {
-      this.deps.logger.info('order changed in the shop since it was quarantined; trying again', { orderNumber: key.orderNumber });
+      // A redraft parks the drafted order as quarantined (code REDRAFT) before it sends: that order was never quarantined for a fault.
+      if (row.lastErrorCode === 'REDRAFT') this.deps.logger.info('redraft: drafting the order as it is now in the shop', { orderNumber: key.orderNumber });
+      else this.deps.logger.info('order changed in the shop since it was quarantined; trying again', { orderNumber: key.orderNumber });
     }
     // What does not depend on product options or units is decided before paying for those reads.
     // The invoice is dated by dateCreated; a day of slack absorbs clock and time-zone differences.
@@ -166,7 +171,8 @@ export class OrderPipeline {
 
   /** The partner comes from the order's buyer fields, which the product lookups never change. */
   private async submit(order: Order, partner: PartnerData, key: OrderKey, row: OrderRow | undefined): Promise<OrderOutcome> {
-    const result = buildDraft(order, partner, this.deps.settings.mapping);
+    const { mapping } = this.deps.settings;
+    const result = buildDraft(order, partner, mapping, shopToday(this.now(), mapping.timezone));
     if (!result.ok) return this.quarantine(key, 'MAPPING', result.reason);
     if (result.corrections > 0) this.deps.logger.debug('one forint moved between net and VAT to pass NAV check 890', { orderNumber: key.orderNumber, lines: result.corrections });
     const draft = result.draft;

@@ -14,6 +14,8 @@ import { expectStandinNavClean } from './nav-audit.js';
 /** What a test may change about a runtime: timeouts and pacing, the clock, the alert sink. */
 export type RuntimeOverrides = Partial<Pick<RuntimeOptions, 'shoprenterTuning' | 'cashmanTimeoutMs' | 'now' | 'alerts'>> & {
   env?: Record<string, string>;
+  /** config.yaml text for this runtime only: what a restart after editing the file gets. */
+  config?: string;
 };
 
 /** Both stand-ins, a temp folder with config.yaml and the ledger, and captured log lines. */
@@ -53,12 +55,12 @@ export async function startHarness(
     env,
     logs,
     configText,
-    runtime: async ({ env: envOverrides, ...overrides } = {}) => {
+    runtime: async ({ env: envOverrides, config: configOverride, ...overrides } = {}) => {
       const remote = loadRemoteEnv({ ...env, ...envOverrides });
       const logger = createLogger({ level: remote.logLevel, format: 'pretty', stream });
       const runtime = await createRuntime({
         env: remote,
-        config: parseConfig(configText),
+        config: parseConfig(configOverride ?? configText),
         logger,
         ...overrides,
         shoprenterTuning: { retryBaseMs: 50, retryBudgetMs: 5000, ...overrides.shoprenterTuning },
