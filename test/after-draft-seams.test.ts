@@ -18,7 +18,7 @@ import { SIMPLE_ORDER } from './helpers/order-specs.js';
 const base: Omit<OrderSpec, 'innerId' | 'dateUpdated'> = { ...SIMPLE_ORDER, email: 'kiss.anna@example.hu' };
 const order = (innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}) =>
   buildShoprenterOrder({ ...base, innerId, dateUpdated, dateCreated: '2026-11-20T09:00:00', ...patch });
-const config = demoConfigYaml({ productLookups: false }).replace('  statuses: []\n', '  statuses: []\n  cancelStatuses: ["Törölve"]\n');
+const config = demoConfigYaml({ productLookups: false, cancelStatuses: ['Törölve'] });
 const [glass, book] = SIMPLE_ORDER.products;
 
 describe('after the draft, where it meets uncertain orders and upgrades (issue 16 §5, §8)', () => {

@@ -112,13 +112,13 @@ describe('a draft made by an earlier version (issue 16 §8)', () => {
   });
 
   it('this version\'s fingerprint without a tax number: a tax number added later is a change of the order', () => {
-    expect(describeDifferences({ ...earlierSoleTrader, rules: 2 }, { ...earlierSoleTrader, rules: 2, taxNumber: '68123456-1-33' })).toEqual(['buyer tax number changed']);
+    expect(describeDifferences({ ...earlierSoleTrader, rules: 2 }, { ...earlierSoleTrader, rules: 2, taxNumber: '68123456-1-33' })).toEqual(['buyer tax number (none) -> "68123456-1-33"']);
   });
 
   it('a buyer who became a company (new name and tax number) changed, whoever made the draft', () => {
     expect(describeDifferences(earlierSoleTrader, { ...earlierSoleTrader, rules: 2, buyerName: 'Példa Kft.', taxNumber: '12345678-2-41' })).toEqual([
-      'buyer name changed',
-      'buyer tax number changed',
+      'buyer name "Kiss Anna" -> "Példa Kft."',
+      'buyer tax number (none) -> "12345678-2-41"',
     ]);
   });
 
