@@ -38,6 +38,7 @@ describe('one alert per episode, one when it is over', () => {
   /** One cycle, then the clock moves on by `gapMs` (the daemon's interval). */
   async function cycle(gapMs = MINUTE): Promise<boolean> {
     const { ok } = await runCycle(runtime.deps);
+    await runtime.delivery.flush(); // what the writer's delivery sends beside the cycle
     t += gapMs;
     return ok;
   }

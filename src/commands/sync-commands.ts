@@ -32,10 +32,13 @@ export async function onceCommand(ctx: CommandContext): Promise<number> {
   }
   const onSignal = stopOnSignal(runtime, log, () => undefined);
   for (const signal of STOP_SIGNALS) ctx.signals?.on(signal, onSignal);
+  // Alerts go out beside the cycle (waiting ones from earlier processes first); the cycle never waits for them.
+  runtime.delivery.start();
   try {
     const summary = await runCycle(runtime.deps);
     // LOG_FORMAT=json: the summary is a JSON line too, so every stdout line parses.
     ctx.out(env.logFormat === 'json' ? summaryJson(summary) : formatSummary(summary));
+    await finishAlerts(runtime, log);
     return summary.ok && !summary.interrupted ? 0 : 1;
   } finally {
     for (const signal of STOP_SIGNALS) ctx.signals?.off(signal, onSignal);
@@ -61,6 +64,14 @@ function stopOnSignal(runtime: Runtime, log: Logger, stop: () => void): (signal:
     runtime.deps.stop.requested = true;
     stop();
   };
+}
+
+/** How long `once` (and a stopping `run`) waits for undelivered alerts before leaving them to the next process. */
+export const ALERT_EXIT_BUDGET_MS = 5_000;
+
+async function finishAlerts(runtime: Runtime, log: Logger): Promise<void> {
+  const left = await runtime.delivery.finish(ALERT_EXIT_BUDGET_MS);
+  if (left > 0) log.warn('alerts not delivered yet; they stay queued in the ledger for the next run', { waiting: left });
 }
 
 export function formatSummary(s: CycleSummary): string {
@@ -119,9 +130,11 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     startFrom: runtime.deps.settings.startFrom,
     statuses: runtime.deps.settings.statusIds ? [...runtime.deps.settings.statusIds].join(',') : 'every completed checkout',
   });
+  runtime.delivery.start();
   try {
     await daemon.start();
     await listener?.close();
+    if (!lockLost) await finishAlerts(runtime, log);
     log.info('daemon stopped');
     return lockLost ? 1 : 0;
   } finally {

@@ -116,6 +116,13 @@ export class Ledger {
     this.writerToken = token;
   }
 
+  /** False once another process took over the writer lock this one held; true without a lock. */
+  holdsWriterLock(): boolean {
+    if (this.writerToken === null) return true;
+    const row = this.sql('SELECT token FROM writer_lock WHERE id = 1').get() as { token: string } | undefined;
+    return row?.token === this.writerToken;
+  }
+
   private checkFence(): void {
     if (this.writerToken === null) return;
     const row = this.sql('SELECT token FROM writer_lock WHERE id = 1').get() as { token: string } | undefined;

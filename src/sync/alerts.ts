@@ -1,11 +1,10 @@
-import got from 'got';
 import type { Logger } from '../log/logger.js';
+import type { AlertChannel, AlertOutbox } from '../store/alert-outbox.js';
 
 /**
- * ALERT_WEBHOOK_URL: one JSON POST per new quarantined or uncertain order, and one when a remote
- * starts failing and when it works again (episodes.ts). The body carries `text` (Slack,
- * Teams/Power Automate) and `content` (Discord) so the common incoming-webhook flavours all show
- * it. A failing webhook is logged, never fatal.
+ * What a person is told: a new quarantined or uncertain order, a report after the draft, the
+ * pilot's end, and a remote that starts failing and works again (episodes.ts). Alerts are queued
+ * in the ledger and delivered beside the order work (src/sync/alert-delivery.ts).
  */
 export type AlertKind =
   | 'quarantined'
@@ -59,33 +58,34 @@ export function describeAlert(event: AlertEvent): string {
   }
 }
 
-export class WebhookAlerter implements Alerter {
+/**
+ * The pipeline's alerter: `send` records the alert in the ledger's outbox (one local insert, from
+ * any process) and returns; the writer's AlertDelivery sends it. It never throws: an alert that
+ * cannot even be recorded (a full disk) is logged and handed to `unrecorded`, which tries it once
+ * from memory.
+ */
+export class OutboxAlerter implements Alerter {
   constructor(
-    private readonly url: string | null,
+    private readonly outbox: AlertOutbox,
+    private readonly channels: readonly AlertChannel[],
     private readonly logger: Logger,
+    private readonly hooks: { enqueued?: () => void; unrecorded?: (event: AlertEvent) => void } = {},
   ) {}
 
-  async send(event: AlertEvent): Promise<void> {
-    if (!this.url) return;
-    const text = describeAlert(event);
+  send(event: AlertEvent): Promise<void> {
     try {
-      await got.post(this.url, {
-        json: {
-          text,
-          content: text.slice(0, 1900),
-          kind: event.kind,
-          orderNumber: event.orderNumber ?? null,
-          reason: event.reason,
-          ...(event.cashmanRef !== undefined ? { cashmanRef: event.cashmanRef } : {}),
-          ...(event.action !== undefined ? { action: event.action } : {}),
-        },
-        // Alerts are sent inside the cycle: a dead webhook must cost seconds, not minutes.
-        timeout: { request: 5_000 },
-        retry: { limit: 1, methods: ['POST'] },
-      });
+      this.outbox.enqueue(event, JSON.stringify(event), this.channels);
     } catch (error) {
-      this.logger.warn('alert webhook failed', { kind: event.kind, orderNumber: event.orderNumber, error: (error as Error).message });
+      this.logger.error('could not record an alert in the ledger; trying it once from memory', {
+        kind: event.kind,
+        orderNumber: event.orderNumber,
+        error: (error as Error).message,
+      });
+      this.hooks.unrecorded?.(event);
+      return Promise.resolve();
     }
+    this.hooks.enqueued?.();
+    return Promise.resolve();
   }
 }
 
