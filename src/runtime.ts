@@ -11,6 +11,7 @@ import { OutboxAlerter, type Alerter } from './sync/alerts.js';
 import { AlertDelivery, type DeliveryTuning } from './sync/alert-delivery.js';
 import { AlertOutbox } from './store/alert-outbox.js';
 import { alertChannels } from './alerts/channels.js';
+import { enqueueDailySummary } from './sync/daily-summary.js';
 import type { CycleDeps } from './sync/cycle.js';
 import type { PipelineSettings } from './sync/process-order.js';
 import { resolveStatusIds, type StatusName } from './sync/statuses.js';
@@ -170,9 +171,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const observed = observer
       ? withDraftLatency(shoprenter, cashman, config.sync.timezone, now, (seconds) => observer.drafted(seconds))
       : { source: shoprenter, backend: cashman };
-    const channels = alertChannels(env, logger, options.alertTuning?.requestTimeoutMs);
+    const channels = alertChannels(env, { language: config.alerts.language, shop: env.shoprenter.shop, timeoutMs: options.alertTuning?.requestTimeoutMs }, logger);
     const outbox = new AlertOutbox(ledger.db, now);
-    const deliverer = new AlertDelivery({ outbox, holdsWriterLock: () => ledger.holdsWriterLock(), channels, logger, now, ...(options.alertTuning ? { tuning: options.alertTuning } : {}) });
+    const summaryAt = config.alerts.dailySummaryAt;
+    const summary = summaryAt && channels.some((c) => c.name === 'email')
+      ? () => void enqueueDailySummary({ ledger, outbox, timezone: config.sync.timezone, at: summaryAt, now, logger })
+      : undefined;
+    const deliverer = new AlertDelivery({
+      outbox,
+      holdsWriterLock: () => ledger.holdsWriterLock(),
+      channels,
+      logger,
+      now,
+      ...(options.alertTuning ? { tuning: options.alertTuning } : {}),
+      ...(summary ? { beforePass: summary } : {}),
+    });
     delivery = deliverer;
     const alerts =
       options.alerts ??

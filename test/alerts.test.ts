@@ -1,3 +1,4 @@
+import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { closedPortUrl } from '../src/standins/cashman-standin.js';
 import { buildShoprenterOrder, type OrderSpec } from '../src/standins/shoprenter-fixtures.js';
@@ -46,7 +47,8 @@ describe('alert webhook', () => {
 
   beforeEach(async () => {
     hook = await startWebhook();
-    h = await startHarness({ shoprenter: { clientSecret: CLIENT_SECRET, rateLimitPerSecond: 0 }, cashman: { password: PASSWORD } });
+    // English texts: these assertions read the wording (the Hungarian ones: test/alert-texts.test.ts).
+    h = await startHarness({ shoprenter: { clientSecret: CLIENT_SECRET, rateLimitPerSecond: 0 }, cashman: { password: PASSWORD }, config: demoConfigYaml() + 'alerts:\n  language: en\n' });
     h.env['ALERT_WEBHOOK_URL'] = hook.url;
   });
   afterEach(async () => {
@@ -69,7 +71,7 @@ describe('alert webhook', () => {
     expect(kinds().sort()).toEqual(['quarantined 3002', 'quarantined 3003', 'uncertain 3001']);
     for (const call of hook.calls) expectReadableAndClean(call, h.shop.shoprenter.issuedTokens);
     const q3002 = hook.calls.find((c) => c.json['orderNumber'] === '3002')!;
-    expect(q3002.json['text']).toContain('order 3002');
+    expect(q3002.json['text']).toContain('Order 3002');
     expect(q3002.json['text']).toContain('Payment method "OTP_SZEP" has no entry under paymentMethods');
     expect(q3002.json['content']).toBe(q3002.json['text']);
     expect(hook.calls.find((c) => c.json['kind'] === 'uncertain')!.json['text']).toMatch(/resolve 3001 --done.*retry 3001 --force/);

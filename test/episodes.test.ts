@@ -1,3 +1,4 @@
+import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { closedPortUrl } from '../src/standins/cashman-standin.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
@@ -46,7 +47,7 @@ describe('one alert per episode, one when it is over', () => {
   beforeEach(async () => {
     t = Date.parse('2026-11-26T12:00:00Z');
     hook = await startWebhook();
-    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 } });
+    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, config: demoConfigYaml() + 'alerts:\n  language: en\n' });
     h.env['ALERT_WEBHOOK_URL'] = hook.url;
     h.shop.shoprenter.addOrder(order(1001));
     await restart();
@@ -88,7 +89,7 @@ describe('one alert per episode, one when it is over', () => {
     expect(kinds()).toEqual(['shoprenter-failing', 'shoprenter-recovered']);
     const recovered = hook.calls[1]!.json;
     expect(recovered['reason']).toBe('Shoprenter works again; it failed from 2026-11-26T12:02:00.000Z (UTC) for 7 cycles.');
-    expect(recovered['text']).toContain('back to normal');
+    expect(recovered['text']).toContain('Back to normal');
     expect(await cycle()).toBe(true);
     expect(hook.calls).toHaveLength(2);
   });

@@ -13,6 +13,8 @@ export interface ChannelSender {
   readonly where: string;
   /** How many waiting alerts one delivery may carry: 1 for the webhook, many for e-mail (a burst is one e-mail). */
   readonly bundle: number;
+  /** Kinds that always go on their own (the morning summary), never inside a bundle. */
+  alone?(kind: string): boolean;
   /** Resolves only once the endpoint accepted the alerts; rejects with an AlertDeliveryError otherwise. */
   deliver(events: readonly AlertEvent[], signal: AbortSignal): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import got from 'got';
 import type { AlertEvent } from '../sync/alerts.js';
-import { describeAlert } from '../sync/alerts.js';
+import { describeAlert, type AlertLanguage } from './texts.js';
 import { AlertDeliveryError, failureWords, hostOf, type ChannelSender } from './channel.js';
 
 /**
@@ -17,6 +17,7 @@ export class WebhookChannel implements ChannelSender {
   constructor(
     private readonly url: string,
     private readonly timeoutMs: number,
+    private readonly language: AlertLanguage = 'en',
   ) {
     this.where = hostOf(url);
   }
@@ -27,7 +28,7 @@ export class WebhookChannel implements ChannelSender {
     let status: number;
     try {
       const response = await got.post(this.url, {
-        json: webhookBody(event),
+        json: webhookBody(event, this.language),
         timeout: { request: this.timeoutMs },
         retry: { limit: 0 },
         throwHttpErrors: false,
@@ -42,8 +43,8 @@ export class WebhookChannel implements ChannelSender {
   }
 }
 
-export function webhookBody(event: AlertEvent): Record<string, unknown> {
-  const text = describeAlert(event);
+export function webhookBody(event: AlertEvent, language: AlertLanguage): Record<string, unknown> {
+  const text = describeAlert(event, language);
   return {
     text,
     content: text.slice(0, 1900),

@@ -7,12 +7,13 @@ import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, envOrR
 import { ledgerWritableProblem } from '../store/ledger-file.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
 import { VAT_CASES, type VatCase } from '../domain/vat-cases.js';
+import { checkAlerts } from './check-alerts.js';
 
 /**
  * `check`: config and .env first (exit 2 with the key and line), then both logins (exit 1), then
  * what the live shop uses that config.yaml does not map (exit 2: those orders would be quarantined).
  */
-export async function checkCommand(ctx: CommandContext): Promise<number> {
+export async function checkCommand(ctx: CommandContext, options: { sendTestAlert?: boolean } = {}): Promise<number> {
   const env = envOrReport(ctx);
   if (!env) return 2;
   const loaded = configOrProblems(env);
@@ -39,6 +40,7 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
     loginsOk = false;
     ctx.out(`FAIL  Cashman: ${message(cash.reason)}`);
   }
+  const alertsOk = await checkAlerts(ctx, env, cfg, options.sendTestAlert === true);
   if (loaded.problem) return 2;
   if (!survey) return 1;
   if (cfg.units.fromProducts) {
@@ -83,7 +85,7 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
   ctx.out(`info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout)'}`);
   for (const warning of warnings) ctx.out(`warn  ${warning} in config.yaml`);
   if (loginsOk) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
-  if (!loginsOk) return 1;
+  if (!loginsOk || !alertsOk) return 1;
   return gaps.length === 0 && !ledgerProblem ? 0 : 2;
 }
 

@@ -182,10 +182,10 @@ export class AlertDelivery {
     const due = this.deps.outbox.waiting(channel.name).filter((d) => !this.tried.has(key(d)) || d.nextAttemptAt === null || Date.parse(d.nextAttemptAt) <= nowMs);
     if (due.length === 0) return;
     if (mode === 'steady' && channel.bundle > 1 && this.settling(due, nowMs)) return;
-    for (let i = 0; i < due.length; i += channel.bundle) {
+    for (const batch of batches(channel, due)) {
       if (this.abort.signal.aborted || (mode === 'steady' && this.stopped)) return;
       if (!this.deps.holdsWriterLock()) return this.halt();
-      await this.deliver(channel, due.slice(i, i + channel.bundle));
+      await this.deliver(channel, batch);
     }
   }
 
@@ -215,6 +215,25 @@ export class AlertDelivery {
     this.deps.outbox.markSent(channel.name, ids);
     this.deps.logger.info('alert delivered', about);
   }
+}
+
+/** Up to `bundle` alerts per delivery, oldest first; a kind the channel sends alone goes alone. */
+function batches(channel: ChannelSender, due: readonly WaitingDelivery[]): WaitingDelivery[][] {
+  const out: WaitingDelivery[][] = [];
+  let current: WaitingDelivery[] = [];
+  for (const d of due) {
+    if (channel.alone?.(d.kind)) {
+      out.push([d]);
+      continue;
+    }
+    current.push(d);
+    if (current.length === channel.bundle) {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 function key(d: WaitingDelivery): string {

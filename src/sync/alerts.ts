@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { AlertChannel, AlertOutbox } from '../store/alert-outbox.js';
+import type { DailySummary } from '../alerts/summary-figures.js';
 
 /**
  * What a person is told: a new quarantined or uncertain order, a report after the draft, the
@@ -17,7 +18,11 @@ export type AlertKind =
   | 'cashman-recovered'
   | 'cancelled-after-draft'
   | 'changed-after-draft'
-  | 'pilot-ready';
+  | 'pilot-ready'
+  /** `check --send-test-alert`. */
+  | 'test-alert'
+  /** The morning summary (alerts.dailySummaryAt), e-mail only. */
+  | 'daily-summary';
 
 export interface AlertEvent {
   kind: AlertKind;
@@ -25,37 +30,14 @@ export interface AlertEvent {
   reason: string;
   /** The Cashman reference of the draft an after-draft report is about. */
   cashmanRef?: string | null;
-  /** What a person should do (after-draft reports). */
+  /** What a person should do (after-draft reports), in English. */
   action?: string;
+  /** The figures of a `daily-summary`. */
+  summary?: DailySummary;
 }
 
 export interface Alerter {
   send(event: AlertEvent): Promise<void>;
-}
-
-export function describeAlert(event: AlertEvent): string {
-  const subject = event.orderNumber ? `order ${event.orderNumber}` : 'login';
-  switch (event.kind) {
-    case 'quarantined':
-      return `shoprenter-cashman-sync: ${subject} needs attention (quarantined): ${event.reason}`;
-    case 'uncertain':
-      return `shoprenter-cashman-sync: ${subject} may or may not have a draft in Cashman; check and run "resolve ${event.orderNumber ?? ''} --done" or "retry ${event.orderNumber ?? ''} --force": ${event.reason}`;
-    case 'login-failed':
-      return `shoprenter-cashman-sync: a login was refused; no order is being sent until it works again: ${event.reason}`;
-    case 'shoprenter-failing':
-      return `shoprenter-cashman-sync: Shoprenter keeps failing, so no new orders are read; check the API client in the shop admin and the network: ${event.reason}`;
-    case 'cashman-failing':
-      return `shoprenter-cashman-sync: Cashman cannot be reached, so no draft is being sent; check CASHMAN_API_URL and the network: ${event.reason}`;
-    case 'login-recovered':
-    case 'shoprenter-recovered':
-    case 'cashman-recovered':
-      return `shoprenter-cashman-sync: back to normal: ${event.reason}`;
-    case 'cancelled-after-draft':
-    case 'changed-after-draft':
-      return `shoprenter-cashman-sync: ${subject} needs attention after its draft (Cashman draft ${event.cashmanRef ?? 'reference unknown'}): ${event.reason} ${event.action ?? ''}`.trim();
-    case 'pilot-ready':
-      return `shoprenter-cashman-sync: pilot finished, waiting for "approve": ${event.reason}`;
-  }
 }
 
 /**

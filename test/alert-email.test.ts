@@ -1,0 +1,210 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { existsSync, readFileSync } from 'node:fs';
+import { demoConfigYaml } from '../src/standins/local-shop.js';
+import { buildShoprenterOrder, type OrderSpec } from '../src/standins/shoprenter-fixtures.js';
+import { runCycle } from '../src/sync/cycle.js';
+import { localToInstant } from '../src/domain/shop-clock.js';
+import { BASE_SPEC } from './fixtures/bad-input/wire-edits.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+import { requireBuild, runToEnd } from './helpers/processes.js';
+import { startSmtpCatcher, type SmtpCatcher } from './helpers/smtp-catcher.js';
+
+/**
+ * Issue 19: alerts by e-mail through a real SMTP server (smtp-server on 127.0.0.1, AUTH only after
+ * STARTTLS), parsed with mailparser; the same delivery guarantees as the webhook; the morning
+ * summary against the ledger.
+ */
+
+const TO = ['tulajdonos@bolt.example.hu', 'konyvelo@bolt.example.hu'];
+const FROM = 'Webshop szinkron <alerts@shop.example.hu>';
+
+function order(innerId: number, dateUpdated: string, patch: Partial<OrderSpec> = {}): Record<string, unknown> {
+  return buildShoprenterOrder({ ...BASE_SPEC, innerId, dateUpdated, email: `buyer${innerId}@example.hu`, ...patch });
+}
+
+const local = (text: string) => localToInstant(text, 'Europe/Budapest');
+
+describe('alert e-mail', () => {
+  let h: Harness;
+  let smtp: SmtpCatcher;
+  let clock: Date;
+
+  async function start(config = ''): Promise<void> {
+    smtp = await startSmtpCatcher();
+    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, config: demoConfigYaml({ productLookups: false }) + config, logLevel: 'debug' });
+    Object.assign(h.env, { SMTP_URL: smtp.url(), ALERT_EMAIL_TO: TO.join(', '), ALERT_EMAIL_FROM: FROM });
+  }
+  const runtime = () => h.runtime({ now: () => clock, alertTuning: { backoffBaseMs: 1_000, pollMs: 10 } });
+  const ledgerBytes = () => [h.env.DATABASE_PATH, `${h.env.DATABASE_PATH}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('');
+
+  beforeEach(() => {
+    clock = local('2026-11-20T12:00:00');
+  });
+  afterEach(async () => {
+    await Promise.all([h.close(), smtp.close()]);
+  });
+
+  it('sends a quarantine as a Hungarian e-mail over STARTTLS with AUTH: subject, recipients, both parts; the password nowhere', async () => {
+    await start();
+    h.shop.shoprenter.addOrder(order(1234, '2026-11-20T10:00:00', { paymentMethodCode: 'OTP_SZEP' }));
+    const rt = await runtime();
+    expect((await runCycle(rt.deps)).outcomes).toMatchObject({ quarantined: 1 });
+    await rt.delivery.flush();
+
+    expect(smtp.mails).toHaveLength(1);
+    const mail = smtp.mails[0]!;
+    expect(mail.secure).toBe(true); // AUTH is refused before STARTTLS: this proves both
+    expect(smtp.logins).toEqual([{ user: smtp.user, ok: true, secure: true }]);
+    expect(mail.parsed.subject).toBe('[shoprenter-cashman-sync] 1234: karanténban, nem készült számlaminta');
+    expect(mail.rcptTo.sort()).toEqual([...TO].sort());
+    expect(mail.parsed.from?.value[0]?.address).toBe('alerts@shop.example.hu');
+    const text = mail.parsed.text ?? '';
+    const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
+    // "Az 1234-es" (ezerkétszáz...): the article follows the spoken number.
+    expect(text).toContain('Az 1234-es rendelésből nem készült számlaminta');
+    expect(text).toContain('Payment method "OTP_SZEP" has no entry under paymentMethods');
+    expect(text).toContain('Teendő: Javítsd a hibát');
+    expect(text).toContain('`retry 1234`');
+    expect(html).toContain('<code>retry 1234</code>');
+    expect(html).toContain('Az 1234-es rendelésből');
+    for (const output of [mail.raw, h.logs.join(''), ledgerBytes()]) {
+      expect(output).not.toContain(smtp.password);
+      expect(output).not.toContain(encodeURIComponent(smtp.password));
+    }
+  });
+
+  it('retries after the server refused (451) and after it was down, across a restart; each alert arrives once', async () => {
+    await start();
+    h.shop.shoprenter.addOrder(order(2001, '2026-11-20T10:00:00', { email: 'not-an-email' }));
+    smtp.refuseNext(2);
+    const rt = await runtime();
+    await runCycle(rt.deps);
+    await rt.delivery.flush(); // refused once
+    expect([smtp.refused, smtp.mails.length]).toEqual([1, 0]);
+    await rt.delivery.flush(); // not due yet: the backoff has not passed on this clock
+    expect([smtp.refused, smtp.mails.length]).toEqual([1, 0]);
+    clock = new Date(clock.getTime() + 60_000);
+    await rt.delivery.flush();
+    expect([smtp.refused, smtp.mails.length]).toEqual([2, 0]);
+    clock = new Date(clock.getTime() + 60_000);
+    await rt.delivery.flush();
+    expect(smtp.mails.map((m) => m.parsed.subject)).toEqual(['[shoprenter-cashman-sync] 2001: karanténban, nem készült számlaminta']);
+
+    // The server goes down; a new alert waits; the process ends; the next one delivers it.
+    await smtp.down();
+    h.shop.shoprenter.addOrder(order(2002, '2026-11-20T10:05:00', { paymentMethodCode: 'OTP_SZEP' }));
+    const second = await runtime();
+    await runCycle(second.deps);
+    await second.delivery.flush();
+    const waiting = () => {
+      const db = new Database(h.env.DATABASE_PATH, { readonly: true });
+      try {
+        return db.prepare(`SELECT last_error FROM alert_deliveries WHERE channel = 'email' AND sent_at IS NULL`).all() as { last_error: string }[];
+      } finally {
+        db.close();
+      }
+    };
+    expect(waiting()).toEqual([{ last_error: expect.stringMatching(/^the SMTP server 127\.0\.0\.1:\d+ cannot be reached/) }]);
+    second.close();
+    await smtp.up();
+    const third = await runtime();
+    await third.delivery.flush();
+    expect(smtp.mails.map((m) => m.parsed.subject)).toEqual([
+      '[shoprenter-cashman-sync] 2001: karanténban, nem készült számlaminta',
+      '[shoprenter-cashman-sync] 2002: karanténban, nem készült számlaminta',
+    ]);
+    expect(waiting()).toEqual([]);
+    await third.delivery.flush();
+    expect(smtp.mails).toHaveLength(2);
+  });
+
+  it('bundles a burst: 300 orders quarantined by one config gap make one e-mail listing them all', async () => {
+    await start();
+    const orders = Array.from({ length: 300 }, (_, i) => order(5000 + i, `2026-11-20T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`, { paymentMethodCode: 'OTP_SZEP' }));
+    h.shop.shoprenter.addOrders(orders);
+    const rt = await runtime();
+    expect((await runCycle(rt.deps)).outcomes).toMatchObject({ quarantined: 300 });
+    await rt.delivery.flush();
+    expect(smtp.mails).toHaveLength(1);
+    const mail = smtp.mails[0]!;
+    expect(mail.parsed.subject).toBe('[shoprenter-cashman-sync] 300 értesítés: 5000, 5001, 5002, 5003, 5004 és még 295 további');
+    const text = mail.parsed.text ?? '';
+    const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
+    for (let n = 5000; n < 5300; n++) {
+      expect(text).toContain(`${n}: karanténban`);
+      expect(html).toContain(`<code>retry ${n}</code>`);
+    }
+  }, 60_000);
+
+  it('sends the morning summary once a day, with the figures the ledger holds, and "all quiet" after a quiet day', async () => {
+    await start('alerts:\n  language: hu\n  dailySummaryAt: "07:30"\n');
+    h.shop.shoprenter.addOrders([
+      order(3001, '2026-11-20T09:00:00'),
+      order(3002, '2026-11-20T09:05:00'),
+      order(3003, '2026-11-20T09:10:00', { paymentMethodCode: 'OTP_SZEP' }),
+    ]);
+    const rt = await runtime();
+    expect((await runCycle(rt.deps)).outcomes).toMatchObject({ done: 2, quarantined: 1 });
+    await rt.delivery.flush(); // the quarantine alert; no summary yet today (for the 19th: an empty day)
+    const summaries = () => smtp.mails.filter((m) => (m.parsed.subject ?? '').includes('napi összefoglaló'));
+    const first = summaries().length;
+
+    clock = local('2026-11-21T07:29:00');
+    await rt.delivery.flush();
+    expect(summaries()).toHaveLength(first);
+    clock = local('2026-11-21T07:31:00');
+    await rt.delivery.flush();
+    expect(summaries()).toHaveLength(first + 1);
+    const summary = summaries().at(-1)!;
+    expect(summary.parsed.subject).toBe('[shoprenter-cashman-sync] napi összefoglaló, 2026-11-20: 2 számlaminta, 1 teendő');
+    const text = summary.parsed.text ?? '';
+    // By hand: each order is 2 × 3 937.0079 × 1.27 = 10 000, plus 4 284.7619 × 1.05 = 4 499, plus
+    // 1 690 shipping and 590 COD fee: 16 779 Ft gross (the order's TOTAL); two of them: 33 558 Ft.
+    expect(text).toContain('Elkészült számlaminták: 2 (bruttó összesen 33 558 Ft)');
+    expect(text).toContain('3003 (karantén): Payment method "OTP_SZEP" has no entry under paymentMethods');
+    expect(text).not.toContain('Kiesés');
+
+    // A restart the same morning does not send it again.
+    const again = await runtime();
+    await again.delivery.flush();
+    expect(summaries()).toHaveLength(first + 1);
+
+    // A quiet day, with nothing left waiting: one line.
+    again.ledger.db.prepare(`UPDATE orders SET state = 'done' WHERE order_number = '3003'`).run();
+    clock = local('2026-11-23T08:00:00');
+    await again.delivery.flush();
+    const quiet = summaries().at(-1)!;
+    expect(quiet.parsed.subject).toBe('[shoprenter-cashman-sync] napi összefoglaló, 2026-11-22: minden csendes');
+    expect((quiet.parsed.text ?? '').split('\n').filter((l) => l.trim() && !l.startsWith('--') && !l.includes('shoprenter-cashman-sync küldte'))).toEqual([
+      '2026-11-22: minden csendes volt, nem készült számlaminta, és semmi nem vár rád.',
+    ]);
+  });
+
+  it('check names a wrong SMTP password and an unreachable server in one sentence and sends nothing; --send-test-alert sends one', async () => {
+    requireBuild();
+    await start();
+    const wrong = await runToEnd(['check'], { ...h.env, SMTP_URL: smtp.url('not-the-password') }, h.dir);
+    expect(wrong.code).toBe(1);
+    const wrongLine = wrong.text.split('\n').filter((l) => l.includes('alert e-mail'));
+    expect(wrongLine).toEqual([
+      `FAIL  alert e-mail: the SMTP server 127.0.0.1:${smtp.port} refused the login of "${smtp.user}" (535): check the user and password in SMTP_URL.`,
+    ]);
+    expect(wrong.text).not.toContain('not-the-password');
+
+    await smtp.down();
+    const down = await runToEnd(['check'], h.env, h.dir);
+    expect(down.code).toBe(1);
+    expect(down.text).toMatch(new RegExp(`FAIL  alert e-mail: the SMTP server 127\\.0\\.0\\.1:${smtp.port} cannot be reached \\((ECONNECTION|ESOCKET)\\)\\.`));
+    await smtp.up();
+
+    const ok = await runToEnd(['check'], h.env, h.dir);
+    expect(ok.text).toContain(`ok    alert e-mail: the SMTP server 127.0.0.1:${smtp.port} accepts the login`);
+    expect(smtp.mails).toHaveLength(0);
+
+    const test = await runToEnd(['check', '--send-test-alert'], h.env, h.dir);
+    expect(test.text).toContain('ok    test alert sent on the e-mail channel');
+    expect(smtp.mails.map((m) => m.parsed.subject)).toEqual(['[shoprenter-cashman-sync] próba értesítés']);
+    for (const out of [wrong.text, down.text, ok.text, test.text]) expect(out).not.toContain(smtp.password);
+  }, 60_000);
+});
