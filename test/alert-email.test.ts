@@ -181,6 +181,38 @@ describe('alert e-mail', () => {
     ]);
   });
 
+  it('keeps the SMTP password out of every output of real processes that fail to deliver, then deliver', async () => {
+    requireBuild();
+    await start();
+    h.shop.shoprenter.addOrder(order(4101, '2026-11-20T10:00:00', { paymentMethodCode: 'OTP_SZEP' }));
+    const wrongUrl = smtp.url('Wrong-SECRET-pw%41');
+    const outputs: string[] = [];
+    const refusedLogin = await runToEnd(['once'], { ...h.env, SMTP_URL: wrongUrl, LOG_LEVEL: 'debug', LOG_FORMAT: 'json' }, h.dir);
+    outputs.push(refusedLogin.text);
+    expect(refusedLogin.code).toBe(0);
+    expect(refusedLogin.text).toContain(`refused the login of \\"${smtp.user}\\"`);
+    smtp.refuseNext(1);
+    const refused = await runToEnd(['once'], { ...h.env, LOG_LEVEL: 'debug' }, h.dir);
+    outputs.push(refused.text);
+    expect(refused.text).toMatch(/answered 451/);
+    expect(smtp.mails).toHaveLength(0);
+    const delivered = await runToEnd(['once'], { ...h.env, LOG_LEVEL: 'debug' }, h.dir);
+    outputs.push(delivered.text);
+    expect(smtp.mails.map((m) => m.parsed.subject)).toEqual(['[shoprenter-cashman-sync] 4101: karanténban, nem készült számlaminta']);
+    outputs.push((await runToEnd(['status', '4101'], h.env, h.dir)).text);
+    const all = [...outputs, ledgerBytes(), smtp.mails[0]!.raw].join('\n');
+    for (const secret of [smtp.password, encodeURIComponent(smtp.password), 'Wrong-SECRET-pw', wrongUrl, smtp.url()]) expect(all).not.toContain(secret);
+  }, 60_000);
+
+  it('demo prints the alert e-mail an owner would get', async () => {
+    requireBuild();
+    await start();
+    const demo = await runToEnd(['demo'], {}, h.dir, 60_000);
+    expect(demo.code).toBe(0);
+    expect(demo.text).toContain('Subject: [shoprenter-cashman-sync] 9002: karanténban, nem készült számlaminta');
+    expect(demo.text).toContain('| Teendő: Javítsd a hibát');
+  }, 60_000);
+
   it('check names a wrong SMTP password and an unreachable server in one sentence and sends nothing; --send-test-alert sends one', async () => {
     requireBuild();
     await start();
