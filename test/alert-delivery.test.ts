@@ -110,6 +110,9 @@ describe('alert delivery', () => {
     expect(hook.calls.map((c) => c.status)).toEqual([null, 503]); // the held one was abandoned by the first process
     const waiting = waitingDeliveries(h.env.DATABASE_PATH);
     expect(waiting).toEqual([expect.objectContaining({ order_number: '7301', last_error: 'answered HTTP 503' })]);
+    const waitingStatus = await runToEnd(['status'], h.env, h.dir);
+    outputs.push(waitingStatus.text);
+    expect(waitingStatus.text).toMatch(/Alerts: 1 not delivered yet on the webhook channel \(oldest from .*\); last failure: answered HTTP 503;/);
 
     // 3: the endpoint works: delivered by the next process, once.
     hook.answer(200);

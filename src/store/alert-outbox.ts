@@ -111,6 +111,21 @@ export class AlertOutbox {
     return counts;
   }
 
+  /**
+   * Per channel with undelivered alerts: how many, since when, and the last failure (for `status`).
+   * Empty on a ledger from before the outbox (status opens it read-only, unmigrated).
+   */
+  backlog(): { channel: AlertChannel; waiting: number; oldestAt: string; lastError: string | null }[] {
+    if (!this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_deliveries'`).get()) return [];
+    return this.db
+      .prepare(
+        `SELECT d.channel AS channel, COUNT(*) AS waiting, MIN(o.at) AS oldestAt,
+           (SELECT last_error FROM alert_deliveries x WHERE x.channel = d.channel AND x.sent_at IS NULL AND x.last_error IS NOT NULL ORDER BY x.alert_id DESC LIMIT 1) AS lastError
+         FROM alert_deliveries d JOIN alert_outbox o ON o.id = d.alert_id WHERE d.sent_at IS NULL GROUP BY d.channel ORDER BY d.channel`,
+      )
+      .all() as { channel: AlertChannel; waiting: number; oldestAt: string; lastError: string | null }[];
+  }
+
   /** Alerts raised in [fromIso, toIso), oldest first. */
   raisedBetween(fromIso: string, toIso: string): RaisedAlert[] {
     const rows = this.db
