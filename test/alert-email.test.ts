@@ -74,6 +74,19 @@ describe('alert e-mail', () => {
     }
   });
 
+  it('sends over smtps:// (TLS from the first byte) too', async () => {
+    await start();
+    await smtp.close();
+    smtp = await startSmtpCatcher({ secure: true });
+    h.env['SMTP_URL'] = smtp.url();
+    expect(h.env['SMTP_URL']).toMatch(/^smtps:\/\//);
+    h.shop.shoprenter.addOrder(order(1300, '2026-11-20T10:00:00', { paymentMethodCode: 'OTP_SZEP' }));
+    const rt = await runtime();
+    await runCycle(rt.deps);
+    await rt.delivery.flush();
+    expect(smtp.mails.map((m) => [m.parsed.subject, m.secure])).toEqual([['[shoprenter-cashman-sync] 1300: karanténban, nem készült számlaminta', true]]);
+  });
+
   it('retries after the server refused (451) and after it was down, across a restart; each alert arrives once', async () => {
     await start();
     h.shop.shoprenter.addOrder(order(2001, '2026-11-20T10:00:00', { email: 'not-an-email' }));
@@ -179,6 +192,25 @@ describe('alert e-mail', () => {
     expect((quiet.parsed.text ?? '').split('\n').filter((l) => l.trim() && !l.startsWith('--') && !l.includes('shoprenter-cashman-sync küldte'))).toEqual([
       '2026-11-22: minden csendes volt, nem készült számlaminta, és semmi nem vár rád.',
     ]);
+  });
+
+  it('puts the outages of the day in the summary, with how long each lasted, one still going', async () => {
+    await start('alerts:\n  language: en\n  dailySummaryAt: "07:30"\n');
+    clock = local('2026-11-20T06:00:00');
+    const rt = await runtime();
+    // Raised the way the episodes raise them, at shop-local times chosen by hand.
+    const at = async (time: string, kind: 'cashman-failing' | 'cashman-recovered' | 'shoprenter-failing') => {
+      clock = local(`2026-11-20T${time}:00`);
+      await rt.deps.alerts.send({ kind, reason: `${kind} at ${time}` });
+    };
+    await at('02:10', 'cashman-failing');
+    await at('02:25', 'cashman-recovered');
+    await at('23:40', 'shoprenter-failing');
+    clock = local('2026-11-21T07:45:00');
+    await rt.delivery.flush();
+    const summary = smtp.mails.find((m) => (m.parsed.subject ?? '').includes('daily summary, 2026-11-20'))!;
+    expect(summary.parsed.text).toContain('- Outage: Cashman 2026-11-20 02:10 – 2026-11-20 02:25 (15 min).');
+    expect(summary.parsed.text).toContain('- Outage: Shoprenter 2026-11-20 23:40 on, still going.');
   });
 
   it('keeps the SMTP password out of every output of real processes that fail to deliver, then deliver', async () => {

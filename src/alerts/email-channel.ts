@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { AlertEmailSettings } from '../config/alert-email-env.js';
@@ -72,8 +73,21 @@ export class EmailChannel implements ChannelSender {
   async deliver(events: readonly AlertEvent[], signal: AbortSignal): Promise<void> {
     if (events.length === 0) return;
     const content = composeEmail(events, this.language, this.shop);
-    const transport = nodemailer.createTransport(smtpOptions(this.settings, this.timeoutMs));
-    const cut = () => transport.close();
+    // Our own socket, so a stopping process can cut a hung conversation at once (nodemailer's
+    // close() waits for it, up to socketTimeout) and exit without waiting for the server.
+    const sockets: Socket[] = [];
+    const transport = nodemailer.createTransport({
+      ...smtpOptions(this.settings, this.timeoutMs),
+      getSocket: (_options, callback) => {
+        const socket = new Socket();
+        sockets.push(socket);
+        callback(null, { socket });
+      },
+    });
+    const cut = () => {
+      for (const socket of sockets) socket.destroy();
+    };
+    if (signal.aborted) throw new AlertDeliveryError('cut off because the process was stopping');
     signal.addEventListener('abort', cut, { once: true });
     try {
       const info = await transport.sendMail({ from: this.settings.from, to: this.settings.to, subject: content.subject, text: content.text, html: content.html });

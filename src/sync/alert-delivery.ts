@@ -213,6 +213,7 @@ export class AlertDelivery {
       return;
     }
     this.deps.outbox.markSent(channel.name, ids);
+    for (const d of batch) this.tried.delete(key(d));
     this.deps.logger.info('alert delivered', about);
   }
 }

@@ -37,7 +37,7 @@ export interface SmtpCatcher {
   close(): Promise<void>;
 }
 
-export async function startSmtpCatcher(options: { user?: string; password?: string } = {}): Promise<SmtpCatcher> {
+export async function startSmtpCatcher(options: { user?: string; password?: string; secure?: boolean } = {}): Promise<SmtpCatcher> {
   const user = options.user ?? 'alerts@shop.example.hu';
   const password = options.password ?? 'SmtpPw-SECRET-4711!x';
   const mails: CaughtMail[] = [];
@@ -45,6 +45,8 @@ export async function startSmtpCatcher(options: { user?: string; password?: stri
   let refuse = 0;
   const make = (): SMTPServer =>
     new SMTPServer({
+      // smtps: TLS from the first byte (smtp-server's built-in certificate).
+      secure: options.secure ?? false,
       authMethods: ['PLAIN', 'LOGIN'],
       allowInsecureAuth: false,
       logger: false,
@@ -79,7 +81,7 @@ export async function startSmtpCatcher(options: { user?: string; password?: stri
     port,
     user,
     password,
-    url: (pw = password) => `smtp://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@127.0.0.1:${port}`,
+    url: (pw = password) => `${options.secure ? 'smtps' : 'smtp'}://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@127.0.0.1:${port}`,
     mails,
     logins,
     refused: 0,
