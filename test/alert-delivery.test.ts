@@ -85,6 +85,24 @@ describe('alert delivery', () => {
     expect(waitingDeliveries(h.env.DATABASE_PATH)).toEqual([]);
   });
 
+  it('delivers only while holding the writer lock: a writer that lost the ledger sends nothing, the new one sends it once', async () => {
+    h.shop.shoprenter.addOrder(order(7501, '2026-11-20T10:00:00', { paymentMethodCode: 'OTP_SZEP' }));
+    const stalled = await h.runtime({ lock: 'run' });
+    expect((await runCycle(stalled.deps)).outcomes).toMatchObject({ quarantined: 1 });
+    // Another process takes the ledger over (as after a stall past the staleness limit).
+    stalled.ledger.db.prepare(`UPDATE writer_lock SET token = 'the-new-writer' WHERE id = 1`).run();
+    await stalled.delivery.flush();
+    stalled.delivery.start();
+    await stalled.delivery.flush();
+    expect(hook.calls).toHaveLength(0);
+    stalled.ledger.db.prepare('DELETE FROM writer_lock').run();
+    const next = await h.runtime({ lock: 'run' });
+    await next.delivery.flush();
+    expect(hook.accepted().map((c) => c.json['orderNumber'])).toEqual(['7501']);
+    await stalled.delivery.flush();
+    expect(hook.calls).toHaveLength(1);
+  });
+
   it('keeps an alert across processes until one is accepted: hung, then 503, then delivered once; the URL is in no output', async () => {
     requireBuild();
     h.shop.shoprenter.addOrder(order(7301, '2026-11-20T10:00:00', { paymentMethodCode: 'OTP_SZEP' }));
