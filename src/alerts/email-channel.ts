@@ -1,4 +1,4 @@
-import { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { AlertEmailSettings } from '../config/alert-email-env.js';
@@ -65,6 +65,34 @@ export class EmailChannel implements ChannelSender {
     this.where = `${settings.host}:${settings.port}`;
   }
 
+  /**
+   * A transport over our own connection, so a stopping process can cut a hung conversation at once
+   * (nodemailer's close() leaves it to its timeouts) and exit without waiting for the server.
+   */
+  private transport() {
+    const sockets: Socket[] = [];
+    const transport = nodemailer.createTransport({
+      ...smtpOptions(this.settings, this.timeoutMs),
+      getSocket: (_options, callback) => {
+        const socket = connect({ host: this.settings.host, port: this.settings.port });
+        sockets.push(socket);
+        const timer = setTimeout(() => socket.destroy(Object.assign(new Error('connection timeout'), { code: 'ETIMEDOUT' })), this.timeoutMs);
+        socket.once('connect', () => {
+          clearTimeout(timer);
+          callback(null, { connection: socket });
+        });
+        socket.once('error', (error) => {
+          clearTimeout(timer);
+          callback(error, {});
+        });
+      },
+    });
+    const cut = () => {
+      for (const socket of sockets) socket.destroy();
+    };
+    return { transport, cut };
+  }
+
   /** A summary is its own e-mail, never part of a bundle. */
   alone(kind: string): boolean {
     return kind === 'daily-summary';
@@ -73,20 +101,7 @@ export class EmailChannel implements ChannelSender {
   async deliver(events: readonly AlertEvent[], signal: AbortSignal): Promise<void> {
     if (events.length === 0) return;
     const content = composeEmail(events, this.language, this.shop);
-    // Our own socket, so a stopping process can cut a hung conversation at once (nodemailer's
-    // close() waits for it, up to socketTimeout) and exit without waiting for the server.
-    const sockets: Socket[] = [];
-    const transport = nodemailer.createTransport({
-      ...smtpOptions(this.settings, this.timeoutMs),
-      getSocket: (_options, callback) => {
-        const socket = new Socket();
-        sockets.push(socket);
-        callback(null, { socket });
-      },
-    });
-    const cut = () => {
-      for (const socket of sockets) socket.destroy();
-    };
+    const { transport, cut } = this.transport();
     if (signal.aborted) throw new AlertDeliveryError('cut off because the process was stopping');
     signal.addEventListener('abort', cut, { once: true });
     try {
@@ -102,7 +117,7 @@ export class EmailChannel implements ChannelSender {
 
   /** `check`: connects and logs in, sends nothing; null when it works, else the one sentence. */
   async verify(): Promise<string | null> {
-    const transport = nodemailer.createTransport(smtpOptions(this.settings, this.timeoutMs));
+    const { transport } = this.transport();
     try {
       await transport.verify();
       return null;
