@@ -17,7 +17,7 @@ export function readLedgerDay(ledger: Ledger, fromIso: string, toIso: string): L
     .all(fromIso, toIso) as { request: string }[];
   const totals = new Map<string, { scaled: bigint; decimals: number }>();
   for (const { request } of drafts) {
-    const head = (JSON.parse(request) as Record<string, unknown>[])[0] ?? {};
+    const head = firstRow(request);
     const currency = typeof head['deviza'] === 'string' ? head['deviza'] : 'HUF';
     const gross = typeof head['szamla_brutto'] === 'string' || typeof head['szamla_brutto'] === 'number' ? String(head['szamla_brutto']) : '0';
     totals.set(currency, addDecimal(totals.get(currency) ?? { scaled: 0n, decimals: 0 }, gross));
@@ -32,6 +32,16 @@ export function readLedgerDay(ledger: Ledger, fromIso: string, toIso: string): L
     reports: ledger.afterDraft.needingAttention().map(({ event }) => ({ orderNumber: event.orderNumber, kind: event.kind, cashmanRef: event.cashmanRef, reason: event.reason })),
     pilotWaiting: pilotState(ledger) === 'ready',
   };
+}
+
+/** The header row of an audited draft request; an unreadable one counts as a draft without a total. */
+function firstRow(request: string): Record<string, unknown> {
+  try {
+    const rows = JSON.parse(request) as unknown;
+    return Array.isArray(rows) && typeof rows[0] === 'object' && rows[0] !== null ? (rows[0] as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Exact decimal addition of Cashman's amount texts ("12990", "45.50"). */

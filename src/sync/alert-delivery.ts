@@ -153,10 +153,15 @@ export class AlertDelivery {
   private async pass(mode: Mode): Promise<void> {
     try {
       if (!this.deps.holdsWriterLock()) return this.halt();
-      this.deps.beforePass?.();
     } catch (error) {
       this.deps.logger.error('alert delivery could not read the ledger', { error: (error as Error).message });
       return;
+    }
+    try {
+      this.deps.beforePass?.();
+    } catch (error) {
+      // The summary is one e-mail; the alerts must not wait for it.
+      this.deps.logger.error('could not prepare the daily summary', { error: (error as Error).message });
     }
     await Promise.all(this.deps.channels.map((channel) => this.queued(channel, mode)));
   }
