@@ -62,6 +62,20 @@ describe('alert delivery', () => {
     expect(hook.calls).toHaveLength(4);
   });
 
+  it('retries on time when the clock is set back after a failure', async () => {
+    let now = new Date('2026-11-20T12:00:00Z');
+    hook.script([503]);
+    h.shop.shoprenter.addOrder(order(7151, '2026-11-20T10:00:00', { paymentMethodCode: 'OTP_SZEP' }));
+    const runtime = await h.runtime({ now: () => now });
+    await runCycle(runtime.deps);
+    await runtime.delivery.flush();
+    await runtime.delivery.flush(); // within its backoff: not tried again
+    expect(hook.calls.map((c) => c.status)).toEqual([503]);
+    now = new Date('2026-11-20T10:00:00Z'); // NTP, or a person, sets the clock back two hours
+    await runtime.delivery.flush();
+    expect(hook.calls.map((c) => c.status)).toEqual([503, 200]);
+  });
+
   it('never makes a draft wait for a hung alert endpoint', async () => {
     hook.hang();
     h.shop.shoprenter.addOrders([

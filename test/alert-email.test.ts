@@ -7,7 +7,8 @@ import { runCycle } from '../src/sync/cycle.js';
 import { localToInstant } from '../src/domain/shop-clock.js';
 import { BASE_SPEC } from './fixtures/bad-input/wire-edits.js';
 import { startHarness, type Harness } from './helpers/harness.js';
-import { requireBuild, runToEnd } from './helpers/processes.js';
+import { requireBuild, runToEnd, waitFor } from './helpers/processes.js';
+import { startWebhook } from './alerts-webhook.js';
 import { startSmtpCatcher, type SmtpCatcher } from './helpers/smtp-catcher.js';
 
 /**
@@ -130,6 +131,35 @@ describe('alert e-mail', () => {
     expect(waiting()).toEqual([]);
     await third.delivery.flush();
     expect(smtp.mails).toHaveLength(2);
+  });
+
+  it('keeps each channel to itself: a hung webhook holds no e-mail, and a channel that failed is retried alone', async () => {
+    await start();
+    const hook = await startWebhook();
+    try {
+      h.env['ALERT_WEBHOOK_URL'] = hook.url;
+      hook.hang();
+      h.shop.shoprenter.addOrder(order(6001, '2026-11-20T10:00:00', { paymentMethodCode: 'OTP_SZEP' }));
+      // No burst wait (this clock stands still): the point is the channels' independence.
+      const rt = await h.runtime({ now: () => clock, alertTuning: { requestTimeoutMs: 10 * 60_000, pollMs: 10, settleMs: 0 } });
+      await runCycle(rt.deps);
+      rt.delivery.start();
+      await waitFor(() => smtp.mails.length === 1, 20_000, 'the e-mail');
+      expect(hook.calls.map((c) => c.status)).toEqual([null]); // the webhook request is still held open
+      hook.answer(503);
+      hook.release();
+      await waitFor(() => hook.calls[0]!.status === 503, 20_000, 'the webhook to answer');
+      rt.delivery.halt();
+      // The next process retries the webhook only; the e-mail is not sent twice.
+      hook.answer(200);
+      const next = await h.runtime({ now: () => clock });
+      await next.delivery.flush();
+      expect(hook.accepted().map((c) => c.json['orderNumber'])).toEqual(['6001']);
+      expect(smtp.mails).toHaveLength(1);
+    } finally {
+      hook.release();
+      await hook.close();
+    }
   });
 
   it('bundles a burst: 300 orders quarantined by one config gap make one e-mail listing them all', async () => {

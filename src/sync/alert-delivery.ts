@@ -184,7 +184,7 @@ export class AlertDelivery {
   private async channelPass(channel: ChannelSender, mode: Mode): Promise<void> {
     if (this.abort.signal.aborted) return;
     const nowMs = this.deps.now().getTime();
-    const due = this.deps.outbox.waiting(channel.name).filter((d) => !this.tried.has(key(d)) || d.nextAttemptAt === null || Date.parse(d.nextAttemptAt) <= nowMs);
+    const due = this.deps.outbox.waiting(channel.name).filter((d) => this.isDue(d, nowMs));
     if (due.length === 0) return;
     if (mode === 'steady' && channel.bundle > 1 && this.settling(due, nowMs)) return;
     for (const batch of batches(channel, due)) {
@@ -194,11 +194,23 @@ export class AlertDelivery {
     }
   }
 
+  /**
+   * Never tried by this process, or its backoff has passed. A retry time further away than the
+   * longest backoff means the clock was set back: due now rather than hours late.
+   */
+  private isDue(d: WaitingDelivery, nowMs: number): boolean {
+    if (!this.tried.has(key(d)) || d.nextAttemptAt === null) return true;
+    const waitMs = Date.parse(d.nextAttemptAt) - nowMs;
+    return waitMs <= 0 || waitMs > this.tuning.backoffMaxMs;
+  }
+
   /** A burst still arriving: wait for it to end (or for maxHoldMs) so it becomes one e-mail. */
   private settling(due: readonly WaitingDelivery[], nowMs: number): boolean {
-    const newest = Date.parse(due[due.length - 1]!.at);
-    const oldest = Date.parse(due[0]!.at);
-    return nowMs - newest < this.tuning.settleMs && nowMs - oldest < this.tuning.maxHoldMs;
+    const sinceNewest = nowMs - Date.parse(due[due.length - 1]!.at);
+    const sinceOldest = nowMs - Date.parse(due[0]!.at);
+    // An alert "from the future" means the clock was set back: no waiting on it.
+    if (sinceNewest < 0 || sinceOldest < 0) return false;
+    return sinceNewest < this.tuning.settleMs && sinceOldest < this.tuning.maxHoldMs;
   }
 
   private async deliver(channel: ChannelSender, batch: readonly WaitingDelivery[]): Promise<void> {
