@@ -60,7 +60,11 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     summary: 'send one new draft for an order reported as changed after its draft, once you deleted the old one in Cashman',
   },
   approve: { args: [], options: {}, summary: 'end the pilot once its drafts were checked in Cashman' },
-  check: { args: [], options: {}, summary: 'validate config, .env and the ledger path, test both logins, report unmapped shop values and the backlog' },
+  check: {
+    args: [],
+    options: { 'send-test-alert': { type: 'boolean', help: 'also send one test alert on every configured alert channel (webhook, e-mail)' } },
+    summary: 'validate config, .env and the ledger path, test both logins and the SMTP login, report unmapped shop values and the backlog',
+  },
   'init-config': {
     args: [],
     options: {

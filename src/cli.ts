@@ -35,8 +35,10 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command> [options]
                          send one new draft for an order reported as changed after its draft, once
                          you deleted the old one in Cashman (your statement is recorded)
   approve                end the pilot: the first sync.pilotOrders drafts were checked in Cashman
-  check                  validate config, .env and the ledger path, test both logins, report unmapped
-                         shop values and how many orders are waiting
+  check [--send-test-alert]
+                         validate config, .env and the ledger path, test both logins (and the SMTP
+                         login), report unmapped shop values and how many orders are waiting
+                         (--send-test-alert: send one test alert on every alert channel)
   init-config [--force] [--stdout]
                          write a starting config.yaml from the live shop (--stdout: print it instead)
   health                 exit 0 when the last cycle is recent or the running one makes progress
@@ -61,6 +63,7 @@ interface Flags {
   serve: boolean;
   database: string | undefined;
   port: string | undefined;
+  sendTestAlert: boolean;
 }
 
 const COMMANDS: Record<string, Handler> = {
@@ -73,7 +76,7 @@ const COMMANDS: Record<string, Handler> = {
   resolve: (ctx, p, flags) => resolveCommand(ctx, p[0], flags.done),
   health: (ctx) => healthCommand(ctx),
   preview: (ctx, p, flags) => previewCommand(ctx, p[0], flags.json),
-  check: (ctx) => checkCommand(ctx),
+  check: (ctx, _p, flags) => checkCommand(ctx, { sendTestAlert: flags.sendTestAlert }),
   approve: (ctx) => approveCommand(ctx),
   'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force, flags.stdout),
   demo: (ctx, _p, flags) => (flags.serve ? demoServe(ctx, flags.port, () => untilStopped(ctx)) : demoCommand(ctx, flags.database)),
@@ -126,6 +129,7 @@ export async function main(argv: string[], ctx: CommandContext & { err: (text: s
       serve: v['serve'] === true,
       database: typeof v['database'] === 'string' ? v['database'] : undefined,
       port: typeof v['port'] === 'string' ? v['port'] : undefined,
+      sendTestAlert: v['send-test-alert'] === true,
     };
     return await handler(ctx, parsed.positionals, flags);
   } catch (error) {

@@ -7,7 +7,11 @@ import type { Logger } from './log/logger.js';
 import { ShoprenterClient } from './shoprenter/client.js';
 import { Ledger } from './store/ledger.js';
 import { WriterLock } from './store/writer-lock.js';
-import { WebhookAlerter, type Alerter } from './sync/alerts.js';
+import { OutboxAlerter, type Alerter } from './sync/alerts.js';
+import { AlertDelivery, type DeliveryTuning } from './sync/alert-delivery.js';
+import { AlertOutbox } from './store/alert-outbox.js';
+import { alertChannels } from './alerts/channels.js';
+import { enqueueDailySummary } from './sync/daily-summary.js';
 import type { CycleDeps } from './sync/cycle.js';
 import type { PipelineSettings } from './sync/process-order.js';
 import { resolveStatusIds, type StatusName } from './sync/statuses.js';
@@ -38,6 +42,11 @@ export interface Runtime {
   shoprenter: ShoprenterClient;
   cashman: CashmanClient;
   deps: CycleDeps & { stop: { requested: boolean } };
+  /**
+   * Sends the alerts the outbox holds. Started by the writer (`run`, `once`, `demo`); other
+   * processes only enqueue.
+   */
+  delivery: AlertDelivery;
   /** The ledger's writer lock, when `lock` was asked for. */
   lock: WriterLock | null;
   /** Releases the lock (if held) and closes the ledger. */
@@ -49,6 +58,8 @@ export interface RuntimeOptions {
   config: FileConfig;
   logger: Logger;
   alerts?: Alerter;
+  /** Delivery pacing (tests shorten the backoff). */
+  alertTuning?: Partial<DeliveryTuning>;
   now?: () => Date;
   /** Overrides for stand-ins and benchmarks (retry pacing, rate limit). */
   shoprenterTuning?: { retryBaseMs?: number; retryBudgetMs?: number; maxRetries?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
@@ -122,7 +133,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   shoprenter.useUnitStore(new LedgerUnitStore(ledger, now));
   options.observer?.attachLedger(ledger);
   let lock: WriterLock | null = null;
+  let delivery: AlertDelivery | null = null;
   const close = (): void => {
+    delivery?.halt();
     lock?.release();
     ledger.close();
   };
@@ -160,7 +173,25 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const observed = observer
       ? withDraftLatency(shoprenter, cashman, config.sync.timezone, now, (seconds) => observer.drafted(seconds))
       : { source: shoprenter, backend: cashman };
-    const alerts = options.alerts ?? new WebhookAlerter(env.alertWebhookUrl, logger);
+    const channels = alertChannels(env, { language: config.alerts.language, shop: env.shoprenter.shop, timeoutMs: options.alertTuning?.requestTimeoutMs }, logger);
+    const outbox = new AlertOutbox(ledger.db, now);
+    const summaryAt = config.alerts.dailySummaryAt;
+    const summary = summaryAt && channels.some((c) => c.name === 'email')
+      ? () => void enqueueDailySummary({ ledger, outbox, timezone: config.sync.timezone, at: summaryAt, now, logger })
+      : undefined;
+    const deliverer = new AlertDelivery({
+      outbox,
+      holdsWriterLock: () => ledger.holdsWriterLock(),
+      channels,
+      logger,
+      now,
+      ...(options.alertTuning ? { tuning: options.alertTuning } : {}),
+      ...(summary ? { beforePass: summary } : {}),
+    });
+    delivery = deliverer;
+    const alerts =
+      options.alerts ??
+      new OutboxAlerter(outbox, channels.map((c) => c.name), logger, { enqueued: () => deliverer.wake(), unrecorded: (event) => void deliverer.tryOnce(event) });
     const pilot = startPilot(ledger, config.sync.pilotOrders, logger, alerts, now);
     const afterDraft = new AfterDraftSync({
       ledger,
@@ -188,7 +219,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       timezone: config.sync.timezone,
       now,
     };
-    return { ledger, shoprenter, cashman, deps, lock, close };
+    return { ledger, shoprenter, cashman, deps, delivery: deliverer, lock, close };
   } catch (error) {
     close();
     throw error;

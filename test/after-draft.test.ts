@@ -37,7 +37,11 @@ describe('after the draft: cancelled and changed orders (SPEC §1.7)', () => {
     await h.close();
   });
 
-  const cycle = () => runCycle(rt.deps);
+  const cycle = async () => {
+    const summary = await runCycle(rt.deps);
+    await rt.delivery.flush(); // what the writer's delivery sends beside the cycle
+    return summary;
+  };
   const cycleId = () => (rt.ledger.db.prepare('SELECT MAX(id) AS id FROM cycles').get() as { id: number }).id;
   const untilSweep = async () => {
     do await cycle();

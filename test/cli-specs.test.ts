@@ -22,7 +22,7 @@ const EXPECTED: Record<string, { usage: string; options: string[] }> = {
   ack: { usage: 'ack <order>', options: [] },
   redraft: { usage: 'redraft <order> [options]', options: ['--old-draft-deleted'] },
   approve: { usage: 'approve', options: [] },
-  check: { usage: 'check', options: [] },
+  check: { usage: 'check [options]', options: ['--send-test-alert'] },
   'init-config': { usage: 'init-config [options]', options: ['--force', '--stdout'] },
   health: { usage: 'health', options: [] },
   webhooks: { usage: 'webhooks register <public-url> | list | remove [<id>]', options: [] },

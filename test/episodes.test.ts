@@ -1,3 +1,4 @@
+import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { closedPortUrl } from '../src/standins/cashman-standin.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
@@ -38,6 +39,7 @@ describe('one alert per episode, one when it is over', () => {
   /** One cycle, then the clock moves on by `gapMs` (the daemon's interval). */
   async function cycle(gapMs = MINUTE): Promise<boolean> {
     const { ok } = await runCycle(runtime.deps);
+    await runtime.delivery.flush(); // what the writer's delivery sends beside the cycle
     t += gapMs;
     return ok;
   }
@@ -45,7 +47,7 @@ describe('one alert per episode, one when it is over', () => {
   beforeEach(async () => {
     t = Date.parse('2026-11-26T12:00:00Z');
     hook = await startWebhook();
-    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 } });
+    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, config: demoConfigYaml() + 'alerts:\n  language: en\n' });
     h.env['ALERT_WEBHOOK_URL'] = hook.url;
     h.shop.shoprenter.addOrder(order(1001));
     await restart();

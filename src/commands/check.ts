@@ -8,6 +8,7 @@ import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, ledger
 import { ledgerWritableProblem } from '../store/ledger-file.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
 import { shopGaps } from './check-gaps.js';
+import { checkAlerts } from './check-alerts.js';
 
 /**
  * `check`: every problem at once (issue 17). .env and config first (exit 2 with the key and line);
@@ -15,7 +16,7 @@ import { shopGaps } from './check-gaps.js';
  * that config.yaml does not map (exit 2: those orders would be quarantined), judged against the
  * valid parts of a config that has problems.
  */
-export async function checkCommand(ctx: CommandContext): Promise<number> {
+export async function checkCommand(ctx: CommandContext, options: { sendTestAlert?: boolean } = {}): Promise<number> {
   const { remote: env, problems: envProblems, incomplete } = readRemoteEnv(ctx.env);
   if (envProblems.length > 0) ctx.out(`FAIL  ${envProblemsText(envProblems)}`);
   const configPath = incomplete.has('base') ? ctx.env['CONFIG_PATH']?.trim() || './config/config.yaml' : env.configPath;
@@ -48,6 +49,7 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
     loginsOk = false;
     ctx.out(`FAIL  Cashman: ${message(cash.reason)}`);
   }
+  const alertsOk = incomplete.has('base') ? true : await checkAlerts(ctx, env, cfg, options.sendTestAlert === true);
   const problems = envProblems.length > 0 || loaded.problem !== null;
   if (survey && cfg.units.fromProducts) {
     try {
@@ -80,7 +82,7 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
   for (const warning of warnings) ctx.out(`warn  ${warning} in config.yaml`);
   if (loginsOk && !problems) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
   if (problems) return 2;
-  if (!loginsOk) return 1;
+  if (!loginsOk || !alertsOk) return 1;
   return gaps.length === 0 && !ledgerProblem ? 0 : 2;
 }
 

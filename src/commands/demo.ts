@@ -12,6 +12,12 @@ import { runCycle } from '../sync/cycle.js';
 import { approvePilot } from '../store/pilot-store.js';
 import type { InvoiceBackend, PartnerRequest } from '../sync/ports.js';
 import type { CommandContext } from './context.js';
+import { composeEmail } from '../alerts/email-text.js';
+import type { AlertLanguage } from '../alerts/texts.js';
+import { AlertOutbox } from '../store/alert-outbox.js';
+import type { AlertEvent } from '../sync/alerts.js';
+
+type AlertOutboxDb = ConstructorParameters<typeof AlertOutbox>[0];
 import { renderDraft } from './render-draft.js';
 import { formatSummary } from './sync-commands.js';
 
@@ -38,7 +44,8 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
     writeFileSync(join(dir, 'config.yaml'), configText);
     const env = loadRemoteEnv({ ...shop.env, DATABASE_PATH: databasePath, LOG_LEVEL: ctx.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: base.logFormat });
     const logger = createLogger({ level: env.logLevel, format: env.logFormat, ...(ctx.logStream ? { stream: ctx.logStream } : {}) });
-    const runtime = await createRuntime({ env, config: parseConfig(configText, 'demo config'), logger, lock: 'demo', expectNewLedger: true });
+    const demoConfig = parseConfig(configText, 'demo config');
+    const runtime = await createRuntime({ env, config: demoConfig, logger, lock: 'demo', expectNewLedger: true });
     runtime.deps.backend = narrate(runtime.deps.backend, ctx.out);
     try {
       ctx.out('shoprenter-cashman-sync demo: local stand-ins of Shoprenter and Cashman, 12 sample orders.\n');
@@ -82,6 +89,7 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
       ]);
       ctx.out('Cycle 3: a returning buyer who moved to Sopron, and a PayPal order the config does not map');
       ctx.out(formatSummary(await runCycle(runtime.deps)) + '\n');
+      for (const line of demoAlertEmail(runtime.ledger.db, demoConfig.alerts.language, env.shoprenter.shop)) ctx.out(line);
 
       const before = { shoprenter: shop.shoprenter.stats.requests, cashman: shop.cashman.stats.requests };
       ctx.out('Cycle 4: nothing new');
@@ -103,6 +111,22 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
     await shop.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The alert e-mail the owner would get for what the demo raised (SMTP_URL is not used by the demo:
+ * it prints the message instead of sending it).
+ */
+function demoAlertEmail(db: AlertOutboxDb, language: AlertLanguage, shop: string): string[] {
+  const raised = new AlertOutbox(db).raisedBetween('', '9999').map((a) => JSON.parse(a.event) as AlertEvent);
+  if (raised.length === 0) return [];
+  const mail = composeEmail(raised, language, shop);
+  return [
+    `The alert e-mail the shop owner gets for this (alerts.language: ${language}; with SMTP_URL set it is sent, not printed):`,
+    `  Subject: ${mail.subject}`,
+    ...mail.text.trimEnd().split('\n').map((line) => `  | ${line}`),
+    '',
+  ];
 }
 
 /** Prints each partner and draft as Cashman accepts it. */

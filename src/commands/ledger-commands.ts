@@ -1,6 +1,7 @@
 import { LedgerConflictError, UsageError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { currentHolder, type LockHolder } from '../store/writer-lock.js';
+import { AlertOutbox } from '../store/alert-outbox.js';
 import { pilotLines, pilotReport } from './pilot-commands.js';
 import { retrySkipped } from './retry-skipped.js';
 import { retryQuarantinedCommand } from './retry-quarantined.js';
@@ -76,6 +77,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               writer: writer(ledger) ?? null,
               cycleInProgress: runningCycle(ledger),
               pilot: pilotReport(ledger),
+              alertsWaiting: new AlertOutbox(ledger.db).backlog(),
             },
             null,
             2,
@@ -98,6 +100,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       if (running) ctx.out(running);
       for (const line of pilotLines(pilotReport(ledger))) ctx.out(line);
       for (const line of afterDraftLines(afterDraft)) ctx.out(line);
+      for (const line of alertBacklogLines(new AlertOutbox(ledger.db).backlog())) ctx.out(line);
       if (orders.length === 0) {
         if (afterDraft.length === 0 && episodes.length === 0) ctx.out('Nothing needs attention.');
         return 0;
@@ -108,6 +111,14 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       return 0;
     },
     'read',
+  );
+}
+
+/** Alerts not delivered yet, per channel: a silent channel is worth a line. */
+function alertBacklogLines(backlog: ReturnType<AlertOutbox['backlog']>): string[] {
+  return backlog.map(
+    (b) =>
+      `Alerts: ${b.waiting} not delivered yet on the ${b.channel === 'email' ? 'e-mail' : 'webhook'} channel (oldest from ${b.oldestAt}, UTC)${b.lastError ? `; last failure: ${b.lastError}` : ''}; they are retried by the running daemon or the next run/once.`,
   );
 }
 

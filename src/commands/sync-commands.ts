@@ -34,6 +34,8 @@ export async function onceCommand(ctx: CommandContext): Promise<number> {
   }
   const onSignal = stopOnSignal(runtime, log, () => undefined);
   for (const signal of STOP_SIGNALS) ctx.signals?.on(signal, onSignal);
+  // Alerts go out beside the cycle (waiting ones from earlier processes first); the cycle never waits for them.
+  runtime.delivery.start();
   try {
     let summary: CycleSummary;
     try {
@@ -45,6 +47,7 @@ export async function onceCommand(ctx: CommandContext): Promise<number> {
     }
     // LOG_FORMAT=json: the summary is a JSON line too, so every stdout line parses.
     ctx.out(env.logFormat === 'json' ? summaryJson(summary) : formatSummary(summary));
+    await finishAlerts(runtime, log);
     return summary.ok && !summary.interrupted ? 0 : 1;
   } finally {
     for (const signal of STOP_SIGNALS) ctx.signals?.off(signal, onSignal);
@@ -70,6 +73,14 @@ function stopOnSignal(runtime: Runtime, log: Logger, stop: () => void): (signal:
     runtime.deps.stop.requested = true;
     stop();
   };
+}
+
+/** How long `once` (and a stopping `run`) waits for undelivered alerts before leaving them to the next process. */
+export const ALERT_EXIT_BUDGET_MS = 5_000;
+
+async function finishAlerts(runtime: Runtime, log: Logger): Promise<void> {
+  const left = await runtime.delivery.finish(ALERT_EXIT_BUDGET_MS);
+  if (left > 0) log.warn('alerts not delivered yet; they stay queued in the ledger for the next run', { waiting: left });
 }
 
 export function formatSummary(s: CycleSummary): string {
@@ -131,13 +142,16 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     startFrom: runtime.deps.settings.startFrom,
     statuses: runtime.deps.settings.statusIds ? [...runtime.deps.settings.statusIds].join(',') : 'every completed checkout',
   });
+  runtime.delivery.start();
   try {
     await daemon.start();
     await listener?.close();
     if (lockLost) {
+      // Queued in the outbox for the new holder to deliver: this process delivers nothing more.
       await alertWriterStopped(runtime, log, 'run');
       return 1;
     }
+    await finishAlerts(runtime, log);
     log.info('daemon stopped');
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { loadAlertEmail, type AlertEmailSettings } from './alert-email-env.js';
 
 /**
  * Environment variables (SPEC §3): secrets and paths only. Parsed once at start; the result is
@@ -44,6 +45,9 @@ const RawEnv = z.object({
   LOG_LEVEL: optionalText,
   LOG_FORMAT: optionalText,
   ALERT_WEBHOOK_URL: optionalText,
+  SMTP_URL: optionalText,
+  ALERT_EMAIL_TO: optionalText,
+  ALERT_EMAIL_FROM: optionalText,
   HTTP_PORT: optionalText,
   HTTP_HOST: optionalText,
   WEBHOOK_SECRET: z.string().optional(),
@@ -76,6 +80,8 @@ export interface BaseEnv {
   logLevel: LogLevel;
   logFormat: LogFormat;
   alertWebhookUrl: string | null;
+  /** E-mail alerts (SMTP_URL, ALERT_EMAIL_TO, ALERT_EMAIL_FROM); null when SMTP_URL is unset. */
+  alertEmail: AlertEmailSettings | null;
   /** The optional HTTP listener (SPEC §5); null when HTTP_PORT is unset. */
   http: HttpSettings | null;
   /** WEBHOOK_SECRET, validated; also needed by `webhooks register` on a machine without HTTP_PORT. */
@@ -117,6 +123,7 @@ export function loadBaseEnv(env: Record<string, string | undefined>): BaseEnv {
     logLevel: level as LogLevel,
     logFormat: format,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL ? checkUrl('ALERT_WEBHOOK_URL', raw.ALERT_WEBHOOK_URL) : null,
+    alertEmail: loadAlertEmail(raw),
     http: httpSettings(raw.HTTP_PORT, raw.WEBHOOK_SECRET, raw.HTTP_HOST),
     webhookSecret: raw.WEBHOOK_SECRET ? raw.WEBHOOK_SECRET : null,
   };
@@ -181,7 +188,7 @@ export function readRemoteEnv(env: Record<string, string | undefined>): { remote
       return fallback;
     }
   };
-  const base = take(() => loadBaseEnv(env), { configPath: './config/config.yaml', databasePath: './data/sync.db', logLevel: 'info', logFormat: 'pretty', alertWebhookUrl: null, http: null, webhookSecret: null }, 'base');
+  const base = take(() => loadBaseEnv(env), { configPath: './config/config.yaml', databasePath: './data/sync.db', logLevel: 'info', logFormat: 'pretty', alertWebhookUrl: null, alertEmail: null, http: null, webhookSecret: null }, 'base');
   const raw = RawEnv.parse(env);
   const shop = take(() => required('SHOPRENTER_SHOP', raw.SHOPRENTER_SHOP, 'put the shop name (the part before .myshoprenter.hu) in .env.'), 'shop');
   take(() => {

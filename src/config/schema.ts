@@ -123,6 +123,18 @@ export const FileConfig = z.strictObject({
       draftAnswerPattern: regExpText.optional(),
     })
     .prefault({}),
+  alerts: z
+    .strictObject({
+      /** Language of alert, e-mail and summary texts; the logs stay English. */
+      language: z.enum(['hu', 'en']).default('hu'),
+      /** "07:30": one summary e-mail a day about the day before, shop-local; null (~) = off. Needs SMTP_URL. */
+      dailySummaryAt: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a shop-local time like "07:30" (HH:MM, 24-hour)')
+        .nullable()
+        .default(null),
+    })
+    .prefault({}),
 });
 
 export type FileConfig = z.infer<typeof FileConfig>;

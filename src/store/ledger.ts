@@ -10,10 +10,16 @@ import { LedgerBusyError, WriterLostError } from '../errors.js';
 
 /**
  * Tables a fenced connection may still write after losing the lock: the lock row itself (its
- * heartbeat and release carry their own token condition). An alert outbox, if one is added, belongs
- * here too, so the alert that this process stopped can still be queued.
+ * heartbeat and release carry their own token condition).
  */
 const UNFENCED_TABLES: ReadonlySet<string> = new Set(['writer_lock']);
+
+/**
+ * The alert outbox takes new rows from any process, a fenced one included: the alert that this
+ * process stopped (commands/writer-stopped.ts) is queued there and delivered by the new holder.
+ * Marking an alert delivered stays fenced, so a process that lost the ledger never claims one.
+ */
+const INSERT_ONLY_TABLES: ReadonlySet<string> = new Set(['alert_outbox', 'alert_deliveries']);
 
 export const LOCK_LOST =
   'Another process took over the ledger while this one was stalled past the lock\'s staleness limit; this one stops sending so that only one writes.';
@@ -140,6 +146,7 @@ export class Ledger {
     ).map((row) => row.name);
     for (const table of tables.filter((name) => !UNFENCED_TABLES.has(name))) {
       for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+        if (event === 'INSERT' && INSERT_ONLY_TABLES.has(table)) continue;
         this.db.exec(
           `CREATE TEMP TRIGGER IF NOT EXISTS "fence_${table}_${event.toLowerCase()}" BEFORE ${event} ON main."${table}"
            WHEN (SELECT token FROM temp.writer_fence) IS NOT (SELECT token FROM main.writer_lock WHERE id = 1)
@@ -159,6 +166,13 @@ export class Ledger {
   /** Throws WriterLostError when writerLost(): called before anything leaves on the ledger's behalf. */
   assertWriter(): void {
     if (this.writerLost()) throw new WriterLostError(LOCK_LOST);
+  }
+
+  /** False once another process took over the writer lock this one held; true without a lock. */
+  holdsWriterLock(): boolean {
+    if (this.writerToken === null) return true;
+    const row = this.sql('SELECT token FROM writer_lock WHERE id = 1').get() as { token: string } | undefined;
+    return row?.token === this.writerToken;
   }
 
   private checkFence(): void {

@@ -158,6 +158,27 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE after_draft ADD COLUMN status_id TEXT;
   `,
+  // 7: the alert outbox (src/store/alert-outbox.ts): an alert is a row first, delivered per channel later.
+  `
+  CREATE TABLE alert_outbox (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           TEXT NOT NULL,                  -- enqueued, ISO UTC
+    kind         TEXT NOT NULL,
+    order_number TEXT,
+    event        TEXT NOT NULL                   -- the alert as JSON; never an address (channels are named, not their URL)
+  );
+  CREATE INDEX alert_outbox_by_time ON alert_outbox (at);
+  CREATE TABLE alert_deliveries (
+    alert_id        INTEGER NOT NULL REFERENCES alert_outbox (id),
+    channel         TEXT NOT NULL CHECK (channel IN ('webhook', 'email')),
+    sent_at         TEXT,                        -- when the endpoint accepted it; NULL = still to deliver
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,                        -- ISO UTC; NULL = at once
+    last_error      TEXT,                        -- what the failure was, without the address
+    PRIMARY KEY (alert_id, channel)
+  );
+  CREATE INDEX alert_deliveries_waiting ON alert_deliveries (channel, alert_id) WHERE sent_at IS NULL;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,11 +1,11 @@
-import got from 'got';
 import type { Logger } from '../log/logger.js';
+import type { AlertChannel, AlertOutbox } from '../store/alert-outbox.js';
+import type { DailySummary } from '../alerts/summary-figures.js';
 
 /**
- * ALERT_WEBHOOK_URL: one JSON POST per new quarantined or uncertain order, and one when a remote
- * starts failing and when it works again (episodes.ts). The body carries `text` (Slack,
- * Teams/Power Automate) and `content` (Discord) so the common incoming-webhook flavours all show
- * it. A failing webhook is logged, never fatal.
+ * What a person is told: a new quarantined or uncertain order, a report after the draft, the
+ * pilot's end, and a remote that starts failing and works again (episodes.ts). Alerts are queued
+ * in the ledger and delivered beside the order work (src/sync/alert-delivery.ts).
  */
 export type AlertKind =
   | 'quarantined'
@@ -23,7 +23,11 @@ export type AlertKind =
   | 'sync-failing'
   | 'sync-recovered'
   | 'shoprenter-login-failed'
-  | 'shoprenter-login-recovered';
+  | 'shoprenter-login-recovered'
+  /** `check --send-test-alert`. */
+  | 'test-alert'
+  /** The morning summary (alerts.dailySummaryAt), e-mail only. */
+  | 'daily-summary';
 
 export interface AlertEvent {
   kind: AlertKind;
@@ -31,74 +35,44 @@ export interface AlertEvent {
   reason: string;
   /** The Cashman reference of the draft an after-draft report is about. */
   cashmanRef?: string | null;
-  /** What a person should do (after-draft reports). */
+  /** What a person should do (after-draft reports), in English. */
   action?: string;
+  /** The figures of a `daily-summary`. */
+  summary?: DailySummary;
 }
 
 export interface Alerter {
   send(event: AlertEvent): Promise<void>;
 }
 
-export function describeAlert(event: AlertEvent): string {
-  const subject = event.orderNumber ? `order ${event.orderNumber}` : 'login';
-  switch (event.kind) {
-    case 'quarantined':
-      return `shoprenter-cashman-sync: ${subject} needs attention (quarantined): ${event.reason}`;
-    case 'uncertain':
-      return `shoprenter-cashman-sync: ${subject} may or may not have a draft in Cashman; check and run "resolve ${event.orderNumber ?? ''} --done" or "retry ${event.orderNumber ?? ''} --force": ${event.reason}`;
-    case 'login-failed':
-      return `shoprenter-cashman-sync: a login was refused; no order is being sent until it works again: ${event.reason}`;
-    case 'shoprenter-failing':
-      return `shoprenter-cashman-sync: Shoprenter keeps failing, so no new orders are read; check the API client in the shop admin and the network: ${event.reason}`;
-    case 'cashman-failing':
-      return `shoprenter-cashman-sync: Cashman cannot be reached, so no draft is being sent; check CASHMAN_API_URL and the network: ${event.reason}`;
-    case 'writer-stopped':
-      return `shoprenter-cashman-sync: this process stopped: ${event.reason}`;
-    case 'sync-failing':
-      return `shoprenter-cashman-sync: sync cycles are failing, so no order is being drafted; check the disk and the ledger file, and the log: ${event.reason}`;
-    case 'shoprenter-login-failed':
-      return `shoprenter-cashman-sync: Shoprenter refused the API client (revoked, or missing a scope), so no new orders are read; check the API client in the shop admin and SHOPRENTER_CLIENT_ID/SECRET: ${event.reason}`;
-    case 'sync-recovered':
-    case 'shoprenter-login-recovered':
-    case 'login-recovered':
-    case 'shoprenter-recovered':
-    case 'cashman-recovered':
-      return `shoprenter-cashman-sync: back to normal: ${event.reason}`;
-    case 'cancelled-after-draft':
-    case 'changed-after-draft':
-      return `shoprenter-cashman-sync: ${subject} needs attention after its draft (Cashman draft ${event.cashmanRef ?? 'reference unknown'}): ${event.reason} ${event.action ?? ''}`.trim();
-    case 'pilot-ready':
-      return `shoprenter-cashman-sync: pilot finished, waiting for "approve": ${event.reason}`;
-  }
-}
-
-export class WebhookAlerter implements Alerter {
+/**
+ * The pipeline's alerter: `send` records the alert in the ledger's outbox (one local insert, from
+ * any process) and returns; the writer's AlertDelivery sends it. It never throws: an alert that
+ * cannot even be recorded (a full disk) is logged and handed to `unrecorded`, which tries it once
+ * from memory.
+ */
+export class OutboxAlerter implements Alerter {
   constructor(
-    private readonly url: string | null,
+    private readonly outbox: AlertOutbox,
+    private readonly channels: readonly AlertChannel[],
     private readonly logger: Logger,
+    private readonly hooks: { enqueued?: () => void; unrecorded?: (event: AlertEvent) => void } = {},
   ) {}
 
-  async send(event: AlertEvent): Promise<void> {
-    if (!this.url) return;
-    const text = describeAlert(event);
+  send(event: AlertEvent): Promise<void> {
     try {
-      await got.post(this.url, {
-        json: {
-          text,
-          content: text.slice(0, 1900),
-          kind: event.kind,
-          orderNumber: event.orderNumber ?? null,
-          reason: event.reason,
-          ...(event.cashmanRef !== undefined ? { cashmanRef: event.cashmanRef } : {}),
-          ...(event.action !== undefined ? { action: event.action } : {}),
-        },
-        // Alerts are sent inside the cycle: a dead webhook must cost seconds, not minutes.
-        timeout: { request: 5_000 },
-        retry: { limit: 1, methods: ['POST'] },
-      });
+      this.outbox.enqueue(event, JSON.stringify(event), this.channels);
     } catch (error) {
-      this.logger.warn('alert webhook failed', { kind: event.kind, orderNumber: event.orderNumber, error: (error as Error).message });
+      this.logger.error('could not record an alert in the ledger; trying it once from memory', {
+        kind: event.kind,
+        orderNumber: event.orderNumber,
+        error: (error as Error).message,
+      });
+      this.hooks.unrecorded?.(event);
+      return Promise.resolve();
     }
+    this.hooks.enqueued?.();
+    return Promise.resolve();
   }
 }
 

@@ -12,7 +12,7 @@ import type { CashmanStandinOptions } from '../../src/standins/cashman-standin.j
 import { expectStandinNavClean } from './nav-audit.js';
 
 /** What a test may change about a runtime: timeouts and pacing, the clock, the alert sink. */
-export type RuntimeOverrides = Partial<Pick<RuntimeOptions, 'shoprenterTuning' | 'cashmanTimeoutMs' | 'now' | 'alerts'>> & {
+export type RuntimeOverrides = Partial<Pick<RuntimeOptions, 'shoprenterTuning' | 'cashmanTimeoutMs' | 'now' | 'alerts' | 'alertTuning' | 'lock'>> & {
   env?: Record<string, string>;
   /** config.yaml text for this runtime only: what a restart after editing the file gets. */
   config?: string;
