@@ -79,11 +79,12 @@ describe('check and the config loader report every problem in plain words', () =
       // live shop is still compared with the valid parts of config.yaml.
       expect.stringMatching(/^ok {4}Shoprenter login works/),
       'skip  Cashman login not tested: its .env values above are missing or wrong',
+      'info  no alert channel: set ALERT_WEBHOOK_URL and/or SMTP_URL, ALERT_EMAIL_TO, ALERT_EMAIL_FROM to be told about orders that need you',
       'ok    Shoprenter product reads work (units.fromProducts)',
       'info  the live shop compared with the valid parts of config.yaml (entries with problems above count as missing):',
-      ...c.out.slice(7),
+      ...c.out.slice(8),
     ]);
-    const tail = c.out.slice(7).join('\n');
+    const tail = c.out.slice(8).join('\n');
     expect(tail).toContain('GAP   VAT rate 27% has no entry under vatRates in config.yaml');
     expect(tail).toContain('GAP   payment method "cod" (Utánvétel) has no entry under paymentMethods');
     expect(tail).toContain('warn  shop status 7 "Törölve" looks like a cancellation but is in neither sync.statuses nor sync.cancelStatuses');

@@ -76,7 +76,7 @@ describe('one alert per episode, one when it is over', () => {
     expect(kinds()).toEqual(['shoprenter-login-failed', 'shoprenter-login-recovered']);
     const recovered = hook.calls[1]!.json;
     expect(recovered['reason']).toBe('The Shoprenter API client works again; it failed from 2026-11-26T12:00:00.000Z (UTC) for 3 cycles.');
-    expect(recovered['text']).toContain('back to normal');
+    expect(recovered['text']).toContain('Back to normal');
     expect(await cycle()).toBe(true);
     expect(hook.calls).toHaveLength(2);
   });

@@ -88,8 +88,10 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
         }),
       ]);
       ctx.out('Cycle 3: a returning buyer who moved to Sopron, and a PayPal order the config does not map');
+      const alertsBefore = raisedAlerts(runtime.ledger.db).length;
       ctx.out(formatSummary(await runCycle(runtime.deps)) + '\n');
-      for (const line of demoAlertEmail(runtime.ledger.db, demoConfig.alerts.language, env.shoprenter.shop)) ctx.out(line);
+      const raised = raisedAlerts(runtime.ledger.db).slice(alertsBefore);
+      for (const line of demoAlertEmail(raised, demoConfig.alerts.language, env.shoprenter.shop)) ctx.out(line);
 
       const before = { shoprenter: shop.shoprenter.stats.requests, cashman: shop.cashman.stats.requests };
       ctx.out('Cycle 4: nothing new');
@@ -117,8 +119,7 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
  * The alert e-mail the owner would get for what the demo raised (SMTP_URL is not used by the demo:
  * it prints the message instead of sending it).
  */
-function demoAlertEmail(db: AlertOutboxDb, language: AlertLanguage, shop: string): string[] {
-  const raised = new AlertOutbox(db).raisedBetween('', '9999').map((a) => JSON.parse(a.event) as AlertEvent);
+function demoAlertEmail(raised: AlertEvent[], language: AlertLanguage, shop: string): string[] {
   if (raised.length === 0) return [];
   const mail = composeEmail(raised, language, shop);
   return [
@@ -127,6 +128,11 @@ function demoAlertEmail(db: AlertOutboxDb, language: AlertLanguage, shop: string
     ...mail.text.trimEnd().split('\n').map((line) => `  | ${line}`),
     '',
   ];
+}
+
+/** Every alert the demo raised so far, oldest first (the pilot's end included). */
+function raisedAlerts(db: AlertOutboxDb): AlertEvent[] {
+  return new AlertOutbox(db).raisedBetween('', '9999').map((a) => JSON.parse(a.event) as AlertEvent);
 }
 
 /** Prints each partner and draft as Cashman accepts it. */
