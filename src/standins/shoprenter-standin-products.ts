@@ -1,0 +1,116 @@
+import type { ApiAnswer, ApiData } from './shoprenter-standin-api.js';
+import { productInnerIdFor } from './shoprenter-order-builder.js';
+import { apiId, hrefBase } from './shoprenter-wire.js';
+
+/**
+ * The stand-in's `/products` stock side (reference/stock.md): products with `sku`, `gtin`,
+ * `stock1`..`stock4` (strings, as Shoprenter sends them), `subtractStock` and `quantity` (the
+ * packaging size, not stock); `PUT`/`POST /products/{id}` changing only the fields sent (bare or
+ * `{"data": {...}}` body); and an order's placement subtracting its quantities per warehouse from
+ * products with `subtractStock` "1", down into negative numbers as a live shop does.
+ */
+
+export const STOCK_KEYS = ['sku', 'gtin', 'stock1', 'stock2', 'stock3', 'stock4', 'subtractStock', 'quantity', 'orderable'] as const;
+
+export interface StockProductSpec {
+  sku: string;
+  gtin?: string;
+  /** stock1..stock4; missing ones are 0. */
+  stocks?: readonly number[];
+  subtractStock?: boolean;
+  name?: string;
+  /** Inner id; default derived from the SKU as the order builder does, so orders and products meet. */
+  innerId?: number;
+}
+
+export interface ProductWrite {
+  productId: string;
+  method: string;
+  /** The body's fields as received (unwrapped from `data`). */
+  fields: Record<string, unknown>;
+}
+
+/** The stock keys of a stored product (to keep them when its description is re-registered). */
+export function stockFieldsOf(product: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!product) return {};
+  return Object.fromEntries(STOCK_KEYS.filter((key) => key in product && !(key === 'sku' && product[key] === '')).map((key) => [key, product[key]]));
+}
+
+/** The product's API id for a spec (base64 "product-product_id=N"). */
+export function stockProductId(spec: StockProductSpec): string {
+  return apiId('product', 'product_id', spec.innerId ?? productInnerIdFor(spec.sku));
+}
+
+export function addStockProducts(data: ApiData, specs: readonly StockProductSpec[]): void {
+  const base = hrefBase(data.shop);
+  for (const spec of specs) {
+    const id = stockProductId(spec);
+    const stocks = [0, 1, 2, 3].map((w) => String(spec.stocks?.[w] ?? 0));
+    const existing = data.products.get(id) ?? {};
+    data.products.set(id, {
+      href: `${base}/products/${id}`,
+      id,
+      innerId: String(spec.innerId ?? productInnerIdFor(spec.sku)),
+      status: '1',
+      productDescriptions: [],
+      ...existing,
+      sku: spec.sku,
+      gtin: spec.gtin ?? '',
+      stock1: stocks[0],
+      stock2: stocks[1],
+      stock3: stocks[2],
+      stock4: stocks[3],
+      subtractStock: spec.subtractStock === false ? '0' : '1',
+      quantity: '1',
+      orderable: '1',
+    });
+  }
+}
+
+const WRITABLE = new Set(['sku', 'gtin', 'stock1', 'stock2', 'stock3', 'stock4', 'subtractStock', 'quantity', 'orderable', 'price', 'status']);
+
+/** `PUT`/`POST /products/{id}`: only the fields sent change; an `id` in the body sets the Outer ID (kept apart). */
+export function answerProductWrite(data: ApiData, method: string, apiPath: string, body: string, log: ProductWrite[], before?: (productId: string) => void): ApiAnswer {
+  const [, resource, rawId, ...rest] = apiPath.split('/');
+  if (resource !== 'products' || rawId === undefined || rest.length > 0 || (method !== 'PUT' && method !== 'POST')) {
+    return { status: 405, body: { error: 40501, message: 'Method not allowed!' } };
+  }
+  const productId = decodeURIComponent(rawId);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { status: 400, body: { error: 40001, message: 'Data parameter not found' } };
+  }
+  const wrapped = parsed !== null && typeof parsed === 'object' && 'data' in parsed ? (parsed as { data: unknown }).data : parsed;
+  if (wrapped === null || typeof wrapped !== 'object' || Array.isArray(wrapped)) return { status: 400, body: { error: 40001, message: 'Data parameter not found' } };
+  const fields = wrapped as Record<string, unknown>;
+  before?.(productId);
+  log.push({ productId, method, fields: structuredClone(fields) });
+  const product = data.products.get(productId);
+  if (!product) return { status: 404, body: { error: 40401, message: 'Resource not found! products' } };
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === 'id') product['outerId'] = value;
+    else if (!WRITABLE.has(key)) return { status: 400, body: { error: 40010, message: `The given parameter: ${key} is not available!` } };
+    else if (/^stock[1-4]$/.test(key) && !/^-?\d+$/.test(String(value))) return { status: 400, body: { error: 40012, message: `${key} must be an integer` } };
+  }
+  for (const [key, value] of Object.entries(fields)) if (key !== 'id') product[key] = String(value);
+  return { status: 200, body: { ...product, productDescriptions: { href: `${hrefBase(data.shop)}/productDescriptions?productId=${productId}` } } };
+}
+
+/** What placing `raw` does to stock: each line's stock1..4 leave the product's warehouses (status 0 = abandoned cart: nothing). */
+export function subtractOrderStock(data: ApiData, raw: Record<string, unknown>): void {
+  const href = (raw['orderStatus'] as { href?: unknown } | undefined)?.href;
+  if (typeof href === 'string' && /order_status_id=0$/.test(Buffer.from(href.slice(href.lastIndexOf('/') + 1), 'base64').toString('utf8'))) return;
+  const lines = Array.isArray(raw['orderProducts']) ? (raw['orderProducts'] as Record<string, unknown>[]) : [];
+  for (const line of lines) {
+    const productHref = (line['product'] as { href?: unknown } | undefined)?.href;
+    if (typeof productHref !== 'string') continue;
+    const product = data.products.get(productHref.slice(productHref.lastIndexOf('/') + 1));
+    if (!product || product['subtractStock'] !== '1') continue;
+    for (const key of ['stock1', 'stock2', 'stock3', 'stock4']) {
+      const taken = Number(line[key] ?? 0);
+      if (taken) product[key] = String(Number(product[key] ?? 0) - taken);
+    }
+  }
+}
