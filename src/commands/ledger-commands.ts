@@ -8,6 +8,7 @@ import { configChangedNote } from './config-fingerprint.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
 import { afterDraftAttention, afterDraftLines } from './order-story.js';
 import { judgeHealth } from '../sync/health-rule.js';
+import { stockStatus, stockStatusLines } from './stock-words.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
   const ledger = openExistingLedger(baseEnv(ctx), mode);
@@ -71,6 +72,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               writer: writer(ledger) ?? null,
               cycleInProgress: runningCycle(ledger),
               pilot: pilotReport(ledger),
+              stock: stockStatus(ledger),
             },
             null,
             2,
@@ -90,6 +92,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       const running = progressLine(ledger);
       if (running) ctx.out(running);
       for (const line of pilotLines(pilotReport(ledger))) ctx.out(line);
+      for (const line of stockStatusLines(stockStatus(ledger))) ctx.out(line);
       for (const line of afterDraftLines(afterDraft)) ctx.out(line);
       if (orders.length === 0) {
         if (afterDraft.length === 0) ctx.out('Nothing needs attention.');

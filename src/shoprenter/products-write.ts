@@ -22,14 +22,13 @@ const MAX_ATTEMPTS = 4;
  * stops and the next one recomputes. Success is recognised: a 2xx whose product (when the answer
  * carries one) holds the values sent.
  */
-export async function putProductFields(deps: WriteDeps, url: URL, fields: Record<string, string>, pace: () => Promise<void>): Promise<void> {
+export async function putProductFields(deps: WriteDeps, url: URL, fields: Record<string, string>): Promise<void> {
   const what = 'a product stock write';
   let renewed = false;
   let last = '';
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     if (deps.stopping?.()) break;
     const authorization = await deps.auth.authorization();
-    await pace();
     await deps.limiter.acquire();
     const started = performance.now();
     let status = 0;
@@ -38,7 +37,7 @@ export async function putProductFields(deps: WriteDeps, url: URL, fields: Record
     try {
       const response = await deps.got.put(url, { headers: { authorization }, body: JSON.stringify(fields) });
       status = response.statusCode;
-      body = response.body as string;
+      body = response.body;
       retryAfter = response.headers['retry-after'];
     } catch (error) {
       const code = (error as { code?: unknown }).code;

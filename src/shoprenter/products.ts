@@ -11,9 +11,8 @@ import { putProductFields } from './products-write.js';
 /**
  * Shoprenter's `/products` for the stock round (reference/stock.md): paged reads of the fields a
  * round needs, and `PUT /products/{id}` with one stock field alone. `quantity` is the packaging
- * size, not stock: it is neither read nor ever sent. Every request first waits for `pace` (the
- * round's own 1 request a second that gives way to order cycles), then for the shop's shared
- * limiter, so stock and orders together stay under Shoprenter's 3 a second.
+ * size, not stock: it is neither read nor ever sent. Pacing is the limiter's: the stock round
+ * passes a StockLimiter (1 a second, giving way to order work, then the shop's shared limiter).
  */
 
 export type StockField = 'stock1' | 'stock2' | 'stock3' | 'stock4';
@@ -73,11 +72,10 @@ export class ShoprenterProducts {
    * seen twice (the list moved while being paged) counts once; one missed is simply not touched
    * this round.
    */
-  async listStockProducts(field: StockField, pace: () => Promise<void>, filter: Record<string, string> = {}): Promise<ShopProduct[]> {
+  async listStockProducts(field: StockField, filter: Record<string, string> = {}): Promise<ShopProduct[]> {
     const what = 'the product list';
     const seen = new Map<string, ShopProduct>();
     for (let page = 0; ; page += 1) {
-      await pace();
       this.counts.reads += 1;
       const query = { full: '1', limit: String(this.pageSize), page: String(page), ...filter };
       const body = await this.http.getJson(() => this.url('products', query), { what, nullOnErrorCodes: [40008] });
@@ -98,13 +96,12 @@ export class ShoprenterProducts {
   }
 
   /** Sets `field` of one product to `value`, sent alone; resolves once Shoprenter confirmed it. */
-  async writeStock(productId: string, field: StockField, value: number, pace: () => Promise<void>): Promise<void> {
+  async writeStock(productId: string, field: StockField, value: number): Promise<void> {
     this.counts.writes += 1;
     await putProductFields(
       { got: this.got, auth: this.auth, limiter: this.limiter, ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}), stopping: this.options.stopping },
       this.url(`products/${encodeURIComponent(productId).replace(/%3D/g, '=')}`),
       { [field]: String(value) },
-      pace,
     );
   }
 

@@ -82,7 +82,7 @@ export function answerProductWrite(data: ApiData, method: string, apiPath: strin
   } catch {
     return { status: 400, body: { error: 40001, message: 'Data parameter not found' } };
   }
-  const wrapped = parsed !== null && typeof parsed === 'object' && 'data' in parsed ? (parsed as { data: unknown }).data : parsed;
+  const wrapped = parsed !== null && typeof parsed === 'object' && 'data' in parsed ? (parsed).data : parsed;
   if (wrapped === null || typeof wrapped !== 'object' || Array.isArray(wrapped)) return { status: 400, body: { error: 40001, message: 'Data parameter not found' } };
   const fields = wrapped as Record<string, unknown>;
   before?.(productId);

@@ -18,7 +18,8 @@ export type AlertKind =
   | 'cashman-recovered'
   | 'cancelled-after-draft'
   | 'changed-after-draft'
-  | 'pilot-ready';
+  | 'pilot-ready'
+  | 'stock-held';
 
 export interface AlertEvent {
   kind: AlertKind;
@@ -56,6 +57,8 @@ export function describeAlert(event: AlertEvent): string {
       return `shoprenter-cashman-sync: ${subject} needs attention after its draft (Cashman draft ${event.cashmanRef ?? 'reference unknown'}): ${event.reason} ${event.action ?? ''}`.trim();
     case 'pilot-ready':
       return `shoprenter-cashman-sync: pilot finished, waiting for "approve": ${event.reason}`;
+    case 'stock-held':
+      return `shoprenter-cashman-sync: a stock round was held and wrote nothing; check "stock preview", then run "stock approve" if it is right: ${event.reason}`;
   }
 }
 
