@@ -7,6 +7,7 @@ import { loadRemoteEnv } from '../../src/config/env.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createClients } from '../../src/runtime.js';
+import { ShoprenterClient } from '../../src/shoprenter/client.js';
 import { RateLimiter } from '../../src/shoprenter/rate-limiter.js';
 import { buildShoprenterOrder } from '../../src/standins/shoprenter-fixtures.js';
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../../src/standins/local-shop.js';
@@ -26,6 +27,10 @@ export interface StockShop {
   logs: string[];
   env: Record<string, string>;
   configText: string;
+  /** The shop's shared limiter, as the daemon's order client has it. */
+  shared: RateLimiter;
+  /** An order-side client drawing from the same limiter (the daemon's poller). */
+  orderClient(): ShoprenterClient;
   deps(options?: { yieldToOrders?: () => Promise<void> }): Promise<StockDeps>;
   close(): Promise<void>;
 }
@@ -66,6 +71,8 @@ export async function startStockShop(options: { cashman: StandinStockRow[]; prod
     logs,
     env,
     configText,
+    shared,
+    orderClient: () => new ShoprenterClient({ apiUrl: remote.shoprenter.apiUrl, auth: remote.shoprenter.auth, shop: remote.shoprenter.shop, limiter: shared, retryBaseMs: 50, retryBudgetMs: 5000 }),
     deps: async ({ yieldToOrders } = {}) => {
       const { cashman } = createClients(remote, config, logger, {}, 2000);
       return createStockDeps({
