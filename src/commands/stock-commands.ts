@@ -14,8 +14,7 @@ import { baseEnv, config, logger, openExistingLedger, remoteEnv, type CommandCon
 
 /** `stock preview [--json] | push | approve` (SPEC §6). */
 export async function stockCommand(ctx: CommandContext, positionals: string[], json: boolean): Promise<number> {
-  const [action, extra] = positionals;
-  if (extra !== undefined) throw new UsageError(`"stock ${action ?? ''}" takes no further argument ("${extra}").`);
+  const [action] = positionals;
   switch (action) {
     case 'preview':
       return stockPreview(ctx, json);

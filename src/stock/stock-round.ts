@@ -55,9 +55,23 @@ export interface RoundResult {
 
 const WALK_DONE = 'stock_open_walk_done_at';
 
-/** The shop-local start of the open-order window. */
-function windowStart(deps: StockDeps): string {
+/**
+ * An open order stops counting this many days after it was placed (or after stock.openOrderDays,
+ * when longer). A storno'd order drops out of every listing the daemon makes (excludeStorno=1), so
+ * without an age limit it would hold its goods back for ever; two months outlasts any order that
+ * is really still waiting for its invoice.
+ */
+export const OPEN_ORDER_MAX_AGE_DAYS = 60;
+
+/** The shop-local start of the first round's walk. */
+function walkStart(deps: StockDeps): string {
   return addMinutes(shopNow(deps.now(), deps.settings.timezone), -deps.settings.openOrderDays * 1440);
+}
+
+/** Orders placed before this (shop-local) no longer count as open. */
+function countingStart(deps: StockDeps): string {
+  const days = Math.max(deps.settings.openOrderDays, OPEN_ORDER_MAX_AGE_DAYS);
+  return addMinutes(shopNow(deps.now(), deps.settings.timezone), -days * 1440);
 }
 
 /**
@@ -66,7 +80,8 @@ function windowStart(deps: StockDeps): string {
  */
 export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ plan: RoundPlan; openOrders: number } | { hold: Hold } | { failed: string }> {
   const { settings, store } = deps;
-  const since = windowStart(deps);
+  const since = walkStart(deps);
+  const counted = countingStart(deps);
   let extra = new Map<string, bigint>();
   let extraOrders = 0;
   let seen = new Set<string>();
@@ -96,9 +111,9 @@ export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ p
   } catch (error) {
     return { failed: describeError(error) };
   }
-  if (record) store.pruneOrders(since);
+  if (record) store.pruneOrders(counted);
   // Preview's walk was not stored: its orders replace the stored view of the same orders.
-  const open = store.openQuantities(settings.openStatusIds, since, seen);
+  const open = store.openQuantities(settings.openStatusIds, counted, seen);
   for (const [productId, quantity] of extra) open.quantities.set(productId, (open.quantities.get(productId) ?? 0n) + quantity);
   const plan = planRound({ cashman: list.rows, products, open: open.quantities, matchBy: settings.matchBy });
   return { plan, openOrders: open.orders + extraOrders };
