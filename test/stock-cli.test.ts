@@ -17,8 +17,8 @@ afterEach(async () => {
 
 const SKUS = Array.from({ length: 10 }, (_, i) => `K${i}`);
 
-async function shopWith(stock: string, cashman: (i: number) => string = (i) => (i < 2 ? '9' : '5')): Promise<StockShop> {
-  const shop = await startStockShop({ cashman: SKUS.map((sku, i) => ({ sku, stock: cashman(i) })), products: SKUS.map((sku) => ({ sku, stocks: [5] })), stock });
+async function shopWith(stock: string, cashman: (i: number) => string = (i) => (i < 2 ? '9' : '5'), scopes?: string[]): Promise<StockShop> {
+  const shop = await startStockShop({ cashman: SKUS.map((sku, i) => ({ sku, stock: cashman(i) })), products: SKUS.map((sku) => ({ sku, stocks: [5] })), stock, ...(scopes ? { scopes } : {}) });
   // The CLI reads these: the same config the in-process deps use.
   writeFileSync(shop.env['CONFIG_PATH']!, shop.configText);
   shop.ledger.close();
@@ -120,6 +120,28 @@ describe('stock commands', () => {
     expect(readStore(shop, (store) => store.totals().rounds)).toMatchObject({ interrupted: 1, done: 1 });
     // The killed round's unconfirmed write stays visible as "sending".
     expect(rounds.first.some((w) => w.state === 'sending')).toBe(true);
+  }, 90_000);
+});
+
+describe('check with stock on', () => {
+  it('checks the product write scope without writing, operation 19, and the match counts', async () => {
+    s = await shopWith('enabled: true');
+    s.shop.cashman.stock.push({ sku: 'K1', stock: '3' }, { sku: 'CASHONLY', stock: '1' });
+    s.shop.shoprenter.addProducts([{ sku: 'SHOPONLY' }]);
+    const ok = await cli(['check'], s);
+    expect(ok.text).toMatch(/ok {4}Shoprenter product writes are allowed/);
+    expect(ok.text).toMatch(/ok {4}Cashman's stock list \(operation 19\) answers/);
+    // By hand: K0 and K2..K9 match (9); K1 is twice in Cashman; SHOPONLY has no row; CASHONLY no product.
+    expect(ok.text).toMatch(/stock by SKU: 9 matched, 1 shop products without a Cashman row, 1 Cashman products not in the shop, 1 duplicate keys skipped \(shop 0, Cashman 1\); a round now would write 1/);
+    expect(ok.code).toBe(0);
+    expect(s.shop.shoprenter.productWrites.every((w) => Object.keys(w.fields).length === 0)).toBe(true);
+    expect(SKUS.map((sku) => stockOf(s!.shop, sku))).toEqual(SKUS.map(() => 5));
+    await s.close();
+
+    s = await shopWith('enabled: true', undefined, ['product.product:read', 'order.order:read']);
+    const gap = await cli(['check'], s);
+    expect(gap.text).toMatch(/GAP {3}stock\.enabled needs the product\.product:write scope/);
+    expect(gap.code).toBe(2);
   }, 90_000);
 });
 

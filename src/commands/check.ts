@@ -7,6 +7,7 @@ import { CHECK_TIMEOUT_MS, CHECK_TUNING, backlogReport, configOrProblems, envOrR
 import { ledgerWritableProblem } from '../store/ledger-file.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
 import { VAT_CASES, type VatCase } from '../domain/vat-cases.js';
+import { stockCheck } from './stock-check.js';
 
 /**
  * `check`: config and .env first (exit 2 with the key and line), then both logins (exit 1), then
@@ -82,9 +83,16 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
   }
   ctx.out(`info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout)'}`);
   for (const warning of warnings) ctx.out(`warn  ${warning} in config.yaml`);
+  let stockGap = false;
+  if (cfg.stock.enabled && loginsOk) {
+    const stock = await stockCheck(env, cfg, cashman);
+    for (const line of stock.lines) ctx.out(line);
+    stockGap = !stock.scope;
+    if (!stock.remote) loginsOk = false;
+  }
   if (loginsOk) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
   if (!loginsOk) return 1;
-  return gaps.length === 0 && !ledgerProblem ? 0 : 2;
+  return gaps.length === 0 && !ledgerProblem && !stockGap ? 0 : 2;
 }
 
 const CASE_TEXT: Record<VatCase, string> = {

@@ -105,6 +105,26 @@ export class ShoprenterProducts {
     );
   }
 
+  /**
+   * Whether the API client may write products (scope product.product:write), proven by a write
+   * that cannot change anything: an empty body to a product id that does not exist. Missing scope
+   * answers 401/403 before anything else; any other answer (404, 400, 2xx) means the scope is there.
+   */
+  async probeWriteScope(): Promise<boolean> {
+    try {
+      await putProductFields(
+        { got: this.got, auth: this.auth, limiter: this.limiter, ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}), stopping: this.options.stopping },
+        this.url(`products/${Buffer.from('product-product_id=0').toString('base64')}`),
+        {},
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_AUTH') return false;
+      if (error instanceof ShoprenterError && !error.temporary) return true;
+      throw error;
+    }
+  }
+
   private url(path: string, query: Record<string, string> = {}): URL {
     const url = new URL(this.base.toString());
     url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;

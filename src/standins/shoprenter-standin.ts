@@ -47,6 +47,8 @@ export interface ShoprenterStandinOptions {
   /** Order-list order (default by dateUpdated) and page cap; see shoprenter-standin-listing.ts. */
   listOrder?: ListingControls['order'];
   pageCap?: number;
+  /** The API client's granted scopes; when given, product writes without product.product:write answer 401 40101. */
+  scopes?: readonly string[];
 }
 
 export interface RequestLogEntry {
@@ -296,7 +298,9 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     else if (!apiPath) answer = shoprenterError(404, 40401, 'Resource not found!');
     else if (!authorized(req)) answer = { status: 401, body: { error: 401, message: 'Unauthorized' } };
     else if (req.method !== 'GET' && apiPath.startsWith('/webHooks')) answer = answerWebHookWrite(data, req.method ?? '', apiPath, body);
-    else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/')) {
+    else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/') && options.scopes && !options.scopes.includes('product.product:write')) {
+      answer = shoprenterError(401, 40101, 'You have no permission for this operation!');
+    } else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/')) {
       answer = answerProductWrite(data, req.method, apiPath, body, productWrites, productHooks.beforeWrite);
     } else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
     else answer = answerApi(data, apiPath, url.searchParams);

@@ -51,6 +51,7 @@ export async function createStockDeps(w: StockWiring): Promise<StockDeps> {
     products: {
       listStockProducts: (field) => products.listStockProducts(field),
       writeStock: (id, field, value) => products.writeStock(id, field, value),
+      probeWriteScope: () => products.probeWriteScope(),
     },
     cashman: w.cashman,
     walk: (since, onPage) => orders.listChangedOrders(since, onPage),
