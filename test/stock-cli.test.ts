@@ -123,6 +123,26 @@ describe('stock commands', () => {
   }, 90_000);
 });
 
+describe('demo', () => {
+  it('shows a stock round against the stand-ins', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'scs-demo-stock-'));
+    try {
+      const demo = await runToEnd(['demo'], { LOG_LEVEL: 'error' }, dir, 90_000);
+      expect(demo.code).toBe(0);
+      // By hand: SZAP-1 Cashman 10 − 3 on open order 9002 = 7; ALMA-KG floor(27.6) = 27; TOK-5P 6 − 2 = 4 as the shop has.
+      expect(demo.text).toMatch(/SZAP-1 +Cashman +10, open orders +3, shop had +3 -> wrote 7/);
+      expect(demo.text).toMatch(/ALMA-KG +Cashman +27\.6, open orders +0, shop had +30 -> wrote 27/);
+      expect(demo.text).toMatch(/TOK-5P +Cashman +6, open orders +2, shop had +4 -> unchanged/);
+      expect(demo.text).toMatch(/skipped: KAVE-1 \(twice in Cashman\); not touched: CSAK-BOLT/);
+      expect(demo.text).toMatch(/Stock round done: 2 products written, 5 matched/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('check with stock on', () => {
   it('checks the product write scope without writing, operation 19, and the match counts', async () => {
     s = await shopWith('enabled: true');

@@ -13,6 +13,8 @@ import type { InvoiceBackend, PartnerRequest } from '../sync/ports.js';
 import type { CommandContext } from './context.js';
 import { renderDraft } from './render-draft.js';
 import { formatSummary } from './sync-commands.js';
+import { DEMO_STOCK_YAML, demoStockRound } from './demo-stock.js';
+import { observeRuntimeOrders } from '../stock/stock-runtime.js';
 
 /**
  * `demo`: the real daemon (same runtime, ledger and adapters as `run`) against in-process
@@ -30,12 +32,14 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
   try {
     const orders = sampleShop(12, 2026, { start: '2026-11-20T08:00:00' });
     shop.shoprenter.addOrders(orders);
-    const configText = demoConfigYaml({ startFrom: '2026-11-01T00:00:00' });
+    const configText = demoConfigYaml({ startFrom: '2026-11-01T00:00:00' }) + DEMO_STOCK_YAML;
     writeFileSync(join(dir, 'config.yaml'), configText);
     const env = loadRemoteEnv({ ...shop.env, DATABASE_PATH: databasePath, LOG_LEVEL: ctx.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: base.logFormat });
     const logger = createLogger({ level: env.logLevel, format: env.logFormat, ...(ctx.logStream ? { stream: ctx.logStream } : {}) });
-    const runtime = await createRuntime({ env, config: parseConfig(configText, 'demo config'), logger, lock: 'demo' });
+    const config = parseConfig(configText, 'demo config');
+    const runtime = await createRuntime({ env, config, logger, lock: 'demo' });
     runtime.deps.backend = narrate(runtime.deps.backend, ctx.out);
+    observeRuntimeOrders(runtime, logger);
     try {
       ctx.out('shoprenter-cashman-sync demo: local stand-ins of Shoprenter and Cashman, 12 sample orders.\n');
       ctx.out('Cycle 1: the backlog');
@@ -80,6 +84,7 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
       ctx.out(
         `  cost of the idle cycle: ${shop.shoprenter.stats.requests - before.shoprenter} Shoprenter request(s), ${shop.cashman.stats.requests - before.cashman} Cashman request(s)\n`,
       );
+      await demoStockRound(runtime, shop, env, config, logger, ctx.out);
       const notDone = runtime.ledger.listNotDone();
       ctx.out(`Ledger: ${Object.entries(runtime.ledger.counts()).map(([s, n]) => `${s} ${n}`).join(', ')}`);
       for (const row of notDone) ctx.out(`  order ${row.orderNumber} is ${row.state}: ${row.lastError ?? ''}`);
