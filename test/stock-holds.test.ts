@@ -45,6 +45,18 @@ describe('held rounds', () => {
     expect(new StockStore(s.ledger).held()?.reason).toMatch(/nothing was written/);
   }, 30_000);
 
+  it('alerts again when a hold changes its reason, not while the same hold repeats', async () => {
+    current = await start((_sku, i) => (i < 3 ? '9' : '5'));
+    const s = current;
+    s.shop.cashman.setFault({ kind: 'answer', shape: 'html-page' }, { operations: [19] });
+    const deps = await s.deps();
+    expect((await runStockRound(deps)).hold?.kind).toBe('answer');
+    expect((await runStockRound(deps)).hold?.kind).toBe('changes');
+    expect((await runStockRound(deps)).hold?.kind).toBe('changes');
+    expect(s.alerts.map((a) => a.reason)).toEqual([expect.stringMatching(/HTML page/), expect.stringMatching(/would change 3 of 10/)]);
+    expect(s.shop.shoprenter.productWrites).toEqual([]);
+  }, 60_000);
+
   it('an empty stock list holds the round', async () => {
     current = await start(() => '1');
     current.shop.cashman.stock.length = 0;

@@ -36,21 +36,30 @@ export function stockFieldsOf(product: Record<string, unknown> | undefined): Rec
   return Object.fromEntries(STOCK_KEYS.filter((key) => key in product && !(key === 'sku' && product[key] === '')).map((key) => [key, product[key]]));
 }
 
-/** The product's API id for a spec (base64 "product-product_id=N"). */
-export function stockProductId(spec: StockProductSpec): string {
-  return apiId('product', 'product_id', spec.innerId ?? productInnerIdFor(spec.sku));
+/**
+ * The SKU-derived inner id is a hash: among thousands of products two SKUs can meet. The later one
+ * then takes the next free id (orders built for it no longer reach it; only benchmarks are that big).
+ */
+function freeInnerId(data: ApiData, spec: StockProductSpec): number {
+  let innerId = spec.innerId ?? productInnerIdFor(spec.sku);
+  for (;;) {
+    const taken = data.products.get(apiId('product', 'product_id', innerId));
+    if (!taken || taken['sku'] === spec.sku || taken['sku'] === '' || spec.innerId !== undefined) return innerId;
+    innerId += 1;
+  }
 }
 
 export function addStockProducts(data: ApiData, specs: readonly StockProductSpec[]): void {
   const base = hrefBase(data.shop);
   for (const spec of specs) {
-    const id = stockProductId(spec);
+    const innerId = freeInnerId(data, spec);
+    const id = apiId('product', 'product_id', innerId);
     const stocks = [0, 1, 2, 3].map((w) => String(spec.stocks?.[w] ?? 0));
     const existing = data.products.get(id) ?? {};
     data.products.set(id, {
       href: `${base}/products/${id}`,
       id,
-      innerId: String(spec.innerId ?? productInnerIdFor(spec.sku)),
+      innerId: String(innerId),
       status: '1',
       productDescriptions: [],
       ...existing,

@@ -53,7 +53,13 @@ export async function createStockDeps(w: StockWiring): Promise<StockDeps> {
       writeStock: (id, field, value) => products.writeStock(id, field, value),
       probeWriteScope: () => products.probeWriteScope(),
     },
-    cashman: w.cashman,
+    // Cashman answers one request at a time (drafts included): its stock list waits for idle order work too.
+    cashman: {
+      stockListText: async (warehouseId) => {
+        await w.yieldToOrders?.();
+        return w.cashman.stockListText(warehouseId);
+      },
+    },
     walk: (since, onPage) => orders.listChangedOrders(since, onPage),
     settings: {
       field: config.stock.field,

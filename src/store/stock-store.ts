@@ -192,14 +192,17 @@ export class StockStore {
     return text ? (JSON.parse(text) as HeldRound) : null;
   }
 
-  /** Records a hold; true when it starts a new hold episode (the one that alerts). */
+  /**
+   * Records a hold (a new one replaces the last, approval included: a round that outgrew its
+   * approval is a new question). True when it starts a hold or holds for another kind of reason:
+   * those alert; the same hold round after round does not.
+   */
   setHeld(hold: Omit<HeldRound, 'at'>): boolean {
     return this.db.transaction(() => {
       const before = this.held();
-      const next: HeldRound = { ...hold, at: this.now().toISOString() };
-      // A hold keeps its approval only while the round stays within what was approved (stock-round.ts decides).
-      this.ledger.setMeta(HELD, JSON.stringify(next));
-      return before === null;
+      const since = before && before.kind === hold.kind ? before.at : this.now().toISOString();
+      this.ledger.setMeta(HELD, JSON.stringify({ ...hold, at: since } satisfies HeldRound));
+      return before === null || before.kind !== hold.kind;
     })();
   }
 
