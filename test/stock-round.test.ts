@@ -4,6 +4,9 @@ import { observeOpenOrders } from '../src/stock/open-orders.js';
 import { StockStore } from '../src/store/stock-store.js';
 import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { placeOrder, startStockShop, stockOf, type StockShop } from './helpers/stock-shop.js';
+import { addMinutes, shopNow } from '../src/domain/shop-clock.js';
+
+const addMinutesNow = (minutes: number) => addMinutes(shopNow(new Date(), 'Europe/Budapest'), minutes);
 
 /**
  * Stock rounds against both real stand-ins and a real ledger file. Every expected value is
@@ -123,5 +126,42 @@ describe('a stock round', () => {
     await runStockRound(deps);
     // By hand: 12 − 2 = 10.
     expect(stockOf(s.shop, 'A1')).toBe(10);
+  }, 60_000);
+
+  it('does not flap when an open order is invoiced: Cashman drops and the order leaves openStatuses together', async () => {
+    const rows = [{ sku: 'A1', stock: '10' }, ...Array.from({ length: 9 }, (_, i) => ({ sku: `F${i}`, stock: '5' }))];
+    const products = [{ sku: 'A1', stocks: [10] }, ...Array.from({ length: 9 }, (_, i) => ({ sku: `F${i}`, stocks: [5] }))];
+    current = await startStockShop({ cashman: rows, products, stock: 'enabled: true\nopenStatuses: [1]\nopenOrderDays: 0' });
+    const s = current;
+    const deps = await s.deps();
+    const observed = observeOpenOrders(s.orderClient(), new StockStore(s.ledger), (error) => {
+      throw error;
+    });
+    const poll = () => observed.listChangedOrders('2000-01-01T00:00:00', () => Promise.resolve());
+    placeOrder(s.shop, 8001, 1, [['A1', 2]]);
+    await poll();
+    await runStockRound(deps);
+    // By hand: 10 − 2 = 8, which the shop already shows after the order: nothing written.
+    expect(stockOf(s.shop, 'A1')).toBe(8);
+    expect(s.shop.shoprenter.productWrites).toEqual([]);
+    // The invoice is finalized: Cashman goes to 8, the order moves to status 5 (not open).
+    s.shop.cashman.stock[0]!.stock = '8';
+    s.shop.shoprenter.setOrderStatus('8001', 5, addMinutesNow(1));
+    await poll();
+    await runStockRound(deps);
+    expect(stockOf(s.shop, 'A1')).toBe(8);
+    expect(s.shop.shoprenter.productWrites).toEqual([]);
+  }, 60_000);
+
+  it('repeats a write Shoprenter answered 503 or 429 (the value is absolute)', async () => {
+    current = await startStockShop({
+      cashman: [{ sku: 'A1', stock: '4' }, ...Array.from({ length: 9 }, (_, i) => ({ sku: `F${i}`, stock: '5' }))],
+      products: [{ sku: 'A1', stocks: [1] }, ...Array.from({ length: 9 }, (_, i) => ({ sku: `F${i}`, stocks: [5] }))],
+    });
+    current.shop.shoprenter.setFault({ kind: 'status', status: 503, path: '/products/' }, { kind: 'status', status: 429, path: '/products/' });
+    const result = await runStockRound(await current.deps());
+    expect(result).toMatchObject({ outcome: 'done', written: 1, failedWrites: 0 });
+    expect(stockOf(current.shop, 'A1')).toBe(4);
+    expect(current.shop.shoprenter.productWrites.map((w) => w.fields)).toEqual([{ stock1: '4' }]);
   }, 60_000);
 });
