@@ -164,4 +164,15 @@ describe('a stock round', () => {
     expect(stockOf(current.shop, 'A1')).toBe(4);
     expect(current.shop.shoprenter.productWrites.map((w) => w.fields)).toEqual([{ stock1: '4' }]);
   }, 60_000);
+
+  it('sends the body wrapped in "data" to a shop that answers 40001 to the bare one', async () => {
+    current = await startStockShop({
+      cashman: [{ sku: 'A1', stock: '4' }, ...Array.from({ length: 9 }, (_, i) => ({ sku: `F${i}`, stock: '5' }))],
+      products: [{ sku: 'A1', stocks: [1] }, ...Array.from({ length: 9 }, (_, i) => ({ sku: `F${i}`, stocks: [5] }))],
+      productBody: 'wrapped',
+    });
+    const result = await runStockRound(await current.deps());
+    expect(result).toMatchObject({ outcome: 'done', written: 1, failedWrites: 0 });
+    expect(stockOf(current.shop, 'A1')).toBe(4);
+  }, 60_000);
 });

@@ -25,6 +25,7 @@ const MAX_ATTEMPTS = 4;
 export async function putProductFields(deps: WriteDeps, url: URL, fields: Record<string, string>): Promise<void> {
   const what = 'a product stock write';
   let renewed = false;
+  let wrapped = false;
   let last = '';
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     if (deps.stopping?.()) break;
@@ -35,7 +36,7 @@ export async function putProductFields(deps: WriteDeps, url: URL, fields: Record
     let body = '';
     let retryAfter: string | string[] | undefined;
     try {
-      const response = await deps.got.put(url, { headers: { authorization }, body: JSON.stringify(fields) });
+      const response = await deps.got.put(url, { headers: { authorization }, body: JSON.stringify(wrapped ? { data: fields } : fields) });
       status = response.statusCode;
       body = response.body;
       retryAfter = response.headers['retry-after'];
@@ -56,6 +57,13 @@ export async function putProductFields(deps: WriteDeps, url: URL, fields: Record
     }
     if (status === 401 || status === 403) {
       throw new ShoprenterError('SHOPRENTER_AUTH', `Shoprenter answered ${status} to ${what}; give the API client the product.product:write scope in the shop admin.`, false, { status });
+    }
+    // The docs show both a bare body and one wrapped in "data" (reference/stock.md); 40001 "Data
+    // parameter not found" means this shop wants the wrapped one. Same fields, so safe to resend.
+    if (status === 400 && !wrapped && /"error"\s*:\s*"?40001/.test(body)) {
+      wrapped = true;
+      attempt -= 1;
+      continue;
     }
     if (status === 404) throw new ShoprenterError('SHOPRENTER_HTTP', 'The product no longer exists in Shoprenter (404); it is skipped.', false, { status });
     if (status !== 0 && status !== 429 && status < 500) {

@@ -79,7 +79,15 @@ export function addStockProducts(data: ApiData, specs: readonly StockProductSpec
 const WRITABLE = new Set(['sku', 'gtin', 'stock1', 'stock2', 'stock3', 'stock4', 'subtractStock', 'quantity', 'orderable', 'price', 'status']);
 
 /** `PUT`/`POST /products/{id}`: only the fields sent change; an `id` in the body sets the Outer ID (kept apart). */
-export function answerProductWrite(data: ApiData, method: string, apiPath: string, body: string, log: ProductWrite[], before?: (productId: string) => void): ApiAnswer {
+export function answerProductWrite(
+  data: ApiData,
+  method: string,
+  apiPath: string,
+  body: string,
+  log: ProductWrite[],
+  before?: (productId: string) => void,
+  bodyForm: 'either' | 'wrapped' = 'either',
+): ApiAnswer {
   const [, resource, rawId, ...rest] = apiPath.split('/');
   if (resource !== 'products' || rawId === undefined || rest.length > 0 || (method !== 'PUT' && method !== 'POST')) {
     return { status: 405, body: { error: 40501, message: 'Method not allowed!' } };
@@ -91,7 +99,10 @@ export function answerProductWrite(data: ApiData, method: string, apiPath: strin
   } catch {
     return { status: 400, body: { error: 40001, message: 'Data parameter not found' } };
   }
-  const wrapped = parsed !== null && typeof parsed === 'object' && 'data' in parsed ? (parsed).data : parsed;
+  const isWrapped = parsed !== null && typeof parsed === 'object' && 'data' in parsed;
+  // Which form the real PUT wants is not documented (reference/stock.md): the stand-in can insist on the wrapped one.
+  if (bodyForm === 'wrapped' && !isWrapped) return { status: 400, body: { error: 40001, message: 'Data parameter not found' } };
+  const wrapped: unknown = isWrapped ? (parsed as { data: unknown }).data : parsed;
   if (wrapped === null || typeof wrapped !== 'object' || Array.isArray(wrapped)) return { status: 400, body: { error: 40001, message: 'Data parameter not found' } };
   const fields = wrapped as Record<string, unknown>;
   before?.(productId);

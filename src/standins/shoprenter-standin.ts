@@ -49,6 +49,8 @@ export interface ShoprenterStandinOptions {
   pageCap?: number;
   /** The API client's granted scopes; when given, product writes without product.product:write answer 401 40101. */
   scopes?: readonly string[];
+  /** Product writes: any body (default) or only one wrapped in {"data": ...} (40001 otherwise). */
+  productBody?: 'either' | 'wrapped';
 }
 
 export interface RequestLogEntry {
@@ -301,7 +303,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/') && options.scopes && !options.scopes.includes('product.product:write')) {
       answer = shoprenterError(401, 40101, 'You have no permission for this operation!');
     } else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/')) {
-      answer = answerProductWrite(data, req.method, apiPath, body, productWrites, productHooks.beforeWrite);
+      answer = answerProductWrite(data, req.method, apiPath, body, productWrites, productHooks.beforeWrite, options.productBody);
     } else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
     else answer = answerApi(data, apiPath, url.searchParams);
 
