@@ -120,17 +120,22 @@ export function answerProductWrite(
 
 /** What placing `raw` does to stock: each line's stock1..4 leave the product's warehouses (status 0 = abandoned cart: nothing). */
 export function subtractOrderStock(data: ApiData, raw: Record<string, unknown>): void {
-  const href = (raw['orderStatus'] as { href?: unknown } | undefined)?.href;
+  // Tests store hostile orders too (nulls, wrong types): anything unreadable subtracts nothing.
+  const record = (value: unknown): Record<string, unknown> | null =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  const href = record(raw['orderStatus'])?.['href'];
   if (typeof href === 'string' && /order_status_id=0$/.test(Buffer.from(href.slice(href.lastIndexOf('/') + 1), 'base64').toString('utf8'))) return;
-  const lines = Array.isArray(raw['orderProducts']) ? (raw['orderProducts'] as Record<string, unknown>[]) : [];
-  for (const line of lines) {
-    const productHref = (line['product'] as { href?: unknown } | undefined)?.href;
+  const lines = Array.isArray(raw['orderProducts']) ? (raw['orderProducts'] as unknown[]) : [];
+  for (const item of lines) {
+    const line = record(item);
+    if (!line) continue;
+    const productHref = record(line['product'])?.['href'];
     if (typeof productHref !== 'string') continue;
     const product = data.products.get(productHref.slice(productHref.lastIndexOf('/') + 1));
     if (!product || product['subtractStock'] !== '1') continue;
     for (const key of ['stock1', 'stock2', 'stock3', 'stock4']) {
       const taken = Number(line[key] ?? 0);
-      if (taken) product[key] = String(Number(product[key] ?? 0) - taken);
+      if (Number.isFinite(taken) && taken) product[key] = String(Number(product[key] ?? 0) - taken);
     }
   }
 }
