@@ -83,6 +83,13 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     },
     summary: 'watch it work against built-in stand-ins of Shoprenter and Cashman',
   },
+  stock: {
+    args: ['<action>'],
+    required: 1,
+    usage: 'preview | push | approve',
+    options: { json: { type: 'boolean', help: 'stock preview: machine-readable output' } },
+    summary: "Cashman's stock in the shop (SPEC §6): preview a round (writes nothing), push one round now, approve a held round",
+  },
   webhooks: {
     args: ['<action>', '<url-or-id>'],
     required: 1,

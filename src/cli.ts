@@ -10,6 +10,7 @@ import { previewCommand } from './commands/preview.js';
 import { ackCommand, redraftCommand } from './commands/after-draft-commands.js';
 import { orderStatusCommand } from './commands/order-story.js';
 import { webhooksCommand } from './commands/webhooks.js';
+import { stockCommand } from './commands/stock-commands.js';
 import { approveCommand } from './commands/pilot-commands.js';
 import type { CommandContext } from './commands/context.js';
 import { AppError, ConfigError, UsageError } from './errors.js';
@@ -44,6 +45,9 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command> [options]
   health                 exit 0 when the last cycle is recent or the running one makes progress
   webhooks register <public-url> | list | remove [<id>]
                          manage the shop's order webhooks that point at this daemon (HTTP_PORT)
+  stock preview [--json] | push | approve
+                         Cashman's stock in the shop: what a round would write (writes nothing), one
+                         round now (exit 2 when held), let a held round go once
   demo [--database <file>] [--serve [--port <n>]]
                          watch it work against built-in stand-ins of Shoprenter and Cashman
                          (--serve: only start them on fixed ports, for trying check, init-config, preview, once, approve, with a control to add, cancel and change orders)
@@ -81,6 +85,7 @@ const COMMANDS: Record<string, Handler> = {
   'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force, flags.stdout),
   demo: (ctx, _p, flags) => (flags.serve ? demoServe(ctx, flags.port, () => untilStopped(ctx)) : demoCommand(ctx, flags.database)),
   webhooks: (ctx, p) => webhooksCommand(ctx, p),
+  stock: (ctx, p, flags) => stockCommand(ctx, p, flags.json),
 };
 
 /** Runs one command and returns its exit code; prints one clear sentence on failure. */

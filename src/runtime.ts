@@ -7,11 +7,9 @@ import type { Logger } from './log/logger.js';
 import { ShoprenterClient } from './shoprenter/client.js';
 import { Ledger } from './store/ledger.js';
 import { WriterLock } from './store/writer-lock.js';
-import { OutboxAlerter, type Alerter } from './sync/alerts.js';
-import { AlertDelivery, type DeliveryTuning } from './sync/alert-delivery.js';
-import { AlertOutbox } from './store/alert-outbox.js';
-import { alertChannels } from './alerts/channels.js';
-import { enqueueDailySummary } from './sync/daily-summary.js';
+import type { Alerter } from './sync/alerts.js';
+import type { AlertDelivery, DeliveryTuning } from './sync/alert-delivery.js';
+import { createAlerting } from './sync/alerting.js';
 import type { CycleDeps } from './sync/cycle.js';
 import type { PipelineSettings } from './sync/process-order.js';
 import { resolveStatusIds, type StatusName } from './sync/statuses.js';
@@ -173,25 +171,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const observed = observer
       ? withDraftLatency(shoprenter, cashman, config.sync.timezone, now, (seconds) => observer.drafted(seconds))
       : { source: shoprenter, backend: cashman };
-    const channels = alertChannels(env, { language: config.alerts.language, shop: env.shoprenter.shop, timeoutMs: options.alertTuning?.requestTimeoutMs }, logger);
-    const outbox = new AlertOutbox(ledger.db, now);
-    const summaryAt = config.alerts.dailySummaryAt;
-    const summary = summaryAt && channels.some((c) => c.name === 'email')
-      ? () => void enqueueDailySummary({ ledger, outbox, timezone: config.sync.timezone, at: summaryAt, now, logger })
-      : undefined;
-    const deliverer = new AlertDelivery({
-      outbox,
-      holdsWriterLock: () => ledger.holdsWriterLock(),
-      channels,
-      logger,
-      now,
-      ...(options.alertTuning ? { tuning: options.alertTuning } : {}),
-      ...(summary ? { beforePass: summary } : {}),
-    });
-    delivery = deliverer;
-    const alerts =
-      options.alerts ??
-      new OutboxAlerter(outbox, channels.map((c) => c.name), logger, { enqueued: () => deliverer.wake(), unrecorded: (event) => void deliverer.tryOnce(event) });
+    const alerting = createAlerting({ env, config, ledger, logger, now, ...(options.alertTuning ? { tuning: options.alertTuning } : {}) });
+    delivery = alerting.delivery;
+    const alerts = options.alerts ?? alerting.alerts;
     const pilot = startPilot(ledger, config.sync.pilotOrders, logger, alerts, now);
     const afterDraft = new AfterDraftSync({
       ledger,
@@ -219,7 +201,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       timezone: config.sync.timezone,
       now,
     };
-    return { ledger, shoprenter, cashman, deps, delivery: deliverer, lock, close };
+    return { ledger, shoprenter, cashman, deps, delivery: alerting.delivery, lock, close };
   } catch (error) {
     close();
     throw error;

@@ -105,6 +105,11 @@ const CASES = {
     subject: { hu: 'a Shoprenter újra elfogadja az API-klienst', en: 'Shoprenter accepts the API client again' },
     body: { hu: ['Minden rendben'], en: ['Back to normal'] },
   },
+  'stock-held': {
+    event: { kind: 'stock-held', reason: REASON },
+    subject: { hu: 'visszatartott készletfrissítés, semmit nem írtam a boltba', en: 'a stock round was held and wrote nothing' },
+    body: { hu: ['`stock preview`', '`stock approve`', REASON], en: ['`stock preview`', '`stock approve`', REASON] },
+  },
   'test-alert': {
     event: { kind: 'test-alert', reason: 'test' },
     subject: { hu: 'próba értesítés', en: 'test alert' },

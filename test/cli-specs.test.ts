@@ -26,6 +26,7 @@ const EXPECTED: Record<string, { usage: string; options: string[] }> = {
   'init-config': { usage: 'init-config [options]', options: ['--force', '--stdout'] },
   health: { usage: 'health', options: [] },
   webhooks: { usage: 'webhooks register <public-url> | list | remove [<id>]', options: [] },
+  stock: { usage: 'stock preview | push | approve [options]', options: ['--json'] },
   demo: { usage: 'demo [options]', options: ['--database <file>', '--serve', '--port <n>'] },
 };
 
@@ -52,6 +53,9 @@ describe('every command has a strict spec, a --help and a USAGE line', () => {
     [['webhooks', 'remove', '7', '8'], '"webhooks" takes at most 2 arguments (register <public-url> | list | remove [<id>]), not "8".'],
     [['webhooks', 'list', '--json'], '"webhooks" has no option --json; it takes no options (see "webhooks --help").'],
     [['status', '15', '--force'], '"status" has no option --force; it takes --json (see "status --help").'],
+    [['stock'], '"stock" needs preview | push | approve; see "stock --help".'],
+    [['stock', 'push', 'now'], '"stock" takes one argument (preview | push | approve), not "now".'],
+    [['stock', 'pull'], 'Unknown stock action "pull"; use "stock preview", "stock push" or "stock approve".'],
   ])('%j is refused with a sentence (exit 2)', async (argv, sentence) => {
     const c = capture();
     expect(await main(argv, c.ctx)).toBe(2);

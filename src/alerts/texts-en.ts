@@ -67,6 +67,11 @@ const table: AlertTable = {
     todo: 'Check the API client in the shop admin and SHOPRENTER_CLIENT_ID / SHOPRENTER_CLIENT_SECRET in .env.',
   }),
   'shoprenter-login-recovered': (e) => ({ title: 'Shoprenter accepts the API client again', what: `Back to normal: ${e.reason}`, todo: null }),
+  'stock-held': (e) => ({
+    title: 'a stock round was held and wrote nothing',
+    what: `A stock round was held: it wrote nothing into the shop, because what it read or would write looks wrong. ${e.reason}`,
+    todo: 'Check `stock preview`; if what it would write is right, run `stock approve` to let the round go once.',
+  }),
   'test-alert': () => ({
     title: 'test alert',
     what: 'This is a test alert sent by `check --send-test-alert`: if you read it, this channel works.',

@@ -77,6 +77,11 @@ const table: AlertTable = {
     todo: 'Nézd meg az API-klienst a bolt adminjában, és a SHOPRENTER_CLIENT_ID / SHOPRENTER_CLIENT_SECRET értékét a .env fájlban.',
   }),
   'shoprenter-login-recovered': (e) => ({ title: 'a Shoprenter újra elfogadja az API-klienst', what: `Minden rendben: a Shoprenter újra elfogadja az API-klienst. ${said(e.reason)}`, todo: null }),
+  'stock-held': (e) => ({
+    title: 'visszatartott készletfrissítés, semmit nem írtam a boltba',
+    what: `Egy készletfrissítést visszatartottam: semmit nem írtam a boltba, mert amit a Cashmanből olvastam vagy amit írnék, hibásnak tűnik. ${said(e.reason)}`,
+    todo: 'Nézd meg: `stock preview`; ha helyes, amit írna, futtasd: `stock approve` (egyszer engedi át a frissítést).',
+  }),
   'test-alert': () => ({
     title: 'próba értesítés',
     what: 'Ezt a próba értesítést a `check --send-test-alert` parancs küldte: ha olvasod, ez a csatorna működik.',

@@ -7,6 +7,7 @@ import { CashmanError } from '../errors.js';
 import type { InvoiceBackend, PartnerRequest, RequestRow } from '../sync/ports.js';
 import { DEFAULT_DRAFT_ANSWER_PATTERN, isStockList, recogniseDraftAnswer, recognisePartnerAnswer, type AnswerProblem } from './answers.js';
 import { phpSerializeRows } from './php-serialize.js';
+import { STOCK_LIST_OPERATION, stockListRows } from './stock-list.js';
 import { escapeHtml, isHiba, multipartBody, parseCashmanUrl, withoutState } from './transport.js';
 import {
   DEFAULT_DRAFT_OPERATION,
@@ -125,6 +126,14 @@ export class CashmanClient implements InvoiceBackend {
         throw this.unrecognised('login check', 'an unrecognised answer', text, 'check CASHMAN_API_URL');
       }
     });
+  }
+
+  /**
+   * Op 19 (keszlet_lista) for the stock round: the raw answer, read by src/cashman/stock-list.ts.
+   * A `HIBA:` throws as for every operation; anything else is returned for the parser to judge.
+   */
+  stockListText(warehouseId: number | null): Promise<string> {
+    return this.send(STOCK_LIST_OPERATION, stockListRows(this.login, warehouseId), 'stock list', (text) => text);
   }
 
   /** Runs one request after the previous one settled (SPEC §2: Cashman requests are sequential). */

@@ -21,7 +21,7 @@ export const PARTNER_OPERATION = 9;
 export const DEFAULT_DRAFT_OPERATION = 4;
 export const PASSWORD_MASK = '********';
 
-function loginFields(login: CashmanLogin, operation: number): RequestRow {
+export function loginFields(login: CashmanLogin, operation: number): RequestRow {
   return { Csoport: login.group, User: login.user, Password: login.password, muveletkod: String(operation) };
 }
 

@@ -9,6 +9,7 @@ import { ledgerWritableProblem } from '../store/ledger-file.js';
 import { surveyShop, type ShopSurvey } from './shop-survey.js';
 import { shopGaps } from './check-gaps.js';
 import { checkAlerts } from './check-alerts.js';
+import { stockCheck } from './stock-check.js';
 
 /**
  * `check`: every problem at once (issue 17). .env and config first (exit 2 with the key and line);
@@ -80,10 +81,17 @@ export async function checkCommand(ctx: CommandContext, options: { sendTestAlert
     `info  shop statuses: ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none listed'}; sync.statuses = ${cfg.sync.statuses.length ? cfg.sync.statuses.join(', ') : '[] (every completed checkout not in cancelStatuses)'}; sync.cancelStatuses = ${cfg.sync.cancelStatuses.length ? cfg.sync.cancelStatuses.join(', ') : '[]'}`,
   );
   for (const warning of warnings) ctx.out(`warn  ${warning} in config.yaml`);
+  let stockGap = false;
+  if (cfg.stock.enabled && loginsOk && !problems) {
+    const stock = await stockCheck(env, cfg, cashman);
+    for (const line of stock.lines) ctx.out(line);
+    stockGap = !stock.scope;
+    if (!stock.remote) loginsOk = false;
+  }
   if (loginsOk && !problems) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
   if (problems) return 2;
   if (!loginsOk || !alertsOk) return 1;
-  return gaps.length === 0 && !ledgerProblem ? 0 : 2;
+  return gaps.length === 0 && !ledgerProblem && !stockGap ? 0 : 2;
 }
 
 function message(error: unknown): string {

@@ -20,6 +20,8 @@ import type { AlertEvent } from '../sync/alerts.js';
 type AlertOutboxDb = ConstructorParameters<typeof AlertOutbox>[0];
 import { renderDraft } from './render-draft.js';
 import { formatSummary } from './sync-commands.js';
+import { DEMO_STOCK_YAML, demoStockRound } from './demo-stock.js';
+import { observeRuntimeOrders } from '../stock/stock-runtime.js';
 
 /**
  * `demo`: the real daemon (same runtime, ledger and adapters as `run`) against in-process
@@ -40,13 +42,14 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
     const orders = sampleShop(12, 2026, { start: '2026-11-20T08:00:00' });
     shop.shoprenter.addOrders(orders);
     // The pilot as a real go-live has it (issue 17): three drafts, the rest waits for "approve".
-    const configText = demoConfigYaml({ startFrom: '2026-11-01T00:00:00', pilotOrders: 3 });
+    const configText = demoConfigYaml({ startFrom: '2026-11-01T00:00:00', pilotOrders: 3 }) + DEMO_STOCK_YAML;
     writeFileSync(join(dir, 'config.yaml'), configText);
     const env = loadRemoteEnv({ ...shop.env, DATABASE_PATH: databasePath, LOG_LEVEL: ctx.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: base.logFormat });
     const logger = createLogger({ level: env.logLevel, format: env.logFormat, ...(ctx.logStream ? { stream: ctx.logStream } : {}) });
     const demoConfig = parseConfig(configText, 'demo config');
     const runtime = await createRuntime({ env, config: demoConfig, logger, lock: 'demo', expectNewLedger: true });
     runtime.deps.backend = narrate(runtime.deps.backend, ctx.out);
+    observeRuntimeOrders(runtime, logger);
     try {
       ctx.out('shoprenter-cashman-sync demo: local stand-ins of Shoprenter and Cashman, 12 sample orders.\n');
       ctx.out('Cycle 1: the backlog, with the go-live pilot on (sync.pilotOrders: 3)');
@@ -99,6 +102,7 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
       ctx.out(
         `  cost of the idle cycle: ${shop.shoprenter.stats.requests - before.shoprenter} Shoprenter request(s), ${shop.cashman.stats.requests - before.cashman} Cashman request(s)\n`,
       );
+      await demoStockRound(runtime, shop, env, demoConfig, logger, ctx.out);
       const notDone = runtime.ledger.listNotDone();
       ctx.out(`Ledger: ${Object.entries(runtime.ledger.counts()).map(([s, n]) => `${s} ${n}`).join(', ')}`);
       for (const row of notDone) ctx.out(`  order ${row.orderNumber} is ${row.state}: ${row.lastError ?? ''}`);

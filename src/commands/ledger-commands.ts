@@ -12,6 +12,7 @@ import { afterDraftAttention, afterDraftLines } from './order-story.js';
 import { judgeHealth } from '../sync/health-rule.js';
 import { fingerprintFromDraftRows } from '../cashman/draft-fingerprint.js';
 import { episodeSentence, openEpisodes } from '../sync/episodes.js';
+import { stockStatus, stockStatusLines } from './stock-words.js';
 
 function withLedger<T>(ctx: CommandContext, empty: () => T, use: (ledger: Ledger) => T, mode: 'read' | 'write' = 'write'): T {
   const ledger = openExistingLedger(baseEnv(ctx), mode);
@@ -78,6 +79,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
               cycleInProgress: runningCycle(ledger),
               pilot: pilotReport(ledger),
               alertsWaiting: new AlertOutbox(ledger.db).backlog(),
+              stock: stockStatus(ledger),
             },
             null,
             2,
@@ -99,6 +101,7 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
       const running = progressLine(ledger);
       if (running) ctx.out(running);
       for (const line of pilotLines(pilotReport(ledger))) ctx.out(line);
+      for (const line of stockStatusLines(stockStatus(ledger))) ctx.out(line);
       for (const line of afterDraftLines(afterDraft)) ctx.out(line);
       for (const line of alertBacklogLines(new AlertOutbox(ledger.db).backlog())) ctx.out(line);
       if (orders.length === 0) {

@@ -1,7 +1,9 @@
 import type { Logger } from '../log/logger.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { runCycle, type CycleSummary } from '../sync/cycle.js';
-import { Daemon } from '../sync/daemon.js';
+import { Daemon, SHUTDOWN_GRACE_MS } from '../sync/daemon.js';
+import { startStock } from '../stock/stock-daemon.js';
+import type { StockScheduler } from '../stock/stock-scheduler.js';
 import { config, logger, remoteEnv, type CommandContext } from './context.js';
 import { startListener } from '../http/listener.js';
 import { SyncMetrics } from '../http/metrics.js';
@@ -115,7 +117,19 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     lockLost = true;
     stopAll();
   };
-  const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log, { lane, onCycle: (summary) => metrics?.cycle(summary), onWriterLost: writerLost });
+  let stock: StockScheduler | null;
+  try {
+    stock = await startStock({ runtime, env, config: cfg, logger: log, lane, ...(metrics ? { onRequest: (info) => metrics.shoprenterRequest(info) } : {}) });
+  } catch (error) {
+    runtime.close();
+    await log.close();
+    throw error;
+  }
+  const onCycle = (summary: CycleSummary) => {
+    metrics?.cycle(summary);
+    stock?.afterCycle();
+  };
+  const daemon = new Daemon(runtime.deps, cfg.sync.intervalSeconds, log, { lane, onCycle, onWriterLost: writerLost });
   let listener: Awaited<ReturnType<typeof startListener>> | null = null;
   if (env.http && metrics) {
     try {
@@ -145,6 +159,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   runtime.delivery.start();
   try {
     await daemon.start();
+    await stock?.idle(SHUTDOWN_GRACE_MS);
     await listener?.close();
     if (lockLost) {
       // Queued in the outbox for the new holder to deliver: this process delivers nothing more.

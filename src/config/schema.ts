@@ -135,6 +135,20 @@ export const FileConfig = z.strictObject({
         .default(null),
     })
     .prefault({}),
+  /** Cashman's stock in the shop (SPEC §6). */
+  stock: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      intervalMinutes: z.number().int().min(5).max(1440).default(10),
+      matchBy: z.enum(['sku', 'barcode']).default('sku'),
+      field: z.enum(['stock1', 'stock2', 'stock3', 'stock4']).default('stock1'),
+      /** Status innerIds or names of orders whose goods are taken but not yet invoiced in Cashman. */
+      openStatuses: z.array(z.union([z.string().min(1), z.number().int()]).transform(String)).default([]),
+      openOrderDays: z.number().int().min(0).max(365).default(30),
+      warehouseId: positiveId.nullable().default(null),
+      maxChangeShare: z.number().gt(0).max(1).default(0.2),
+    })
+    .prefault({}),
 });
 
 export type FileConfig = z.infer<typeof FileConfig>;

@@ -3,6 +3,7 @@ import type { CashmanRequestInfo } from '../cashman/client.js';
 import type { RequestInfo } from '../shoprenter/auth.js';
 import { ORDER_STATES, type Ledger } from '../store/ledger.js';
 import type { CycleSummary } from '../sync/cycle.js';
+import { registerStockMetrics } from '../stock/stock-metrics.js';
 
 export type DeliveryOutcome = 'accepted' | 'bad_secret' | 'malformed' | 'too_large' | 'wrong_method';
 
@@ -62,6 +63,7 @@ export class SyncMetrics {
         for (const state of ORDER_STATES) this.set({ state }, counts[state]);
       },
     });
+    registerStockMetrics(this.registry, ledgerOf);
     new Gauge({
       name: 'sync_last_success_age_seconds',
       help: 'Seconds since the last successful cycle (-1 before the first).',

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { phpSerialize } from '../cashman/php-serialize.js';
+import { stockListAnswer, type StandinStockRow } from './cashman-standin-stock.js';
 import { maskRows } from '../cashman/rows.js';
 import type { RequestRow } from '../sync/ports.js';
 import { Hiba, checkDraft, hiba } from './cashman-draft-checks.js';
@@ -37,6 +37,8 @@ export interface CashmanStandinOptions {
    * client exactly between Cashman's processing and the client's ledger commit.
    */
   onProcessed?: (event: { operation: number; answer: string }) => void | Promise<void>;
+  /** Op 19's stock list (cashman-standin-stock.ts); default none. */
+  stock?: StandinStockRow[];
 }
 
 /** One injected misbehaviour; `slow` still processes the request, then answers after `delayMs`. */
@@ -53,7 +55,9 @@ export type CashmanFault =
   /** Answers one of the shapes that are not a success (ODD_ANSWERS), status 200, and records
    * nothing. With `around` the request is processed (the draft or partner exists) and the odd
    * text is printed before or after the real answer, as PHP prints a warning mid-script. */
-  | { kind: 'answer'; shape: OddAnswer; around?: 'before' | 'after' };
+  | { kind: 'answer'; shape: OddAnswer; around?: 'before' | 'after' }
+  /** The real answer cut in half, as a dropped connection mid-body or a PHP memory limit leaves it. */
+  | { kind: 'truncate' };
 
 
 export interface StandinPartner {
@@ -95,6 +99,8 @@ export interface CashmanStandin {
   pause(): Promise<void>;
   /** Listens again on the same port after `pause`. */
   resume(): Promise<void>;
+  /** Op 19's rows; tests change them in place (goods received, invoices finalized). */
+  stock: StandinStockRow[];
   close(): Promise<void>;
 }
 
@@ -112,8 +118,9 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
   const timers = new Set<NodeJS.Timeout>();
   const codes = new Map<string, string>();
   const rejectedSkus = new Set<string>();
+  const stock: StandinStockRow[] = options.stock ?? [];
 
-  const state: Omit<CashmanStandin, 'url' | 'setFault' | 'clearFaults' | 'setLatency' | 'setLogin' | 'rejectSku' | 'pause' | 'resume' | 'close'> = {
+  const state: Omit<CashmanStandin, 'url' | 'setFault' | 'clearFaults' | 'setLatency' | 'setLogin' | 'rejectSku' | 'pause' | 'resume' | 'close' | 'stock'> = {
     received: [],
     partners: new Map(),
     drafts: [],
@@ -191,7 +198,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
         case 4:
           return saveDraft(operation, rows);
         case 19:
-          return phpSerialize([]);
+          return stockListAnswer(stock, head);
         default:
           return hiba(`Nem támogatott műveletkód: ${operation}`);
       }
@@ -240,6 +247,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     const text = typeof decoded === 'string' ? decoded : processRequest(decoded.operation, decoded.rows);
     if (typeof decoded !== 'string') await options.onProcessed?.({ operation: decoded.operation, answer: text });
     if (fault?.kind === 'dropAfterProcessing') return void req.socket.destroy();
+    if (fault?.kind === 'truncate') return answer(text.slice(0, Math.floor(text.length / 2)));
     if (fault?.kind === 'slow') await sleep(fault.delayMs);
     answer(text);
   }
@@ -270,6 +278,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
       await once(server, 'listening');
       listening = true;
     },
+    stock,
     setFault(fault, faultOptions = {}) {
       faults.push({ fault, remaining: faultOptions.times ?? 1, operations: faultOptions.operations ?? null });
     },

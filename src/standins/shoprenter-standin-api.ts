@@ -1,6 +1,7 @@
 import type { ShoprenterEnrichment } from './shoprenter-order-builder.js';
 import { listingOrder, withinBounds, type BoundShape, type ListingControls } from './shoprenter-standin-listing.js';
 import { a4, apiId, fmt4, hrefBase } from './shoprenter-wire.js';
+import { stockFieldsOf } from './shoprenter-standin-products.js';
 
 /**
  * The resource side of the Shoprenter stand-in: lists with Shoprenter's paging envelope and
@@ -177,7 +178,8 @@ export function registerEnrichment(data: ApiData, enrichment: ShoprenterEnrichme
       data.products.delete(productId);
       continue;
     }
-    data.products.set(productId, productResource(base, productId, enrichment.names?.[productId] ?? '', unit));
+    // A product the stand-in already sells keeps its stock fields and keys (shoprenter-standin-products.ts).
+    data.products.set(productId, { ...productResource(base, productId, enrichment.names?.[productId] ?? '', unit), ...stockFieldsOf(data.products.get(productId)) });
   }
   return optionId - nextOptionId;
 }

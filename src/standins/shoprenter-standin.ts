@@ -10,6 +10,7 @@ import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.j
 import { defaultListing, type BoundShape, type ListingControls } from './shoprenter-standin-listing.js';
 import { DEFAULT_SHOP, statusHref } from './shoprenter-wire.js';
 import { answerWebHookWrite } from './shoprenter-standin-webhooks.js';
+import { addStockProducts, answerProductWrite, subtractOrderStock, type ProductWrite, type StockProductSpec } from './shoprenter-standin-products.js';
 
 /** One injected misbehaviour, consumed by the next matching request(s). */
 export interface StandinFault {
@@ -48,6 +49,10 @@ export interface ShoprenterStandinOptions {
   pageCap?: number;
   /** Which ends of the list's date filters keep the orders exactly on them (default `[]`); see BoundShape. */
   listBounds?: BoundShape;
+  /** The API client's granted scopes; when given, product writes without product.product:write answer 401 40101. */
+  scopes?: readonly string[];
+  /** Product writes: any body (default) or only one wrapped in {"data": ...} (40001 otherwise). */
+  productBody?: 'either' | 'wrapped';
 }
 
 export interface RequestLogEntry {
@@ -100,6 +105,14 @@ export interface ShoprenterStandin {
   listing: ListingControls;
   setFault(...faults: StandinFault[]): void;
   clearFaults(): void;
+  /** Products with stock fields (shoprenter-standin-products.ts); an order placed later subtracts from them. */
+  addProducts(specs: readonly StockProductSpec[]): void;
+  /** A stored product by API id or SKU (the live object: tests read its stock fields). */
+  product(ref: string): Record<string, unknown> | undefined;
+  /** Every PUT/POST /products/{id} received, with the fields as sent. */
+  productWrites: ProductWrite[];
+  /** Test hook run when a product write arrives, before it is applied (e.g. an order placed mid-round). */
+  productHooks: { beforeWrite?: (productId: string) => void };
   /** Invalidates every issued token, so the next API call answers 401. */
   expireTokens(): void;
   resetStats(): void;
@@ -159,10 +172,14 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     Object.assign(found.raw, structuredClone(patch));
     if (meta?.storno !== undefined) found.storno = meta.storno;
   };
+  const productWrites: ProductWrite[] = [];
+  const productHooks: ShoprenterStandin['productHooks'] = {};
   const addOrder = (raw: Record<string, unknown>, meta: { storno?: boolean } = {}) => {
+    const placed = !orders.has(String(raw['id']));
     orders.set(String(raw['id']), { raw: structuredClone(raw), storno: meta.storno ?? false });
     const enrichment = builtOrderEnrichment(raw);
     if (enrichment) addEnrichment(enrichment);
+    if (placed) subtractOrderStock(data, raw);
   };
   for (const raw of options.orders ?? []) addOrder(raw);
 
@@ -290,7 +307,11 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     else if (!apiPath) answer = shoprenterError(404, 40401, 'Resource not found!');
     else if (!authorized(req)) answer = { status: 401, body: { error: 401, message: 'Unauthorized' } };
     else if (req.method !== 'GET' && apiPath.startsWith('/webHooks')) answer = answerWebHookWrite(data, req.method ?? '', apiPath, body);
-    else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
+    else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/') && options.scopes && !options.scopes.includes('product.product:write')) {
+      answer = shoprenterError(401, 40101, 'You have no permission for this operation!');
+    } else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/')) {
+      answer = answerProductWrite(data, req.method, apiPath, body, productWrites, productHooks.beforeWrite, options.productBody);
+    } else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
     else answer = answerApi(data, apiPath, url.searchParams);
 
     const format = fault?.kind === 'xml' || !wantsJson ? 'xml' : 'json';
@@ -339,6 +360,10 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     clearFaults() {
       faults = [];
     },
+    addProducts: (specs) => addStockProducts(data, specs),
+    product: (ref) => data.products.get(ref) ?? [...data.products.values()].find((p) => p['sku'] === ref),
+    productWrites,
+    productHooks,
     expireTokens() {
       tokens.clear();
     },

@@ -179,6 +179,47 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX alert_deliveries_waiting ON alert_deliveries (channel, alert_id) WHERE sent_at IS NULL;
   `,
+  // 8: stock (SPEC §6, src/store/stock-store.ts): open orders seen in listings, rounds, and every stock write.
+  `
+  CREATE TABLE stock_open_orders (
+    order_id     TEXT PRIMARY KEY,               -- Shoprenter order API id
+    order_number TEXT NOT NULL,
+    status_id    TEXT,                           -- inner id when last seen
+    date_created TEXT NOT NULL,                  -- shop-local; orders older than stock.openOrderDays stop counting
+    date_updated TEXT NOT NULL,                  -- an older view never overwrites a newer one
+    lines        TEXT NOT NULL                   -- JSON [[productId, quantity as Amount4 text], ...]
+  );
+  CREATE TABLE stock_rounds (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    outcome       TEXT NOT NULL,                 -- running, done, held, failed, interrupted
+    reason        TEXT,
+    matched       INTEGER NOT NULL DEFAULT 0,
+    changes       INTEGER NOT NULL DEFAULT 0,
+    zeroes        INTEGER NOT NULL DEFAULT 0,
+    written       INTEGER NOT NULL DEFAULT 0,
+    failed_writes INTEGER NOT NULL DEFAULT 0,
+    unmatched     INTEGER NOT NULL DEFAULT 0,
+    duplicates    INTEGER NOT NULL DEFAULT 0,
+    approved      INTEGER NOT NULL DEFAULT 0     -- 1 = let go by "stock approve"
+  );
+  CREATE TABLE stock_writes (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    round_id      INTEGER NOT NULL REFERENCES stock_rounds(id),
+    product_id    TEXT NOT NULL,
+    match_key     TEXT NOT NULL,
+    field         TEXT NOT NULL,
+    shop_before   TEXT,
+    written       INTEGER NOT NULL,
+    cashman_stock TEXT NOT NULL,
+    open_quantity TEXT NOT NULL,
+    state         TEXT NOT NULL,                 -- sending (intent), written, failed
+    error         TEXT,
+    at            TEXT NOT NULL
+  );
+  CREATE INDEX stock_writes_round ON stock_writes(round_id);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

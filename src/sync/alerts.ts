@@ -27,7 +27,9 @@ export type AlertKind =
   /** `check --send-test-alert`. */
   | 'test-alert'
   /** The morning summary (alerts.dailySummaryAt), e-mail only. */
-  | 'daily-summary';
+  | 'daily-summary'
+  /** A stock round wrote nothing and waits for `stock approve` (SPEC §6). */
+  | 'stock-held';
 
 export interface AlertEvent {
   kind: AlertKind;

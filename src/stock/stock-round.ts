@@ -1,0 +1,210 @@
+import { parseStockList } from '../cashman/stock-list.js';
+import { addMinutes, shopNow } from '../domain/shop-clock.js';
+import { CashmanError, ShoprenterError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { StockField } from '../shoprenter/products.js';
+import type { StockStore } from '../store/stock-store.js';
+import type { Alerter } from '../sync/alerts.js';
+import { describeError } from '../sync/classify.js';
+import { planRound, type MatchBy, type RoundPlan, type ShopProduct } from './stock-core.js';
+import { judgeRound, roundCounts, type Hold } from './stock-safety.js';
+import { collectOpenOrders, type OrderWalk } from './open-orders.js';
+
+/** What a round needs; built once (stock-runtime.ts) and reused by every round. */
+export interface StockDeps {
+  store: StockStore;
+  products: {
+    listStockProducts(field: StockField): Promise<ShopProduct[]>;
+    writeStock(productId: string, field: StockField, value: number): Promise<void>;
+    /** `check`: whether the API client may write products, by a request that changes nothing. */
+    probeWriteScope?(): Promise<boolean>;
+  };
+  cashman: { stockListText(warehouseId: number | null): Promise<string> };
+  /** Lists orders changed since a shop-local time (the first round's walk over stock.openOrderDays). */
+  walk: OrderWalk;
+  settings: StockSettings;
+  alerts: Alerter;
+  logger: Logger;
+  stop: { requested: boolean };
+  now: () => Date;
+}
+
+export interface StockSettings {
+  field: StockField;
+  matchBy: MatchBy;
+  /** Resolved inner ids; empty = nothing is subtracted. */
+  openStatusIds: ReadonlySet<string>;
+  openOrderDays: number;
+  warehouseId: number | null;
+  maxChangeShare: number;
+  timezone: string;
+}
+
+export type RoundOutcome = 'done' | 'held' | 'failed' | 'interrupted';
+
+export interface RoundResult {
+  outcome: RoundOutcome;
+  /** Why held or failed; null when done. */
+  reason: string | null;
+  plan: RoundPlan | null;
+  hold: Hold | null;
+  written: number;
+  failedWrites: number;
+  /** Open orders counted. */
+  openOrders: number;
+  approved: boolean;
+}
+
+const WALK_DONE = 'stock_open_walk_done_at';
+
+/**
+ * An open order stops counting this many days after it was placed (or after stock.openOrderDays,
+ * when longer). A storno'd order drops out of every listing the daemon makes (excludeStorno=1), so
+ * without an age limit it would hold its goods back for ever; two months outlasts any order that
+ * is really still waiting for its invoice.
+ */
+export const OPEN_ORDER_MAX_AGE_DAYS = 60;
+
+/** The shop-local start of the first round's walk. */
+function walkStart(deps: StockDeps): string {
+  return addMinutes(shopNow(deps.now(), deps.settings.timezone), -deps.settings.openOrderDays * 1440);
+}
+
+/** Orders placed before this (shop-local) no longer count as open. */
+function countingStart(deps: StockDeps): string {
+  const days = Math.max(deps.settings.openOrderDays, OPEN_ORDER_MAX_AGE_DAYS);
+  return addMinutes(shopNow(deps.now(), deps.settings.timezone), -days * 1440);
+}
+
+/**
+ * Reads both sides and plans; writes nothing (used by `stock preview` and by every round). The
+ * first-round walk over stock.openOrderDays goes to the ledger only when `record` is true.
+ */
+export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ plan: RoundPlan; openOrders: number } | { hold: Hold } | { failed: string }> {
+  const { settings, store } = deps;
+  const since = walkStart(deps);
+  const counted = countingStart(deps);
+  let extra = new Map<string, bigint>();
+  let extraOrders = 0;
+  let seen = new Set<string>();
+  try {
+    if (settings.openStatusIds.size > 0 && settings.openOrderDays > 0 && !store.getMeta(WALK_DONE)) {
+      const walked = await collectOpenOrders(deps.walk, since, record ? store : null, settings.openStatusIds);
+      if (record) store.setMeta(WALK_DONE, deps.now().toISOString());
+      else ({ quantities: extra, orders: extraOrders, seen } = walked);
+    }
+  } catch (error) {
+    return { failed: `the walk over the last ${settings.openOrderDays} days of orders failed: ${describeError(error)}` };
+  }
+  let text: string;
+  try {
+    text = await deps.cashman.stockListText(settings.warehouseId);
+  } catch (error) {
+    if (error instanceof CashmanError && (error.code === 'CASHMAN_REJECTED' || error.code === 'CASHMAN_LOGIN')) {
+      return { hold: answerHold(`Cashman refused the stock list (${error.message})`) };
+    }
+    return { failed: describeError(error) };
+  }
+  const list = parseStockList(text);
+  if (!list.ok) return { hold: answerHold(list.problem) };
+  let products: ShopProduct[];
+  try {
+    products = await deps.products.listStockProducts(settings.field);
+  } catch (error) {
+    return { failed: describeError(error) };
+  }
+  if (record) store.pruneOrders(counted);
+  // Preview's walk was not stored: its orders replace the stored view of the same orders.
+  const open = store.openQuantities(settings.openStatusIds, counted, seen);
+  for (const [productId, quantity] of extra) open.quantities.set(productId, (open.quantities.get(productId) ?? 0n) + quantity);
+  const plan = planRound({ cashman: list.rows, products, open: open.quantities, matchBy: settings.matchBy });
+  return { plan, openOrders: open.orders + extraOrders };
+}
+
+function answerHold(problem: string): Hold {
+  return { kind: 'answer', reason: `${problem}, so nothing was written.`, changes: 0, zeroes: 0, matched: 0 };
+}
+
+/**
+ * One stock round (SPEC §6): read, plan, judge, then write each differing product alone, intent
+ * first. Safe to cut at any instant: every write is an absolute value, so the next round
+ * recomputes and converges; an order placed meanwhile is counted by the next round.
+ */
+export async function runStockRound(deps: StockDeps): Promise<RoundResult> {
+  const { store, logger } = deps;
+  const roundId = store.startRound();
+  const result = (outcome: RoundOutcome, extra: Partial<RoundResult> = {}): RoundResult => ({
+    outcome,
+    reason: null,
+    plan: null,
+    hold: null,
+    written: 0,
+    failedWrites: 0,
+    openOrders: 0,
+    approved: false,
+    ...extra,
+  });
+  const read = await readAndPlan(deps, true);
+  if ('failed' in read) {
+    store.finishRound(roundId, 'failed', { reason: read.failed });
+    logger.warn('stock round failed; the next round tries again', { error: read.failed });
+    return result('failed', { reason: read.failed });
+  }
+  const held = store.held();
+  const approval = held?.approvedAt ? { changes: held.changes, zeroes: held.zeroes } : null;
+  const plan = 'plan' in read ? read.plan : null;
+  const hold =
+    'hold' in read
+      ? read.hold
+      : judgeRound({ plan: read.plan, lastGoodMatched: store.lastGoodMatched(), maxChangeShare: deps.settings.maxChangeShare, approval });
+  const duplicates = plan ? plan.duplicateCashman.length + plan.duplicateShop.length : 0;
+  const unmatched = plan ? plan.unmatchedShop.length : 0;
+  if (hold) {
+    const first = store.setHeld({ roundId, kind: hold.kind, reason: hold.reason, changes: hold.changes, zeroes: hold.zeroes, matched: hold.matched });
+    store.finishRound(roundId, 'held', { reason: hold.reason, matched: hold.matched, changes: hold.changes, zeroes: hold.zeroes, unmatched, duplicates });
+    logger.warn('stock round held: nothing written', { reason: hold.reason });
+    if (first) await deps.alerts.send({ kind: 'stock-held', reason: hold.reason });
+    return result('held', { reason: hold.reason, plan, hold, openOrders: 'openOrders' in read ? read.openOrders : 0 });
+  }
+  const { plan: ready, openOrders } = read as { plan: RoundPlan; openOrders: number };
+  const approved = approval !== null;
+  if (held) store.clearHeld();
+  let written = 0;
+  let failedWrites = 0;
+  const finish = (outcome: Exclude<RoundOutcome, 'held'>, reason: string | null) => {
+    store.finishRound(roundId, outcome, { reason, ...roundCounts(ready), written, failedWrites, unmatched, duplicates, approved });
+    return result(outcome, { reason, plan: ready, written, failedWrites, openOrders, approved });
+  };
+  for (const item of ready.matched) {
+    if (!item.write) continue;
+    if (deps.stop.requested) return finish('interrupted', 'stopped by shutdown; the next round finishes the job');
+    const writeId = store.writeIntent(roundId, {
+      productId: item.productId,
+      key: item.key,
+      field: deps.settings.field,
+      before: item.current,
+      target: item.target,
+      cashmanStock: item.cashmanStock,
+      open: item.open,
+    });
+    try {
+      await deps.products.writeStock(item.productId, deps.settings.field, item.target);
+      store.writeSettled(writeId, 'written');
+      written += 1;
+    } catch (error) {
+      const reason = describeError(error);
+      store.writeSettled(writeId, 'failed', reason);
+      failedWrites += 1;
+      if (!(error instanceof ShoprenterError) || error.temporary) {
+        logger.warn('stock round stopped: Shoprenter keeps failing; the next round tries again', { error: reason });
+        return finish('failed', reason);
+      }
+      logger.warn('stock write refused; product skipped', { key: item.key, error: reason });
+    }
+  }
+  const counts = roundCounts(ready);
+  const meta = { matched: counts.matched, written, failedWrites, unmatched, duplicates, openOrders };
+  if (written + failedWrites > 0) logger.info('stock round finished', meta);
+  else logger.debug('stock round finished: nothing to write', meta);
+  return finish('done', null);
+}
