@@ -167,6 +167,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       cancelStatusIds,
       source: shoprenter,
       overlapMinutes: config.sync.overlapMinutes,
+      stornoCheckHours: config.sync.stornoCheckHours,
       timezone: config.sync.timezone,
       now,
     });

@@ -102,17 +102,29 @@ export class ShoprenterClient implements OrderSource {
 
   /** Every order changed at or after `updatedAtMin`, read in windows that do not depend on list order (list-windows.ts). */
   async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
-    const what = 'the order list';
-    const read = async (query: () => Record<string, string>, onGatewayTimeout: () => boolean) => {
-      const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
-      return body === null ? null : this.envelope(body, what);
-    };
-    const walk = new WindowWalk<SourcedOrder>(orderWindowSource(read), this.pageSize);
+    const walk = this.orderWalk('the order list');
     try {
       await walk.walk(updatedAtMin, onPage);
     } finally {
       this.lastListRequests = walk.requests;
     }
+  }
+
+  /**
+   * The storno check's listing (src/sync/storno-check.ts): every order not in storno created at or
+   * after `createdAtMin`, through the poll's own window walk, so neither list order, a page cap nor
+   * the shape of the date bounds can leave one out.
+   */
+  async listOrdersCreatedSince(createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
+    await this.orderWalk('the order list for the storno check').walk(null, onPage, { min: createdAtMin, max: null });
+  }
+
+  private orderWalk(what: string): WindowWalk<SourcedOrder> {
+    const read = async (query: () => Record<string, string>, onGatewayTimeout: () => boolean) => {
+      const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
+      return body === null ? null : this.envelope(body, what);
+    };
+    return new WindowWalk<SourcedOrder>(orderWindowSource(read), this.pageSize);
   }
 
   /** The storno sweep's listing (src/sync/storno-sweep.ts): storno orders included, created within the window. */

@@ -6,7 +6,8 @@ import { ownIdentity, type Identity } from '../store/writer-lock.js';
 import { AfterDraftWatch, type AfterDraftDeps } from './after-draft.js';
 import type { AfterDraftHooks } from './process-order.js';
 import { describeError } from './classify.js';
-import { isSweepCycle, sweepStorno, type SweepSource } from './storno-sweep.js';
+import { checkStorno, DEFAULT_STORNO_CHECK_HOURS } from './storno-check.js';
+import { isSweepCycle, lookUpDrafted, sweepStorno, type SweepSource } from './storno-sweep.js';
 
 /** What a cycle calls: the pipeline's hooks plus one call before and one after the cycle's work. */
 export interface AfterDraftCycleHooks extends AfterDraftHooks {
@@ -19,11 +20,13 @@ export interface AfterDraftSyncDeps extends AfterDraftDeps {
   overlapMinutes: number;
   timezone: string;
   now: () => Date;
+  /** Hours between storno checks (sync.stornoCheckHours; 0 = at every sweep); storno-check.ts says why. */
+  stornoCheckHours?: number;
   /** Why a redraft's process is known to be gone (null: it may be alive); injectable for tests. */
   redraftGone?: (owner: RedraftOwner) => string | null;
 }
 
-/** Wires the watch into a cycle: repairs interrupted redrafts and unsent alerts first, sweeps for storno last. */
+/** Wires the watch into a cycle: repairs interrupted redrafts and unsent alerts first, sweeps (and now and then checks) for storno last. */
 export class AfterDraftSync implements AfterDraftCycleHooks {
   readonly watch: AfterDraftWatch;
 
@@ -48,6 +51,7 @@ export class AfterDraftSync implements AfterDraftCycleHooks {
   async afterCycle(cycleId: number): Promise<void> {
     if (!isSweepCycle(cycleId)) return;
     await sweepStorno({ ...this.deps, watch: this.watch });
+    await checkStorno({ ...this.deps, watch: this.watch, everyHours: this.deps.stornoCheckHours ?? DEFAULT_STORNO_CHECK_HOURS });
   }
 }
 
@@ -74,13 +78,8 @@ export async function firstLooks(ledger: Ledger, source: SweepSource, watch: Aft
 }
 
 async function firstLook(ledger: Ledger, source: SweepSource, watch: AfterDraftWatch, row: OrderRow): Promise<void> {
-  const current = await source.getOrder(row.orderNumber);
-  if (current?.ok) return watch.observe(current.order, row);
-  // An order the shop sends unreadably is looked at again next cycle.
-  if (current !== null) return;
-  const withStorno = await source.getOrderWithStorno(row.orderNumber);
-  if (withStorno?.ok) await watch.stornoed(withStorno.order, row);
-  else if (withStorno === null) ledger.afterDraft.markLooked(row.orderNumber, row.dateUpdated ?? '');
+  // Absent from both: gone from the shop altogether, nothing to compare and no reason to look again.
+  if ((await lookUpDrafted(source, watch, row)) === 'absent') ledger.afterDraft.markLooked(row.orderNumber, row.dateUpdated ?? '');
 }
 
 /**
