@@ -93,7 +93,8 @@ describe('window walk', () => {
     const bulk = Array.from({ length: 7 }, (_, i) => order(7001 + i, at(50), at(i)));
     const numbers = bulk.map((o) => String(o['innerId'])).sort();
     for (const bounds of BOUND_SHAPES) {
-      for (let seed = 1; seed <= 20; seed++) {
+      // Seeds 40, 47 and 59 showed such a sample under [] and (] before the fix.
+      for (let seed = 1; seed <= 60; seed++) {
         const { seen } = await walk(bulk, 'random', null, bounds, 4, seed);
         expect([...seen].sort()).toEqual(numbers);
       }
