@@ -168,6 +168,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       source: shoprenter,
       overlapMinutes: config.sync.overlapMinutes,
       stornoCheckHours: config.sync.stornoCheckHours,
+      stopping: () => stop.requested,
       timezone: config.sync.timezone,
       now,
     });

@@ -153,6 +153,37 @@ describe('a storno that does not move dateUpdated (issue 16 §5, §11)', () => {
     expect(reported(w)).toHaveLength(2);
   });
 
+  it('gives way when the process stops (a check can take hundreds of requests) and runs in full at a later sweep', async () => {
+    const w = await world(0, 'id', 3);
+    const shop = w.h.shop.shoprenter;
+    for (const o of shopOrders()) shop.addOrder(o);
+    await untilSweep(w); // drafts, and a complete first check
+    const checkLists = () => shop.requestLog.filter((r) => r.path === '/api/orderExtend' && r.query.includes('excludeStorno=1') && !/updatedAtMin|innerId/.test(r.query)).length;
+    shop.resetStats();
+    for (let i = 0; i < 10; i++) await runCycle(w.rt.deps);
+    const full = checkLists();
+    expect(full).toBeGreaterThan(4);
+
+    shop.updateOrder('1005', {}, { storno: true });
+    const checkedAt = w.rt.ledger.getMeta('storno_check_at');
+    shop.resetStats();
+    shop.listing.onList = (query) => {
+      if (query.get('excludeStorno') === '1' && !query.has('updatedAtMin')) w.rt.deps.stop.requested = true;
+    };
+    for (let i = 0; i < 9; i++) await runCycle(w.rt.deps);
+    w.clock.now = new Date(T0 + HOUR);
+    await runCycle(w.rt.deps); // the sweep cycle; SIGTERM arrives with the check's first list request
+    shop.listing.onList = null;
+    expect(checkLists()).toBe(1); // the one in flight when the stop came; a full check takes `full`
+    expect(lookups(w)).toEqual([]);
+    expect(w.rt.ledger.getMeta('storno_check_at')).toBe(checkedAt);
+    expect(reported(w)).toEqual([]);
+
+    w.rt.deps.stop.requested = false; // the next process
+    await untilSweep(w);
+    expect(reported(w)).toEqual(['cancelled-after-draft 1005']);
+  });
+
   it('a ledger with no drafted order in the window asks nothing for the check', async () => {
     const w = await world(0);
     w.h.shop.shoprenter.resetStats();

@@ -115,12 +115,14 @@ export class ShoprenterClient implements OrderSource {
    * after `createdAtMin`, through the poll's own window walk, so neither list order, a page cap nor
    * the shape of the date bounds can leave one out.
    */
-  async listOrdersCreatedSince(createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
-    await this.orderWalk('the order list for the storno check').walk(null, onPage, { min: createdAtMin, max: null });
+  async listOrdersCreatedSince(createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>, beforeRequest?: () => void): Promise<void> {
+    await this.orderWalk('the order list for the storno check', beforeRequest).walk(null, onPage, { min: createdAtMin, max: null });
   }
 
-  private orderWalk(what: string): WindowWalk<SourcedOrder> {
+  /** `beforeRequest` may throw to end the walk (a stopping process). */
+  private orderWalk(what: string, beforeRequest?: () => void): WindowWalk<SourcedOrder> {
     const read = async (query: () => Record<string, string>, onGatewayTimeout: () => boolean) => {
+      beforeRequest?.();
       const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
       return body === null ? null : this.envelope(body, what);
     };

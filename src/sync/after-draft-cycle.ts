@@ -22,6 +22,8 @@ export interface AfterDraftSyncDeps extends AfterDraftDeps {
   now: () => Date;
   /** Hours between storno checks (sync.stornoCheckHours; 0 = at every sweep); storno-check.ts says why. */
   stornoCheckHours?: number;
+  /** True once the process is stopping: a storno check in progress gives way. */
+  stopping?: () => boolean;
   /** Why a redraft's process is known to be gone (null: it may be alive); injectable for tests. */
   redraftGone?: (owner: RedraftOwner) => string | null;
 }

@@ -2,6 +2,7 @@ import { addMinutes, shopNow } from '../domain/shop-clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { AfterDraftWatch } from './after-draft.js';
+import type { SourcedOrder } from './ports.js';
 import { lookUpDrafted, SWEEP_WINDOW_DAYS, type SweepSource } from './storno-sweep.js';
 
 /**
@@ -32,7 +33,11 @@ export interface StornoCheckDeps {
   now: () => Date;
   /** Hours between checks; 0 = at every call (every sweep). */
   everyHours: number;
+  /** True once the process is stopping: the check, up to a few hundred requests, gives way and runs again at a later sweep. */
+  stopping?: () => boolean;
 }
+
+class CheckStopped extends Error {}
 
 /** Due when never run, when `everyHours` have passed, or when the last run lies in the future (a clock set back must not postpone it). */
 export function stornoCheckDue(lastAt: string | null, now: Date, everyHours: number): boolean {
@@ -42,35 +47,52 @@ export function stornoCheckDue(lastAt: string | null, now: Date, everyHours: num
   return now.getTime() - last >= everyHours * 3_600_000;
 }
 
-/** One check when due (null when not); the next is due `everyHours` after this one started, so a storno made meanwhile waits for it. */
+/** One check when due (null when not, or stopped); the next is due `everyHours` after this one started, so a storno made meanwhile waits for it. */
 export async function checkStorno(deps: StornoCheckDeps): Promise<{ candidates: number; listed: number; probed: number } | null> {
-  const { ledger, source, watch } = deps;
+  const { ledger } = deps;
   const started = deps.now();
   if (!stornoCheckDue(ledger.getMeta(CHECKED_AT) ?? null, started, deps.everyHours)) return null;
   const createdMin = addMinutes(shopNow(started, deps.timezone), -SWEEP_WINDOW_DAYS * 24 * 60);
   const candidates = ledger.afterDraft.stornoCheckCandidates(createdMin);
-  let listed = 0;
-  let probed = 0;
-  if (candidates.length > 0) {
-    const inList = new Set<string>();
-    await source.listOrdersCreatedSince(createdMin, (page) => {
-      listed += page.length;
-      // An unreadable order still says it is there: only absence is a sign of storno.
-      for (const sourced of page) {
-        const orderNumber = sourced.ok ? sourced.order.orderNumber : sourced.orderNumber;
-        if (orderNumber !== null) inList.add(orderNumber);
-      }
-      return Promise.resolve();
-    });
-    for (const orderNumber of candidates) {
-      if (inList.has(orderNumber)) continue;
-      const row = ledger.findOrder(orderNumber);
-      if (row?.state !== 'done') continue;
-      probed += 1;
-      await lookUpDrafted(source, watch, row);
-    }
+  let counts = { listed: 0, probed: 0 };
+  try {
+    if (candidates.length > 0) counts = await compare(deps, createdMin, candidates);
+  } catch (error) {
+    if (!(error instanceof CheckStopped)) throw error;
+    deps.logger.info('storno check stopped with the process; it runs again at a later sweep');
+    return null;
   }
   ledger.setMeta(CHECKED_AT, started.toISOString());
-  deps.logger.debug('storno check finished', { candidates: candidates.length, listed, probed });
-  return { candidates: candidates.length, listed, probed };
+  deps.logger.debug('storno check finished', { candidates: candidates.length, ...counts });
+  return { candidates: candidates.length, ...counts };
+}
+
+/** Lists the window and looks up each candidate missing from it; throws CheckStopped once the process is stopping. */
+async function compare(deps: StornoCheckDeps, createdMin: string, candidates: string[]): Promise<{ listed: number; probed: number }> {
+  const { ledger, source, watch } = deps;
+  const giveWay = () => {
+    if (deps.stopping?.()) throw new CheckStopped();
+  };
+  let listed = 0;
+  let probed = 0;
+  const inList = new Set<string>();
+  const onPage = (page: SourcedOrder[]) => {
+    listed += page.length;
+    // An unreadable order still says it is there: only absence is a sign of storno.
+    for (const sourced of page) {
+      const orderNumber = sourced.ok ? sourced.order.orderNumber : sourced.orderNumber;
+      if (orderNumber !== null) inList.add(orderNumber);
+    }
+    return Promise.resolve();
+  };
+  await source.listOrdersCreatedSince(createdMin, onPage, giveWay);
+  for (const orderNumber of candidates) {
+    if (inList.has(orderNumber)) continue;
+    const row = ledger.findOrder(orderNumber);
+    if (row?.state !== 'done') continue;
+    giveWay();
+    probed += 1;
+    await lookUpDrafted(source, watch, row);
+  }
+  return { listed, probed };
 }

@@ -30,8 +30,11 @@ export interface SweepSource extends Pick<OrderSource, 'getOrder'> {
   listOrdersWithStorno(updatedAtMin: string, createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void>;
   /** One order by order number, storno included; null when the shop has none. */
   getOrderWithStorno(orderNumber: string): Promise<SourcedOrder | null>;
-  /** Every order not in storno created at or after `createdAtMin`, whatever the list order, page cap or bound shape. */
-  listOrdersCreatedSince(createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void>;
+  /**
+   * Every order not in storno created at or after `createdAtMin`, whatever the list order, page cap
+   * or bound shape; `beforeRequest` may throw to end the walk.
+   */
+  listOrdersCreatedSince(createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>, beforeRequest?: () => void): Promise<void>;
 }
 
 export interface SweepDeps {
