@@ -120,19 +120,20 @@ export class ShoprenterClient implements OrderSource {
   }
 
   /** `beforeRequest` may throw to end the walk (a stopping process). */
-  private orderWalk(what: string, beforeRequest?: () => void): WindowWalk<SourcedOrder> {
+  private orderWalk(what: string, beforeRequest?: () => void, withStorno = false): WindowWalk<SourcedOrder> {
     const read = async (query: () => Record<string, string>, onGatewayTimeout: () => boolean) => {
       beforeRequest?.();
       const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
       return body === null ? null : this.envelope(body, what);
     };
-    return new WindowWalk<SourcedOrder>(orderWindowSource(read), this.pageSize);
+    return new WindowWalk<SourcedOrder>(orderWindowSource(read, { withStorno }), this.pageSize);
   }
 
   /** The storno sweep's listing (src/sync/storno-sweep.ts): storno orders included, created within the window. */
   async listOrdersWithStorno(updatedAtMin: string, createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
-    const query = { full: '1', excludeAbandonedCart: '1', updatedAtMin, createdAtMin };
-    await this.paginate('orderExtend', query, 'the order list with storno orders', (items) => onPage(items.map(normalizeOrder)));
+    // The window walk, like the poll's: offset pages of a list in no fixed order can skip an order.
+    const walk = this.orderWalk('the order list with storno orders', undefined, true);
+    await walk.walk(updatedAtMin, onPage, { min: createdAtMin, max: null });
   }
 
   /** The storno sweep's single lookup (src/sync/after-draft-cycle.ts): by order number, storno included. */

@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { AfterDraftWatch } from './after-draft.js';
 import type { SourcedOrder } from './ports.js';
-import { lookUpDrafted, SWEEP_WINDOW_DAYS, type SweepSource } from './storno-sweep.js';
+import { lookUpDrafted, sweptFrom, SWEEP_WINDOW_DAYS, type SweepSource } from './storno-sweep.js';
 
 /**
  * Whether a storno moves an order's dateUpdated is not documented (reference §5.5), and the sweep
@@ -52,7 +52,8 @@ export async function checkStorno(deps: StornoCheckDeps): Promise<{ candidates: 
   const { ledger } = deps;
   const started = deps.now();
   if (!stornoCheckDue(ledger.getMeta(CHECKED_AT) ?? null, started, deps.everyHours)) return null;
-  const createdMin = addMinutes(shopNow(started, deps.timezone), -SWEEP_WINDOW_DAYS * 24 * 60);
+  const present = shopNow(started, deps.timezone);
+  const createdMin = addMinutes(present, -SWEEP_WINDOW_DAYS * 24 * 60);
   const candidates = ledger.afterDraft.stornoCheckCandidates(createdMin);
   let counts = { listed: 0, probed: 0 };
   try {
@@ -62,6 +63,10 @@ export async function checkStorno(deps: StornoCheckDeps): Promise<{ candidates: 
     deps.logger.info('storno check stopped with the process; it runs again at a later sweep');
     return null;
   }
+  // Every storno of a drafted order in the window before this check began is now known: the check
+  // stood in for this cycle's sweep, and the next sweep starts from here. (A crash between the two
+  // writes only repeats a check or lists a little more.)
+  sweptFrom(ledger, present);
   ledger.setMeta(CHECKED_AT, started.toISOString());
   deps.logger.debug('storno check finished', { candidates: candidates.length, ...counts });
   return { candidates: candidates.length, ...counts };

@@ -47,6 +47,11 @@ export interface SweepDeps {
   now: () => Date;
 }
 
+/** The next sweep lists the orders changed since `present` (less the overlap): every storno before it was seen. */
+export function sweptFrom(ledger: Ledger, present: string): void {
+  ledger.setMeta('storno_sweep_from', present);
+}
+
 /** True on the cycles that sweep: cycle ids count every cycle this ledger ever ran. */
 export function isSweepCycle(cycleId: number): boolean {
   return cycleId % SWEEP_EVERY_POLLS === 0;
@@ -73,7 +78,7 @@ export async function sweepStorno(deps: SweepDeps): Promise<{ listed: number; pr
       else if (current.ok) await watch.observe(current.order, row);
     }
   });
-  ledger.setMeta('storno_sweep_from', present);
+  sweptFrom(ledger, present);
   deps.logger.debug('storno sweep finished', { listed, probed, from });
   return { listed, probed };
 }
