@@ -183,6 +183,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       statusIds,
       source: shoprenter,
       overlapMinutes: config.sync.overlapMinutes,
+      stornoCheckHours: config.sync.stornoCheckHours,
+      stopping: () => stop.requested,
       timezone: config.sync.timezone,
       now,
     });

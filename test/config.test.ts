@@ -14,7 +14,7 @@ describe('config.yaml', () => {
 
   it('fills defaults for a minimal file', () => {
     const config = parseConfig('version: 1\n');
-    expect(config.sync).toEqual({ intervalSeconds: 30, statuses: [], cancelStatuses: [], pilotOrders: 3, overlapMinutes: 10, timezone: 'Europe/Budapest' });
+    expect(config.sync).toEqual({ intervalSeconds: 30, statuses: [], cancelStatuses: [], pilotOrders: 3, overlapMinutes: 10, stornoCheckHours: 24, timezone: 'Europe/Budapest' });
     expect(config.invoice.operation).toBe(4);
     expect(config.invoice.dueDays).toBe(8);
     expect(config.partners).toEqual({ codePrefix: 'SR', codeDigits: 6 });

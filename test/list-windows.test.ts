@@ -27,9 +27,10 @@ function order(innerId: number, dateUpdated: string, dateCreated = dateUpdated):
 }
 
 let counter = 0;
-async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pageCap: number | null, bounds: BoundShape, pageSize = 6) {
+async function walk(orders: Record<string, unknown>[], listOrder: ListOrder, pageCap: number | null, bounds: BoundShape, pageSize = 6, seed = 1) {
   const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listOrder, ...(pageCap ? { pageCap } : {}) });
   standin.listing.bounds = bounds;
+  standin.listing.random = seededRandom(seed);
   running.push(standin);
   const client = new ShoprenterClient({
     apiUrl: standin.url,
@@ -84,6 +85,20 @@ describe('window walk', () => {
     await expect(walk([...shop, ...many], 'random', null, '[]')).rejects.toThrow(
       "Shoprenter's order list kept changing while the orders changed between 2026-11-20T08:39:59 and 2026-11-20T08:40:01 were read; will try again next cycle.",
     );
+  });
+
+  it('narrows a full window even when a list shuffled on every request showed too few of its orders to cut it', async () => {
+    // A bulk action: 7 orders changed in one second, placed a minute apart; a page holds 4. Two
+    // shuffled pages may show one order twice and another never: the cut must not trust that sample.
+    const bulk = Array.from({ length: 7 }, (_, i) => order(7001 + i, at(50), at(i)));
+    const numbers = bulk.map((o) => String(o['innerId'])).sort();
+    for (const bounds of BOUND_SHAPES) {
+      // Seeds 40, 47 and 59 showed such a sample under [] and (] before the fix.
+      for (let seed = 1; seed <= 60; seed++) {
+        const { seen } = await walk(bulk, 'random', null, bounds, 4, seed);
+        expect([...seen].sort()).toEqual(numbers);
+      }
+    }
   });
 
   it('a crowded second costs about what the exact question would, under every bound shape', async () => {

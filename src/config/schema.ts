@@ -62,6 +62,8 @@ export const FileConfig = z.strictObject({
       /** Drafts a fresh ledger makes before it waits for `approve` (SPEC §1.8); 0 = no pilot. */
       pilotOrders: z.number().int().min(0).max(1000).default(3),
       overlapMinutes: z.number().int().min(1).max(1440).default(10),
+      /** Hours between storno checks, which find a storno that left dateUpdated alone (src/sync/storno-check.ts); 0 = at every sweep. */
+      stornoCheckHours: z.number().min(0).max(168).default(24),
       timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Budapest').default('Europe/Budapest'),
     })
     .prefault({}),

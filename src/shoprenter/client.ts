@@ -102,12 +102,7 @@ export class ShoprenterClient implements OrderSource {
 
   /** Every order changed at or after `updatedAtMin`, read in windows that do not depend on list order (list-windows.ts). */
   async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
-    const what = 'the order list';
-    const read = async (query: () => Record<string, string>, onGatewayTimeout: () => boolean) => {
-      const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
-      return body === null ? null : this.envelope(body, what);
-    };
-    const walk = new WindowWalk<SourcedOrder>(orderWindowSource(read), this.pageSize);
+    const walk = this.orderWalk('the order list');
     try {
       await walk.walk(updatedAtMin, onPage);
     } finally {
@@ -115,10 +110,30 @@ export class ShoprenterClient implements OrderSource {
     }
   }
 
+  /**
+   * The storno check's listing (src/sync/storno-check.ts): every order not in storno created at or
+   * after `createdAtMin`, through the poll's own window walk, so neither list order, a page cap nor
+   * the shape of the date bounds can leave one out.
+   */
+  async listOrdersCreatedSince(createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>, beforeRequest?: () => void): Promise<void> {
+    await this.orderWalk('the order list for the storno check', beforeRequest).walk(null, onPage, { min: createdAtMin, max: null });
+  }
+
+  /** `beforeRequest` may throw to end the walk (a stopping process). */
+  private orderWalk(what: string, beforeRequest?: () => void, withStorno = false): WindowWalk<SourcedOrder> {
+    const read = async (query: () => Record<string, string>, onGatewayTimeout: () => boolean) => {
+      beforeRequest?.();
+      const body = await this.http.getJson(() => this.url('orderExtend', query()), { what, nullOnErrorCodes: [40008], onGatewayTimeout });
+      return body === null ? null : this.envelope(body, what);
+    };
+    return new WindowWalk<SourcedOrder>(orderWindowSource(read, { withStorno }), this.pageSize);
+  }
+
   /** The storno sweep's listing (src/sync/storno-sweep.ts): storno orders included, created within the window. */
   async listOrdersWithStorno(updatedAtMin: string, createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
-    const query = { full: '1', excludeAbandonedCart: '1', updatedAtMin, createdAtMin };
-    await this.paginate('orderExtend', query, 'the order list with storno orders', (items) => onPage(items.map(normalizeOrder)));
+    // The window walk, like the poll's: offset pages of a list in no fixed order can skip an order.
+    const walk = this.orderWalk('the order list with storno orders', undefined, true);
+    await walk.walk(updatedAtMin, onPage, { min: createdAtMin, max: null });
   }
 
   /** The storno sweep's single lookup (src/sync/after-draft-cycle.ts): by order number, storno included. */

@@ -95,9 +95,12 @@ export class WindowWalk<T> {
     };
   }
 
-  /** Hands every order changed at or after `from` to `onItems`, one window at a time, oldest window first. */
-  async walk(from: string, onItems: (items: T[]) => Promise<void>): Promise<void> {
-    const pending: Window[] = [{ updated: { min: from, max: null }, created: null }];
+  /**
+   * Hands every order changed at or after `from` (null: ever) and, with `created`, created within
+   * it, to `onItems`, one window at a time, oldest window first.
+   */
+  async walk(from: string | null, onItems: (items: T[]) => Promise<void>, created: Range | null = null): Promise<void> {
+    const pending: Window[] = [{ updated: { min: from, max: null }, created }];
     for (let window = pending.shift(); window; window = pending.shift()) {
       const answer = await this.fetch(window, 0);
       if (answer && !this.isFull(answer)) {
@@ -170,6 +173,13 @@ export class WindowWalk<T> {
     if (byUpdated.length > 1) return byUpdated.map((r) => ({ updated: r, created: window.created }));
     const byCreated = cutAt(window.created ?? { min: null, max: null }, created.sort(), target);
     if (byCreated.length > 1) return byCreated.map((r) => ({ updated: window.updated, created: r }));
+    // The window is full, yet what its pages showed fits in a part: offset pages of a list whose
+    // order changes between requests showed some orders twice and others never. Halving by the
+    // dates they did show still narrows the window; only one second in both dates is read by offsets.
+    const halfUpdated = halve(window.updated, updated);
+    if (halfUpdated) return halfUpdated.map((r) => ({ updated: r, created: window.created }));
+    const halfCreated = halve(window.created ?? { min: null, max: null }, created);
+    if (halfCreated) return halfCreated.map((r) => ({ updated: window.updated, created: r }));
     return [window];
   }
 
@@ -210,6 +220,17 @@ export class WindowWalk<T> {
 function when(range: Range): string {
   if (range.min !== null && range.min === range.max) return `at ${range.min}`;
   return `between ${range.min ?? 'the start'} and ${range.max ?? 'now'}`;
+}
+
+/** Two ranges split at the middle distinct date of `sorted` (within `range`); null when it holds fewer than two. */
+function halve(range: Range, sorted: readonly string[]): [Range, Range] | null {
+  const distinct = [...new Set(sorted)].filter((d) => inRange(range, d));
+  if (distinct.length < 2) return null;
+  const middle = distinct[Math.floor(distinct.length / 2)] as string;
+  return [
+    { min: range.min, max: addSeconds(middle, -1) },
+    { min: middle, max: range.max },
+  ];
 }
 
 function widen(range: Range): Range {

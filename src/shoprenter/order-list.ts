@@ -10,13 +10,14 @@ export type ReadOrderList = (query: () => Record<string, string>, onGatewayTimeo
  * The orderExtend list as the window walk needs it: the documented polling query (reference §5.5)
  * with the window's date bounds, items normalised, and whether the envelope announces more pages.
  */
-export function orderWindowSource(read: ReadOrderList): WindowSource<SourcedOrder> {
+export function orderWindowSource(read: ReadOrderList, options: { withStorno?: boolean } = {}): WindowSource<SourcedOrder> {
   return {
     fetch: async (window, page, size) => {
       const query = (): Record<string, string> => ({
         full: '1',
         excludeAbandonedCart: '1',
-        excludeStorno: '1',
+        // The storno sweep's listing keeps them (src/sync/storno-sweep.ts).
+        ...(options.withStorno ? {} : { excludeStorno: '1' }),
         ...(window.updated.min === null ? {} : { updatedAtMin: window.updated.min }),
         ...(window.updated.max === null ? {} : { updatedAtMax: window.updated.max }),
         ...(window.created?.min ? { createdAtMin: window.created.min } : {}),

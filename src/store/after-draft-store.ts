@@ -275,6 +275,25 @@ export class AfterDraftStore {
     ).map((r) => r.order_number);
   }
 
+  /**
+   * Drafted orders the storno check (src/sync/storno-check.ts) expects in the shop's list: done, not
+   * known to be cancelled, no redraft in flight, and changed last at or after `since` (shop-local):
+   * an order whose drafted version is older than `since` was created before it too. Orders the
+   * daemon drafted before it kept fingerprints have no watch row yet and are included.
+   */
+  stornoCheckCandidates(since: string): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT o.order_number FROM orders o LEFT JOIN after_draft a ON a.order_number = o.order_number
+           WHERE o.state = 'done' AND (o.date_updated IS NULL OR o.date_updated >= ?)
+             AND COALESCE(a.condition, 'ok') <> 'cancelled' AND a.redraft_pid IS NULL
+           ORDER BY o.order_number`,
+        )
+        .all(since) as { order_number: string }[]
+    ).map((r) => r.order_number);
+  }
+
   /** The order is gone from the shop altogether: nothing to compare, and no reason to look again. */
   markLooked(orderNumber: string, version: string): void {
     this.db.prepare('UPDATE after_draft SET seen_updated = ?, updated_at = ? WHERE order_number = ? AND seen_updated IS NULL').run(version, this.stamp(), orderNumber);

@@ -6,7 +6,8 @@ import { ownIdentity, type Identity } from '../store/writer-lock.js';
 import { AfterDraftWatch, type AfterDraftDeps } from './after-draft.js';
 import type { AfterDraftHooks } from './process-order.js';
 import { describeError } from './classify.js';
-import { isSweepCycle, sweepStorno, type SweepSource } from './storno-sweep.js';
+import { checkStorno, DEFAULT_STORNO_CHECK_HOURS } from './storno-check.js';
+import { isSweepCycle, lookUpDrafted, sweepStorno, type SweepSource } from './storno-sweep.js';
 
 /** Ledger meta key: the resolved sync.statuses and sync.cancelStatuses the drafted orders were last judged with. */
 const STATUS_LISTS = 'status_lists';
@@ -24,11 +25,15 @@ export interface AfterDraftSyncDeps extends AfterDraftDeps {
   now: () => Date;
   /** Status inner ids that trigger a draft (sync.statuses); null = every completed checkout. */
   statusIds?: ReadonlySet<string> | null;
+  /** Hours between storno checks (sync.stornoCheckHours; 0 = at every sweep); storno-check.ts says why. */
+  stornoCheckHours?: number;
+  /** True once the process is stopping: a storno check in progress gives way. */
+  stopping?: () => boolean;
   /** Why a redraft's process is known to be gone (null: it may be alive); injectable for tests. */
   redraftGone?: (owner: RedraftOwner) => string | null;
 }
 
-/** Wires the watch into a cycle: repairs interrupted redrafts and unsent alerts first, sweeps for storno last. */
+/** Wires the watch into a cycle: repairs interrupted redrafts and unsent alerts first, sweeps (and now and then checks) for storno last. */
 export class AfterDraftSync implements AfterDraftCycleHooks {
   readonly watch: AfterDraftWatch;
 
@@ -71,7 +76,11 @@ export class AfterDraftSync implements AfterDraftCycleHooks {
 
   async afterCycle(cycleId: number): Promise<void> {
     if (!isSweepCycle(cycleId)) return;
-    await sweepStorno({ ...this.deps, watch: this.watch });
+    // A check finds every storno of a drafted order in the window, dateUpdated moved or not: on its
+    // cycle it stands in for the sweep (whose next listing starts where its last one did), so
+    // watching still costs an idle poll 0.1 requests on average.
+    const checked = await checkStorno({ ...this.deps, watch: this.watch, everyHours: this.deps.stornoCheckHours ?? DEFAULT_STORNO_CHECK_HOURS });
+    if (checked === null) await sweepStorno({ ...this.deps, watch: this.watch });
   }
 }
 
@@ -98,13 +107,8 @@ export async function firstLooks(ledger: Ledger, source: SweepSource, watch: Aft
 }
 
 async function firstLook(ledger: Ledger, source: SweepSource, watch: AfterDraftWatch, row: OrderRow): Promise<void> {
-  const current = await source.getOrder(row.orderNumber);
-  if (current?.ok) return watch.observe(current.order, row);
-  // An order the shop sends unreadably is looked at again next cycle.
-  if (current !== null) return;
-  const withStorno = await source.getOrderWithStorno(row.orderNumber);
-  if (withStorno?.ok) await watch.stornoed(withStorno.order, row);
-  else if (withStorno === null) ledger.afterDraft.markLooked(row.orderNumber, row.dateUpdated ?? '');
+  // Absent from both: gone from the shop altogether, nothing to compare and no reason to look again.
+  if ((await lookUpDrafted(source, watch, row)) === 'absent') ledger.afterDraft.markLooked(row.orderNumber, row.dateUpdated ?? '');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { addMinutes, shopNow } from '../domain/shop-clock.js';
 import type { Logger } from '../log/logger.js';
-import type { Ledger } from '../store/ledger.js';
+import type { Ledger, OrderRow } from '../store/ledger.js';
 import type { AfterDraftWatch } from './after-draft.js';
 import type { OrderSource, SourcedOrder } from './ports.js';
 
@@ -13,7 +13,8 @@ import type { OrderSource, SourcedOrder } from './ports.js';
  * not see is then looked up once by order number without storno: absent means cancelled.
  *
  * This relies on a storno bumping the order's dateUpdated, which Shoprenter does not document
- * (reference §5.5 item 4 infers the same for status changes from OpenCart).
+ * (reference §5.5 item 4 infers the same for status changes from OpenCart). A storno that leaves
+ * dateUpdated alone is found by the storno check instead (storno-check.ts), once a day by default.
  */
 export const SWEEP_EVERY_POLLS = 10;
 
@@ -29,6 +30,11 @@ export interface SweepSource extends Pick<OrderSource, 'getOrder'> {
   listOrdersWithStorno(updatedAtMin: string, createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void>;
   /** One order by order number, storno included; null when the shop has none. */
   getOrderWithStorno(orderNumber: string): Promise<SourcedOrder | null>;
+  /**
+   * Every order not in storno created at or after `createdAtMin`, whatever the list order, page cap
+   * or bound shape; `beforeRequest` may throw to end the walk.
+   */
+  listOrdersCreatedSince(createdAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>, beforeRequest?: () => void): Promise<void>;
 }
 
 export interface SweepDeps {
@@ -39,6 +45,11 @@ export interface SweepDeps {
   overlapMinutes: number;
   timezone: string;
   now: () => Date;
+}
+
+/** The next sweep lists the orders changed since `present` (less the overlap): every storno before it was seen. */
+export function sweptFrom(ledger: Ledger, present: string): void {
+  ledger.setMeta('storno_sweep_from', present);
 }
 
 /** True on the cycles that sweep: cycle ids count every cycle this ledger ever ran. */
@@ -67,7 +78,26 @@ export async function sweepStorno(deps: SweepDeps): Promise<{ listed: number; pr
       else if (current.ok) await watch.observe(current.order, row);
     }
   });
-  ledger.setMeta('storno_sweep_from', present);
+  sweptFrom(ledger, present);
   deps.logger.debug('storno sweep finished', { listed, probed, from });
   return { listed, probed };
+}
+
+/**
+ * A drafted order looked up by order number, storno left out, then included, and handed to the
+ * watch: present is compared with its draft, found only with storno is reported cancelled. Two
+ * reads at most. 'unreadable' (the shop sent it in a form we cannot read) is looked at again later.
+ */
+export async function lookUpDrafted(source: SweepSource, watch: AfterDraftWatch, row: OrderRow): Promise<'present' | 'storno' | 'absent' | 'unreadable'> {
+  const current = await source.getOrder(row.orderNumber);
+  if (current?.ok) {
+    await watch.observe(current.order, row);
+    return 'present';
+  }
+  if (current !== null) return 'unreadable';
+  const withStorno = await source.getOrderWithStorno(row.orderNumber);
+  if (withStorno === null) return 'absent';
+  if (!withStorno.ok) return 'unreadable';
+  await watch.stornoed(withStorno.order, row);
+  return 'storno';
 }

@@ -90,7 +90,10 @@ export async function startWorldShop(dims: WorldDims, orderCount: number, seed: 
   const shoprenterGate = await startGate(new URL(local.shoprenter.url).origin);
   const sink = await startAlertSink();
   const dir = mkdtempSync(join(tmpdir(), 'scs-world-'));
-  writeFileSync(join(dir, 'config.yaml'), demoConfigYaml({ intervalSeconds: 5, productLookups: false, statuses: [String(DONE_STATUS)] }));
+  // The storno check at every sweep (default: once a day), so a storno that leaves dateUpdated
+  // alone is found within the world's settling (src/sync/storno-check.ts).
+  const config = demoConfigYaml({ intervalSeconds: 5, productLookups: false, statuses: [String(DONE_STATUS)] });
+  writeFileSync(join(dir, 'config.yaml'), config.replace('  overlapMinutes: 10\n', '  overlapMinutes: 10\n  stornoCheckHours: 0\n'));
   const gateOrigin = new URL(shoprenterGate.url).origin;
   const env = {
     ...local.env,
