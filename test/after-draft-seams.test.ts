@@ -37,7 +37,12 @@ describe('after the draft, where it meets uncertain orders and upgrades (issue 1
     await h.close();
   });
 
-  const cycle = () => runCycle(rt.deps);
+  // One cycle, then the alerts it queued are delivered (the writer's delivery runs beside the cycle).
+  const cycle = async () => {
+    const summary = await runCycle(rt.deps);
+    await rt.delivery.flush();
+    return summary;
+  };
   const cycleId = () => (rt.ledger.db.prepare('SELECT MAX(id) AS id FROM cycles').get() as { id: number }).id;
   const untilSweep = async () => {
     do await cycle();

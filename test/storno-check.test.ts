@@ -72,11 +72,17 @@ const cycleId = (w: World) => (w.rt.ledger.db.prepare('SELECT MAX(id) AS id FROM
 async function untilSweep(w: World): Promise<number> {
   let n = 0;
   do {
-    await runCycle(w.rt.deps);
+    await cycleAndDeliver(w);
     n += 1;
   } while (cycleId(w) % 10 !== 0);
   return n;
 }
+/** One cycle, then the alerts it queued are delivered (the writer's delivery runs beside the cycle). */
+async function cycleAndDeliver(w: World): Promise<void> {
+  await runCycle(w.rt.deps);
+  await w.rt.delivery.flush();
+}
+
 const reports = (w: World) => w.hook.calls.map((c) => c.json).filter((j) => String(j['kind']).endsWith('-after-draft'));
 const reported = (w: World) => reports(w).map((j) => `${String(j['kind'])} ${String(j['orderNumber'])}`);
 /** Order numbers looked up one by one since the last resetStats, "+storno" when storno orders were included. */
@@ -99,7 +105,7 @@ describe('a storno that does not move dateUpdated (issue 16 §5, §11)', () => {
     const w = await world(null, listOrder, cap, bounds);
     const shop = w.h.shop.shoprenter;
     for (const o of shopOrders()) shop.addOrder(o);
-    await runCycle(w.rt.deps);
+    await cycleAndDeliver(w);
     expect(w.h.shop.cashman.drafts).toHaveLength(13);
 
     // The first check runs at the first sweep; it finds every drafted order of the window in its
@@ -174,7 +180,7 @@ describe('a storno that does not move dateUpdated (issue 16 §5, §11)', () => {
     await untilSweep(w); // drafts, and a complete first check
     const checkLists = () => shop.requestLog.filter((r) => r.path === '/api/orderExtend' && r.query.includes('excludeStorno=1') && !/updatedAtMin|innerId/.test(r.query)).length;
     shop.resetStats();
-    for (let i = 0; i < 10; i++) await runCycle(w.rt.deps);
+    for (let i = 0; i < 10; i++) await cycleAndDeliver(w);
     const full = checkLists();
     expect(full).toBeGreaterThan(4);
 
@@ -184,9 +190,9 @@ describe('a storno that does not move dateUpdated (issue 16 §5, §11)', () => {
     shop.listing.onList = (query) => {
       if (query.get('excludeStorno') === '1' && !query.has('updatedAtMin')) w.rt.deps.stop.requested = true;
     };
-    for (let i = 0; i < 9; i++) await runCycle(w.rt.deps);
+    for (let i = 0; i < 9; i++) await cycleAndDeliver(w);
     w.clock.now = new Date(T0 + HOUR);
-    await runCycle(w.rt.deps); // the sweep cycle; SIGTERM arrives with the check's first list request
+    await cycleAndDeliver(w); // the sweep cycle; SIGTERM arrives with the check's first list request
     shop.listing.onList = null;
     expect(checkLists()).toBe(1); // the one in flight when the stop came; a full check takes `full`
     expect(lookups(w)).toEqual([]);
