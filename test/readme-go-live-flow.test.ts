@@ -6,6 +6,7 @@ import { startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
 import { orderNumberOf, requireBuild, runToEnd } from './helpers/processes.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { startWebhook, type WebhookServer } from './alerts-webhook.js';
 
 /**
  * Issue 17, point 1, walked the way the README tells a new user, every step a real process:
@@ -17,13 +18,16 @@ describe('the README go-live flow with a cancelled order during the pilot hold',
   let shop: LocalShop;
   let dir: string;
   let env: Record<string, string>;
+  let hook: WebhookServer;
   beforeEach(async () => {
     requireBuild();
     shop = await startLocalShop();
+    hook = await startWebhook();
     dir = mkdtempSync(join(tmpdir(), 'scs-readme-flow-'));
-    env = { ...shop.env, CONFIG_PATH: join(dir, 'config.yaml'), DATABASE_PATH: join(dir, 'data', 'sync.db'), LOG_LEVEL: 'warn' };
+    env = { ...shop.env, CONFIG_PATH: join(dir, 'config.yaml'), DATABASE_PATH: join(dir, 'data', 'sync.db'), LOG_LEVEL: 'warn', ALERT_WEBHOOK_URL: hook.url };
   });
   afterEach(async () => {
+    await hook.close();
     await shop.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -79,5 +83,13 @@ describe('the README go-live flow with a cancelled order during the pilot hold',
     // And a repeat of the cycle changes nothing.
     expect((await run('once')).code).toBe(0);
     expect(shop.cashman.drafts).toHaveLength(3);
+    // A cancelled order that was never drafted is nobody's task: no alert, not "needs a person",
+    // not put back by `retry --quarantined` (review: it used to stay on every list for good).
+    expect(hook.calls.map((c) => c.json['kind'])).toEqual(['pilot-ready']);
+    const overview = await run('status');
+    overview.says('Not drafted, nothing to do');
+    overview.says('Nothing needs attention.');
+    expect(overview.text).not.toContain('need a person');
+    (await run('retry', '--quarantined')).says('No order is quarantined; there is nothing to retry.');
   }, 120_000);
 });

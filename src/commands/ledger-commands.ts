@@ -1,3 +1,4 @@
+import { NOT_QUALIFYING } from '../store/ledger-rows.js';
 import { LedgerConflictError, UsageError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { currentHolder, type LockHolder } from '../store/writer-lock.js';
@@ -108,9 +109,19 @@ export function statusCommand(ctx: CommandContext, json: boolean): number {
         if (afterDraft.length === 0 && episodes.length === 0) ctx.out('Nothing needs attention.');
         return 0;
       }
-      ctx.out('');
-      ctx.out('Orders that are not done (uncertain and quarantined need a person):');
-      for (const o of orders) ctx.out(formatRow(o));
+      const needWork = orders.filter((o) => o.lastErrorCode !== NOT_QUALIFYING);
+      const notQualifying = orders.filter((o) => o.lastErrorCode === NOT_QUALIFYING);
+      if (needWork.length > 0) {
+        ctx.out('');
+        ctx.out('Orders that are not done (uncertain and quarantined need a person):');
+        for (const o of needWork) ctx.out(formatRow(o));
+      }
+      if (notQualifying.length > 0) {
+        ctx.out('');
+        ctx.out('Not drafted, nothing to do (their status no longer qualifies, e.g. cancelled while waiting; looked at again if they change):');
+        for (const o of notQualifying) ctx.out(formatRow(o));
+      }
+      if (needWork.length === 0 && afterDraft.length === 0 && episodes.length === 0) ctx.out('Nothing needs attention.');
       return 0;
     },
     'read',

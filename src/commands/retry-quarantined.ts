@@ -1,3 +1,4 @@
+import { NOT_QUALIFYING } from '../store/ledger-rows.js';
 import { UsageError } from '../errors.js';
 import type { OrderRow } from '../store/ledger.js';
 import { configChangedNote } from './config-fingerprint.js';
@@ -15,7 +16,7 @@ export function retryQuarantinedCommand(ctx: CommandContext): number {
   const ledger = openExistingLedger(env, 'write');
   if (!ledger) throw new UsageError('There is no ledger yet (the daemon has not run with this DATABASE_PATH); there is nothing to retry.');
   try {
-    const quarantined = ledger.listNotDone().filter((row) => row.state === 'quarantined');
+    const quarantined = ledger.listNotDone().filter((row) => row.state === 'quarantined' && row.lastErrorCode !== NOT_QUALIFYING);
     if (quarantined.length === 0) {
       ctx.out('No order is quarantined; there is nothing to retry.');
       return 0;

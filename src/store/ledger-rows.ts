@@ -2,6 +2,13 @@ import type { PartnerData } from '../domain/partner.js';
 
 /** The ledger's row shapes (orders keyed by order number since migration 2) and their mapping from SQLite. */
 
+/**
+ * The quarantine code of an order that waited (pilot, retry) and no longer qualifies: its status is
+ * now a cancel status or not in sync.statuses. Nothing is wrong and nobody has to act, so it is never
+ * alerted nor listed as needing a person; it is looked at again when the order changes in the shop.
+ */
+export const NOT_QUALIFYING = 'NOT_QUALIFYING';
+
 export type OrderState = 'pending' | 'submitting' | 'done' | 'failed' | 'quarantined' | 'uncertain';
 export const ORDER_STATES: readonly OrderState[] = ['pending', 'submitting', 'done', 'failed', 'quarantined', 'uncertain'];
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PartnerData } from '../domain/partner.js';
-import { ORDER_STATES, toOrderRow, type OrderKey, type OrderRow, type OrderState, type PartnerRow, type RawOrderRow } from './ledger-rows.js';
+import { NOT_QUALIFYING, ORDER_STATES, toOrderRow, type OrderKey, type OrderRow, type OrderState, type PartnerRow, type RawOrderRow } from './ledger-rows.js';
 import { formatPartnerCode } from '../domain/partner.js';
 import { AfterDraftStore } from './after-draft-store.js';
 import { migrate } from './migrations.js';
@@ -387,6 +387,7 @@ export class Ledger {
       this.sql(
         `SELECT * FROM orders WHERE state IN ('quarantined', 'uncertain')
            AND alerted_state IS NOT (state || ':' || COALESCE(date_updated, ''))
+           AND last_error_code IS NOT '${NOT_QUALIFYING}'
          ORDER BY updated_at`,
       ).all() as RawOrderRow[]
     ).map(toOrderRow);

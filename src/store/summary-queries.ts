@@ -1,3 +1,4 @@
+import { NOT_QUALIFYING } from './ledger-rows.js';
 import type { Ledger } from './ledger.js';
 import { pilotState } from './pilot-store.js';
 
@@ -23,7 +24,7 @@ export function readLedgerDay(ledger: Ledger, fromIso: string, toIso: string): L
     totals.set(currency, addDecimal(totals.get(currency) ?? { scaled: 0n, decimals: 0 }, gross));
   }
   const open = ledger.db
-    .prepare(`SELECT order_number, state, last_error FROM orders WHERE state IN ('quarantined', 'uncertain') ORDER BY updated_at, order_number`)
+    .prepare(`SELECT order_number, state, last_error FROM orders WHERE state IN ('quarantined', 'uncertain') AND last_error_code IS NOT '${NOT_QUALIFYING}' ORDER BY updated_at, order_number`)
     .all() as { order_number: string; state: 'quarantined' | 'uncertain'; last_error: string | null }[];
   return {
     drafted: drafts.length,

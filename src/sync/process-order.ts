@@ -10,6 +10,7 @@ import { placedBeforeGoLive } from '../domain/go-live.js';
 import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger, OrderKey, OrderRow } from '../store/ledger.js';
+import { NOT_QUALIFYING } from '../store/ledger-rows.js';
 import type { Alerter } from './alerts.js';
 import { CashmanError } from '../errors.js';
 import { MAX_ATTEMPTS, backoffDelayMs, classify, describeError, errorCode, provablyNotProcessed } from './classify.js';
@@ -113,10 +114,10 @@ export class OrderPipeline {
         const cancelled = order.statusId !== null && this.deps.settings.cancelStatusIds?.has(order.statusId);
         return this.quarantine(
           key,
-          'NOT_QUALIFYING',
+          NOT_QUALIFYING,
           cancelled
-            ? `Order ${key.orderNumber} is now in status ${order.statusId}, which sync.cancelStatuses lists as a cancellation, so no draft was made; it is tried again when the order changes in the shop.`
-            : `Order ${key.orderNumber} no longer has a status that triggers a draft (sync.statuses), so none was made; it is tried again when the order changes in the shop.`,
+            ? `Order ${key.orderNumber} is now in status ${order.statusId}, which sync.cancelStatuses lists as a cancellation, so no draft was made and nothing is to be done; it is looked at again when the order changes in the shop.`
+            : `Order ${key.orderNumber} no longer has a status that triggers a draft (sync.statuses), so none was made and nothing is to be done; it is looked at again when the order changes in the shop.`,
         );
       }
       return 'ignored';
@@ -336,6 +337,11 @@ export class OrderPipeline {
 
   private async quarantine(key: OrderKey, code: string, reason: string, auditId?: number): Promise<OrderOutcome> {
     if (!this.deps.ledger.markQuarantined(key, code, reason, auditId)) return this.conflict(key);
+    if (code === NOT_QUALIFYING) {
+      // Nothing is wrong and nobody has to act (ledger-rows.ts): said in the log and in status only.
+      this.deps.logger.info('order no longer qualifies; not drafted', { orderNumber: key.orderNumber, reason });
+      return 'quarantined';
+    }
     this.deps.logger.warn('order quarantined', { orderNumber: key.orderNumber, reason });
     await this.alertOnce(key, 'quarantined', reason);
     return 'quarantined';
