@@ -17,13 +17,18 @@ const SURE = [
   'visszaru', // Visszáru
   'visszakuld', // Visszaküldve
   'visszaterit', // Visszatérítve
+  'visszavon', // Visszavonva
+  'visszautal', // Visszautalva (the money sent back)
+  'elall', // Elállás, Elállt (withdrawal from the purchase)
   'cancel',
   'refus',
   'reject',
   'refund',
   'return',
 ];
-const MAYBE = ['sikertelen', 'meghiusul', 'nem vette at', 'atvetel megtagad', 'megtagad', 'lejart', 'failed', 'expired', 'undeliver'];
+/** Stems that need a word edge: "Törlés" is a deletion, "Törlesztés" (paying by instalments) is not. */
+const SURE_PATTERNS = [/\btorles(?!zt)/, /\btorlendo\b/];
+const MAYBE = ['megszakit', 'sikertelen', 'meghiusul', 'nem vette at', 'atvetel megtagad', 'megtagad', 'lejart', 'failed', 'expired', 'undeliver'];
 
 export type CancelGuess = 'sure' | 'maybe' | null;
 
@@ -39,7 +44,7 @@ export function plainName(name: string): string {
 
 export function cancelGuess(name: string): CancelGuess {
   const plain = plainName(name);
-  if (SURE.some((stem) => plain.includes(stem))) return 'sure';
+  if (SURE.some((stem) => plain.includes(stem)) || SURE_PATTERNS.some((pattern) => pattern.test(plain))) return 'sure';
   if (MAYBE.some((stem) => plain.includes(stem))) return 'maybe';
   return null;
 }
