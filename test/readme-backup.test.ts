@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,6 +20,9 @@ describe('the README backup recipe', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scs-backup-'));
     try {
       Ledger.open(join(dir, 'sync.db')).close();
+      // A copy an older recipe left behind, world-readable: an existing file keeps its mode.
+      writeFileSync(join(dir, 'backup.db'), '');
+      chmodSync(join(dir, 'backup.db'), 0o644);
       const run = spawnSync('sh', ['-c', `umask 022 && ${script.replaceAll('/data/', `${dir}/`)}`], { cwd: process.cwd(), encoding: 'utf8' });
       expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
       expect((statSync(join(dir, 'backup.db')).mode & 0o777).toString(8)).toBe('600');
