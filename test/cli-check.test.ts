@@ -192,6 +192,16 @@ describe('check and the config loader report every problem in plain words', () =
     ]);
   });
 
+  it('a status name the shop does not have is a config problem with the nearest name, not a quarantine gap (review)', async () => {
+    writeFileSync(h.env.CONFIG_PATH, demoConfigYaml({ cancelStatuses: ['Torolve'] }));
+    const c = capture(h.env);
+    expect(await main(['check'], c.ctx)).toBe(2);
+    const lines = c.out.filter((line) => line.startsWith('FAIL') || line.startsWith('GAP'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^FAIL {2}sync\.cancelStatuses names "Torolve", but the shop has no such order status; .*; did you mean "Törölve" \(id 7\)\?$/);
+    expect(c.out.join('\n')).not.toContain('would be quarantined');
+  });
+
   it('init-config counts the places to fill in, not the word in its header', async () => {
     const env = { ...h.env, CONFIG_PATH: join(h.dir, 'generated.yaml') };
     const c = capture(env);

@@ -1,5 +1,5 @@
 import type { FileConfig } from '../config/schema.js';
-import { cancelGuess, listsStatus } from '../domain/cancel-words.js';
+import { cancelGuess, listsStatus, plainName } from '../domain/cancel-words.js';
 import { VAT_CASES, type VatCase } from '../domain/vat-cases.js';
 import { resolveStatusIds } from '../sync/statuses.js';
 import type { ShopSurvey } from './shop-survey.js';
@@ -8,8 +8,10 @@ import type { ShopSurvey } from './shop-survey.js';
  * What the live shop uses that config.yaml does not map (gaps: those orders would be quarantined)
  * and what looks wrong without being a gap (warnings), for `check`.
  */
-export async function shopGaps(cfg: FileConfig, survey: ShopSurvey): Promise<{ gaps: string[]; warnings: string[] }> {
+export async function shopGaps(cfg: FileConfig, survey: ShopSurvey): Promise<{ gaps: string[]; warnings: string[]; problems: string[] }> {
   const gaps: string[] = [];
+  // A status list naming what the shop does not have stops the daemon at start: a config problem, not a gap.
+  const problems: string[] = [];
   for (const mode of survey.paymentModes) {
     if (!hasKey(cfg.paymentMethods, mode.code)) gaps.push(`payment method "${mode.code}" (${mode.name}) has no entry under paymentMethods`);
   }
@@ -28,12 +30,21 @@ export async function shopGaps(cfg: FileConfig, survey: ShopSurvey): Promise<{ g
     try {
       await resolveStatusIds(cfg.sync[key], () => Promise.resolve(survey.statuses), `sync.${key}`);
       const unknown = cfg.sync[key].filter((s) => /^\d+$/.test(s) && !survey.statuses.some((k) => k.id === s));
-      for (const id of unknown) gaps.push(`sync.${key} lists status id ${id}, which the shop does not have`);
+      for (const id of unknown) problems.push(`sync.${key} in config.yaml lists status id ${id}, which the shop does not have.`);
     } catch (error) {
-      gaps.push((error instanceof Error ? error.message : String(error)).replace(/\.$/, ''));
+      problems.push(withNearestStatus(error instanceof Error ? error.message : String(error), cfg.sync[key], survey));
     }
   }
-  return { gaps, warnings: [...exemptions.warnings, ...statusWarnings(cfg, survey)] };
+  return { gaps, warnings: [...exemptions.warnings, ...statusWarnings(cfg, survey)], problems };
+}
+
+/** "Torolve" for "Törölve": the shop's status whose name differs only in case and accents. */
+function withNearestStatus(message: string, names: readonly string[], survey: ShopSurvey): string {
+  for (const name of names) {
+    const near = survey.statuses.find((s) => s.name !== name && plainName(s.name) === plainName(name));
+    if (near) return `${message.replace(/\.$/, '')}; did you mean "${near.name}" (id ${near.id})?`;
+  }
+  return message;
 }
 
 /**

@@ -70,7 +70,8 @@ export async function checkCommand(ctx: CommandContext, options: { sendTestAlert
     ctx.out('info  the live shop compared with the valid parts of config.yaml (entries with problems above count as missing):');
   }
 
-  const { gaps, warnings } = await shopGaps(cfg, survey);
+  const { gaps, warnings, problems: statusProblems } = await shopGaps(cfg, survey);
+  for (const problem of statusProblems) ctx.out(`FAIL  ${problem}`);
   if (gaps.length === 0) {
     ctx.out(`ok    every payment method (${survey.paymentModes.length}), shipping method (${survey.shippingModes.length}) and VAT rate (${survey.taxRates.join('%, ')}%) of the shop is mapped`);
   } else {
@@ -88,10 +89,10 @@ export async function checkCommand(ctx: CommandContext, options: { sendTestAlert
     stockGap = !stock.scope;
     if (!stock.remote) loginsOk = false;
   }
-  if (loginsOk && !problems) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
+  if (loginsOk && !problems && statusProblems.length === 0) ctx.out(await backlogReport(env, cfg, shoprenter, survey.statuses));
   if (problems) return 2;
   if (!loginsOk || !alertsOk) return 1;
-  return gaps.length === 0 && !ledgerProblem && !stockGap ? 0 : 2;
+  return gaps.length === 0 && statusProblems.length === 0 && !ledgerProblem && !stockGap ? 0 : 2;
 }
 
 function message(error: unknown): string {
