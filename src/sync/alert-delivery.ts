@@ -57,6 +57,7 @@ export class AlertDelivery {
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
   private stopped = false;
+  private readonly unrecorded = new Set<Promise<void>>();
   private wakeUp: (() => void) | null = null;
 
   constructor(private readonly deps: DeliveryDeps) {
@@ -93,6 +94,7 @@ export class AlertDelivery {
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)));
     const work = (async () => {
+      await Promise.all([...this.unrecorded]);
       await this.loop;
       await this.pass('flush');
     })();
@@ -111,7 +113,15 @@ export class AlertDelivery {
   }
 
   /** An alert the ledger could not record (a full disk): one try per channel from memory, no retry. */
-  async tryOnce(event: AlertEvent): Promise<void> {
+  tryOnce(event: AlertEvent): Promise<void> {
+    // Kept until done, so a stopping `once` gives it its exit budget instead of cutting it.
+    const attempt = this.tryOnceNow(event);
+    this.unrecorded.add(attempt);
+    void attempt.finally(() => this.unrecorded.delete(attempt));
+    return attempt;
+  }
+
+  private async tryOnceNow(event: AlertEvent): Promise<void> {
     await Promise.all(
       this.deps.channels.map(async (channel) => {
         try {
