@@ -102,6 +102,17 @@ describe('check and the config loader report every problem in plain words', () =
     expect(c.err.join('\n')).not.toMatch(/missing char|implicit key|tab as indent/i);
   });
 
+  it('a config whose YAML does not parse: check still says what the live shop uses (review)', async () => {
+    writeFileSync(h.env.CONFIG_PATH, 'version: 1\nsync:\n\tintervalSeconds: 30\n');
+    const c = capture(h.env);
+    expect(await main(['check'], c.ctx)).toBe(2);
+    const text = c.out.join('\n');
+    expect(text).toContain('info  the live shop cannot be compared with config.yaml until its YAML parses (see above); what it uses:');
+    expect(text).toContain('info    payment methods (paymentMethods): "cod" (Utánvétel)');
+    expect(text).toContain('info    VAT rates (vatRates): 27%, 18%, 5%, 0%');
+    expect(text).toContain('7 "Törölve"');
+  });
+
   it('an empty config file says it is empty', async () => {
     writeFileSync(h.env.CONFIG_PATH, '# nothing yet\n');
     const c = capture({ ...h.env, LOG_LEVEL: 'info' });

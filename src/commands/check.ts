@@ -64,7 +64,9 @@ export async function checkCommand(ctx: CommandContext, options: { sendTestAlert
   if (!survey) return problems ? 2 : 1;
   if (loaded.problem) {
     if (!valid) {
-      ctx.out('info  the live shop cannot be compared with config.yaml until its YAML parses (see above)');
+      // Every problem at once (issue 17): what the config must map is still worth a look meanwhile.
+      ctx.out('info  the live shop cannot be compared with config.yaml until its YAML parses (see above); what it uses:');
+      for (const line of shopUses(survey)) ctx.out(`info    ${line}`);
       return 2;
     }
     ctx.out('info  the live shop compared with the valid parts of config.yaml (entries with problems above count as missing):');
@@ -99,4 +101,14 @@ function message(error: unknown): string {
   const text = error instanceof AppError || error instanceof Error ? error.message : String(error);
   // `check` has no next cycle to promise.
   return text.replace(/; will try again next cycle\.$/, '.');
+}
+
+/** The shop's values config.yaml maps, for a config that cannot be read at all. */
+function shopUses(survey: ShopSurvey): string[] {
+  return [
+    `payment methods (paymentMethods): ${survey.paymentModes.map((m) => `"${m.code}" (${m.name})`).join(', ') || 'none'}`,
+    `shipping methods (shippingMethods): ${survey.shippingModes.map((m) => `"${m.extension}" (${m.name})`).join(', ') || 'none'}`,
+    `VAT rates (vatRates): ${survey.taxRates.map((r) => `${r}%`).join(', ') || 'none'}`,
+    `order statuses (sync.statuses, sync.cancelStatuses): ${survey.statuses.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none'}`,
+  ];
 }
