@@ -15,6 +15,23 @@ function money(s: DailySummary, mark: ',' | '.'): string {
   return s.draftedGross.map((g) => formatMoney(g.amount, g.currency, mark)).join(' + ');
 }
 
+/** The remotes and the program's own parts in the owner's words (the summary stores the English names). */
+const HU_SYSTEM: Record<string, string> = { Shoprenter: 'Shoprenter', Cashman: 'Cashman', login: 'belépés', sync: 'a program körei' };
+
+/**
+ * "23:50-től", "23:30-tól": the suffix follows the last spoken word of the time (ötven, harminc);
+ * a whole hour is read with "óra" ("8:00-tól" = nyolc órától).
+ */
+export function fromTime(time: string): string {
+  const minute = time.slice(-2);
+  if (!/^\d\d$/.test(minute) || minute === '00') return `${time}-tól`;
+  const unit = Number(minute[1]);
+  // egy, kettő, négy, öt, hét, kilenc: -től; három, hat, nyolc: -tól.
+  if (unit !== 0) return `${time}-${[1, 2, 4, 5, 7, 9].includes(unit) ? 'től' : 'tól'}`;
+  // tíz, negyven, ötven: -től; húsz, harminc: -tól.
+  return `${time}-${[1, 4, 5].includes(Number(minute[0])) ? 'től' : 'tól'}`;
+}
+
 const HU_STATE = { quarantined: 'karantén', uncertain: 'bizonytalan' } as const;
 const HU_REPORT: Record<string, string> = { cancelled: 'lemondva', changed: 'megváltozott', restored: 'újra egyezik a mintával' };
 
@@ -40,7 +57,8 @@ export function summaryTextHu(s: DailySummary | undefined): AlertText {
   }
   if (s.pilotWaiting) lines.push('- A próbaüzem jóváhagyásra vár: nézd át a mintákat, majd futtasd: `approve`.');
   for (const o of s.outages) {
-    lines.push(`- Kiesés: ${o.system} ${o.from}${o.to ? ` – ${o.to} (${o.minutes ?? '?'} perc)` : '-tól, még tart'}.`);
+    const system = HU_SYSTEM[o.system] ?? o.system;
+    lines.push(`- Kiesés: ${system} ${o.to ? `${o.from} – ${o.to} (${o.minutes ?? '?'} perc)` : `${fromTime(o.from)}, még tart`}.`);
   }
   const waiting = s.open.length + s.reports.length;
   return {
