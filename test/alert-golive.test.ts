@@ -138,6 +138,33 @@ describe('e-mail alerts at go-live', () => {
     expect(summaries()).toHaveLength(5);
   });
 
+  it('on an old ledger turned on today summarises yesterday only; after 10 days down it sends the last 7 and logs the 3 skipped', async () => {
+    await start();
+    clock = local('2026-11-01T10:00:00');
+    const before = await runtime(); // the summary is off: the ledger lives for weeks
+    await quarantine(before, 1001);
+    await before.delivery.flush();
+    before.delivery.halt();
+    const summaries = () => subjects().filter((s) => s.includes('napi összefoglaló'));
+    clock = local('2026-11-20T08:00:00');
+    const config = h.configText + 'alerts:\n  language: hu\n  dailySummaryAt: "07:30"\n';
+    const on = await h.runtime({ now: () => clock, config, alertTuning: { pollMs: 10 } });
+    open.push(on);
+    await on.delivery.flush();
+    expect(summaries()).toEqual(['[shoprenter-cashman-sync] napi összefoglaló, 2026-11-19: minden csendes']);
+    on.delivery.halt();
+
+    clock = local('2026-11-30T09:00:00'); // down since the 20th's summary: the 20th…29th are due
+    h.logs.length = 0;
+    const back = await h.runtime({ now: () => clock, config, alertTuning: { pollMs: 10 } });
+    open.push(back);
+    await back.delivery.flush();
+    expect(summaries().slice(1).map((s) => s.replace(/^.*napi összefoglaló, (\S+):.*$/, '$1'))).toEqual([
+      '2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29',
+    ]);
+    expect(h.logs.join('')).toMatch(/daily summaries of a long downtime skipped.*skipped[=:"\s]+3/);
+  });
+
   it('counts an e-mail some recipients refused as sent and says so; none accepted is a failure, kept and retried', async () => {
     await start('', { refuseRecipients: [TO[1]!] });
     const rt = await runtime();

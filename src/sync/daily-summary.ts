@@ -71,9 +71,10 @@ export function dueSummaryDays(firstDay: string, lastSent: string | undefined, l
 }
 
 /**
- * The ledger's first shop-local day, recorded once: the day of its oldest order or alert, or today
- * on a fresh ledger (so its first summary is about its first, maybe partial, day, at the next
- * dailySummaryAt, never about a day before it existed).
+ * The first day a summary may be about, recorded at the first look: the ledger's first shop-local
+ * day (its oldest order or alert), or today on a fresh ledger, so its first summary is about its
+ * first, maybe partial, day, at the next dailySummaryAt, never about a day before it existed. On
+ * an old ledger where the summary was just turned on: yesterday, not a week of past days at once.
  */
 function firstDay(ledger: Ledger, timezone: string, now: Date): string {
   const known = ledger.getMeta(SUMMARY_FROM);
@@ -83,7 +84,8 @@ function firstDay(ledger: Ledger, timezone: string, now: Date): string {
     .get() as { at: string | null };
   const today = shopNow(now, timezone).slice(0, 10);
   const first = oldest.at ? shopNow(new Date(oldest.at), timezone).slice(0, 10) : today;
-  const day = first < today ? first : today;
+  const yesterday = addDays(today, -1);
+  const day = first >= today ? today : first > yesterday ? first : yesterday;
   ledger.setMeta(SUMMARY_FROM, day);
   return day;
 }
