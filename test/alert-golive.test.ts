@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { localToInstant } from '../src/domain/shop-clock.js';
+import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
+import { runCycle } from '../src/sync/cycle.js';
+import { BASE_SPEC } from './fixtures/bad-input/wire-edits.js';
 import type { Runtime } from '../src/runtime.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { requireBuild, runToEnd, waitFor } from './helpers/processes.js';
@@ -163,6 +166,22 @@ describe('e-mail alerts at go-live', () => {
       '2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29',
     ]);
     expect(h.logs.join('')).toMatch(/daily summaries of a long downtime skipped.*skipped[=:"\s]+3/);
+  });
+
+  it('lists 40 orders quarantined for one reason on one line of the morning summary, from the ledger', async () => {
+    await start('alerts:\n  language: hu\n  dailySummaryAt: "07:30"\n');
+    const orders = Array.from({ length: 40 }, (_, i) =>
+      buildShoprenterOrder({ ...BASE_SPEC, innerId: 7000 + i, dateUpdated: `2026-11-20T10:${String(i).padStart(2, '0')}:00`, email: `b${i}@example.hu`, paymentMethodCode: 'OTP_SZEP' }),
+    );
+    h.shop.shoprenter.addOrders(orders);
+    const rt = await runtime();
+    expect((await runCycle(rt.deps)).outcomes).toMatchObject({ quarantined: 40 });
+    clock = local('2026-11-21T07:31:00');
+    await rt.delivery.flush();
+    const summary = smtp.mails.find((m) => (m.parsed.subject ?? '').includes('napi összefoglaló'))!;
+    const lines = (summary.parsed.text ?? '').split('\n').filter((l) => l.startsWith('  - '));
+    const numbers = Array.from({ length: 40 }, (_, i) => String(7000 + i)).join(', ');
+    expect(lines).toEqual([`  - 40 rendelés (karantén): ${numbers}: Payment method "OTP_SZEP" has no entry under paymentMethods in config.yaml.`]);
   });
 
   it('counts an e-mail some recipients refused as sent and says so; none accepted is a failure, kept and retried', async () => {

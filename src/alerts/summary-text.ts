@@ -32,6 +32,15 @@ export function fromTime(time: string): string {
   return `${time}-${[1, 4, 5].includes(Number(minute[0])) ? 'től' : 'tól'}`;
 }
 
+/** Open orders with the same state and reason on one line (300 quarantines of one config gap). */
+function openLines(open: DailySummary['open'], state: Record<'quarantined' | 'uncertain', string>, orders: string): string[] {
+  const groups = new Map<string, DailySummary['open']>();
+  for (const o of open) groups.set(`${o.state}\n${o.reason}`, [...(groups.get(`${o.state}\n${o.reason}`) ?? []), o]);
+  return [...groups.values()].map((g) =>
+    g.length === 1 ? `  - ${g[0]!.orderNumber} (${state[g[0]!.state]}): ${g[0]!.reason}` : `  - ${g.length} ${orders} (${state[g[0]!.state]}): ${g.map((o) => o.orderNumber).join(', ')}: ${g[0]!.reason}`,
+  );
+}
+
 const HU_STATE = { quarantined: 'karantén', uncertain: 'bizonytalan' } as const;
 const HU_REPORT: Record<string, string> = { cancelled: 'lemondva', changed: 'megváltozott', restored: 'újra egyezik a mintával' };
 
@@ -49,7 +58,7 @@ export function summaryTextHu(s: DailySummary | undefined): AlertText {
   );
   if (s.open.length > 0) {
     lines.push(`- Teendőre vár (karanténban vagy bizonytalan): ${s.open.length}`);
-    for (const o of s.open) lines.push(`  - ${o.orderNumber} (${HU_STATE[o.state]}): ${o.reason}`);
+    lines.push(...openLines(s.open, HU_STATE, 'rendelés'));
   }
   if (s.reports.length > 0) {
     lines.push(`- Lemondva vagy megváltozott a számlaminta után, még nincs nyugtázva: ${s.reports.length}`);
@@ -82,7 +91,7 @@ export function summaryTextEn(s: DailySummary | undefined): AlertText {
   );
   if (s.open.length > 0) {
     lines.push(`- Waiting for a person (quarantined or uncertain): ${s.open.length}`);
-    for (const o of s.open) lines.push(`  - ${o.orderNumber} (${EN_STATE[o.state]}): ${o.reason}`);
+    lines.push(...openLines(s.open, EN_STATE, 'orders'));
   }
   if (s.reports.length > 0) {
     lines.push(`- Cancelled or changed after the draft, not acknowledged: ${s.reports.length}`);
