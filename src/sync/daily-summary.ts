@@ -3,7 +3,7 @@ import { localToInstant, shopNow } from '../domain/shop-clock.js';
 import type { Logger } from '../log/logger.js';
 import type { AlertOutbox, RaisedAlert } from '../store/alert-outbox.js';
 import type { Ledger } from '../store/ledger.js';
-import { readLedgerDay } from '../store/summary-queries.js';
+import { firstRecordAt, readLedgerDay } from '../store/summary-queries.js';
 import type { AlertEvent } from './alerts.js';
 
 const SENT_FOR = 'daily_summary_day';
@@ -79,11 +79,9 @@ export function dueSummaryDays(firstDay: string, lastSent: string | undefined, l
 function firstDay(ledger: Ledger, timezone: string, now: Date): string {
   const known = ledger.getMeta(SUMMARY_FROM);
   if (known !== undefined) return known;
-  const oldest = ledger.db
-    .prepare(`SELECT MIN(at) AS at FROM (SELECT MIN(created_at) AS at FROM orders UNION ALL SELECT MIN(at) FROM alert_outbox)`)
-    .get() as { at: string | null };
+  const oldest = firstRecordAt(ledger);
   const today = shopNow(now, timezone).slice(0, 10);
-  const first = oldest.at ? shopNow(new Date(oldest.at), timezone).slice(0, 10) : today;
+  const first = oldest ? shopNow(new Date(oldest), timezone).slice(0, 10) : today;
   const yesterday = addDays(today, -1);
   const day = first >= today ? today : first > yesterday ? first : yesterday;
   ledger.setMeta(SUMMARY_FROM, day);
