@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { composeEmail } from '../src/alerts/email-text.js';
 import { articleFor, numberAdjective } from '../src/alerts/hungarian.js';
-import { formatMoney } from '../src/alerts/summary-text.js';
+import { formatMoney, fromTime } from '../src/alerts/summary-text.js';
 import { describeAlert, type AlertLanguage } from '../src/alerts/texts.js';
 import type { AlertEvent, AlertKind } from '../src/sync/alerts.js';
 
@@ -184,6 +184,16 @@ describe('Hungarian numbers', () => {
   ])('%s: "%s %s"', (n, article, adjective) => {
     expect(articleFor(n)).toBe(article);
     expect(numberAdjective(n)).toBe(adjective);
+  });
+
+  // By ear: ...egytől, kettőtől, háromtól, négytől, öttől, hattól, héttől, nyolctól, kilenctől;
+  // tíztől, húsztól, harminctól, negyventől, ötventől; a whole hour is "órától".
+  it.each([
+    ['23:50', '23:50-től'], ['23:40', '23:40-től'], ['23:30', '23:30-tól'], ['23:20', '23:20-tól'], ['23:10', '23:10-től'],
+    ['08:00', '08:00-tól'], ['08:01', '08:01-től'], ['08:02', '08:02-től'], ['08:03', '08:03-tól'], ['08:04', '08:04-től'],
+    ['08:05', '08:05-től'], ['08:06', '08:06-tól'], ['08:07', '08:07-től'], ['08:08', '08:08-tól'], ['08:09', '08:09-től'],
+  ])('"from %s" is "%s"', (time, words) => {
+    expect(fromTime(`2026-11-20 ${time}`)).toBe(`2026-11-20 ${words}`);
   });
 
   it('writes money as "12 990 Ft"', () => {

@@ -15,8 +15,11 @@ export interface ChannelSender {
   readonly bundle: number;
   /** Kinds that always go on their own (the morning summary), never inside a bundle. */
   alone?(kind: string): boolean;
-  /** Resolves only once the endpoint accepted the alerts; rejects with an AlertDeliveryError otherwise. */
-  deliver(events: readonly AlertEvent[], signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves only once the endpoint accepted the alerts; rejects with an AlertDeliveryError
+   * otherwise. Resolves with a warning (no address in it) when it was accepted only in part.
+   */
+  deliver(events: readonly AlertEvent[], signal: AbortSignal): Promise<string | void>;
 }
 
 /**

@@ -98,7 +98,7 @@ export class EmailChannel implements ChannelSender {
     return kind === 'daily-summary';
   }
 
-  async deliver(events: readonly AlertEvent[], signal: AbortSignal): Promise<void> {
+  async deliver(events: readonly AlertEvent[], signal: AbortSignal): Promise<string | void> {
     if (events.length === 0) return;
     const content = composeEmail(events, this.language, this.shop);
     const { transport, cut } = this.transport();
@@ -107,6 +107,9 @@ export class EmailChannel implements ChannelSender {
     try {
       const info = await transport.sendMail({ from: this.settings.from, to: this.settings.to, subject: content.subject, text: content.text, html: content.html });
       if (info.accepted.length === 0) throw Object.assign(new Error('no recipient accepted'), { code: 'EENVELOPE' });
+      // Sent (someone reads it), but a person in ALERT_EMAIL_TO does not: said, not retried.
+      const refused = info.rejected.map((r) => (typeof r === 'string' ? r : (r as { address: string }).address));
+      if (refused.length > 0) return `the SMTP server ${this.where} refused ${refused.length} of ${this.settings.to.length} recipients (${refused.join(', ')}): check ALERT_EMAIL_TO`;
     } catch (error) {
       throw new AlertDeliveryError(smtpFailureWords(error, this.settings, signal));
     } finally {

@@ -15,6 +15,32 @@ function money(s: DailySummary, mark: ',' | '.'): string {
   return s.draftedGross.map((g) => formatMoney(g.amount, g.currency, mark)).join(' + ');
 }
 
+/** The remotes and the program's own parts in the owner's words (the summary stores the English names). */
+const HU_SYSTEM: Record<string, string> = { Shoprenter: 'Shoprenter', Cashman: 'Cashman', login: 'belépés', sync: 'a program körei' };
+
+/**
+ * "23:50-től", "23:30-tól": the suffix follows the last spoken word of the time (ötven, harminc);
+ * a whole hour is read with "óra" ("8:00-tól" = nyolc órától).
+ */
+export function fromTime(time: string): string {
+  const minute = time.slice(-2);
+  if (!/^\d\d$/.test(minute) || minute === '00') return `${time}-tól`;
+  const unit = Number(minute[1]);
+  // egy, kettő, négy, öt, hét, kilenc: -től; három, hat, nyolc: -tól.
+  if (unit !== 0) return `${time}-${[1, 2, 4, 5, 7, 9].includes(unit) ? 'től' : 'tól'}`;
+  // tíz, negyven, ötven: -től; húsz, harminc: -tól.
+  return `${time}-${[1, 4, 5].includes(Number(minute[0])) ? 'től' : 'tól'}`;
+}
+
+/** Open orders with the same state and reason on one line (300 quarantines of one config gap). */
+function openLines(open: DailySummary['open'], state: Record<'quarantined' | 'uncertain', string>, orders: string): string[] {
+  const groups = new Map<string, DailySummary['open']>();
+  for (const o of open) groups.set(`${o.state}\n${o.reason}`, [...(groups.get(`${o.state}\n${o.reason}`) ?? []), o]);
+  return [...groups.values()].map((g) =>
+    g.length === 1 ? `  - ${g[0]!.orderNumber} (${state[g[0]!.state]}): ${g[0]!.reason}` : `  - ${g.length} ${orders} (${state[g[0]!.state]}): ${g.map((o) => o.orderNumber).join(', ')}: ${g[0]!.reason}`,
+  );
+}
+
 const HU_STATE = { quarantined: 'karantén', uncertain: 'bizonytalan' } as const;
 const HU_REPORT: Record<string, string> = { cancelled: 'lemondva', changed: 'megváltozott', restored: 'újra egyezik a mintával' };
 
@@ -32,7 +58,7 @@ export function summaryTextHu(s: DailySummary | undefined): AlertText {
   );
   if (s.open.length > 0) {
     lines.push(`- Teendőre vár (karanténban vagy bizonytalan): ${s.open.length}`);
-    for (const o of s.open) lines.push(`  - ${o.orderNumber} (${HU_STATE[o.state]}): ${o.reason}`);
+    lines.push(...openLines(s.open, HU_STATE, 'rendelés'));
   }
   if (s.reports.length > 0) {
     lines.push(`- Lemondva vagy megváltozott a számlaminta után, még nincs nyugtázva: ${s.reports.length}`);
@@ -40,7 +66,8 @@ export function summaryTextHu(s: DailySummary | undefined): AlertText {
   }
   if (s.pilotWaiting) lines.push('- A próbaüzem jóváhagyásra vár: nézd át a mintákat, majd futtasd: `approve`.');
   for (const o of s.outages) {
-    lines.push(`- Kiesés: ${o.system} ${o.from}${o.to ? ` – ${o.to} (${o.minutes ?? '?'} perc)` : '-tól, még tart'}.`);
+    const system = HU_SYSTEM[o.system] ?? o.system;
+    lines.push(`- Kiesés: ${system} ${o.to ? `${o.from} – ${o.to} (${o.minutes ?? '?'} perc)` : `${fromTime(o.from)}, még tart`}.`);
   }
   const waiting = s.open.length + s.reports.length;
   return {
@@ -64,7 +91,7 @@ export function summaryTextEn(s: DailySummary | undefined): AlertText {
   );
   if (s.open.length > 0) {
     lines.push(`- Waiting for a person (quarantined or uncertain): ${s.open.length}`);
-    for (const o of s.open) lines.push(`  - ${o.orderNumber} (${EN_STATE[o.state]}): ${o.reason}`);
+    lines.push(...openLines(s.open, EN_STATE, 'orders'));
   }
   if (s.reports.length > 0) {
     lines.push(`- Cancelled or changed after the draft, not acknowledged: ${s.reports.length}`);

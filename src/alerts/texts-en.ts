@@ -86,6 +86,11 @@ const frame: AlertFrame = {
   details: 'Details',
   bundleSubject: (count, orders) => `${count} alerts${orders.length ? `: ${listed(orders, 'and', 'more')}` : ''}`,
   bundleIntro: (count) => `${count} new alerts, oldest first.`,
+  quarantineGroup: (orders, reason) => ({
+    title: `${orders.length} orders quarantined for one reason, no draft was made`,
+    what: `These ${orders.length} orders need attention (quarantined), all for the same reason: no draft was sent, because a correct invoice cannot be built from them as they are: ${orders.join(', ')}. ${reason}`,
+    todo: 'Fix the cause (config.yaml or the orders in Shoprenter), then run once: `retry --quarantined` (it puts every quarantined order back in line and shows each one\'s reason first).',
+  }),
   footer: (shop) => `Sent by shoprenter-cashman-sync for the shop "${shop}". Alerts and the morning summary: alerts in config.yaml.`,
 };
 

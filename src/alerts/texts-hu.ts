@@ -7,8 +7,15 @@ import { listed } from './texts-en.js';
 const order = (e: AlertEvent): string => e.orderNumber ?? '?';
 /** "Az 1234-es rendelés" at a sentence start. */
 const theOrder = (e: AlertEvent): string => `${theNumbered(order(e), true)} rendelés`;
-/** "a 5001-es mintát", or "a mintát" when the reference is unknown. */
-const theDraft = (e: AlertEvent): string => (e.cashmanRef ? `${theNumbered(e.cashmanRef)} mintát` : 'a mintát');
+/**
+ * "az 5008-as mintát": Cashman's reference is "5008|1" (number|series), read aloud by its leading
+ * number, so the grammar follows that; the full reference is shown where it is labelled. "a
+ * mintát" when the reference is unknown or does not start with a number.
+ */
+const theDraft = (e: AlertEvent): string => {
+  const lead = /^\s*([1-9]\d*)(?!\d)/.exec(e.cashmanRef ?? '')?.[1];
+  return lead ? `${theNumbered(lead)} mintát` : 'a mintát';
+};
 /** The program's own sentence, in English like the logs: quoted so the owner can search for it. */
 const said = (reason: string): string => `A program üzenete (angolul): ${reason}`;
 
@@ -96,7 +103,13 @@ const frame: AlertFrame = {
   details: 'Részletek',
   bundleSubject: (count, orders) => `${count} értesítés${orders.length ? `: ${listed(orders, 'és még', 'további')}` : ''}`,
   bundleIntro: (count) => `${count} új értesítés, a legrégebbi elöl.`,
-  footer: (shop) => `Ezt a levelet a shoprenter-cashman-sync küldte a(z) „${shop}” bolt ügyében. Az értesítések és a reggeli összefoglaló beállításai: alerts a config.yaml-ban.`,
+  quarantineGroup: (orders, reason) => ({
+    title: `${orders.length} rendelés karanténban, ugyanazért: nem készült számlaminta`,
+    what: `Ezekből a rendelésekből (${orders.length}) nem készült számlaminta, mind ugyanazért az okért, mert így nem lehet belőlük hibátlan számlát kiállítani: ${orders.join(', ')}. Semmit nem küldtem el a Cashmannek. ${said(reason)}`,
+    todo: 'Javítsd a hibát (a config.yaml-ban vagy a rendelésekben a Shoprenterben), majd futtasd egyszer: `retry --quarantined` (minden karanténban lévő rendelést újra sorba állít, és kiírja mindegyik okát).',
+  }),
+  // The shop's name may start with any sound: no article before it ("a(z)" reads as a form).
+  footer: (shop) => `Ezt a levelet a shoprenter-cashman-sync küldte, ennek a boltnak az ügyében: „${shop}”. Az értesítések és a reggeli összefoglaló beállításai: alerts a config.yaml-ban.`,
 };
 
 export const HUNGARIAN = { table, frame };

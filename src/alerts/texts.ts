@@ -25,6 +25,8 @@ export interface AlertFrame {
   details: string;
   bundleSubject(count: number, orders: readonly string[]): string;
   bundleIntro(count: number): string;
+  /** Several orders quarantined for one same reason (one config gap): one paragraph, one command. */
+  quarantineGroup(orders: readonly string[], reason: string): AlertText;
   footer(shop: string): string;
 }
 

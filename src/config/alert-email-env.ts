@@ -46,7 +46,7 @@ export function loadAlertEmail(raw: { SMTP_URL?: string | undefined; ALERT_EMAIL
   if (to.length === 0) throw new ConfigError('SMTP_URL is set but ALERT_EMAIL_TO is not; set it to the address (or comma-separated addresses) that should receive the alerts.');
   const bad = to.find((a) => !ADDRESS.test(a));
   if (bad) throw new ConfigError(`ALERT_EMAIL_TO has "${bad}", which is not an e-mail address.`);
-  const user = url.username ? decodeURIComponent(url.username) : null;
+  const user = url.username ? decoded(url.username, 'user name') : null;
   const from = raw.ALERT_EMAIL_FROM?.trim() || (user && ADDRESS.test(user) ? user : '');
   if (!from) throw new ConfigError('ALERT_EMAIL_FROM is not set; set it to the sender address the SMTP server accepts for this login.');
   if (!ADDRESS.test(from.replace(/^.*<([^>]+)>\s*$/, '$1'))) throw new ConfigError(`ALERT_EMAIL_FROM "${from}" is not an e-mail address.`);
@@ -56,9 +56,23 @@ export function loadAlertEmail(raw: { SMTP_URL?: string | undefined; ALERT_EMAIL
     host: url.hostname,
     port: url.port ? Number(url.port) : protocol === 'smtps' ? 465 : 587,
     user,
-    password: url.password ? decodeURIComponent(url.password) : null,
+    password: url.password ? decoded(url.password, 'password') : null,
     loopback: LOOPBACK.has(url.hostname),
     to,
     from,
   };
+}
+
+/**
+ * A user or password as written in SMTP_URL, percent-decoded. A bare `%` (a password like
+ * "50%off") is not valid there: the sentence says how to write it and never repeats the value.
+ */
+function decoded(part: string, what: 'user name' | 'password'): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ConfigError(
+      `SMTP_URL has a "%" in its ${what} that is not percent-encoding; write "%" as %25 (and "@" as %40, ":" as %3A, "/" as %2F).`,
+    );
+  }
 }

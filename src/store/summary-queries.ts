@@ -61,3 +61,9 @@ function formatScaled(scaled: bigint, decimals: number): string {
   const digits = (negative ? -scaled : scaled).toString().padStart(decimals + 1, '0');
   return `${negative ? '-' : ''}${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
 }
+
+/** When the ledger's oldest order or alert was recorded (ISO UTC), or null on an empty ledger. */
+export function firstRecordAt(ledger: Ledger): string | null {
+  const row = ledger.db.prepare(`SELECT MIN(at) AS at FROM (SELECT MIN(created_at) AS at FROM orders UNION ALL SELECT MIN(at) FROM alert_outbox)`).get() as { at: string | null };
+  return row.at;
+}

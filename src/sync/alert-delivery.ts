@@ -12,9 +12,13 @@ export interface DeliveryTuning {
   backoffMaxMs: number;
   /** How often the outbox is looked at for alerts raised by other processes (commands, a redraft). */
   pollMs: number;
-  /** E-mail waits until no alert came for this long, so a burst becomes one e-mail... */
+  /**
+   * E-mail waits until no alert came for this long, so a burst becomes one e-mail. At go-live the
+   * quarantines of one config gap arrive about one a second for minutes (each order's product
+   * reads are rate-limited), so the quiet gap that ends a burst is tens of seconds, not a few...
+   */
   settleMs: number;
-  /** ...but never holds an alert longer than this. */
+  /** ...but never holds an alert longer than this (a burst of 10 minutes still makes one e-mail). */
   maxHoldMs: number;
 }
 
@@ -23,8 +27,8 @@ export const DEFAULT_DELIVERY_TUNING: DeliveryTuning = {
   backoffBaseMs: 15_000,
   backoffMaxMs: 15 * 60_000,
   pollMs: 5_000,
-  settleMs: 10_000,
-  maxHoldMs: 60_000,
+  settleMs: 30_000,
+  maxHoldMs: 10 * 60_000,
 };
 
 export interface DeliveryDeps {
@@ -125,7 +129,8 @@ export class AlertDelivery {
     await Promise.all(
       this.deps.channels.map(async (channel) => {
         try {
-          await channel.deliver([event], this.abort.signal);
+          const note = await channel.deliver([event], this.abort.signal);
+          if (note) this.deps.logger.warn('unrecorded alert delivered, but not to everyone', { channel: channel.name, host: channel.where, kind: event.kind, warning: note });
         } catch (error) {
           const words = error instanceof AlertDeliveryError ? error.message : 'request failed';
           this.deps.logger.error('unrecorded alert not delivered; it is lost', { channel: channel.name, host: channel.where, kind: event.kind, error: words });
@@ -227,9 +232,14 @@ export class AlertDelivery {
     const ids = batch.map((d) => d.alertId);
     for (const d of batch) this.tried.add(key(d));
     const events = batch.map((d) => JSON.parse(d.event) as AlertEvent);
-    const about = { channel: channel.name, host: channel.where, alerts: batch.length, kind: batch[0]!.kind, orderNumber: batch[0]!.orderNumber ?? undefined };
+    // A bundle is logged as one (how many, which kinds), not as its first order.
+    const about =
+      batch.length === 1
+        ? { channel: channel.name, host: channel.where, alerts: 1, kind: batch[0]!.kind, orderNumber: batch[0]!.orderNumber ?? undefined }
+        : { channel: channel.name, host: channel.where, alerts: batch.length, kinds: [...new Set(batch.map((d) => d.kind))].join(', ') };
+    let note: string | void;
     try {
-      await channel.deliver(events, this.abort.signal);
+      note = await channel.deliver(events, this.abort.signal);
     } catch (error) {
       const words = error instanceof AlertDeliveryError ? error.message : 'request failed';
       const attempts = Math.max(...batch.map((d) => d.attempts)) + 1;
@@ -241,7 +251,8 @@ export class AlertDelivery {
     }
     this.deps.outbox.markSent(channel.name, ids);
     for (const d of batch) this.tried.delete(key(d));
-    this.deps.logger.info('alert delivered', about);
+    if (note) this.deps.logger.warn('alert delivered, but not to everyone', { ...about, warning: note });
+    else this.deps.logger.info('alert delivered', about);
   }
 }
 

@@ -37,7 +37,7 @@ export interface SmtpCatcher {
   close(): Promise<void>;
 }
 
-export async function startSmtpCatcher(options: { user?: string; password?: string; secure?: boolean } = {}): Promise<SmtpCatcher> {
+export async function startSmtpCatcher(options: { user?: string; password?: string; secure?: boolean; refuseRecipients?: readonly string[] } = {}): Promise<SmtpCatcher> {
   const user = options.user ?? 'alerts@shop.example.hu';
   const password = options.password ?? 'SmtpPw-SECRET-4711!x';
   const mails: CaughtMail[] = [];
@@ -55,6 +55,11 @@ export async function startSmtpCatcher(options: { user?: string; password?: stri
         logins.push({ user: auth.username ?? '', ok, secure: session.secure });
         if (!ok) return callback(new Error('Invalid username or password'));
         callback(null, { user: auth.username });
+      },
+      // A mailbox that does not exist there: 550 to its RCPT TO, the others go on.
+      onRcptTo(address, _session, callback) {
+        if (options.refuseRecipients?.includes(address.address)) return callback(Object.assign(new Error('No such user here'), { responseCode: 550 }));
+        callback();
       },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
