@@ -34,20 +34,24 @@ describe('a changed sync.cancelStatuses judges drafted orders again', () => {
     h.shop.shoprenter.addOrder(order(1101, '2026-11-20T10:00:00'));
     h.shop.shoprenter.addOrder(order(1102, '2026-11-20T10:00:00'));
     await runCycle(before.deps);
+    await before.delivery.flush(); // the alerts the cycle queued
     expect(h.shop.cashman.drafts).toHaveLength(2);
     h.shop.shoprenter.setOrderStatus('1101', 7, '2026-11-20T11:30:00'); // "Törölve", not a cancel status yet
     await runCycle(before.deps);
+    await before.delivery.flush(); // the alerts the cycle queued
     expect(cancelAlerts()).toEqual([]);
     before.close();
 
     // The person adds "Törölve" to cancelStatuses and restarts; the order does not change again.
     const after = await h.runtime({ env: { ALERT_WEBHOOK_URL: hook.url }, now: () => clock.now, config: demoConfigYaml({ productLookups: false, cancelStatuses: ['Törölve'] }) });
     await runCycle(after.deps);
+    await after.delivery.flush(); // the alerts the cycle queued
     const ref = after.ledger.findOrder('1101')!.cashmanRef;
     expect(cancelAlerts()).toEqual([
       expect.objectContaining({ orderNumber: '1101', cashmanRef: ref, reason: expect.stringContaining('status 7, which sync.cancelStatuses now lists') }),
     ]);
     await runCycle(after.deps);
+    await after.delivery.flush(); // the alerts the cycle queued
     expect(cancelAlerts()).toHaveLength(1);
     expect(h.shop.cashman.drafts).toHaveLength(2);
 
