@@ -17,8 +17,8 @@ afterEach(async () => {
 
 const SKUS = Array.from({ length: 10 }, (_, i) => `K${i}`);
 
-async function shopWith(stock: string, cashman: (i: number) => string = (i) => (i < 2 ? '9' : '5'), scopes?: string[]): Promise<StockShop> {
-  const shop = await startStockShop({ cashman: SKUS.map((sku, i) => ({ sku, stock: cashman(i) })), products: SKUS.map((sku) => ({ sku, stocks: [5] })), stock, ...(scopes ? { scopes } : {}) });
+async function shopWith(stock: string, cashman: (i: number) => string = (i) => (i < 2 ? '9' : '5'), scopes?: string[], putCreates = false): Promise<StockShop> {
+  const shop = await startStockShop({ cashman: SKUS.map((sku, i) => ({ sku, stock: cashman(i) })), products: SKUS.map((sku) => ({ sku, stocks: [5] })), stock, ...(scopes ? { scopes } : {}), putCreates });
   // The CLI reads these: the same config the in-process deps use.
   writeFileSync(shop.env['CONFIG_PATH']!, shop.configText);
   shop.ledger.close();
@@ -162,6 +162,20 @@ describe('check with stock on', () => {
     const gap = await cli(['check'], s);
     expect(gap.text).toMatch(/GAP {3}stock\.enabled needs the product\.product:write scope/);
     expect(gap.code).toBe(2);
+  }, 90_000);
+
+  it('never risks creating a product: the scope probe writes nothing to an existing product, even where a PUT to an unknown id creates', async () => {
+    // The docs suggest a PUT with an API id that does not exist may create the product.
+    s = await shopWith('enabled: true', undefined, undefined, true);
+    const ids = s.shop.shoprenter.productIds().sort();
+    const ok = await cli(['check'], s);
+    expect(ok.text).toMatch(/ok {4}Shoprenter product writes are allowed/);
+    expect(s.shop.shoprenter.productIds().sort()).toEqual(ids);
+    const writes = s.shop.shoprenter.productWrites;
+    expect(writes.length).toBe(1);
+    expect(ids).toContain(writes[0]!.productId);
+    expect(writes[0]!.fields).toEqual({});
+    expect(SKUS.map((sku) => stockOf(s!.shop, sku))).toEqual(SKUS.map(() => 5));
   }, 90_000);
 });
 

@@ -16,8 +16,8 @@ export interface StockDeps {
   products: {
     listStockProducts(field: StockField): Promise<ShopProduct[]>;
     writeStock(productId: string, field: StockField, value: number): Promise<void>;
-    /** `check`: whether the API client may write products, by a request that changes nothing. */
-    probeWriteScope?(): Promise<boolean>;
+    /** `check`: whether the API client may write products, by a request that changes nothing; null = no product to probe with. */
+    probeWriteScope?(): Promise<boolean | null>;
   };
   cashman: { stockListText(warehouseId: number | null): Promise<string> };
   /** Lists orders changed since a shop-local time (the first round's walk over stock.openOrderDays). */
