@@ -56,6 +56,8 @@ export interface RoundResult {
 }
 
 const WALK_DONE = 'stock_open_walk_done_at';
+/** Set when the missing-write-scope alert went out; cleared by the next write that works. */
+const WRITE_REFUSED = 'stock_write_refused_at';
 
 /**
  * An open order stops counting this many days after it was placed (or after stock.openOrderDays,
@@ -103,7 +105,10 @@ export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ p
     if (error instanceof CashmanError && (error.code === 'CASHMAN_REJECTED' || error.code === 'CASHMAN_LOGIN')) {
       return { hold: answerHold(`Cashman refused the stock list (${error.message})`) };
     }
-    return { failed: describeError(error) };
+    if (cashmanUnreachable(error)) return { failed: describeError(error) };
+    // Cashman answered, but not with a stock list (an HTTP 500, an error page): the same as an
+    // HTML 200, held and alerted, since it will not heal by waiting like an outage does.
+    return { hold: answerHold(`Cashman answered the stock list with something that is not a stock list (${describeError(error)})`) };
   }
   const list = parseStockList(text);
   if (!list.ok) return { hold: answerHold(list.problem) };
@@ -119,6 +124,17 @@ export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ p
   for (const [productId, quantity] of extra) open.quantities.set(productId, (open.quantities.get(productId) ?? 0n) + quantity);
   const plan = planRound({ cashman: list.rows, products, open: open.quantities, matchBy: settings.matchBy });
   return { plan, openOrders: open.orders + extraOrders };
+}
+
+/**
+ * Cashman could not be reached, or its answer never came (connection refused, a timeout): an
+ * outage, which the next round retries, not a wrong answer. The client marks those by a cause
+ * carrying the network error's code (cashman/client.ts transportError); an answer it read never has one.
+ */
+function cashmanUnreachable(error: unknown): boolean {
+  if (!(error instanceof CashmanError)) return true;
+  if (error.code === 'CASHMAN_NOT_SENT') return true;
+  return error.cause instanceof Error && 'code' in error.cause;
 }
 
 function answerHold(problem: string): Hold {
@@ -151,7 +167,7 @@ export async function runStockRound(deps: StockDeps): Promise<RoundResult> {
     return result('failed', { reason: read.failed });
   }
   const held = store.held();
-  const approval = held?.approvedAt ? { changes: held.changes, zeroes: held.zeroes } : null;
+  const approval = held?.approvedAt ? { kind: held.kind, changes: held.changes, zeroes: held.zeroes } : null;
   const plan = 'plan' in read ? read.plan : null;
   const hold =
     'hold' in read
@@ -190,11 +206,23 @@ export async function runStockRound(deps: StockDeps): Promise<RoundResult> {
     try {
       await deps.products.writeStock(item.productId, deps.settings.field, item.target);
       store.writeSettled(writeId, 'written');
+      if (written === 0) store.deleteMeta(WRITE_REFUSED);
       written += 1;
     } catch (error) {
       const reason = describeError(error);
       store.writeSettled(writeId, 'failed', reason);
       failedWrites += 1;
+      if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_AUTH') {
+        // Refused after a fresh token: the scope is missing (or was revoked). Every other write would
+        // be refused too, so the round stops here, fails loudly and alerts once until a write works.
+        const refused = `Shoprenter refused to write product stock: the API client lacks the product.product:write scope; grant it in the shop admin (${reason})`;
+        logger.error('stock round failed: product writes are refused', { error: refused });
+        if (store.getMeta(WRITE_REFUSED) === undefined) {
+          store.setMeta(WRITE_REFUSED, deps.now().toISOString());
+          await deps.alerts.send({ kind: 'stock-write-refused', reason: refused });
+        }
+        return finish('failed', refused);
+      }
       if (!(error instanceof ShoprenterError) || error.temporary) {
         logger.warn('stock round stopped: Shoprenter keeps failing; the next round tries again', { error: reason });
         return finish('failed', reason);
