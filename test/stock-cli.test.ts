@@ -5,6 +5,7 @@ import { Ledger } from '../src/store/ledger.js';
 import { StockStore } from '../src/store/stock-store.js';
 import { requireBuild, runToEnd, spawnCli, waitFor } from './helpers/processes.js';
 import { placeOrder, startStockShop, stockConfigYaml, stockOf, type StockShop } from './helpers/stock-shop.js';
+import { addMinutes, shopNow } from '../src/domain/shop-clock.js';
 
 /** The stock commands and the daemon's stock rounds as real processes against both stand-ins. */
 
@@ -85,6 +86,8 @@ describe('stock commands', () => {
     const approve = await cli(['stock', 'approve'], s);
     expect(approve.code).toBe(0);
     expect(approve.text).toMatch(/Approved: the next stock round writes the held changes once \(4 products, 4 of them to 0\)/);
+    // By hand: 4 + max(2, ceil(4 / 10)) = 6.
+    expect(approve.text).toMatch(/more than 6 products or set more than 6 to 0, or it is held for another reason, it is held again and you are alerted again/);
     expect((await cli(['stock', 'approve'], s)).text).toMatch(/already approved/);
     const released = await cli(['stock', 'push'], s);
     expect(released.code).toBe(0);
@@ -121,6 +124,28 @@ describe('stock commands', () => {
     // The killed round's unconfirmed write stays visible as "sending".
     expect(rounds.first.some((w) => w.state === 'sending')).toBe(true);
   }, 90_000);
+});
+
+describe('open orders seen by every process that lists orders', () => {
+  it('an open order invoiced while only `once` ran stops counting at the next push', async () => {
+    s = await shopWith('enabled: true\nopenStatuses: [1]\nmaxChangeShare: 1', () => '5');
+    const shop = s;
+    // Open order for 2 × K0 (the shop took 2 off: 5 -> 3). Cashman still has 5.
+    placeOrder(shop.shop, 7001, 1, [['K0', 2]], addMinutes(shopNow(new Date(), 'Europe/Budapest'), -120));
+    expect((await cli(['stock', 'push'], shop)).code).toBe(0);
+    // By hand: 5 − 2 = 3.
+    expect(stockOf(shop.shop, 'K0')).toBe(3);
+    // The invoice is finalized in Cashman (5 -> 3) and the order leaves the open status.
+    shop.shop.shoprenter.setOrderStatus('7001', 5, addMinutes(shopNow(new Date(), 'Europe/Budapest'), -1));
+    shop.shop.cashman.stock.find((r) => r.sku === 'K0')!.stock = '3';
+    // One cycle by hand (the daemon is stopped): `once` lists the changed order and moves the cursor past it.
+    const once = await cli(['once'], shop);
+    expect(once.code).toBe(0);
+    expect(once.text).toMatch(/Cycle completed: [1-9]\d* listed/);
+    expect((await cli(['stock', 'push'], shop)).code).toBe(0);
+    // By hand: Cashman 3, no open order left -> 3 (not 3 − 2 = 1).
+    expect(stockOf(shop.shop, 'K0')).toBe(3);
+  }, 180_000);
 });
 
 describe('demo', () => {

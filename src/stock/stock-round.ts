@@ -8,7 +8,9 @@ import type { Alerter } from '../sync/alerts.js';
 import { describeError } from '../sync/classify.js';
 import { planRound, type MatchBy, type RoundPlan, type ShopProduct } from './stock-core.js';
 import { judgeRound, roundCounts, type Hold } from './stock-safety.js';
-import { collectOpenOrders, type OrderWalk } from './open-orders.js';
+import { collectOpenOrders, countingStart, type OrderWalk } from './open-orders.js';
+
+export { OPEN_ORDER_MAX_AGE_DAYS } from './open-orders.js';
 
 /** What a round needs; built once (stock-runtime.ts) and reused by every round. */
 export interface StockDeps {
@@ -59,23 +61,14 @@ const WALK_DONE = 'stock_open_walk_done_at';
 /** Set when the missing-write-scope alert went out; cleared by the next write that works. */
 const WRITE_REFUSED = 'stock_write_refused_at';
 
-/**
- * An open order stops counting this many days after it was placed (or after stock.openOrderDays,
- * when longer). A storno'd order drops out of every listing the daemon makes (excludeStorno=1), so
- * without an age limit it would hold its goods back for ever; two months outlasts any order that
- * is really still waiting for its invoice.
- */
-export const OPEN_ORDER_MAX_AGE_DAYS = 60;
-
 /** The shop-local start of the first round's walk. */
 function walkStart(deps: StockDeps): string {
   return addMinutes(shopNow(deps.now(), deps.settings.timezone), -deps.settings.openOrderDays * 1440);
 }
 
 /** Orders placed before this (shop-local) no longer count as open. */
-function countingStart(deps: StockDeps): string {
-  const days = Math.max(deps.settings.openOrderDays, OPEN_ORDER_MAX_AGE_DAYS);
-  return addMinutes(shopNow(deps.now(), deps.settings.timezone), -days * 1440);
+function countingStartOf(deps: StockDeps): string {
+  return countingStart(deps.now(), deps.settings.timezone, deps.settings.openOrderDays);
 }
 
 /**
@@ -85,7 +78,7 @@ function countingStart(deps: StockDeps): string {
 export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ plan: RoundPlan; openOrders: number } | { hold: Hold } | { failed: string }> {
   const { settings, store } = deps;
   const since = walkStart(deps);
-  const counted = countingStart(deps);
+  const counted = countingStartOf(deps);
   let extra = new Map<string, bigint>();
   let extraOrders = 0;
   let seen = new Set<string>();

@@ -46,6 +46,11 @@ export function roundCounts(plan: RoundPlan): { changes: number; zeroes: number;
  */
 const REACH: Record<string, number> = { changes: 0, zeroes: 1, shrunk: 2 };
 
+/** The most changes (or zeroes) an approval of `n` lets go. */
+export function approvalLimit(n: number): number {
+  return n + Math.max(2, Math.ceil(n / 10));
+}
+
 /**
  * An approval lets go a round held for the same reason (or a lesser one, see REACH) and no bigger
  * than the one approved: the same changes, give or take what orders and deliveries moved since (a
@@ -53,7 +58,7 @@ const REACH: Record<string, number> = { changes: 0, zeroes: 1, shrunk: 2 };
  * different round and is held again.
  */
 export function approvalCovers(approval: Approval, hold: { kind: string; changes: number; zeroes: number }): boolean {
-  const slack = (n: number) => n + Math.max(2, Math.ceil(n / 10));
+  const slack = approvalLimit;
   const reach = (kind: string) => REACH[kind] ?? Number.POSITIVE_INFINITY;
   if (reach(hold.kind) > reach(approval.kind)) return false;
   return hold.changes <= slack(approval.changes) && hold.zeroes <= slack(approval.zeroes);
