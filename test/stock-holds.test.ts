@@ -5,6 +5,8 @@ import { SerialLane } from '../src/sync/serial-lane.js';
 import { laneGate } from '../src/stock/stock-pacer.js';
 import type { CashmanFault } from '../src/standins/cashman-standin.js';
 import { startStockShop, stockOf, type StockShop } from './helpers/stock-shop.js';
+import { StockScheduler } from '../src/stock/stock-scheduler.js';
+import { silentLogger } from '../src/log/logger.js';
 
 /** Every safety rule of SPEC §6 with the situation that triggers it: the round writes nothing. */
 
@@ -186,6 +188,35 @@ describe('an approval', () => {
     expect(cut.hold?.kind).toBe('shrunk');
     expect(s.shop.shoprenter.productWrites).toEqual([]);
     expect(new StockStore(s.ledger).lastGoodMatched()).toBe(10);
+  }, 60_000);
+});
+
+describe('the schedule', () => {
+  it('a clock set back (an NTP fix) does not stop stock rounds; a round not yet due still waits', async () => {
+    current = await start(() => '5', 5, 'enabled: true\nintervalMinutes: 10');
+    const real = Date.now();
+    let now = real + 3 * 3600_000;
+    const deps = { ...(await current.deps()), now: () => new Date(now) };
+    // A round recorded while the clock ran 3 hours fast.
+    const store = new StockStore(current.ledger, () => new Date(now));
+    store.finishRound(store.startRound(), 'done', { matched: 10 });
+    let rounds = 0;
+    const scheduler = new StockScheduler(deps, 10, silentLogger, () => (rounds += 1));
+    // 5 minutes after it on the fast clock: not due.
+    now += 5 * 60_000;
+    scheduler.afterCycle();
+    await scheduler.idle(30_000);
+    expect(rounds).toBe(0);
+    // Corrected: the clock is 3 hours behind the recorded round.
+    now = real;
+    scheduler.afterCycle();
+    await scheduler.idle(30_000);
+    expect(rounds).toBe(1);
+    // The round just run counts from the corrected clock: 5 minutes later it is not due again.
+    now = real + 5 * 60_000;
+    scheduler.afterCycle();
+    await scheduler.idle(30_000);
+    expect(rounds).toBe(1);
   }, 60_000);
 });
 
