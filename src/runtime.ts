@@ -21,6 +21,9 @@ import { withDraftLatency } from './sync/draft-latency.js';
 import { startPilot } from './sync/pilot-start.js';
 import { logLedgerOpened } from './sync/start-lines.js';
 import { openLedgerFile } from './store/ledger-file.js';
+import { StockStore } from './store/stock-store.js';
+import { countingStart, rememberListedOrders } from './stock/open-orders.js';
+import { describeError } from './sync/classify.js';
 import { LedgerUnitStore } from './store/product-units.js';
 
 /** Optional observer of remote requests and drafts (the /metrics endpoint's SyncMetrics). */
@@ -188,11 +191,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       timezone: config.sync.timezone,
       now,
     });
+    // Every listed order is remembered for stock (stock/open-orders.ts), with stock on or off.
+    const source = rememberListedOrders(observed.source, new StockStore(ledger, now), countingStart(now(), config.sync.timezone, config.stock.openOrderDays), (error) =>
+      logger.warn('could not remember an order for stock', { error: describeError(error) }),
+    );
     const deps: CycleDeps & { stop: { requested: boolean } } = {
       ledger,
       stop,
       ...(productOptions || fromProducts ? { enrich: (order: Order) => shoprenter.enrichOrder(order, { options: productOptions, units: fromProducts }) } : {}),
-      source: observed.source,
+      source,
       backend: observed.backend,
       logger,
       alerts,

@@ -110,6 +110,11 @@ const CASES = {
     subject: { hu: 'visszatartott készletfrissítés, semmit nem írtam a boltba', en: 'a stock round was held and wrote nothing' },
     body: { hu: ['`stock preview`', '`stock approve`', REASON], en: ['`stock preview`', '`stock approve`', REASON] },
   },
+  'stock-write-refused': {
+    event: { kind: 'stock-write-refused', reason: REASON },
+    subject: { hu: 'nem frissül a készlet: a bolt nem engedi írni a termékeket', en: 'stock is not written: the shop refuses product writes' },
+    body: { hu: ['product.product:write', REASON], en: ['product.product:write', REASON] },
+  },
   'test-alert': {
     event: { kind: 'test-alert', reason: 'test' },
     subject: { hu: 'próba értesítés', en: 'test alert' },

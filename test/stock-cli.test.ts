@@ -5,6 +5,7 @@ import { Ledger } from '../src/store/ledger.js';
 import { StockStore } from '../src/store/stock-store.js';
 import { requireBuild, runToEnd, spawnCli, waitFor } from './helpers/processes.js';
 import { placeOrder, startStockShop, stockConfigYaml, stockOf, type StockShop } from './helpers/stock-shop.js';
+import { addMinutes, shopNow } from '../src/domain/shop-clock.js';
 
 /** The stock commands and the daemon's stock rounds as real processes against both stand-ins. */
 
@@ -17,8 +18,8 @@ afterEach(async () => {
 
 const SKUS = Array.from({ length: 10 }, (_, i) => `K${i}`);
 
-async function shopWith(stock: string, cashman: (i: number) => string = (i) => (i < 2 ? '9' : '5'), scopes?: string[]): Promise<StockShop> {
-  const shop = await startStockShop({ cashman: SKUS.map((sku, i) => ({ sku, stock: cashman(i) })), products: SKUS.map((sku) => ({ sku, stocks: [5] })), stock, ...(scopes ? { scopes } : {}) });
+async function shopWith(stock: string, cashman: (i: number) => string = (i) => (i < 2 ? '9' : '5'), scopes?: string[], putCreates = false): Promise<StockShop> {
+  const shop = await startStockShop({ cashman: SKUS.map((sku, i) => ({ sku, stock: cashman(i) })), products: SKUS.map((sku) => ({ sku, stocks: [5] })), stock, ...(scopes ? { scopes } : {}), putCreates });
   // The CLI reads these: the same config the in-process deps use.
   writeFileSync(shop.env['CONFIG_PATH']!, shop.configText);
   shop.ledger.close();
@@ -85,6 +86,8 @@ describe('stock commands', () => {
     const approve = await cli(['stock', 'approve'], s);
     expect(approve.code).toBe(0);
     expect(approve.text).toMatch(/Approved: the next stock round writes the held changes once \(4 products, 4 of them to 0\)/);
+    // By hand: 4 + max(2, ceil(4 / 10)) = 6.
+    expect(approve.text).toMatch(/more than 6 products or set more than 6 to 0, or it is held for another reason, it is held again and you are alerted again/);
     expect((await cli(['stock', 'approve'], s)).text).toMatch(/already approved/);
     const released = await cli(['stock', 'push'], s);
     expect(released.code).toBe(0);
@@ -121,6 +124,28 @@ describe('stock commands', () => {
     // The killed round's unconfirmed write stays visible as "sending".
     expect(rounds.first.some((w) => w.state === 'sending')).toBe(true);
   }, 90_000);
+});
+
+describe('open orders seen by every process that lists orders', () => {
+  it('an open order invoiced while only `once` ran stops counting at the next push', async () => {
+    s = await shopWith('enabled: true\nopenStatuses: [1]\nmaxChangeShare: 1', () => '5');
+    const shop = s;
+    // Open order for 2 × K0 (the shop took 2 off: 5 -> 3). Cashman still has 5.
+    placeOrder(shop.shop, 7001, 1, [['K0', 2]], addMinutes(shopNow(new Date(), 'Europe/Budapest'), -120));
+    expect((await cli(['stock', 'push'], shop)).code).toBe(0);
+    // By hand: 5 − 2 = 3.
+    expect(stockOf(shop.shop, 'K0')).toBe(3);
+    // The invoice is finalized in Cashman (5 -> 3) and the order leaves the open status.
+    shop.shop.shoprenter.setOrderStatus('7001', 5, addMinutes(shopNow(new Date(), 'Europe/Budapest'), -1));
+    shop.shop.cashman.stock.find((r) => r.sku === 'K0')!.stock = '3';
+    // One cycle by hand (the daemon is stopped): `once` lists the changed order and moves the cursor past it.
+    const once = await cli(['once'], shop);
+    expect(once.code).toBe(0);
+    expect(once.text).toMatch(/Cycle completed: [1-9]\d* listed/);
+    expect((await cli(['stock', 'push'], shop)).code).toBe(0);
+    // By hand: Cashman 3, no open order left -> 3 (not 3 − 2 = 1).
+    expect(stockOf(shop.shop, 'K0')).toBe(3);
+  }, 180_000);
 });
 
 describe('demo', () => {
@@ -162,6 +187,20 @@ describe('check with stock on', () => {
     const gap = await cli(['check'], s);
     expect(gap.text).toMatch(/GAP {3}stock\.enabled needs the product\.product:write scope/);
     expect(gap.code).toBe(2);
+  }, 90_000);
+
+  it('never risks creating a product: the scope probe writes nothing to an existing product, even where a PUT to an unknown id creates', async () => {
+    // The docs suggest a PUT with an API id that does not exist may create the product.
+    s = await shopWith('enabled: true', undefined, undefined, true);
+    const ids = s.shop.shoprenter.productIds().sort();
+    const ok = await cli(['check'], s);
+    expect(ok.text).toMatch(/ok {4}Shoprenter product writes are allowed/);
+    expect(s.shop.shoprenter.productIds().sort()).toEqual(ids);
+    const writes = s.shop.shoprenter.productWrites;
+    expect(writes.length).toBe(1);
+    expect(ids).toContain(writes[0]!.productId);
+    expect(writes[0]!.fields).toEqual({});
+    expect(SKUS.map((sku) => stockOf(s!.shop, sku))).toEqual(SKUS.map(() => 5));
   }, 90_000);
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { planRound, stockTarget, decimalToScaled, type CashmanStockRow, type ShopProduct } from '../src/stock/stock-core.js';
-import { approvalCovers, judgeRound } from '../src/stock/stock-safety.js';
+import { approvalCovers, judgeRound, type Approval } from '../src/stock/stock-safety.js';
 
 /**
  * SPEC §6's target, matching and safety rules against a table computed by hand:
@@ -116,7 +116,7 @@ describe('safety rules', () => {
       open: new Map(),
       matchBy: 'sku',
     });
-  const judge = (matched: number, changes: number, zeroes: number, lastGoodMatched: number | null = null, approval: { changes: number; zeroes: number } | null = null) =>
+  const judge = (matched: number, changes: number, zeroes: number, lastGoodMatched: number | null = null, approval: Approval | null = null) =>
     judgeRound({ plan: planWith(matched, changes, zeroes), lastGoodMatched, maxChangeShare: 0.2, approval });
 
   it('holds a round that changes more than the share, not one at the share', () => {
@@ -135,10 +135,29 @@ describe('safety rules', () => {
   });
 
   it('an approval lets go a round no bigger than the one approved', () => {
-    expect(judge(10, 5, 0, null, { changes: 5, zeroes: 0 })).toBeNull();
-    expect(judge(10, 7, 0, null, { changes: 5, zeroes: 0 })).toBeNull();
-    expect(judge(10, 8, 0, null, { changes: 5, zeroes: 0 })?.kind).toBe('changes');
-    expect(approvalCovers({ changes: 100, zeroes: 0 }, { changes: 110, zeroes: 2 })).toBe(true);
-    expect(approvalCovers({ changes: 100, zeroes: 0 }, { changes: 111, zeroes: 0 })).toBe(false);
+    const changes = (n: number): Approval => ({ kind: 'changes', changes: n, zeroes: 0 });
+    expect(judge(10, 5, 0, null, changes(5))).toBeNull();
+    expect(judge(10, 7, 0, null, changes(5))).toBeNull();
+    expect(judge(10, 8, 0, null, changes(5))?.kind).toBe('changes');
+    expect(approvalCovers(changes(100), { kind: 'changes', changes: 110, zeroes: 2 })).toBe(true);
+    expect(approvalCovers(changes(100), { kind: 'changes', changes: 111, zeroes: 0 })).toBe(false);
+  });
+
+  it('an approval covers only the reason it was given for: one for many changes does not let a cut list or a wave of zeroes go', () => {
+    // Last good round matched 1000; Cashman's next list is cut to 400 rows, 100 of them changed (by hand: 400 * 2 < 1000).
+    const cut = planRound({
+      cashman: Array.from({ length: 400 }, (_, i) => row(`K${i}`, i < 100 ? '1' : '5')),
+      products: Array.from({ length: 1000 }, (_, i) => product(`p${i}`, `K${i}`, '5')),
+      open: new Map(),
+      matchBy: 'sku',
+    });
+    const approvedDelivery: Approval = { kind: 'changes', changes: 300, zeroes: 0 };
+    expect(judgeRound({ plan: cut, lastGoodMatched: 1000, maxChangeShare: 0.2, approval: null })?.kind).toBe('shrunk');
+    expect(judgeRound({ plan: cut, lastGoodMatched: 1000, maxChangeShare: 0.2, approval: approvedDelivery })?.kind).toBe('shrunk');
+    // Approved for that very reason (the person checked the cut list), it goes.
+    expect(judgeRound({ plan: cut, lastGoodMatched: 1000, maxChangeShare: 0.2, approval: { kind: 'shrunk', changes: 100, zeroes: 0 } })).toBeNull();
+    // 3 of 10 to 0 is a "zeroes" hold; a "changes" approval of the same size does not cover it, a "zeroes" one does.
+    expect(judge(10, 3, 3, null, { kind: 'changes', changes: 3, zeroes: 3 })?.kind).toBe('zeroes');
+    expect(judge(10, 3, 3, null, { kind: 'zeroes', changes: 3, zeroes: 3 })).toBeNull();
   });
 });

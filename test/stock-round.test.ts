@@ -101,6 +101,21 @@ describe('a stock round', () => {
     expect(current.shop.shoprenter.stats.byPath['/api/orderExtend'] ?? 0).toBe(0);
   }, 60_000);
 
+  it('a product deleted during the round: its 404 is "product gone", asked once, not created, the round goes on', async () => {
+    current = await startStockShop({ cashman: ['A1', 'A2', 'A3'].map((sku) => ({ sku, stock: '7' })), products: ['A1', 'A2', 'A3'].map((sku) => ({ sku, stocks: [5] })), stock: 'enabled: true\nmaxChangeShare: 1' });
+    const s = current;
+    const gone = s.shop.shoprenter.product('A2')!['id'] as string;
+    s.shop.shoprenter.productHooks.beforeWrite = (id) => {
+      if (id === gone) s.shop.shoprenter.deleteProduct(gone);
+    };
+    const result = await runStockRound(await s.deps());
+    expect(result.outcome).toBe('done');
+    expect({ written: result.written, failed: result.failedWrites }).toEqual({ written: 2, failed: 1 });
+    expect(writesTo(s).filter((w) => w.productId === gone)).toHaveLength(1);
+    expect(s.shop.shoprenter.productIds().includes(gone)).toBe(false);
+    expect([stockOf(s.shop, 'A1'), stockOf(s.shop, 'A3')]).toEqual([7, 7]);
+  }, 60_000);
+
   it('corrects next round an order placed while the round was writing', async () => {
     const rows = [{ sku: 'A1', stock: '12' }, ...Array.from({ length: 9 }, (_, i) => ({ sku: `F${i}`, stock: '5' }))];
     const products = [{ sku: 'A1', stocks: [10] }, ...Array.from({ length: 9 }, (_, i) => ({ sku: `F${i}`, stocks: [5] }))];

@@ -72,6 +72,11 @@ const table: AlertTable = {
     what: `A stock round was held: it wrote nothing into the shop, because what it read or would write looks wrong. ${e.reason}`,
     todo: 'Check `stock preview`; if what it would write is right, run `stock approve` to let the round go once.',
   }),
+  'stock-write-refused': (e) => ({
+    title: 'stock is not written: the shop refuses product writes',
+    what: `Shoprenter refused to let the API client write product stock, so the stock rounds write nothing and the shop's stock goes stale. ${e.reason}`,
+    todo: 'Give the API client the product.product:write scope in the shop admin; the next stock round writes again by itself.',
+  }),
   'test-alert': () => ({
     title: 'test alert',
     what: 'This is a test alert sent by `check --send-test-alert`: if you read it, this channel works.',

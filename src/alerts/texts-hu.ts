@@ -89,6 +89,11 @@ const table: AlertTable = {
     what: `Egy készletfrissítést visszatartottam: semmit nem írtam a boltba, mert amit a Cashmanből olvastam vagy amit írnék, hibásnak tűnik. ${said(e.reason)}`,
     todo: 'Nézd meg: `stock preview`; ha helyes, amit írna, futtasd: `stock approve` (egyszer engedi át a frissítést).',
   }),
+  'stock-write-refused': (e) => ({
+    title: 'nem frissül a készlet: a bolt nem engedi írni a termékeket',
+    what: `A Shoprenter nem engedi, hogy az API-kliens írja a termékek készletét, ezért a készletfrissítés semmit nem ír, és a bolt készlete elavul. ${said(e.reason)}`,
+    todo: 'Add meg az API-kliensnek a product.product:write jogosultságot a bolt adminjában; a következő készletfrissítés magától újra ír.',
+  }),
   'test-alert': () => ({
     title: 'próba értesítés',
     what: 'Ezt a próba értesítést a `check --send-test-alert` parancs küldte: ha olvasod, ez a csatorna működik.',

@@ -21,7 +21,6 @@ type AlertOutboxDb = ConstructorParameters<typeof AlertOutbox>[0];
 import { renderDraft } from './render-draft.js';
 import { formatSummary } from './sync-commands.js';
 import { DEMO_STOCK_YAML, demoStockRound } from './demo-stock.js';
-import { observeRuntimeOrders } from '../stock/stock-runtime.js';
 
 /**
  * `demo`: the real daemon (same runtime, ledger and adapters as `run`) against in-process
@@ -49,7 +48,6 @@ export async function demoCommand(ctx: CommandContext, database?: string): Promi
     const demoConfig = parseConfig(configText, 'demo config');
     const runtime = await createRuntime({ env, config: demoConfig, logger, lock: 'demo', expectNewLedger: true });
     runtime.deps.backend = narrate(runtime.deps.backend, ctx.out);
-    observeRuntimeOrders(runtime, logger);
     try {
       ctx.out('shoprenter-cashman-sync demo: local stand-ins of Shoprenter and Cashman, 12 sample orders.\n');
       ctx.out('Cycle 1: the backlog, with the go-live pilot on (sync.pilotOrders: 3)');

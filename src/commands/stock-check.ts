@@ -31,8 +31,15 @@ export async function stockCheck(env: RemoteEnv, cfg: FileConfig, cashman: Cashm
     });
     let scope = true;
     try {
-      scope = (await deps.products.probeWriteScope?.()) ?? true;
-      lines.push(scope ? 'ok    Shoprenter product writes are allowed (stock.enabled)' : 'GAP   stock.enabled needs the product.product:write scope: grant it to the API client in the shop admin');
+      const probed = (await deps.products.probeWriteScope?.()) ?? null;
+      scope = probed !== false;
+      lines.push(
+        probed === null
+          ? 'note  the product write scope was not checked: the shop has no product to check it on (a check never writes to a product that does not exist)'
+          : probed
+            ? 'ok    Shoprenter product writes are allowed (stock.enabled)'
+            : 'GAP   stock.enabled needs the product.product:write scope: grant it to the API client in the shop admin',
+      );
     } catch (error) {
       lines.push(`FAIL  could not check the product write scope: ${describeError(error)}`);
       return { lines, scope: true, remote: false };

@@ -9,7 +9,7 @@ import { noAlerts } from '../sync/alerts.js';
 import { createAlerting } from '../sync/alerting.js';
 import { ALERT_EXIT_BUDGET_MS } from './sync-commands.js';
 import { readAndPlan, runStockRound } from '../stock/stock-round.js';
-import { judgeRound } from '../stock/stock-safety.js';
+import { approvalLimit, judgeRound } from '../stock/stock-safety.js';
 import { createStockDeps } from '../stock/stock-runtime.js';
 import { previewJson, previewLines, roundLine } from './stock-words.js';
 import { baseEnv, config, logger, openExistingLedger, remoteEnv, type CommandContext } from './context.js';
@@ -124,7 +124,14 @@ function stockApprove(ctx: CommandContext): number {
     if (outcome === 'nothing') ctx.out('No stock round is held; nothing to approve.');
     else if (outcome === 'already') ctx.out('The held stock round is already approved; the next round writes it.');
     else if (outcome === 'moved') ctx.out('A newer round was held meanwhile; look at "stock preview" and run "stock approve" again.');
-    else ctx.out(`Approved: the next stock round writes the held changes once (${held?.changes ?? 0} products, ${held?.zeroes ?? 0} of them to 0).`);
+    else {
+      const changes = held?.changes ?? 0;
+      const zeroes = held?.zeroes ?? 0;
+      ctx.out(
+        `Approved: the next stock round writes the held changes once (${changes} products, ${zeroes} of them to 0). ` +
+          `If by then it would change more than ${approvalLimit(changes)} products or set more than ${approvalLimit(zeroes)} to 0, or it is held for another reason, it is held again and you are alerted again.`,
+      );
+    }
     return outcome === 'moved' ? 1 : 0;
   } finally {
     ledger.close();

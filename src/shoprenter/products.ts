@@ -100,21 +100,30 @@ export class ShoprenterProducts {
     this.counts.writes += 1;
     await putProductFields(
       { got: this.got, auth: this.auth, limiter: this.limiter, ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}), stopping: this.options.stopping },
-      this.url(`products/${encodeURIComponent(productId).replace(/%3D/g, '=')}`),
+      this.productUrl(productId),
       { [field]: String(value) },
     );
   }
 
   /**
    * Whether the API client may write products (scope product.product:write), proven by a write
-   * that cannot change anything: an empty body to a product id that does not exist. Missing scope
-   * answers 401/403 before anything else; any other answer (404, 400, 2xx) means the scope is there.
+   * that cannot change anything: an empty body to a product that exists (the first of the list,
+   * read just before). Never an id that does not exist: the docs suggest a PUT with an API id may
+   * create the resource (reference/stock.md, UNKNOWN). Not the current stock written back either:
+   * an order placed between the read and the write would be undone. Missing scope answers 401/403
+   * before anything else; any other answer (400, 2xx) means the scope is there. Null = the shop has
+   * no product to probe with, so the probe is skipped.
    */
-  async probeWriteScope(): Promise<boolean> {
+  async probeWriteScope(): Promise<boolean | null> {
+    const body = await this.http.getJson(() => this.url('products', { full: '1', limit: '1', page: '0' }), { what: 'the product list', nullOnErrorCodes: [40008] });
+    const envelope = body === null ? null : ListEnvelope.safeParse(body);
+    if (envelope && !envelope.success) throw bad('the product list');
+    const first = envelope?.data.items[0] as { id?: unknown } | undefined;
+    if (typeof first?.id !== 'string' || first.id === '') return null;
     try {
       await putProductFields(
         { got: this.got, auth: this.auth, limiter: this.limiter, ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}), stopping: this.options.stopping },
-        this.url(`products/${Buffer.from('product-product_id=0').toString('base64')}`),
+        this.productUrl(first.id),
         {},
       );
       return true;
@@ -123,6 +132,10 @@ export class ShoprenterProducts {
       if (error instanceof ShoprenterError && !error.temporary) return true;
       throw error;
     }
+  }
+
+  private productUrl(productId: string): URL {
+    return this.url(`products/${encodeURIComponent(productId).replace(/%3D/g, '=')}`);
   }
 
   private url(path: string, query: Record<string, string> = {}): URL {

@@ -87,6 +87,7 @@ export function answerProductWrite(
   log: ProductWrite[],
   before?: (productId: string) => void,
   bodyForm: 'either' | 'wrapped' = 'either',
+  putCreates = false,
 ): ApiAnswer {
   const [, resource, rawId, ...rest] = apiPath.split('/');
   if (resource !== 'products' || rawId === undefined || rest.length > 0 || (method !== 'PUT' && method !== 'POST')) {
@@ -107,8 +108,15 @@ export function answerProductWrite(
   const fields = wrapped as Record<string, unknown>;
   before?.(productId);
   log.push({ productId, method, fields: structuredClone(fields) });
-  const product = data.products.get(productId);
-  if (!product) return { status: 404, body: { error: 40401, message: 'Resource not found! products' } };
+  // Whether a PUT to an API id that does not exist creates the product is UNKNOWN (reference/stock.md:
+  // the docs contrast PUT with an Outer ID, which needs an existing resource, with "creation with an
+  // API_ID"). Default 404; `putCreates` makes the stand-in create it, so tests can prove we never rely on 404.
+  let product = data.products.get(productId);
+  if (!product && !putCreates) return { status: 404, body: { error: 40401, message: 'Resource not found! products' } };
+  if (!product) {
+    product = { href: `${hrefBase(data.shop)}/products/${productId}`, id: productId, status: '1', productDescriptions: [] };
+    data.products.set(productId, product);
+  }
   for (const [key, value] of Object.entries(fields)) {
     if (key === 'id') product['outerId'] = value;
     else if (!WRITABLE.has(key)) return { status: 400, body: { error: 40010, message: `The given parameter: ${key} is not available!` } };

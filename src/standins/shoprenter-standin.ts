@@ -53,6 +53,8 @@ export interface ShoprenterStandinOptions {
   scopes?: readonly string[];
   /** Product writes: any body (default) or only one wrapped in {"data": ...} (40001 otherwise). */
   productBody?: 'either' | 'wrapped';
+  /** A PUT to an unknown product id creates it (the docs suggest a PUT with an API id may); default 404. */
+  putCreates?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -109,6 +111,10 @@ export interface ShoprenterStandin {
   addProducts(specs: readonly StockProductSpec[]): void;
   /** A stored product by API id or SKU (the live object: tests read its stock fields). */
   product(ref: string): Record<string, unknown> | undefined;
+  /** The API ids of every stored product. */
+  productIds(): string[];
+  /** Deletes a product, as the shop owner does in the admin. */
+  deleteProduct(id: string): void;
   /** Every PUT/POST /products/{id} received, with the fields as sent. */
   productWrites: ProductWrite[];
   /** Test hook run when a product write arrives, before it is applied (e.g. an order placed mid-round). */
@@ -310,7 +316,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/') && options.scopes && !options.scopes.includes('product.product:write')) {
       answer = shoprenterError(401, 40101, 'You have no permission for this operation!');
     } else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/')) {
-      answer = answerProductWrite(data, req.method, apiPath, body, productWrites, productHooks.beforeWrite, options.productBody);
+      answer = answerProductWrite(data, req.method, apiPath, body, productWrites, productHooks.beforeWrite, options.productBody, options.putCreates ?? false);
     } else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
     else answer = answerApi(data, apiPath, url.searchParams);
 
@@ -362,6 +368,8 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     },
     addProducts: (specs) => addStockProducts(data, specs),
     product: (ref) => data.products.get(ref) ?? [...data.products.values()].find((p) => p['sku'] === ref),
+    productIds: () => [...data.products.keys()],
+    deleteProduct: (id) => void data.products.delete(id),
     productWrites,
     productHooks,
     expireTokens() {

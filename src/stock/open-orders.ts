@@ -1,4 +1,5 @@
 import type { Order } from '../domain/order.js';
+import { addMinutes, shopNow } from '../domain/shop-clock.js';
 import type { OpenOrderRecord, StockStore } from '../store/stock-store.js';
 import type { OrderSource, SourcedOrder } from '../sync/ports.js';
 import { addOpenLines } from './stock-core.js';
@@ -8,7 +9,37 @@ import { addOpenLines } from './stock-core.js';
  * is wrapped so every order it hands to the pipeline (poll pages, retries, webhook reads) is also
  * remembered with its status and lines. No extra order read is made, except the first round's
  * walk over stock.openOrderDays, so that orders placed before go-live count too.
+ *
+ * Every process that lists orders remembers them (`run` with stock on or off, `once`, the demo),
+ * not only a `run` with stock on: the order cursor moves past an order only once, so an order a
+ * `once` listed and the stock side did not see would keep counting as open (or never count) until
+ * it aged out. Remembering costs one upsert per listed order; the alternative (re-walking the
+ * order list whenever the stock side cannot prove it saw every listing since its last round)
+ * costs Shoprenter reads and a second cursor to keep right, so the simpler one was chosen.
  */
+
+/**
+ * An open order stops counting this many days after it was placed (or after stock.openOrderDays,
+ * when longer). A storno'd order drops out of every listing the daemon makes (excludeStorno=1), so
+ * without an age limit it would hold its goods back for ever; two months outlasts any order that
+ * is really still waiting for its invoice.
+ */
+export const OPEN_ORDER_MAX_AGE_DAYS = 60;
+
+/** Orders placed before this (shop-local) no longer count as open. */
+export function countingStart(now: Date, timezone: string, openOrderDays: number): string {
+  return addMinutes(shopNow(now, timezone), -Math.max(openOrderDays, OPEN_ORDER_MAX_AGE_DAYS) * 1440);
+}
+
+/** The runtime's order source remembering the orders it lists; orders past counting are dropped first. */
+export function rememberListedOrders<T extends OrderSource>(source: T, store: StockStore, start: string, onError: (error: unknown) => void): T {
+  try {
+    store.pruneOrders(start);
+  } catch (error) {
+    onError(error);
+  }
+  return observeOpenOrders(source, store, onError);
+}
 
 export type OrderWalk = (updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>) => Promise<void>;
 

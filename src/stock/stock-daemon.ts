@@ -6,11 +6,11 @@ import type { RequestInfo } from '../shoprenter/auth.js';
 import type { SerialLane } from '../sync/serial-lane.js';
 import { laneGate } from './stock-pacer.js';
 import type { RoundResult } from './stock-round.js';
-import { createStockDeps, observeRuntimeOrders } from './stock-runtime.js';
+import { createStockDeps } from './stock-runtime.js';
 import { StockScheduler } from './stock-scheduler.js';
 
 /**
- * `run` with stock.enabled: the order source remembers open orders, and a StockScheduler runs a
+ * `run` with stock.enabled (the runtime's order source remembers open orders in any case): a StockScheduler runs a
  * round after an order cycle every stock.intervalMinutes, beside the order lane. Null when stock is off.
  */
 export async function startStock(options: {
@@ -24,7 +24,6 @@ export async function startStock(options: {
 }): Promise<StockScheduler | null> {
   const { runtime, config, logger } = options;
   if (!config.stock.enabled) return null;
-  observeRuntimeOrders(runtime, logger);
   const deps = await createStockDeps({
     env: options.env,
     config,

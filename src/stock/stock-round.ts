@@ -8,7 +8,9 @@ import type { Alerter } from '../sync/alerts.js';
 import { describeError } from '../sync/classify.js';
 import { planRound, type MatchBy, type RoundPlan, type ShopProduct } from './stock-core.js';
 import { judgeRound, roundCounts, type Hold } from './stock-safety.js';
-import { collectOpenOrders, type OrderWalk } from './open-orders.js';
+import { collectOpenOrders, countingStart, type OrderWalk } from './open-orders.js';
+
+export { OPEN_ORDER_MAX_AGE_DAYS } from './open-orders.js';
 
 /** What a round needs; built once (stock-runtime.ts) and reused by every round. */
 export interface StockDeps {
@@ -16,8 +18,8 @@ export interface StockDeps {
   products: {
     listStockProducts(field: StockField): Promise<ShopProduct[]>;
     writeStock(productId: string, field: StockField, value: number): Promise<void>;
-    /** `check`: whether the API client may write products, by a request that changes nothing. */
-    probeWriteScope?(): Promise<boolean>;
+    /** `check`: whether the API client may write products, by a request that changes nothing; null = no product to probe with. */
+    probeWriteScope?(): Promise<boolean | null>;
   };
   cashman: { stockListText(warehouseId: number | null): Promise<string> };
   /** Lists orders changed since a shop-local time (the first round's walk over stock.openOrderDays). */
@@ -56,14 +58,8 @@ export interface RoundResult {
 }
 
 const WALK_DONE = 'stock_open_walk_done_at';
-
-/**
- * An open order stops counting this many days after it was placed (or after stock.openOrderDays,
- * when longer). A storno'd order drops out of every listing the daemon makes (excludeStorno=1), so
- * without an age limit it would hold its goods back for ever; two months outlasts any order that
- * is really still waiting for its invoice.
- */
-export const OPEN_ORDER_MAX_AGE_DAYS = 60;
+/** Set when the missing-write-scope alert went out; cleared by the next write that works. */
+const WRITE_REFUSED = 'stock_write_refused_at';
 
 /** The shop-local start of the first round's walk. */
 function walkStart(deps: StockDeps): string {
@@ -71,9 +67,8 @@ function walkStart(deps: StockDeps): string {
 }
 
 /** Orders placed before this (shop-local) no longer count as open. */
-function countingStart(deps: StockDeps): string {
-  const days = Math.max(deps.settings.openOrderDays, OPEN_ORDER_MAX_AGE_DAYS);
-  return addMinutes(shopNow(deps.now(), deps.settings.timezone), -days * 1440);
+function countingStartOf(deps: StockDeps): string {
+  return countingStart(deps.now(), deps.settings.timezone, deps.settings.openOrderDays);
 }
 
 /**
@@ -83,7 +78,7 @@ function countingStart(deps: StockDeps): string {
 export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ plan: RoundPlan; openOrders: number } | { hold: Hold } | { failed: string }> {
   const { settings, store } = deps;
   const since = walkStart(deps);
-  const counted = countingStart(deps);
+  const counted = countingStartOf(deps);
   let extra = new Map<string, bigint>();
   let extraOrders = 0;
   let seen = new Set<string>();
@@ -103,7 +98,10 @@ export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ p
     if (error instanceof CashmanError && (error.code === 'CASHMAN_REJECTED' || error.code === 'CASHMAN_LOGIN')) {
       return { hold: answerHold(`Cashman refused the stock list (${error.message})`) };
     }
-    return { failed: describeError(error) };
+    if (cashmanUnreachable(error)) return { failed: describeError(error) };
+    // Cashman answered, but not with a stock list (an HTTP 500, an error page): the same as an
+    // HTML 200, held and alerted, since it will not heal by waiting like an outage does.
+    return { hold: answerHold(`Cashman answered the stock list with something that is not a stock list (${describeError(error)})`) };
   }
   const list = parseStockList(text);
   if (!list.ok) return { hold: answerHold(list.problem) };
@@ -119,6 +117,17 @@ export async function readAndPlan(deps: StockDeps, record: boolean): Promise<{ p
   for (const [productId, quantity] of extra) open.quantities.set(productId, (open.quantities.get(productId) ?? 0n) + quantity);
   const plan = planRound({ cashman: list.rows, products, open: open.quantities, matchBy: settings.matchBy });
   return { plan, openOrders: open.orders + extraOrders };
+}
+
+/**
+ * Cashman could not be reached, or its answer never came (connection refused, a timeout): an
+ * outage, which the next round retries, not a wrong answer. The client marks those by a cause
+ * carrying the network error's code (cashman/client.ts transportError); an answer it read never has one.
+ */
+function cashmanUnreachable(error: unknown): boolean {
+  if (!(error instanceof CashmanError)) return true;
+  if (error.code === 'CASHMAN_NOT_SENT') return true;
+  return error.cause instanceof Error && 'code' in error.cause;
 }
 
 function answerHold(problem: string): Hold {
@@ -151,7 +160,7 @@ export async function runStockRound(deps: StockDeps): Promise<RoundResult> {
     return result('failed', { reason: read.failed });
   }
   const held = store.held();
-  const approval = held?.approvedAt ? { changes: held.changes, zeroes: held.zeroes } : null;
+  const approval = held?.approvedAt ? { kind: held.kind, changes: held.changes, zeroes: held.zeroes } : null;
   const plan = 'plan' in read ? read.plan : null;
   const hold =
     'hold' in read
@@ -190,11 +199,23 @@ export async function runStockRound(deps: StockDeps): Promise<RoundResult> {
     try {
       await deps.products.writeStock(item.productId, deps.settings.field, item.target);
       store.writeSettled(writeId, 'written');
+      if (written === 0) store.deleteMeta(WRITE_REFUSED);
       written += 1;
     } catch (error) {
       const reason = describeError(error);
       store.writeSettled(writeId, 'failed', reason);
       failedWrites += 1;
+      if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_AUTH') {
+        // Refused after a fresh token: the scope is missing (or was revoked). Every other write would
+        // be refused too, so the round stops here, fails loudly and alerts once until a write works.
+        const refused = `Shoprenter refused to write product stock: the API client lacks the product.product:write scope; grant it in the shop admin (${reason})`;
+        logger.error('stock round failed: product writes are refused', { error: refused });
+        if (store.getMeta(WRITE_REFUSED) === undefined) {
+          store.setMeta(WRITE_REFUSED, deps.now().toISOString());
+          await deps.alerts.send({ kind: 'stock-write-refused', reason: refused });
+        }
+        return finish('failed', refused);
+      }
       if (!(error instanceof ShoprenterError) || error.temporary) {
         logger.warn('stock round stopped: Shoprenter keeps failing; the next round tries again', { error: reason });
         return finish('failed', reason);

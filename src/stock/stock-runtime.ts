@@ -1,7 +1,7 @@
 import type { RemoteEnv } from '../config/env.js';
 import type { FileConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import { listStatusNames, type Runtime } from '../runtime.js';
+import { listStatusNames } from '../runtime.js';
 import type { RequestInfo } from '../shoprenter/auth.js';
 import { ShoprenterClient } from '../shoprenter/client.js';
 import { ShoprenterProducts } from '../shoprenter/products.js';
@@ -9,9 +9,7 @@ import { sharedRateLimiter, type RateLimiter } from '../shoprenter/rate-limiter.
 import type { Ledger } from '../store/ledger.js';
 import { StockStore } from '../store/stock-store.js';
 import type { Alerter } from '../sync/alerts.js';
-import { describeError } from '../sync/classify.js';
 import { resolveStatusIds } from '../sync/statuses.js';
-import { observeOpenOrders } from './open-orders.js';
 import { StockLimiter } from './stock-pacer.js';
 import type { StockDeps } from './stock-round.js';
 
@@ -77,10 +75,3 @@ export async function createStockDeps(w: StockWiring): Promise<StockDeps> {
   };
 }
 
-/** Makes the runtime's order source remember open orders (no extra reads); call before the daemon starts. */
-export function observeRuntimeOrders(runtime: Runtime, logger: Logger): void {
-  const store = new StockStore(runtime.ledger);
-  runtime.deps.source = observeOpenOrders(runtime.deps.source, store, (error) =>
-    logger.warn('could not remember an order for stock', { error: describeError(error) }),
-  );
-}

@@ -19,8 +19,9 @@ export interface Hold {
   matched: number;
 }
 
-/** What `stock approve` recorded: the counts of the held round the person looked at. */
+/** What `stock approve` recorded: the kind and counts of the held round the person looked at. */
 export interface Approval {
+  kind: string;
   changes: number;
   zeroes: number;
 }
@@ -39,13 +40,28 @@ export function roundCounts(plan: RoundPlan): { changes: number; zeroes: number;
 }
 
 /**
- * An approval lets go a round no bigger than the one approved: the same changes, give or take
- * what orders and deliveries moved since (a tenth more, at least 2). A round that grew beyond that
- * is a different round and is held again.
+ * How far a hold's reason reaches: a round that sets many products to 0 also changes many, and a
+ * cut list usually does both. An approval covers holds up to its own kind, never beyond: one
+ * given for many changes (a delivery) does not let a cut list ("shrunk") or a wave of zeroes go.
  */
-export function approvalCovers(approval: Approval, counts: { changes: number; zeroes: number }): boolean {
-  const slack = (n: number) => n + Math.max(2, Math.ceil(n / 10));
-  return counts.changes <= slack(approval.changes) && counts.zeroes <= slack(approval.zeroes);
+const REACH: Record<string, number> = { changes: 0, zeroes: 1, shrunk: 2 };
+
+/** The most changes (or zeroes) an approval of `n` lets go. */
+export function approvalLimit(n: number): number {
+  return n + Math.max(2, Math.ceil(n / 10));
+}
+
+/**
+ * An approval lets go a round held for the same reason (or a lesser one, see REACH) and no bigger
+ * than the one approved: the same changes, give or take what orders and deliveries moved since (a
+ * tenth more, at least 2). A round that grew beyond that, or is held for another reason, is a
+ * different round and is held again.
+ */
+export function approvalCovers(approval: Approval, hold: { kind: string; changes: number; zeroes: number }): boolean {
+  const slack = approvalLimit;
+  const reach = (kind: string) => REACH[kind] ?? Number.POSITIVE_INFINITY;
+  if (reach(hold.kind) > reach(approval.kind)) return false;
+  return hold.changes <= slack(approval.changes) && hold.zeroes <= slack(approval.zeroes);
 }
 
 /** Null when the round may write; otherwise why it is held. */
@@ -65,6 +81,6 @@ export function judgeRound(input: SafetyInput): Hold | null {
   } else if (share(counts.changes) > input.maxChangeShare) {
     found = hold('changes', `the round would change ${counts.changes} of ${counts.matched} matched products, more than stock.maxChangeShare (${percent}).`);
   }
-  if (found && input.approval && approvalCovers(input.approval, counts)) return null;
+  if (found && input.approval && approvalCovers(input.approval, found)) return null;
   return found;
 }

@@ -22,7 +22,10 @@ export class StockScheduler {
   afterCycle(): void {
     if (this.running || this.deps.stop.requested) return;
     const last = this.deps.store.lastRound();
-    if (last && this.deps.now().getTime() - Date.parse(last.startedAt) < this.intervalMinutes * 60_000 - 1000) return;
+    // A last round "in the future" was recorded while the clock ran fast (set back since, e.g. by
+    // NTP): waiting for the clock to catch up would stop stock for as long, so it counts as due.
+    const elapsed = last ? this.deps.now().getTime() - Date.parse(last.startedAt) : Number.POSITIVE_INFINITY;
+    if (elapsed >= 0 && elapsed < this.intervalMinutes * 60_000 - 1000) return;
     this.running = runStockRound(this.deps)
       .then((result) => {
         this.onRound?.(result);

@@ -200,9 +200,12 @@ export class StockStore {
   setHeld(hold: Omit<HeldRound, 'at'>): boolean {
     return this.db.transaction(() => {
       const before = this.held();
-      const since = before && before.kind === hold.kind ? before.at : this.now().toISOString();
+      // A round held again after `stock approve` (it outgrew the approval) is news: the person was
+      // told the round would go, so they are told again. The same hold repeating is not.
+      const news = before === null || before.kind !== hold.kind || before.approvedAt !== undefined;
+      const since = news ? this.now().toISOString() : before.at;
       this.ledger.setMeta(HELD, JSON.stringify({ ...hold, at: since } satisfies HeldRound));
-      return before === null || before.kind !== hold.kind;
+      return news;
     })();
   }
 
@@ -231,6 +234,10 @@ export class StockStore {
 
   setMeta(key: string, value: string): void {
     this.ledger.setMeta(key, value);
+  }
+
+  deleteMeta(key: string): void {
+    this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
   }
 }
 

@@ -29,7 +29,9 @@ export type AlertKind =
   /** The morning summary (alerts.dailySummaryAt), e-mail only. */
   | 'daily-summary'
   /** A stock round wrote nothing and waits for `stock approve` (SPEC §6). */
-  | 'stock-held';
+  | 'stock-held'
+  /** Stock writes refused for a missing product.product:write scope (SPEC §6). */
+  | 'stock-write-refused';
 
 export interface AlertEvent {
   kind: AlertKind;

@@ -43,8 +43,8 @@ export function stockConfigYaml(stock: string): string {
     .join('\n')}\n`;
 }
 
-export async function startStockShop(options: { cashman: StandinStockRow[]; products: StockProductSpec[]; stock?: string; rateLimitPerSecond?: number; scopes?: string[]; productBody?: 'wrapped' }): Promise<StockShop> {
-  const shop = await startLocalShop({ shoprenter: { rateLimitPerSecond: options.rateLimitPerSecond ?? 3, ...(options.scopes ? { scopes: options.scopes } : {}), ...(options.productBody ? { productBody: options.productBody } : {}) }, cashman: { stock: options.cashman } });
+export async function startStockShop(options: { cashman: StandinStockRow[]; products: StockProductSpec[]; stock?: string; rateLimitPerSecond?: number; scopes?: string[]; productBody?: 'wrapped'; putCreates?: boolean }): Promise<StockShop> {
+  const shop = await startLocalShop({ shoprenter: { rateLimitPerSecond: options.rateLimitPerSecond ?? 3, ...(options.scopes ? { scopes: options.scopes } : {}), ...(options.productBody ? { productBody: options.productBody } : {}), ...(options.putCreates ? { putCreates: true } : {}) }, cashman: { stock: options.cashman } });
   shop.shoprenter.addProducts(options.products);
   const dir = mkdtempSync(join(tmpdir(), 'scs-stock-'));
   const ledger = Ledger.open(join(dir, 'sync.db'));
