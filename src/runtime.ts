@@ -65,6 +65,8 @@ export interface RuntimeOptions {
   /** Overrides for stand-ins and benchmarks (retry pacing, rate limit). */
   shoprenterTuning?: { retryBaseMs?: number; retryBudgetMs?: number; maxRetries?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
   cashmanTimeoutMs?: number;
+  /** Set by a signal that arrives while the runtime starts: cuts start-up reads short (sync-commands.ts). */
+  stop?: { requested: boolean };
   /**
    * Take the ledger's writer lock under this command name (`run`, `once`, `demo`) before anything
    * else, or fail naming the holder. Without it the caller vouches that it is the file's only
@@ -127,7 +129,7 @@ export function createClients(
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, logger } = options;
   const now = options.now ?? (() => new Date());
-  const stop = { requested: false };
+  const stop = options.stop ?? { requested: false };
   const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer, stop);
   const opened = openLedgerFile(env.databasePath, now);
   const ledger = opened.ledger;

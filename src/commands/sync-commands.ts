@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import { createRuntime, type Runtime } from '../runtime.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { runCycle, type CycleSummary } from '../sync/cycle.js';
 import { Daemon, SHUTDOWN_GRACE_MS } from '../sync/daemon.js';
 import { startStock } from '../stock/stock-daemon.js';
@@ -20,6 +20,31 @@ import { alertWriterStopped } from './writer-stopped.js';
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /**
+ * Starts the runtime with the stop signals already handled: start-up may wait on Shoprenter (status
+ * names are resolved there), and `docker compose stop` at that moment must end the process cleanly
+ * (exit 0 for `run`), not kill it mid-start. Null when a signal stopped the start.
+ */
+async function startRuntime(ctx: CommandContext, options: Omit<RuntimeOptions, 'stop'>): Promise<Runtime | null> {
+  const stop = { requested: false };
+  const early = (signal: NodeJS.Signals): void => {
+    options.logger.info('signal received while starting: stopping', { signal });
+    stop.requested = true;
+  };
+  for (const signal of STOP_SIGNALS) ctx.signals?.on(signal, early);
+  try {
+    const runtime = await createRuntime({ ...options, stop });
+    if (!stop.requested) return runtime;
+    runtime.close();
+    return null;
+  } catch (error) {
+    if (stop.requested) return null;
+    throw error;
+  } finally {
+    for (const signal of STOP_SIGNALS) ctx.signals?.off(signal, early);
+  }
+}
+
+/**
  * `once`: one full cycle and a summary; 0 when the cycle completed, 1 when it could not. It takes
  * the ledger like `run` and stops like `run`: the first SIGINT/SIGTERM/SIGHUP finishes the order in hand.
  */
@@ -29,7 +54,12 @@ export async function onceCommand(ctx: CommandContext): Promise<number> {
   const log = logger(ctx, env);
   let runtime: Runtime;
   try {
-    runtime = await createRuntime({ env, config: cfg, logger: log, lock: 'once' });
+    const started = await startRuntime(ctx, { env, config: cfg, logger: log, lock: 'once' });
+    if (!started) {
+      await log.close();
+      return 1; // stopped by a signal before its cycle: not a completed cycle
+    }
+    runtime = started;
   } catch (error) {
     await log.close();
     throw error;
@@ -103,7 +133,13 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const metrics = env.http ? new SyncMetrics() : undefined;
   let runtime: Runtime;
   try {
-    runtime = await createRuntime({ env, config: cfg, logger: log, lock: 'run', ...(metrics ? { observer: metrics } : {}) });
+    const started = await startRuntime(ctx, { env, config: cfg, logger: log, lock: 'run', ...(metrics ? { observer: metrics } : {}) });
+    if (!started) {
+      log.info('daemon stopped');
+      await log.close();
+      return 0;
+    }
+    runtime = started;
   } catch (error) {
     await log.close();
     throw error;
