@@ -38,6 +38,8 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     options: {
       force: { type: 'boolean', help: 'also an uncertain order (check Cashman first: it may create a second draft)' },
       quarantined: { type: 'boolean', help: 'every quarantined order (their reasons are shown first)' },
+      'partner-code-is-theirs': { type: 'boolean', help: 'an order held for its partner code: you checked that the partner in Cashman is this buyer (recorded)' },
+      'new-partner-code': { type: 'boolean', help: 'an order held for its partner code: the partner in Cashman is someone else; use the next free code (recorded)' },
     },
     summary: 'put a failed, quarantined or skipped order back in line; --quarantined: every quarantined one',
   },
