@@ -110,7 +110,8 @@ export interface ParsedCommand {
 export function commandHelp(command: string, spec: CommandSpec): string {
   const args = spec.usage ?? spec.args.map((a, i) => (i < (spec.required ?? 0) ? a : `[${a}]`)).join(' ');
   const head = `Usage: shoprenter-cashman-sync ${[command, args].filter(Boolean).join(' ')}${Object.keys(spec.options).length ? ' [options]' : ''}`;
-  const options = Object.entries(spec.options).map(([name, o]) => `  --${name}${o.value ? ` ${o.value}` : ''}`.padEnd(26) + o.help);
+  // Two spaces at least between a long option and its help, so the columns stay readable (and parseable).
+  const options = Object.entries(spec.options).map(([name, o]) => `  --${name}${o.value ? ` ${o.value}` : ''}  `.padEnd(26) + o.help);
   return [head, '', `  ${spec.summary}`, '', 'Options:', ...options, '  --help'.padEnd(26) + 'this text'].join('\n');
 }
 
