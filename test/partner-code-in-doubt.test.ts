@@ -98,7 +98,7 @@ describe('a partner create whose answer was lost, then refused as "code taken"',
     // Recorded as the person's statement, beside the requests that left.
     const ledger = Ledger.open(h.env.DATABASE_PATH, { readonly: true });
     try {
-      const stated = ledger.db.prepare(`SELECT request FROM audit WHERE order_number = '931' AND outcome = 'stated by a person'`).all() as { request: string }[];
+      const stated = ledger.db.prepare(`SELECT request FROM audit WHERE order_number = '931' AND outcome = 'stated by a person: SR000001 is someone else, now SR000002'`).all() as { request: string }[];
       expect(stated.map((r) => JSON.parse(r.request) as { statement: string })).toEqual([
         expect.objectContaining({ statement: `a person stated that Cashman's partner SR000001 is not this buyer (${EMAIL}); next code SR000002` }),
       ]);

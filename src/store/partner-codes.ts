@@ -93,8 +93,15 @@ export function applyPartnerStatement(
         : `a person stated that Cashman's partner ${partner.partnerCode} is not this buyer (${partner.email}); next code ${code}`;
     if (touched) {
       ledger.db
-        .prepare(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'partner', ?, 'stated by a person')`)
-        .run(at, order.order_id, orderNumber, JSON.stringify({ statement: said, command: `retry ${orderNumber} --${statement === 'theirs' ? 'partner-code-is-theirs' : 'new-partner-code'}` }));
+        .prepare(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'partner', ?, ?)`)
+        .run(
+          at,
+          order.order_id,
+          orderNumber,
+          JSON.stringify({ statement: said, command: `retry ${orderNumber} --${statement === 'theirs' ? 'partner-code-is-theirs' : 'new-partner-code'}` }),
+          // `status <order>` shows the outcome: the statement itself, marked as a person's.
+          statement === 'theirs' ? `stated by a person: ${partner.partnerCode} is this buyer` : `stated by a person: ${partner.partnerCode} is someone else, now ${code}`,
+        );
     }
     const requeued = ledger.db
       .prepare(
