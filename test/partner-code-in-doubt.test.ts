@@ -8,6 +8,7 @@ import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
 import { startWebhook, type WebhookServer } from './alerts-webhook.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { requireBuild, runToEnd } from './helpers/processes.js';
 
 function capture(env: Record<string, string>) {
   const out: string[] = [];
@@ -117,6 +118,23 @@ describe('a partner create whose answer was lost, then refused as "code taken"',
     expect((await cli(['once'])).code).toBe(0);
     expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual(['SR000001']);
     expect(h.shop.cashman.partners.size).toBe(before);
+  });
+
+  it('typed at once from two shells (real processes), even as the two contradicting answers: exactly one applies, the other exits 2 and changes nothing', async () => {
+    requireBuild();
+    await holdOrder('drop', ['SR000001']);
+    await expectHeld('SR000001');
+    const runs = await Promise.all([
+      runToEnd(['retry', '931', '--new-partner-code'], h.env, h.dir),
+      runToEnd(['retry', '931', '--new-partner-code'], h.env, h.dir),
+      runToEnd(['retry', '931', '--partner-code-is-theirs'], h.env, h.dir),
+    ]);
+    expect(runs.map((r) => r.code).sort()).toEqual([0, 2, 2]);
+    const winner = runs.findIndex((r) => r.code === 0);
+    expect((await cli(['once'])).code).toBe(0);
+    // One statement, one code: SR000002 for "someone else", SR000001 for "theirs"; never SR000003.
+    expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual([winner === 2 ? 'SR000001' : 'SR000002']);
+    expect(partnersWithCode('SR000003')).toHaveLength(0);
   });
 
   it('the original §4 case: the lost create DID reach Cashman; the person says it is theirs; exactly one partner, and later orders of the buyer use it without a partner call', async () => {

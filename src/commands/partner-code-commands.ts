@@ -1,4 +1,4 @@
-import { LedgerConflictError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { PARTNER_CODE_IN_DOUBT, applyPartnerStatement, type PartnerStatement } from '../store/partner-codes.js';
 import type { OrderRow } from '../store/ledger.js';
 import { baseEnv, config, openExistingLedger, type CommandContext } from './context.js';
@@ -24,7 +24,8 @@ export function partnerStatementCommand(ctx: CommandContext, ref: string | undef
     if (!result.ok) {
       if (result.reason === 'order') {
         const now = ledger.getOrder(row.orderNumber)?.state ?? 'gone';
-        throw new LedgerConflictError(`Order ${row.orderNumber} changed from uncertain to ${now} while this command ran; nothing was changed, look again with "status".`);
+        // The same refusal as when it was seen so before: a second shell's command lost the race (exit 2 either way).
+        throw new UsageError(`Order ${row.orderNumber} changed from uncertain to ${now} while this command ran; nothing was changed, look again with "status".`);
       }
       if (result.reason === 'contradicts') {
         throw new UsageError(
