@@ -153,5 +153,15 @@ describe('a partner create whose answer was lost, then refused as "code taken"',
     expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual(['SR000001', 'SR000001']);
     expect(partnerCalls()).toBe(callsBefore);
     expect([...h.shop.cashman.partners.values()].filter((p) => p.fields['email'] === EMAIL)).toHaveLength(1);
+
+    // Its Cashman id is unknown (no lookup): new buyer details cannot be sent; the log says to update it by hand.
+    h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, innerId: 933, email: EMAIL, phone: '+36 30 999 8877', dateUpdated: '2026-11-24T10:06:00' }));
+    const logs: string[] = [];
+    const c = capture({ ...h.env, LOG_LEVEL: 'warn' });
+    c.ctx.logStream = new Writable({ write: (chunk: Buffer, _e, done) => void (logs.push(chunk.toString()), done()) });
+    expect(await main(['once'], c.ctx)).toBe(0);
+    expect(partnerCalls()).toBe(callsBefore);
+    expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual(['SR000001', 'SR000001', 'SR000001']);
+    expect(logs.join('')).toMatch(/buyer details changed, but the partner was confirmed by a person.*update it in Cashman by hand.*changed=phone/);
   });
 });
