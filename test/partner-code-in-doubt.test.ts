@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { main } from '../src/cli.js';
+import { describeAlert } from '../src/alerts/texts.js';
 import { Ledger } from '../src/store/ledger.js';
 import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
@@ -65,7 +66,12 @@ describe('a partner create whose answer was lost, then refused as "code taken"',
       expect(row?.reason).toContain(text);
     }
     // The alert says the same to the shop owner.
-    expect(hook.accepted().some((c) => c.raw.includes('retry 931 --new-partner-code') && c.raw.includes(code))).toBe(true);
+    const told = hook.accepted().filter((c) => c.json['orderNumber'] === '931');
+    expect(told.map((c) => c.json['kind'])).toEqual(['uncertain']);
+    const text = String(told[0]?.json['text']);
+    for (const part of [`partner code ${code}`, 'retry 931 --partner-code-is-theirs', 'retry 931 --new-partner-code']) expect(text).toContain(part);
+    // Not the lost-draft advice: there is no draft to look for, and "resolve --done" would record one.
+    expect(text).not.toContain('resolve 931 --done');
     // Held: later cycles send nothing on it.
     expect((await cli(['once'])).code).toBe(0);
     expect(h.shop.cashman.drafts).toHaveLength(0);
@@ -163,5 +169,21 @@ describe('a partner create whose answer was lost, then refused as "code taken"',
     expect(partnerCalls()).toBe(callsBefore);
     expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual(['SR000001', 'SR000001', 'SR000001']);
     expect(logs.join('')).toMatch(/buyer details changed, but the partner was confirmed by a person.*update it in Cashman by hand.*changed=phone/);
+  });
+});
+
+describe('the alert of an order held for its partner code', () => {
+  it('names the code and both commands, and never the lost-draft advice, in both languages', () => {
+    const event = { kind: 'uncertain', orderNumber: '931', reason: 'R.', partnerCode: 'SR000001' } as const;
+    const en = describeAlert(event, 'en');
+    const hu = describeAlert(event, 'hu');
+    expect(en).toContain('931: no draft yet, partner code SR000001 to check');
+    expect(hu).toContain('931: még nincs számlaminta, ellenőrizd a(z) SR000001 partnerkódot');
+    expect(hu).toContain('A 931-es rendeléshez nem küldtem számlamintát');
+    for (const text of [en, hu]) {
+      expect(text).toContain('`retry 931 --partner-code-is-theirs`');
+      expect(text).toContain('`retry 931 --new-partner-code`');
+      expect(text).not.toContain('resolve 931');
+    }
   });
 });

@@ -16,7 +16,7 @@ import { MAX_ATTEMPTS, backoffDelayMs, classify, describeError, errorCode, prova
 import type { InvoiceBackend, SourcedOrder } from './ports.js';
 import { holdForPilot, type PilotGate } from './pilot.js';
 import { PartnerCodeInDoubt, codeTakenSuspected, createWithNextFreeCode, partnerCodeInDoubtReason } from './partner-code-skip.js';
-import { markPartnerCodeInDoubt } from '../store/partner-codes.js';
+import { PARTNER_CODE_IN_DOUBT, markPartnerCodeInDoubt } from '../store/partner-codes.js';
 
 /** Settings of the per-order pipeline, from config.yaml. */
 export interface PipelineSettings {
@@ -304,7 +304,7 @@ export class OrderPipeline {
     const reason = partnerCodeInDoubtReason(key.orderNumber, code, partner);
     if (!markPartnerCodeInDoubt(this.deps.ledger, key.orderNumber, key.dateUpdated, reason)) return this.conflict(key);
     this.deps.logger.error('partner code taken after a create whose answer was lost; no draft sent, a person decides', { orderNumber: key.orderNumber, partner: code });
-    await this.alertOnce(key, 'uncertain', reason);
+    await this.alertOnce(key, 'uncertain', reason, code);
     return 'uncertain';
   }
 
@@ -369,18 +369,20 @@ export class OrderPipeline {
    */
   async alertUnreported(): Promise<void> {
     for (const row of this.deps.ledger.listUnalerted()) {
-      await this.alertOnce(row, row.state as 'quarantined' | 'uncertain', row.lastError ?? '');
+      // An order held for its partner code is told as such (its own texts), also when a crash cut its first alert.
+      const held = row.lastErrorCode === PARTNER_CODE_IN_DOUBT && row.partnerEmail ? this.deps.ledger.getPartner(row.partnerEmail)?.partnerCode : undefined;
+      await this.alertOnce(row, row.state as 'quarantined' | 'uncertain', row.lastError ?? '', held);
     }
   }
 
   // Sent before it is marked as sent: a crash in between repeats an alert rather than losing it.
-  private async alertOnce(key: OrderKey, state: 'quarantined' | 'uncertain', reason: string): Promise<void> {
+  private async alertOnce(key: OrderKey, state: 'quarantined' | 'uncertain', reason: string, partnerCode?: string): Promise<void> {
     const row = this.deps.ledger.getOrder(key.orderNumber);
     const marker = alertMarker(state, key.dateUpdated);
     if (row?.alertedState === marker) return;
     // A process that lost the ledger reports nothing about orders: the new holder does.
     this.deps.ledger.assertWriter();
-    await this.deps.alerts.send({ kind: state, orderNumber: key.orderNumber, reason });
+    await this.deps.alerts.send({ kind: state, orderNumber: key.orderNumber, reason, ...(partnerCode ? { partnerCode } : {}) });
     this.deps.ledger.setAlerted(key.orderNumber, marker);
   }
 }
