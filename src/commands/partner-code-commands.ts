@@ -13,7 +13,8 @@ export function partnerStatementCommand(ctx: CommandContext, ref: string | undef
   const flag = statement === 'theirs' ? '--partner-code-is-theirs' : '--new-partner-code';
   if (!ref || otherFlags) throw new UsageError(`retry ${flag} takes one order number and no other option, e.g. "retry 1234 ${flag}".`);
   const env = baseEnv(ctx);
-  const { codePrefix, codeDigits } = config(env).partners;
+  // Only a new code needs the code settings; "it is theirs" reads no config.
+  const { codePrefix, codeDigits } = statement === 'new-code' ? config(env).partners : { codePrefix: '', codeDigits: 0 };
   const ledger = openExistingLedger(env, 'write');
   if (!ledger) throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to retry.`);
   try {
