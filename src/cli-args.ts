@@ -38,6 +38,8 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     options: {
       force: { type: 'boolean', help: 'also an uncertain order (check Cashman first: it may create a second draft)' },
       quarantined: { type: 'boolean', help: 'every quarantined order (their reasons are shown first)' },
+      'partner-code-is-theirs': { type: 'boolean', help: 'an order held for its partner code: you checked that the partner in Cashman is this buyer (recorded)' },
+      'new-partner-code': { type: 'boolean', help: 'an order held for its partner code: the partner in Cashman is someone else; use the next free code (recorded)' },
     },
     summary: 'put a failed, quarantined or skipped order back in line; --quarantined: every quarantined one',
   },
@@ -108,7 +110,8 @@ export interface ParsedCommand {
 export function commandHelp(command: string, spec: CommandSpec): string {
   const args = spec.usage ?? spec.args.map((a, i) => (i < (spec.required ?? 0) ? a : `[${a}]`)).join(' ');
   const head = `Usage: shoprenter-cashman-sync ${[command, args].filter(Boolean).join(' ')}${Object.keys(spec.options).length ? ' [options]' : ''}`;
-  const options = Object.entries(spec.options).map(([name, o]) => `  --${name}${o.value ? ` ${o.value}` : ''}`.padEnd(26) + o.help);
+  // Two spaces at least between a long option and its help, so the columns stay readable (and parseable).
+  const options = Object.entries(spec.options).map(([name, o]) => `  --${name}${o.value ? ` ${o.value}` : ''}  `.padEnd(26) + o.help);
   return [head, '', `  ${spec.summary}`, '', 'Options:', ...options, '  --help'.padEnd(26) + 'this text'].join('\n');
 }
 

@@ -1,5 +1,6 @@
 import { COMMAND_SPECS, commandHelp, parseCommandArgs, type ParsedCommand } from './cli-args.js';
 import { packageVersion } from './version.js';
+import { partnerStatementCommand } from './commands/partner-code-commands.js';
 import { healthCommand, resolveCommand, retryCommand, statusCommand } from './commands/ledger-commands.js';
 import { onceCommand, runCommand } from './commands/sync-commands.js';
 import { checkCommand } from './commands/check.js';
@@ -30,6 +31,9 @@ export const USAGE = `Usage: shoprenter-cashman-sync <command> [options]
   retry <order> [--force]
                          put a failed, quarantined or skipped order back in line (--force: also an uncertain one)
   retry --quarantined    put every quarantined order back in line, showing each one's reason first
+  retry <order> --partner-code-is-theirs | --new-partner-code
+                         for an order held because its partner code was taken after a lost answer:
+                         the partner in Cashman is this buyer / is someone else (your statement is recorded)
   resolve <order> --done record that the draft of an uncertain order exists in Cashman
   ack <order>            record that a person dealt with an order cancelled or changed after its draft
   redraft <order> --old-draft-deleted
@@ -68,6 +72,7 @@ interface Flags {
   database: string | undefined;
   port: string | undefined;
   sendTestAlert: boolean;
+  partnerStatement: 'theirs' | 'new-code' | 'both' | null;
 }
 
 const COMMANDS: Record<string, Handler> = {
@@ -76,7 +81,12 @@ const COMMANDS: Record<string, Handler> = {
   status: (ctx, p, flags) => (p[0] ? orderStatusCommand(ctx, p[0], flags.json) : statusCommand(ctx, flags.json)),
   ack: (ctx, p) => ackCommand(ctx, p[0]),
   redraft: (ctx, p, flags) => redraftCommand(ctx, p[0], flags.oldDraftDeleted),
-  retry: (ctx, p, flags) => retryCommand(ctx, p[0], flags.force, flags.quarantined),
+  retry: (ctx, p, flags) =>
+    flags.partnerStatement === 'both'
+      ? Promise.reject(new UsageError('retry takes --partner-code-is-theirs or --new-partner-code, not both: look up the partner in Cashman first.'))
+      : flags.partnerStatement
+        ? partnerStatementCommand(ctx, p[0], flags.partnerStatement, flags.force || flags.quarantined)
+        : retryCommand(ctx, p[0], flags.force, flags.quarantined),
   resolve: (ctx, p, flags) => resolveCommand(ctx, p[0], flags.done),
   health: (ctx) => healthCommand(ctx),
   preview: (ctx, p, flags) => previewCommand(ctx, p[0], flags.json),
@@ -135,12 +145,18 @@ export async function main(argv: string[], ctx: CommandContext & { err: (text: s
       database: typeof v['database'] === 'string' ? v['database'] : undefined,
       port: typeof v['port'] === 'string' ? v['port'] : undefined,
       sendTestAlert: v['send-test-alert'] === true,
+      partnerStatement: partnerStatement(v['partner-code-is-theirs'] === true, v['new-partner-code'] === true),
     };
     return await handler(ctx, parsed.positionals, flags);
   } catch (error) {
     ctx.err(errorLine(error, ctx.env['LOG_LEVEL'] === 'debug', ctx.env['LOG_FORMAT'] === 'json'));
     return error instanceof ConfigError || error instanceof UsageError ? 2 : 1;
   }
+}
+
+function partnerStatement(theirs: boolean, newCode: boolean): Flags['partnerStatement'] {
+  if (theirs && newCode) return 'both';
+  return theirs ? 'theirs' : newCode ? 'new-code' : null;
 }
 
 /** Every command has a spec (test/cli-specs.test.ts holds them to it): parsed strictly. */

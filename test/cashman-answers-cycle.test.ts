@@ -4,6 +4,7 @@ import { buildShoprenterOrder, type OrderSpec } from '../src/standins/shoprenter
 import type { Runtime } from '../src/runtime.js';
 import type { AlertEvent, Alerter } from '../src/sync/alerts.js';
 import { runCycle } from '../src/sync/cycle.js';
+import { main } from '../src/cli.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
 
@@ -71,7 +72,7 @@ describe('Cashman answers in a real cycle', () => {
     expect(alerts.events.filter((e) => e.kind === 'uncertain')).toHaveLength(1);
   });
 
-  it('a partner answer followed by a PHP notice is not stored; it is sent again with the same code and the order is drafted once', async () => {
+  it('a partner answer followed by a PHP notice is not stored; sent again with the same code, it is refused as taken: no draft until a person says the code is the buyer\'s, then drafted once', async () => {
     h.shop.shoprenter.addOrders([order(1001)]);
     // Cashman saved the partner, then PHP printed a notice after its answer ("1001|SR000001\nNotice: ...").
     h.shop.cashman.setFault({ kind: 'answer', shape: 'php-notice', around: 'after' }, { operations: [9] });
@@ -81,8 +82,15 @@ describe('Cashman answers in a real cycle', () => {
     expect(runtime.ledger.getPartner('buyer1001@example.hu')).toMatchObject({ partnerCode: 'SR000001', partnerId: null });
 
     time.advance(60 * 60_000);
+    // Refused as taken: this buyer's partner, or another one's (issue 16 §4)? Cashman cannot say.
     const second = await runCycle(runtime.deps);
-    expect(second.outcomes).toMatchObject({ done: 1 });
+    expect(second.outcomes).toMatchObject({ uncertain: 1 });
+    expect(stateOf(1001)).toMatchObject({ state: 'uncertain', lastErrorCode: 'PARTNER_CODE_IN_DOUBT' });
+    expect(alerts.events).toEqual([expect.objectContaining({ kind: 'uncertain', orderNumber: '1001', partnerCode: 'SR000001' })]);
+    expect(h.shop.cashman.drafts).toHaveLength(0);
+
+    expect(await main(['retry', '1001', '--partner-code-is-theirs'], { env: h.env, out: () => undefined, err: () => undefined })).toBe(0);
+    expect((await runCycle(runtime.deps)).outcomes).toMatchObject({ done: 1 });
     const partnerCodes = h.shop.cashman.received.filter((r) => r.operation === 9).map((r) => r.rows[0]?.['partner_kod']);
     expect(partnerCodes).toEqual(['SR000001', 'SR000001']);
     expect(h.shop.cashman.partners.size).toBe(1);

@@ -17,7 +17,7 @@ const EXPECTED: Record<string, { usage: string; options: string[] }> = {
   once: { usage: 'once', options: [] },
   preview: { usage: 'preview <order> [options]', options: ['--json'] },
   status: { usage: 'status [<order>] [options]', options: ['--json'] },
-  retry: { usage: 'retry <order> | --quarantined [options]', options: ['--force', '--quarantined'] },
+  retry: { usage: 'retry <order> | --quarantined [options]', options: ['--force', '--quarantined', '--partner-code-is-theirs', '--new-partner-code'] },
   resolve: { usage: 'resolve <order> [options]', options: ['--done'] },
   ack: { usage: 'ack <order>', options: [] },
   redraft: { usage: 'redraft <order> [options]', options: ['--old-draft-deleted'] },

@@ -357,19 +357,25 @@ describe.each(LISTINGS)('fault injection, list ordered by %s, bounds %s', (listO
       expectSettled(runtime.ledger);
     });
 
-    it('a partner create whose answer was lost is retried with the same code and the order still gets its draft', async () => {
+    it('a partner create whose answer was lost, then refused as taken, sends no draft until a person says the code is the buyer\'s (issue 16 §4)', async () => {
       await start({}, { cashmanTimeoutMs: 400 });
       h.shop.shoprenter.addOrders([order(1001, at(0)), order(1002, at(1), { email: 'buyer1001@example.hu' })]);
       cashmanFault(h, 'cashman dropAfterProcessing (partner)', { kind: 'dropAfterProcessing' }, { operations: [9] });
       // 1001: the answer to its partner create is lost, so it waits for a retry (a partner call may repeat).
-      // 1002, same buyer: Cashman refuses the code as taken, so the partner exists: drafted with it.
+      // 1002, same buyer: Cashman refuses the code as taken. By this buyer, or by another partner
+      // (a lost ledger)? Cashman's refusal cannot say, so no draft: it waits for a person.
       const first = await runCycle(runtime.deps);
-      expect(first.outcomes).toMatchObject({ failed: 1, done: 1 });
+      expect(first.outcomes).toMatchObject({ failed: 1, uncertain: 1 });
       expect(state(runtime.ledger, 1001)).toMatchObject({ state: 'failed', lastErrorCode: 'CASHMAN_OUTCOME_UNKNOWN' });
+      expect(state(runtime.ledger, 1002)).toMatchObject({ state: 'uncertain', lastErrorCode: 'PARTNER_CODE_IN_DOUBT' });
       expect(h.shop.cashman.partners.size).toBe(1);
       clock.advance(60 * 60_000);
-      const second = await runCycle(runtime.deps);
-      expect(second.outcomes).toMatchObject({ done: 1 });
+      expect((await runCycle(runtime.deps)).outcomes).toMatchObject({ uncertain: 1 });
+      expect(h.shop.cashman.drafts).toHaveLength(0);
+      // The person looked SR000001 up in Cashman: it is this buyer. Said once, it serves both orders.
+      expect(await cli(h, 'retry', '1001', '--partner-code-is-theirs')).toMatchObject({ code: 0 });
+      expect(await cli(h, 'retry', '1002', '--partner-code-is-theirs')).toMatchObject({ code: 0 });
+      expect((await runCycle(runtime.deps)).outcomes).toMatchObject({ done: 2 });
       expect([...h.shop.cashman.partners.values()].map((p) => p.partnerCode)).toEqual(['SR000001']);
       expect(h.shop.cashman.drafts.map((d) => d.partnerCode)).toEqual(['SR000001', 'SR000001']);
       expectOneDraftEach(h, ['1001', '1002']);

@@ -12,11 +12,18 @@ const table: AlertTable = {
     what: `Order ${order(e)} needs attention (quarantined): no draft was sent, because a correct invoice cannot be built from it as it is. ${e.reason}`,
     todo: `Fix the cause (config.yaml or the order in Shoprenter), then run \`retry ${order(e)}\`.`,
   }),
-  uncertain: (e) => ({
-    title: `${order(e)}: the draft may or may not exist in Cashman`,
-    what: `Order ${order(e)} may or may not have a draft in Cashman: the answer to its draft request was lost or not understood, so it is never sent again by itself. ${e.reason}`,
-    todo: `Check Cashman and run \`resolve ${order(e)} --done\` if the draft is there, or \`retry ${order(e)} --force\` if it is not.`,
-  }),
+  uncertain: (e) =>
+    e.partnerCode
+      ? {
+          title: `${order(e)}: no draft yet, partner code ${e.partnerCode} to check`,
+          what: `No draft was sent for order ${order(e)}: Cashman says partner code ${e.partnerCode} is taken, after an earlier attempt to create the buyer's partner got no answer, and it cannot say whether that partner is this buyer or someone else. ${e.reason}`,
+          todo: `Look up partner ${e.partnerCode} in Cashman: if it is this buyer, run \`retry ${order(e)} --partner-code-is-theirs\`; if it is someone else, run \`retry ${order(e)} --new-partner-code\`.`,
+        }
+      : {
+          title: `${order(e)}: the draft may or may not exist in Cashman`,
+          what: `Order ${order(e)} may or may not have a draft in Cashman: the answer to its draft request was lost or not understood, so it is never sent again by itself. ${e.reason}`,
+          todo: `Check Cashman and run \`resolve ${order(e)} --done\` if the draft is there, or \`retry ${order(e)} --force\` if it is not.`,
+        },
   'login-failed': (e) => ({
     title: 'a login was refused; no order is being sent',
     what: `A login was refused; no order is being sent until it works again (the orders wait, none is lost). ${e.reason}`,

@@ -29,11 +29,18 @@ const table: AlertTable = {
     what: `${theOrder(e)}ből nem készült számlaminta, mert az adataiból így nem lehet hibátlan számlát kiállítani. Semmit nem küldtem el a Cashmannek. ${said(e.reason)}`,
     todo: `Javítsd a hibát (a config.yaml-ban vagy a rendelésben a Shoprenterben), majd futtasd: \`retry ${order(e)}\`.`,
   }),
-  uncertain: (e) => ({
-    title: `${order(e)}: nem biztos, hogy elkészült a számlaminta`,
-    what: `${theOrder(e)} számlamintájának küldésekor a Cashman válasza elveszett vagy érthetetlen volt, így nem tudni, létrejött-e a minta. Magától nem küldöm újra, nehogy két számla legyen belőle. ${said(e.reason)}`,
-    todo: `Nézd meg a Cashmanben: ha megvan a minta, futtasd: \`resolve ${order(e)} --done\`; ha nincs, futtasd: \`retry ${order(e)} --force\`.`,
-  }),
+  uncertain: (e) =>
+    e.partnerCode
+      ? {
+          title: `${order(e)}: még nincs számlaminta, ellenőrizd a(z) ${e.partnerCode} partnerkódot`,
+          what: `${theOrder(e)}hez nem küldtem számlamintát: a Cashman szerint a(z) ${e.partnerCode} partnerkód már foglalt, miután egy korábbi partnerlétrehozásra nem jött válasz. Lehet, hogy ez maga a vevő (a korábbi kérés mégis átment), de lehet egy másik partner is, és ezt a Cashman nem árulja el. ${said(e.reason)}`,
+          todo: `Keresd meg a(z) ${e.partnerCode} partnert a Cashmanben: ha ez a vevő, futtasd: \`retry ${order(e)} --partner-code-is-theirs\`; ha valaki más, futtasd: \`retry ${order(e)} --new-partner-code\`.`,
+        }
+      : {
+          title: `${order(e)}: nem biztos, hogy elkészült a számlaminta`,
+          what: `${theOrder(e)} számlamintájának küldésekor a Cashman válasza elveszett vagy érthetetlen volt, így nem tudni, létrejött-e a minta. Magától nem küldöm újra, nehogy két számla legyen belőle. ${said(e.reason)}`,
+          todo: `Nézd meg a Cashmanben: ha megvan a minta, futtasd: \`resolve ${order(e)} --done\`; ha nincs, futtasd: \`retry ${order(e)} --force\`.`,
+        },
   'login-failed': (e) => ({
     title: 'sikertelen belépés, most nem megy át számlaminta',
     what: `Egy belépést elutasítottak, ezért amíg ez így marad, egyetlen számlaminta sem megy át. A rendelések várnak, egy sem vész el. ${said(e.reason)}`,

@@ -1,4 +1,5 @@
 import { NOT_QUALIFYING } from '../store/ledger-rows.js';
+import { PARTNER_CODE_IN_DOUBT } from '../store/partner-codes.js';
 import { LedgerConflictError, UsageError } from '../errors.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { currentHolder, type LockHolder } from '../store/writer-lock.js';
@@ -191,6 +192,9 @@ function retryRefusal(row: OrderRow, force: boolean): string | null {
       // In flight right now, or left by a crash: the next start of `run`/`once` turns it uncertain.
       return `Order ${row.orderNumber} is being sent to Cashman right now (or was, when the daemon stopped); wait for the daemon, or start it, and look again with "status".`;
     case 'uncertain':
+      if (row.lastErrorCode === PARTNER_CODE_IN_DOUBT && !force) {
+        return `Order ${row.orderNumber} has no draft: it waits for you to say whose partner its code is in Cashman. Look it up, then run "retry ${row.orderNumber} --partner-code-is-theirs" if it is this buyer or "retry ${row.orderNumber} --new-partner-code" if it is someone else (see "status ${row.orderNumber}").`;
+      }
       return force
         ? null
         : `Order ${row.orderNumber} is uncertain: its draft may already exist in Cashman. Check Cashman first; if the draft is not there, run "retry ${row.orderNumber} --force", if it is, run "resolve ${row.orderNumber} --done".`;
@@ -216,6 +220,12 @@ export function resolveCommand(ctx: CommandContext, ref: string | undefined, don
     (ledger) => {
       const row = ledger.findOrder(ref);
       if (!row) throw new UsageError(`Order ${ref} is not in the ledger; there is nothing to resolve.`);
+      if (row.state === 'uncertain' && row.lastErrorCode === PARTNER_CODE_IN_DOUBT) {
+        // No draft request ever left for it: "done" would record a draft that does not exist.
+        throw new UsageError(
+          `Order ${row.orderNumber} has no draft in Cashman (it waits for its partner code to be settled); run "retry ${row.orderNumber} --partner-code-is-theirs" or "retry ${row.orderNumber} --new-partner-code" instead (see "status ${row.orderNumber}").`,
+        );
+      }
       if (row.state !== 'uncertain') {
         // Only an uncertain order may have a draft nobody recorded; anything else would record a draft that never existed.
         const next = row.state === 'done' ? 'it is already done' : `"resolve --done" is only for uncertain orders; see "status" for what it needs`;

@@ -92,6 +92,9 @@ function lookupPartner(path: string, partner: PartnerData, prefix: string, digit
   const ledger = Ledger.open(path, { readonly: true });
   try {
     const row = ledger.getPartner(partner.email);
+    if (row?.stated && row.partnerId === null) {
+      return { code: row.partnerCode, partnerId: null, unchanged: true, note: `confirmed by a person as this buyer (${row.stated}), Cashman id unknown, no partner call` };
+    }
     if (row) {
       const changed = row.snapshot ? changedPartnerFields(row.snapshot, partner) : ['all'];
       const unchanged = row.partnerId !== null && changed.length === 0;

@@ -34,6 +34,8 @@ export interface PartnerRow {
   partnerId: string | null;
   snapshot: PartnerData | null;
   pending: PartnerData | null;
+  /** A person stated that Cashman's partner under partnerCode is this buyer (its id unknown): when, and by which command. */
+  stated: string | null;
 }
 
 export interface OrderKey {

@@ -401,7 +401,7 @@ export class Ledger {
 
   getPartner(email: string): PartnerRow | undefined {
     const raw = this.sql('SELECT * FROM partners WHERE email = ?').get(email) as
-      | { email: string; partner_code: string; partner_id: string | null; snapshot: string | null; pending: string | null }
+      | { email: string; partner_code: string; partner_id: string | null; snapshot: string | null; pending: string | null; stated: string | null }
       | undefined;
     if (!raw) return undefined;
     return {
@@ -410,6 +410,7 @@ export class Ledger {
       partnerId: raw.partner_id,
       snapshot: raw.snapshot ? (JSON.parse(raw.snapshot) as PartnerData) : null,
       pending: raw.pending ? (JSON.parse(raw.pending) as PartnerData) : null,
+      stated: raw.stated,
     };
   }
 
@@ -433,7 +434,7 @@ export class Ledger {
       this
         .sql('INSERT INTO partners (email, partner_code, created_at, updated_at) VALUES (?, ?, ?, ?)')
         .run(email, code, at, at);
-      return { email, partnerCode: code, partnerId: null, snapshot: null, pending: null };
+      return { email, partnerCode: code, partnerId: null, snapshot: null, pending: null, stated: null };
     });
   }
 

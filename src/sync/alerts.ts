@@ -41,6 +41,11 @@ export interface AlertEvent {
   cashmanRef?: string | null;
   /** What a person should do (after-draft reports), in English. */
   action?: string;
+  /**
+   * An `uncertain` order held because Cashman refused its buyer's partner code as taken after a
+   * create whose answer was lost (issue 16 §4): no draft exists, a person says whose the code is.
+   */
+  partnerCode?: string;
   /** The figures of a `daily-summary`. */
   summary?: DailySummary;
 }

@@ -65,3 +65,26 @@ export async function createWithNextFreeCode(deps: SkipDeps, request: PartnerReq
     `Cashman already holds every partner code from ${first} to ${taken}: this ledger is probably not the one the daemon used before; check DATABASE_PATH (or choose another partners.codePrefix), then run "retry ${key.orderNumber}".`,
   );
 }
+
+/**
+ * A create whose answer was lost, then refused as "code taken": either that create went through
+ * (the code is this buyer's) or Cashman held the code before it (another buyer's, from a lost
+ * ledger). Cashman's refusal names only the code and no lookup exists, so the program cannot tell;
+ * a draft under the code could invoice someone else, so none is sent and a person decides.
+ */
+export class PartnerCodeInDoubt extends Error {
+  constructor(readonly partnerCode: string) {
+    super(`partner code ${partnerCode} refused as taken after a create whose answer was lost`);
+    this.name = 'PartnerCodeInDoubt';
+  }
+}
+
+/** The shop owner's sentence: the code, the buyer, what to check in Cashman, and the two ways out. */
+export function partnerCodeInDoubtReason(orderNumber: string, code: string, partner: PartnerData): string {
+  const buyer = partner.companyName ? `${partner.companyName} (${partner.name}, ${partner.email})` : `${partner.name} (${partner.email})`;
+  return (
+    `No draft was sent for order ${orderNumber}: Cashman refused partner code ${code} for the buyer ${buyer} as already taken, after an earlier attempt to create that partner got no answer, ` +
+    `so ${code} is either this buyer (the earlier attempt went through) or another partner; look up partner ${code} in Cashman, ` +
+    `then run "retry ${orderNumber} --partner-code-is-theirs" if it is this buyer, or "retry ${orderNumber} --new-partner-code" if it is someone else.`
+  );
+}

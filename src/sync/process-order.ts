@@ -12,11 +12,11 @@ import type { Logger } from '../log/logger.js';
 import type { Ledger, OrderKey, OrderRow } from '../store/ledger.js';
 import { NOT_QUALIFYING } from '../store/ledger-rows.js';
 import type { Alerter } from './alerts.js';
-import { CashmanError } from '../errors.js';
 import { MAX_ATTEMPTS, backoffDelayMs, classify, describeError, errorCode, provablyNotProcessed } from './classify.js';
 import type { InvoiceBackend, SourcedOrder } from './ports.js';
 import { holdForPilot, type PilotGate } from './pilot.js';
-import { codeTakenSuspected, createWithNextFreeCode } from './partner-code-skip.js';
+import { PartnerCodeInDoubt, codeTakenSuspected, createWithNextFreeCode, partnerCodeInDoubtReason } from './partner-code-skip.js';
+import { PARTNER_CODE_IN_DOUBT, markPartnerCodeInDoubt } from '../store/partner-codes.js';
 
 /** Settings of the per-order pipeline, from config.yaml. */
 export interface PipelineSettings {
@@ -185,6 +185,7 @@ export class OrderPipeline {
     try {
       partnerCode = await this.ensurePartner(partner, draft, key);
     } catch (error) {
+      if (error instanceof PartnerCodeInDoubt) return this.holdForPartnerCode(key, partner, error.partnerCode);
       return this.fail(key, error, 'partner');
     }
 
@@ -243,6 +244,18 @@ export class OrderPipeline {
     const existing = ledger.getPartner(partner.email) ?? ledger.allocatePartner(partner.email, settings.partnerCodePrefix, settings.partnerCodeDigits);
     const changed = existing.snapshot ? changedPartnerFields(existing.snapshot, partner) : [];
     if (existing.partnerId && existing.snapshot && changed.length === 0) return existing.partnerCode;
+    if (existing.partnerId === null && existing.stated !== null) {
+      // A person stated that Cashman's partner under this code is this buyer; its Cashman id is
+      // unknown (no lookup exists), so it can be neither created nor updated from here.
+      if (changed.length > 0) {
+        logger.warn('buyer details changed, but the partner was confirmed by a person and its Cashman id is unknown; update it in Cashman by hand', {
+          orderNumber: key.orderNumber,
+          partner: existing.partnerCode,
+          changed: changed.join(','),
+        });
+      }
+      return existing.partnerCode;
+    }
     // A create with this code left earlier and its answer never came back (crash, timeout): Cashman
     // may already hold the partner, and then refuses the same code again.
     const createInDoubt = existing.partnerId === null && existing.pending !== null;
@@ -268,18 +281,10 @@ export class OrderPipeline {
         logger.info('partner created in Cashman', { orderNumber: key.orderNumber, partner: code });
         return code;
       }
-      if (createInDoubt && error instanceof CashmanError && error.code === 'CASHMAN_REJECTED') {
-        // Most likely the earlier create went through. The draft names the partner by this code and
-        // carries the whole buyer block, so it can go ahead; if the code is unknown to Cashman after
-        // all, Cashman refuses the draft and the order is quarantined with its message. A new code
-        // would risk a second partner for the same buyer.
-        logger.warn('partner code already taken in Cashman after a create whose answer was lost; drafting with that code', {
-          orderNumber: key.orderNumber,
-          partner: existing.partnerCode,
-          error: describeError(error),
-        });
-        return existing.partnerCode;
-      }
+      // Taken after a lost answer: ours, or another buyer's from a lost ledger; Cashman cannot say which.
+      if (createInDoubt && codeTakenSuspected(error, existing.partnerCode)) throw new PartnerCodeInDoubt(existing.partnerCode);
+      // Any other refusal says nothing about the earlier create: its doubt (the intent) stays.
+      if (createInDoubt) throw error;
       if (provablyNotProcessed(error)) ledger.clearPartnerPending(partner.email);
       throw error;
     }
@@ -291,6 +296,16 @@ export class OrderPipeline {
       logger.info('partner created in Cashman', { orderNumber: key.orderNumber, partner: existing.partnerCode });
     }
     return existing.partnerCode;
+  }
+
+  /** issue 16 §4: in doubt stays in doubt; nothing is drafted until a person says whose partner the code is. */
+  private async holdForPartnerCode(key: OrderKey, partner: PartnerData, code: string): Promise<OrderOutcome> {
+    this.deps.ledger.assertWriter();
+    const reason = partnerCodeInDoubtReason(key.orderNumber, code, partner);
+    if (!markPartnerCodeInDoubt(this.deps.ledger, key.orderNumber, key.dateUpdated, reason)) return this.conflict(key);
+    this.deps.logger.error('partner code taken after a create whose answer was lost; no draft sent, a person decides', { orderNumber: key.orderNumber, partner: code });
+    await this.alertOnce(key, 'uncertain', reason, code);
+    return 'uncertain';
   }
 
   private async fail(key: OrderKey, error: unknown, phase: 'before-send' | 'partner' | 'draft', auditId?: number): Promise<OrderOutcome> {
@@ -354,18 +369,20 @@ export class OrderPipeline {
    */
   async alertUnreported(): Promise<void> {
     for (const row of this.deps.ledger.listUnalerted()) {
-      await this.alertOnce(row, row.state as 'quarantined' | 'uncertain', row.lastError ?? '');
+      // An order held for its partner code is told as such (its own texts), also when a crash cut its first alert.
+      const held = row.lastErrorCode === PARTNER_CODE_IN_DOUBT && row.partnerEmail ? this.deps.ledger.getPartner(row.partnerEmail)?.partnerCode : undefined;
+      await this.alertOnce(row, row.state as 'quarantined' | 'uncertain', row.lastError ?? '', held);
     }
   }
 
   // Sent before it is marked as sent: a crash in between repeats an alert rather than losing it.
-  private async alertOnce(key: OrderKey, state: 'quarantined' | 'uncertain', reason: string): Promise<void> {
+  private async alertOnce(key: OrderKey, state: 'quarantined' | 'uncertain', reason: string, partnerCode?: string): Promise<void> {
     const row = this.deps.ledger.getOrder(key.orderNumber);
     const marker = alertMarker(state, key.dateUpdated);
     if (row?.alertedState === marker) return;
     // A process that lost the ledger reports nothing about orders: the new holder does.
     this.deps.ledger.assertWriter();
-    await this.deps.alerts.send({ kind: state, orderNumber: key.orderNumber, reason });
+    await this.deps.alerts.send({ kind: state, orderNumber: key.orderNumber, reason, ...(partnerCode ? { partnerCode } : {}) });
     this.deps.ledger.setAlerted(key.orderNumber, marker);
   }
 }

@@ -1,4 +1,4 @@
-import { ledgerOrders, openReports } from './world-procs.js';
+import { ledgerOrders, openReports, type LedgerOrder } from './world-procs.js';
 import { draftsOf, pick, type WorldState } from './world-state.js';
 
 /** One command a person types, sometimes twice (one after the other, or at once from two shells). */
@@ -30,7 +30,7 @@ export async function operator(state: WorldState): Promise<void> {
   }
   for (const o of orders.filter((row) => row.state === 'uncertain')) {
     // The person looks into Cashman: a draft there is resolved as done, none is sent again.
-    const args = draftsOf(shop, o.order_number) > 0 ? ['resolve', o.order_number, '--done'] : ['retry', o.order_number, '--force'];
+    const args = settleArgs(state, o);
     choices.push(async () => void (await typed(state, args)));
   }
   if (afterDraft.length > 0 && (choices.length === 0 || state.rnd() < 0.6)) {
@@ -63,8 +63,24 @@ async function redraft(state: WorldState, orderNumber: string, event: number): P
 /** The person works through every uncertain order, judging each by what Cashman holds. */
 export async function settleUncertain(state: WorldState): Promise<void> {
   for (const o of ledgerOrders(state.shop.dbPath).filter((row) => row.state === 'uncertain')) {
-    const args = draftsOf(state.shop, o.order_number) > 0 ? ['resolve', o.order_number, '--done'] : ['retry', o.order_number, '--force'];
+    const args = settleArgs(state, o);
     state.trail.push(`settle: ${args.join(' ')}`);
     await typed(state, args);
   }
+}
+
+/**
+ * What the person types for an uncertain order, judged by what Cashman holds: a draft there is
+ * resolved as done, none is sent again. An order held for its partner code (issue 16 §4) is judged
+ * by the partner Cashman holds under the code its alert names: this buyer's, or someone else's.
+ */
+function settleArgs(state: WorldState, o: LedgerOrder): string[] {
+  if (o.last_error_code === 'PARTNER_CODE_IN_DOUBT') {
+    const code = /partner code (\S+) for the buyer/.exec(o.last_error ?? '')?.[1];
+    const email = /for the buyer [^(]*\([^)]*?([^\s(),]+@[^\s(),]+)\)/.exec(o.last_error ?? '')?.[1];
+    const holder = [...state.shop.local.cashman.partners.values()].find((p) => p.partnerCode === code);
+    const theirs = holder !== undefined && email !== undefined && holder.fields['email'] === email;
+    return ['retry', o.order_number, theirs ? '--partner-code-is-theirs' : '--new-partner-code'];
+  }
+  return draftsOf(state.shop, o.order_number) > 0 ? ['resolve', o.order_number, '--done'] : ['retry', o.order_number, '--force'];
 }
