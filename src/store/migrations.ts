@@ -220,7 +220,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX stock_writes_round ON stock_writes(round_id);
   `,
-  // next: a person's statement (retry --partner-code-is-theirs) that the partner Cashman holds under
+  // 9: a person's statement (retry --partner-code-is-theirs) that the partner Cashman holds under
   // this code is this buyer, made when a create's answer was lost and the retry was refused as taken.
   // Its Cashman id stays unknown (no lookup exists), so the partner is never sent again.
   `
