@@ -65,9 +65,10 @@ export class CashmanWatch implements InvoiceBackend {
       await this.checkLogin();
       this.probeFirst = false;
     } catch (error) {
-      if (error instanceof CashmanError && error.code === 'CASHMAN_LOGIN') throw error;
+      // A refused login is its own episode; an unreachable Cashman says so in its own words.
+      if (error instanceof CashmanError && (error.code === 'CASHMAN_LOGIN' || error.code === 'CASHMAN_NOT_SENT')) throw error;
       // The order request itself never left: its order keeps its place, whatever the check met.
-      const reason = `Cashman is still failing (${describeError(error)}); the ${what} request was not sent.`;
+      const reason = `Cashman is still failing, so the ${what} request was not sent; a read-only check met: ${describeError(error)}`;
       this.failing = reason;
       throw new CashmanError('CASHMAN_NOT_SENT', reason, { cause: error });
     }
