@@ -5,6 +5,9 @@ import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
 import type { Runtime } from '../src/runtime.js';
 import { runCycle } from '../src/sync/cycle.js';
+import { SerialLane } from '../src/sync/serial-lane.js';
+import { TokenBucket, TriggerQueue } from '../src/sync/trigger-queue.js';
+import { WebhookWorker, type HandleOutcome } from '../src/sync/webhook-worker.js';
 import { healthBody } from '../src/http/listener.js';
 import { startWebhook, type WebhookServer } from './alerts-webhook.js';
 import { startHarness, type Harness } from './helpers/harness.js';
@@ -183,5 +186,36 @@ describe.each(['503', 'hang'] as const)('Cashman down as %s while known buyers\'
     expect(h.shop.cashman.drafts.map((d) => orderNumberOf(d.rows[0]?.['egyeb']))).toEqual(['1001', '1003', '1004', '1005']);
     const kinds = hook.calls.map((c) => `${String(c.json['kind'])}${typeof c.json['orderNumber'] === 'string' ? ` ${c.json['orderNumber']}` : ''}`);
     expect(kinds).toEqual(['uncertain 1002', 'cashman-failing', 'cashman-recovered']);
+  }, 120_000);
+
+  it('webhooks during the outage put only the first draft in doubt; the others wait for the poll', async () => {
+    h.shop.shoprenter.addOrder(sameBuyer(1001));
+    await runCycle(runtime.deps);
+    t += MINUTE;
+    for (const n of [1002, 1003, 1004]) h.shop.shoprenter.addOrder(sameBuyer(n));
+    proxy.mode = mode;
+    const handled: string[] = [];
+    const queue = new TriggerQueue();
+    const worker = new WebhookWorker({
+      cycle: runtime.deps,
+      queue,
+      bucket: new TokenBucket(1000, 1000),
+      lane: new SerialLane(),
+      onHandled: (trigger, outcome: HandleOutcome) => void handled.push(`${trigger.ref}:${outcome}`),
+    });
+    worker.start();
+    // No cycle has seen the outage yet: the first webhook's draft meets it, the next ones check first.
+    for (const n of ['1002', '1003', '1004']) queue.add(n, Date.now());
+    while (handled.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    await worker.stop();
+    expect(handled).toEqual(['1002:error', '1003:error', '1004:error']);
+    const states = () => ['1002', '1003', '1004'].map((n) => `${n}:${runtime.ledger.findOrder(n)?.state ?? 'unseen'}`);
+    expect(states()).toEqual(['1002:uncertain', '1003:pending', '1004:pending']);
+
+    proxy.mode = 'up';
+    const back = await runCycle(runtime.deps);
+    await runtime.delivery.flush();
+    expect(back).toMatchObject({ ok: true, outcomes: expect.objectContaining({ done: 2 }) });
+    expect(h.shop.cashman.drafts.map((d) => orderNumberOf(d.rows[0]?.['egyeb']))).toEqual(['1001', '1003', '1004']);
   }, 120_000);
 });
