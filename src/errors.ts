@@ -72,13 +72,16 @@ export class CashmanError extends AppError {
    * request may have been processed.
    */
   readonly remoteFailing: boolean;
+  /** Of those, an answer with a server error status (5xx, 429), rather than no answer at all. */
+  readonly serverError: boolean;
   constructor(
     readonly code: 'CASHMAN_LOGIN' | 'CASHMAN_REJECTED' | 'CASHMAN_NOT_SENT' | 'CASHMAN_OUTCOME_UNKNOWN',
     message: string,
-    options?: { cause?: unknown; remoteFailing?: boolean },
+    options?: { cause?: unknown; remoteFailing?: boolean; serverError?: boolean },
   ) {
     super(message, options);
-    this.remoteFailing = code === 'CASHMAN_NOT_SENT' || options?.remoteFailing === true;
+    this.serverError = options?.serverError === true;
+    this.remoteFailing = code === 'CASHMAN_NOT_SENT' || this.serverError || options?.remoteFailing === true;
   }
   get temporary(): boolean {
     return this.code === 'CASHMAN_NOT_SENT';

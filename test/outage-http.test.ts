@@ -28,13 +28,18 @@ const MINUTE = 60_000;
 type Mode = 'up' | '503' | 'hang';
 
 /** A reverse proxy in front of the Cashman stand-in, as a web server would be. */
-async function startProxy(target: string): Promise<{ url: string; mode: Mode; close(): Promise<void> }> {
-  const state = { mode: 'up' as Mode };
+async function startProxy(target: string): Promise<{ url: string; mode: Mode; poison: string | null; close(): Promise<void> }> {
+  const state = { mode: 'up' as Mode, poison: null as string | null };
   const hung: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      // PHP failing on one request's data: a 500 page for the requests that carry `poison`.
+      if (state.poison !== null && Buffer.concat(chunks).includes(state.poison)) {
+        res.writeHead(500, { 'content-type': 'text/html' }).end('<html><body><h1>500 Internal Server Error</h1></body></html>');
+        return;
+      }
       if (state.mode === '503') {
         res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body><h1>503 Service Unavailable</h1></body></html>');
         return;
@@ -59,6 +64,12 @@ async function startProxy(target: string): Promise<{ url: string; mode: Mode; cl
     },
     set mode(m: Mode) {
       state.mode = m;
+    },
+    get poison() {
+      return state.poison;
+    },
+    set poison(p: string | null) {
+      state.poison = p;
     },
     close: async () => {
       for (const r of hung) r.destroy();
@@ -217,5 +228,47 @@ describe.each(['503', 'hang'] as const)('Cashman down as %s while known buyers\'
     await runtime.delivery.flush();
     expect(back).toMatchObject({ ok: true, outcomes: expect.objectContaining({ done: 2 }) });
     expect(h.shop.cashman.drafts.map((d) => orderNumberOf(d.rows[0]?.['egyeb']))).toEqual(['1001', '1003', '1004']);
+  }, 120_000);
+});
+
+describe('a partner request Cashman fails on while it answers everything else', () => {
+  let h: Harness;
+  let hook: WebhookServer;
+  let runtime: Runtime;
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let t: number;
+  const now = () => new Date(t);
+
+  beforeEach(async () => {
+    t = Date.parse('2026-11-26T12:00:00Z');
+    hook = await startWebhook();
+    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, config: demoConfigYaml({ productLookups: false }) + 'alerts:\n  language: en\n', logLevel: 'error' });
+    proxy = await startProxy(h.shop.env['CASHMAN_API_URL']!);
+    h.env['ALERT_WEBHOOK_URL'] = hook.url;
+    runtime = await h.runtime({ now, env: { CASHMAN_API_URL: proxy.url }, shoprenterTuning: { limitPerSecond: 50, retryBudgetMs: 500 }, cashmanTimeoutMs: 500 });
+  });
+  afterEach(async () => {
+    runtime.close();
+    await proxy.close();
+    await Promise.all([h.close(), hook.close()]);
+  });
+
+  it('is that order\'s own: its attempts run out and it is quarantined; the others go out; no outage alerted', async () => {
+    // Cashman's PHP fails on one buyer's data with a 500, and only there.
+    proxy.poison = 'poison@example.hu';
+    h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, email: 'poison@example.hu', innerId: 1001, dateUpdated: '2026-11-20T10:01:00' }));
+    h.shop.shoprenter.addOrder(order(1002));
+    for (let i = 0; i < 14; i++) {
+      await runCycle(runtime.deps);
+      await runtime.delivery.flush();
+      t += 16 * MINUTE; // past the longest backoff before the fifth attempt
+    }
+    const row = runtime.ledger.findOrder('1001');
+    expect(row).toMatchObject({ state: 'quarantined', attempts: 5 });
+    expect(row?.lastError).toContain('Gave up after 5 attempts');
+    expect(row?.lastError).toContain('HTTP 500');
+    expect(runtime.ledger.findOrder('1002')?.state).toBe('done');
+    const kinds = hook.calls.map((c) => `${String(c.json['kind'])}${typeof c.json['orderNumber'] === 'string' ? ` ${c.json['orderNumber']}` : ''}`);
+    expect(kinds).toEqual(['quarantined 1001']);
   }, 120_000);
 });

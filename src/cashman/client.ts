@@ -263,8 +263,8 @@ export class CashmanClient implements InvoiceBackend {
     return this.unknown(`Cashman answered the ${what} request with ${problem}${shown}, not a recognised success; ${advice}.`, answer);
   }
 
-  private unknown(message: string, answer: string, remoteFailing = false): CashmanError {
-    return new CashmanError('CASHMAN_OUTCOME_UNKNOWN', message, { cause: new Error(`answer: ${this.oneLine(answer)}`), remoteFailing });
+  private unknown(message: string, answer: string, serverError = false): CashmanError {
+    return new CashmanError('CASHMAN_OUTCOME_UNKNOWN', message, { cause: new Error(`answer: ${this.oneLine(answer)}`), serverError });
   }
 
   /** Cashman's text as one line of at most MAX_MESSAGE characters, with the password removed. */

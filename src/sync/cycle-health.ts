@@ -26,6 +26,8 @@ export class CashmanWatch implements InvoiceBackend {
   loginRefused: string | null = null;
   /** Cashman itself failed on the last request (unreachable, 5xx, no answer); null once it answered. */
   failing: string | null = null;
+  /** The read-only check before the first order request succeeded this cycle. */
+  private probed = false;
 
   constructor(
     private readonly inner: InvoiceBackend,
@@ -42,7 +44,19 @@ export class CashmanWatch implements InvoiceBackend {
 
   async savePartner(request: PartnerRequest): Promise<{ partnerId: string }> {
     await this.probe('partner');
-    return this.watch(() => this.inner.savePartner(request));
+    try {
+      return await this.watch(() => this.inner.savePartner(request));
+    } catch (error) {
+      // Cashman answered the read-only check this cycle, yet answers this partner request with a
+      // server error: most likely its PHP fails on this buyer's data. That is the order's own
+      // failure (attempts, then quarantine with the message), or one such buyer would hold every
+      // order behind it forever. A draft is never treated so: it may exist, and it stops the cycle.
+      if (this.probed && error instanceof CashmanError && error.code === 'CASHMAN_OUTCOME_UNKNOWN' && error.serverError) {
+        this.failing = null;
+        throw new CashmanError('CASHMAN_OUTCOME_UNKNOWN', `${error.message} Cashman answered a read-only check just before, so this buyer's partner request is taken as the problem.`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }> {
@@ -64,6 +78,7 @@ export class CashmanWatch implements InvoiceBackend {
     try {
       await this.checkLogin();
       this.probeFirst = false;
+      this.probed = true;
     } catch (error) {
       // A refused login is its own episode; an unreachable Cashman says so in its own words.
       if (error instanceof CashmanError && (error.code === 'CASHMAN_LOGIN' || error.code === 'CASHMAN_NOT_SENT')) throw error;
