@@ -65,12 +65,23 @@ export class ShoprenterError extends AppError {
  * CASHMAN_REJECTED = a `HIBA:` answer about the data (quarantine with Cashman's message).
  */
 export class CashmanError extends AppError {
+  /**
+   * Cashman itself is failing, whatever the request carried: it could not be reached (NOT_SENT), or
+   * it answered with a server error (HTTP 5xx, 429) or gave no answer in time (timeout, connection
+   * dropped). An outage, never the order's fault (issue 16 §10); the code still says whether the
+   * request may have been processed.
+   */
+  readonly remoteFailing: boolean;
+  /** Of those, an answer with a server error status (5xx, 429), rather than no answer at all. */
+  readonly serverError: boolean;
   constructor(
     readonly code: 'CASHMAN_LOGIN' | 'CASHMAN_REJECTED' | 'CASHMAN_NOT_SENT' | 'CASHMAN_OUTCOME_UNKNOWN',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; remoteFailing?: boolean; serverError?: boolean },
   ) {
     super(message, options);
+    this.serverError = options?.serverError === true;
+    this.remoteFailing = code === 'CASHMAN_NOT_SENT' || this.serverError || options?.remoteFailing === true;
   }
   get temporary(): boolean {
     return this.code === 'CASHMAN_NOT_SENT';

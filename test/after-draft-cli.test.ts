@@ -145,6 +145,22 @@ describe('ack and redraft (SPEC §1.7, §2)', () => {
     expect(orderRow(h, '2004')).toMatchObject({ state: 'done', cashmanRef: h.shop.cashman.drafts[0]!.reference });
   }, 60_000);
 
+  it('a redraft whose draft Cashman answers with a 503 page ends uncertain, told in one line, and is never resent', async () => {
+    h = await startHarness({ config });
+    h.shop.shoprenter.addOrder(order(2005, '2026-11-20T10:00:00'));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    h.shop.shoprenter.updateOrder('2005', fewerGlasses(2005));
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    // Cashman failing (issue 16 §10) stops a cycle after the order in doubt; for redraft that order is the whole act.
+    h.shop.cashman.setFault({ kind: 'status500' }, { operations: [4] });
+    const failed = await cli(['redraft', '2005', '--old-draft-deleted'], h.env);
+    expect(failed).toMatchObject({ code: 1, text: expect.stringContaining('Order 2005: no new draft was confirmed; it is now uncertain') });
+    expect(orderRow(h, '2005')?.state).toBe('uncertain');
+    expect((await cli(['once'], h.env)).code).toBe(0);
+    expect(h.shop.cashman.drafts).toHaveLength(1);
+    expect(await cli(['redraft', '2005', '--old-draft-deleted'], h.env)).toMatchObject({ code: 2 });
+  }, 60_000);
+
   it('a redraft whose draft the daemon sent later (Cashman unreachable at first) is complete: typed again it refuses', async () => {
     h = await startHarness({ config });
     h.shop.shoprenter.addOrder(order(2006, '2026-11-20T10:00:00'));

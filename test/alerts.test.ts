@@ -66,8 +66,12 @@ describe('alert webhook', () => {
     cashman.setFault({ kind: 'status500' }, { operations: [4] });
     const runtime = await h.runtime();
 
+    // Cashman failing (the 500) stops the cycle right after the order in doubt (issue 16 §10); the
+    // next cycle handles the others.
     const first = await runCycle({ ...runtime.deps, delivery: runtime.delivery });
-    expect(first.outcomes).toMatchObject({ done: 1, quarantined: 2, uncertain: 1 });
+    expect(first.outcomes).toMatchObject({ done: 0, quarantined: 0, uncertain: 1 });
+    const second = await runCycle({ ...runtime.deps, delivery: runtime.delivery });
+    expect(second.outcomes).toMatchObject({ done: 1, quarantined: 2 });
     expect(kinds().sort()).toEqual(['quarantined 3002', 'quarantined 3003', 'uncertain 3001']);
     for (const call of hook.calls) expectReadableAndClean(call, h.shop.shoprenter.issuedTokens);
     const q3002 = hook.calls.find((c) => c.json['orderNumber'] === '3002')!;

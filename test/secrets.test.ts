@@ -144,7 +144,9 @@ describe('secrets never reach logs, output, alerts or the database', () => {
     // The token endpoint fails once with a 500, then once with a truncated answer.
     shoprenter.addOrder(order(1005, 4));
     shoprenter.setFault({ kind: 'status', status: 500, target: 'token' });
-    expect(await cli('once (token 500)', ['once'], env)).toBe(0);
+    // The echoed 500 page meets 1005's draft here: uncertain, and Cashman failing stops the cycle
+    // (issue 16 §10), so this `once` exits 1.
+    expect(await cli('once (token 500)', ['once'], env)).toBe(1);
     shoprenter.setFault({ kind: 'malformed', target: 'token' });
     expect(await cli('once (token malformed)', ['once'], env)).toBe(0);
 

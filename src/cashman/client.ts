@@ -175,9 +175,13 @@ export class CashmanClient implements InvoiceBackend {
       const text = response.body;
       if (isHiba(text)) return text;
       if (response.statusCode < 200 || response.statusCode > 299) {
+        // A server error or "too busy" is the web server in front of Cashman failing (PHP, database
+        // down): an outage. Any other status (a 404, a 403) points at CASHMAN_API_URL instead.
+        const failing = response.statusCode >= 500 || response.statusCode === 429;
         throw this.unknown(
           `Cashman answered the ${what} request with HTTP ${response.statusCode}; it may have been processed, check CASHMAN_API_URL and Cashman itself.`,
           text,
+          failing,
         );
       }
       return text;
@@ -244,10 +248,11 @@ export class CashmanClient implements InvoiceBackend {
     if (neverConnected) {
       return new CashmanError('CASHMAN_NOT_SENT', `Could not reach Cashman for the ${what} request (${summary}); nothing was sent.`, { cause });
     }
+    // No answer at all (timeout, connection dropped): Cashman, or the server in front of it, is failing.
     return new CashmanError(
       'CASHMAN_OUTCOME_UNKNOWN',
       `The ${what} request reached Cashman but no answer came back (${summary}); check in Cashman whether it was processed.`,
-      { cause },
+      { cause, remoteFailing: true },
     );
   }
 
@@ -258,8 +263,8 @@ export class CashmanClient implements InvoiceBackend {
     return this.unknown(`Cashman answered the ${what} request with ${problem}${shown}, not a recognised success; ${advice}.`, answer);
   }
 
-  private unknown(message: string, answer: string): CashmanError {
-    return new CashmanError('CASHMAN_OUTCOME_UNKNOWN', message, { cause: new Error(`answer: ${this.oneLine(answer)}`) });
+  private unknown(message: string, answer: string, serverError = false): CashmanError {
+    return new CashmanError('CASHMAN_OUTCOME_UNKNOWN', message, { cause: new Error(`answer: ${this.oneLine(answer)}`), serverError });
   }
 
   /** Cashman's text as one line of at most MAX_MESSAGE characters, with the password removed. */

@@ -4,7 +4,7 @@ import { createRuntime } from '../runtime.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { recoverRedrafts, redraftGone } from '../sync/after-draft-cycle.js';
 import { ownIdentity } from '../store/writer-lock.js';
-import { OrderPipeline } from '../sync/process-order.js';
+import { CycleAbort, OrderPipeline } from '../sync/process-order.js';
 import { baseEnv, config, logger, openExistingLedger, remoteEnv, type CommandContext } from './context.js';
 
 const REPORTED = new Set(['cancelled', 'changed', 'restored']);
@@ -80,7 +80,12 @@ export async function redraftCommand(ctx: CommandContext, ref: string | undefine
       // Another redraft, an ack or the daemon acted since the checks above: say what holds now.
       throw new UsageError(refusal(ledger, ref) ?? `Order ${row.orderNumber} changed while this command ran; nothing was sent, look again with "status ${row.orderNumber}".`);
     }
-    const outcome = await pipeline.process(sourced, ledger.getOrder(row.orderNumber));
+    // A draft met by Cashman failing (5xx, no answer) is uncertain and stops a cycle (issue 16 §10);
+    // here it is this one order's outcome, reported like any other.
+    const outcome = await pipeline.process(sourced, ledger.getOrder(row.orderNumber)).catch((error: unknown) => {
+      if (error instanceof CycleAbort && error.outcome) return error.outcome;
+      throw error;
+    });
     const after = ledger.getOrder(row.orderNumber);
     if (outcome === 'done') {
       ledger.afterDraft.finishRedraft(row.orderNumber, { kind: 'redrafted', version, reason: `New draft sent; it replaces ${row.cashmanRef ?? 'the old draft'}.`, cashmanRef: after?.cashmanRef ?? null }, true);

@@ -19,6 +19,12 @@ export type Decision =
    * line; the remote's episode moves, and the order goes out in its place once the remote answers.
    */
   | 'remote-down'
+  /**
+   * Cashman failed (5xx, no answer in time) after a draft request left: the draft may exist, so the
+   * order is `uncertain` like any lost answer, but it is the last one sent: the cycle stops as for
+   * 'remote-down', so one outage puts at most one order in doubt, not every waiting one.
+   */
+  | 'uncertain-remote-down'
   /** This process lost the ledger to another writer: stop at once, write nothing, exit 1. */
   | 'stop-process';
 
@@ -35,9 +41,11 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
       case 'CASHMAN_NOT_SENT':
         return 'remote-down';
       case 'CASHMAN_OUTCOME_UNKNOWN':
-        // A partner resend reuses the partner code fixed before the first call, so it is safe to
-        // repeat; a draft resend could create a second invoice.
-        return phase === 'draft' ? 'uncertain' : 'retry';
+        // A draft resend could create a second invoice. A partner resend reuses the partner code
+        // fixed before the first call, so it is safe to repeat: an attempt of the order's own when
+        // Cashman answered something unrecognised, none when Cashman itself is failing.
+        if (phase === 'draft') return error.remoteFailing ? 'uncertain-remote-down' : 'uncertain';
+        return error.remoteFailing ? 'remote-down' : 'retry';
     }
   }
   // A refused Shoprenter login or a missing API scope is not this order's fault: stop the cycle

@@ -3,24 +3,36 @@ import { CashmanError, ShoprenterError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Alerter } from './alerts.js';
 import { describeError } from './classify.js';
-import { Episodes, type MetaStore } from './episodes.js';
+import { Episodes, openEpisodes, type MetaStore } from './episodes.js';
 import type { InvoiceBackend, PartnerRequest, RequestRow } from './ports.js';
 
 /**
  * What one cycle learned about each remote, turned into episodes (episodes.ts). Decided by error
  * class and code only: a ShoprenterError that ended the cycle is Shoprenter failing; a Cashman
- * request that could not be sent (CASHMAN_NOT_SENT) with none answered is Cashman unreachable; a
- * CASHMAN_LOGIN (already confirmed by the client's login check) is a refused login.
+ * request that met Cashman itself failing (CashmanError.remoteFailing: unreachable, 5xx, no answer)
+ * as the cycle's last is Cashman down; a CASHMAN_LOGIN (already confirmed by the client's login
+ * check) is a refused login.
  */
 
-/** Wraps the backend for one cycle and notes how its requests went. */
+/**
+ * Wraps the backend for one cycle and notes how its requests went. While a Cashman episode is open,
+ * the first order request of the cycle is preceded by the read-only login check: a Cashman still
+ * failing is then learned from a request that changes nothing, so an outage that answers 5xx or
+ * hangs puts at most its first draft in doubt, not one per cycle.
+ */
 export class CashmanWatch implements InvoiceBackend {
   /** Some request got an answer in which Cashman accepted the login. */
   loginWorked = false;
   loginRefused: string | null = null;
-  notSent: string | null = null;
+  /** Cashman itself failed on the last request (unreachable, 5xx, no answer); null once it answered. */
+  failing: string | null = null;
+  /** The read-only check before the first order request succeeded this cycle. */
+  private probed = false;
 
-  constructor(private readonly inner: InvoiceBackend) {}
+  constructor(
+    private readonly inner: InvoiceBackend,
+    private probeFirst = false,
+  ) {}
 
   describePartnerRequest(request: PartnerRequest): RequestRow[] {
     return this.inner.describePartnerRequest(request);
@@ -30,11 +42,25 @@ export class CashmanWatch implements InvoiceBackend {
     return this.inner.describeDraftRequest(draft, partnerCode);
   }
 
-  savePartner(request: PartnerRequest): Promise<{ partnerId: string }> {
-    return this.watch(() => this.inner.savePartner(request));
+  async savePartner(request: PartnerRequest): Promise<{ partnerId: string }> {
+    await this.probe('partner');
+    try {
+      return await this.watch(() => this.inner.savePartner(request));
+    } catch (error) {
+      // Cashman answered the read-only check this cycle, yet answers this partner request with a
+      // server error: most likely its PHP fails on this buyer's data. That is the order's own
+      // failure (attempts, then quarantine with the message), or one such buyer would hold every
+      // order behind it forever. A draft is never treated so: it may exist, and it stops the cycle.
+      if (this.probed && error instanceof CashmanError && error.code === 'CASHMAN_OUTCOME_UNKNOWN' && error.serverError) {
+        this.failing = null;
+        throw new CashmanError('CASHMAN_OUTCOME_UNKNOWN', `${error.message} Cashman answered a read-only check just before, so this buyer's partner request is taken as the problem.`, { cause: error });
+      }
+      throw error;
+    }
   }
 
-  createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }> {
+  async createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }> {
+    await this.probe('draft');
     return this.watch(() => this.inner.createDraft(draft, partnerCode));
   }
 
@@ -43,19 +69,37 @@ export class CashmanWatch implements InvoiceBackend {
   }
 
   get learnedSomething(): boolean {
-    return this.loginWorked || this.loginRefused !== null || this.notSent !== null;
+    return this.loginWorked || this.loginRefused !== null || this.failing !== null;
+  }
+
+  /** The login check before the first order request, once, while an episode is open. */
+  private async probe(what: string): Promise<void> {
+    if (!this.probeFirst) return;
+    try {
+      await this.checkLogin();
+      this.probeFirst = false;
+      this.probed = true;
+    } catch (error) {
+      // A refused login is its own episode; an unreachable Cashman says so in its own words.
+      if (error instanceof CashmanError && (error.code === 'CASHMAN_LOGIN' || error.code === 'CASHMAN_NOT_SENT')) throw error;
+      // The order request itself never left: its order keeps its place, whatever the check met.
+      const reason = `Cashman is still failing, so the ${what} request was not sent; a read-only check met: ${describeError(error)}`;
+      this.failing = reason;
+      throw new CashmanError('CASHMAN_NOT_SENT', reason, { cause: error });
+    }
   }
 
   private async watch<T>(call: () => Promise<T>): Promise<T> {
     try {
       const result = await call();
       this.loginWorked = true;
+      this.failing = null;
       return result;
     } catch (error) {
       if (error instanceof CashmanError) {
         if (error.code === 'CASHMAN_REJECTED') this.loginWorked = true;
         if (error.code === 'CASHMAN_LOGIN') this.loginRefused = error.message;
-        if (error.code === 'CASHMAN_NOT_SENT') this.notSent = error.message;
+        this.failing = error.remoteFailing ? error.message : null;
       }
       throw error;
     }
@@ -107,8 +151,10 @@ export async function recordCycleHealth(deps: CycleHealthDeps, watch: CashmanWat
   }
   if (watch.loginRefused !== null) await episodes.failed('login', watch.loginRefused);
   else if (watch.loginWorked) await episodes.recovered('login');
-  if (watch.loginWorked || watch.loginRefused !== null) await episodes.recovered('cashman');
-  else if (watch.notSent !== null) await episodes.failed('cashman', watch.notSent);
+  // The last word decides: a cycle that Cashman's failure ended counts toward the episode even if
+  // earlier requests were answered (a Cashman failing now and then must not stay unseen).
+  if (watch.failing !== null) await episodes.failed('cashman', watch.failing);
+  else if (watch.loginWorked || watch.loginRefused !== null) await episodes.recovered('cashman');
 }
 
 /** A cycle that crashed before it could record itself: counts toward the `sync` episode. */
@@ -145,6 +191,11 @@ class FallbackMeta implements MetaStore {
 }
 
 const stores = new WeakMap<MetaStore, FallbackMeta>();
+
+/** Whether the `cashman` episode is open: the next cycle checks Cashman before it sends an order. */
+export function cashmanFailing(ledger: MetaStore, now: Date): boolean {
+  return openEpisodes(episodeStore(ledger), now).some((episode) => episode.name === 'cashman');
+}
 
 export function episodeStore(ledger: MetaStore): MetaStore {
   let store = stores.get(ledger);

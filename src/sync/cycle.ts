@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Alerter } from './alerts.js';
 import { describeError } from './classify.js';
-import { CashmanWatch, recordCycleHealth, recordCycleCrash } from './cycle-health.js';
+import { CashmanWatch, cashmanFailing, recordCycleHealth, recordCycleCrash } from './cycle-health.js';
 import { WriterLostError } from '../errors.js';
 import { LOCK_LOST } from '../store/ledger.js';
 import { CycleAbort, OrderPipeline, keyOf, type OrderOutcome, type PipelineSettings } from './process-order.js';
@@ -98,7 +98,7 @@ async function cycle(deps: CycleDeps, started: number): Promise<CycleSummary> {
   const now = deps.now ?? (() => new Date());
   const { ledger, logger } = deps;
   const cycleId = ledger.startCycle();
-  const cashman = new CashmanWatch(deps.backend);
+  const cashman = new CashmanWatch(deps.backend, cashmanFailing(ledger, now()));
   const progress = new CycleProgress(ledger, logger, cycleId);
   const pipeline = new OrderPipeline({ ...deps, backend: cashman, now });
   const outcomes: Record<OrderOutcome, number> = { skipped: 0, ignored: 0, done: 0, failed: 0, quarantined: 0, uncertain: 0, held: 0 };
@@ -158,6 +158,7 @@ async function cycle(deps: CycleDeps, started: number): Promise<CycleSummary> {
     if (caught instanceof StopRequested) {
       interrupted = true;
     } else {
+      if (caught instanceof CycleAbort && caught.outcome) outcomes[caught.outcome] += 1;
       error = caught instanceof CycleAbort ? caught.reason : describeError(caught);
       failure = caught instanceof CycleAbort ? caught.cause : caught;
     }

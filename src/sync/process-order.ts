@@ -70,7 +70,12 @@ export type OrderOutcome =
 
 /** Thrown to stop the cycle when Cashman refuses the login (no order is touched). */
 export class CycleAbort extends Error {
-  constructor(readonly reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+    /** What became of the order in hand before the stop (an uncertain draft), for the summary. */
+    readonly outcome?: OrderOutcome,
+  ) {
     super(reason, options);
   }
 }
@@ -327,11 +332,14 @@ export class OrderPipeline {
         throw new CycleAbort(message, { cause: error });
       case 'quarantine':
         return this.quarantine(key, code, message, auditId);
-      case 'uncertain': {
+      case 'uncertain':
+      case 'uncertain-remote-down': {
         const reason = `The draft request may have reached Cashman (${message}); check Cashman for this order, then run "resolve ${key.orderNumber} --done" if the draft is there or "retry ${key.orderNumber} --force" if it is not.`;
         if (!ledger.markUncertain(key, code, reason, auditId)) return this.conflict(key);
         logger.error('draft outcome unknown; will not resend automatically', { orderNumber: key.orderNumber, error: message });
         await this.alertOnce(key, 'uncertain', reason);
+        // Cashman itself is failing: no further order is sent into the outage (issue 16 §10).
+        if (decision === 'uncertain-remote-down') throw new CycleAbort(message, { cause: error }, 'uncertain');
         return 'uncertain';
       }
       case 'retry': {

@@ -1,5 +1,6 @@
 import type { CycleDeps } from './cycle.js';
 import { describeError } from './classify.js';
+import { CashmanWatch, cashmanFailing } from './cycle-health.js';
 import { OrderPipeline, type OrderOutcome } from './process-order.js';
 import type { SerialLane } from './serial-lane.js';
 import type { TokenBucket, Trigger, TriggerQueue } from './trigger-queue.js';
@@ -25,6 +26,8 @@ export type HandleOutcome = OrderOutcome | 'read-saved' | 'not-found' | 'error' 
  */
 export class WebhookWorker {
   private stopped = false;
+  /** A webhook's request met Cashman failing: the next one checks Cashman first (issue 16 §10). */
+  private cashmanSuspect = false;
   private loop: Promise<void> | null = null;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
@@ -91,7 +94,15 @@ export class WebhookWorker {
         cycle.logger.debug('a webhook named an order the shop does not list (unknown or cancelled); nothing to do');
         return 'not-found';
       }
-      return await new OrderPipeline(cycle).handle(sourced);
+      // Never a draft into a known outage: while Cashman fails, a read-only check goes first, so
+      // only the poll cycle's first request can put an order in doubt.
+      const now = cycle.now ?? (() => new Date());
+      const backend = new CashmanWatch(cycle.backend, this.cashmanSuspect || cashmanFailing(cycle.ledger, now()));
+      try {
+        return await new OrderPipeline({ ...cycle, backend }).handle(sourced);
+      } finally {
+        if (backend.learnedSomething) this.cashmanSuspect = backend.failing !== null;
+      }
     } catch (error) {
       cycle.logger.warn('webhook-triggered order not handled now; polling will pick it up', { order: trigger.ref, error: describeError(error) });
       return 'error';
