@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
  * libraries, no process), and only src/store touches SQLite.
  */
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '*.config.js', '*.config.cjs'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '*.config.js', '*.config.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -9,8 +9,8 @@
 #   3. builds the stand-in base image localhost/node:20-bookworm-slim when missing;
 #   4. `podman build --pull=never` of the unchanged Dockerfile, lending the host's CA bundle and an
 #      npmrc pointing at it to the RUN steps (a read-only mount: never part of the image);
-#   5. runs the image: non-root user, tini entrypoint, HEALTHCHECK present; `health` on an empty
-#      data volume fails; `demo` exits 0 and prints drafts; `health` on that same volume then
+#   5. runs the image: non-root user, tini entrypoint, HEALTHCHECK present, no bench code (the
+#      stand-ins are there); `health` on an empty data volume fails; `demo` exits 0 and prints drafts; `health` on that same volume then
 #      passes, and so does the image's HEALTHCHECK; a config with an unknown key stops the start
 #      with exit code 2; `run` with the example config keeps running and exits 0 on SIGTERM;
 #   6. docker-compose.yml through Debian's docker-compose 1.29 against podman's Docker API:
@@ -191,6 +191,11 @@ healthcheck="$(podman image inspect --format '{{json .Config.Healthcheck}}' "$im
 uid="$(podman run --rm --no-healthcheck --entrypoint id "$image" -u)"
 [[ "$uid" =~ ^[0-9]+$ && "$uid" != 0 ]] || die "the container runs as uid '$uid', expected non-root."
 log "ok: entrypoint $entrypoint, uid $uid, healthcheck present."
+# The benchmark (bench/ → dist-bench/) stays out of the image; the stand-ins stay (demo uses them).
+bench_files="$(podman run --rm --no-healthcheck --entrypoint find "$image" /app -ipath '*bench*' -not -path '/app/node_modules/*')"
+[[ -z "$bench_files" ]] || die "the image holds bench code: $(head -n 3 <<<"$bench_files")"
+podman run --rm --no-healthcheck --entrypoint test "$image" -d /app/dist/standins || die "the image lacks dist/standins (demo needs it)."
+log "ok: no bench code in the image; the stand-ins are there."
 
 # health on an empty data volume: no successful cycle yet, so it must fail.
 rc=0; run_image -v "$volume:/data" "$image" health || rc=$?

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { benchMapping, benchShop } from '../src/bench/shop-data.js';
+import { benchMapping, benchShop } from '../bench/shop-data.js';
 import { buildDraft } from '../src/domain/build-draft.js';
 import { buildPartner } from '../src/domain/build-partner.js';
 import { normalizeOrder } from '../src/shoprenter/normalize-order.js';

@@ -24,7 +24,9 @@ export interface LogLine {
 
 export const nowMs = (): number => performance.timeOrigin + performance.now();
 
-const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+// The daemon the image ships (`npm run build` → dist/), not a copy: this file runs from
+// dist-bench/bench/, which tsconfig.bench.json keeps out of dist/ and the image.
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /** NODE_OPTIONS for every daemon the bench starts (set once by run.ts from --node-options). */
 let daemonNodeOptions = '';

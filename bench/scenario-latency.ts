@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addMinutes, shopNow } from '../domain/shop-clock.js';
-import { startLocalShop, type LocalShop } from '../standins/local-shop.js';
-import { sampleShop, seededRandom } from '../standins/shoprenter-fixtures.js';
+import { addMinutes, shopNow } from '../src/domain/shop-clock.js';
+import { startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
+import { sampleShop, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { OneByOneSync } from './baseline.js';
 import { nowMs, startDaemon } from './daemon-process.js';
 import { percentile, round, type RemoteProfile } from './figures.js';

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import type { CashmanClient } from '../cashman/client.js';
-import { loadRemoteEnv } from '../config/env.js';
-import { parseConfig } from '../config/load-config.js';
-import { buildDraft } from '../domain/build-draft.js';
-import { buildPartner } from '../domain/build-partner.js';
-import type { MappingConfig } from '../domain/mapping-config.js';
-import { formatPartnerCode } from '../domain/partner.js';
-import { addMinutes, shopToday } from '../domain/shop-clock.js';
-import { silentLogger } from '../log/logger.js';
-import { createClients } from '../runtime.js';
-import type { ShoprenterClient } from '../shoprenter/client.js';
-import { normalizeOrder } from '../shoprenter/normalize-order.js';
+import type { CashmanClient } from '../src/cashman/client.js';
+import { loadRemoteEnv } from '../src/config/env.js';
+import { parseConfig } from '../src/config/load-config.js';
+import { buildDraft } from '../src/domain/build-draft.js';
+import { buildPartner } from '../src/domain/build-partner.js';
+import type { MappingConfig } from '../src/domain/mapping-config.js';
+import { formatPartnerCode } from '../src/domain/partner.js';
+import { addMinutes, shopToday } from '../src/domain/shop-clock.js';
+import { silentLogger } from '../src/log/logger.js';
+import { createClients } from '../src/runtime.js';
+import type { ShoprenterClient } from '../src/shoprenter/client.js';
+import { normalizeOrder } from '../src/shoprenter/normalize-order.js';
 import { benchConfigYaml, TIMEZONE } from './shop-data.js';
 
 const OrderHeader = z.looseObject({ id: z.string(), dateUpdated: z.string() });

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addMinutes } from '../domain/shop-clock.js';
-import { startLocalShop } from '../standins/local-shop.js';
-import { sampleShop } from '../standins/shoprenter-fixtures.js';
+import { addMinutes } from '../src/domain/shop-clock.js';
+import { startLocalShop } from '../src/standins/local-shop.js';
+import { sampleShop } from '../src/standins/shoprenter-fixtures.js';
 import { startDaemon } from './daemon-process.js';
 import { benchConfigYaml } from './shop-data.js';
 
@@ -11,7 +11,7 @@ import { benchConfigYaml } from './shop-data.js';
  * Shoprenter reads per order with the shipped defaults (option and unit reads), across a restart:
  * `once` drafts batch A, then a new process drafts batch B of the same shop's products. Units are
  * kept in the ledger, so B pays no unit read for a product A already read.
- * Run: npm run build && node dist/bench/unit-cache.js [orders per batch, default 40]
+ * Run: npm run build:bench && node dist-bench/bench/unit-cache.js [orders per batch, default 40]
  */
 async function main(): Promise<void> {
   const perBatch = Number(process.argv[2] ?? '40');

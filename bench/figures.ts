@@ -1,5 +1,5 @@
-import type { CashmanStandin } from '../standins/cashman-standin.js';
-import type { ShoprenterStandin } from '../standins/shoprenter-standin.js';
+import type { CashmanStandin } from '../src/standins/cashman-standin.js';
+import type { ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import { BUYER_CLASSES, type BuyerClass } from './shop-data.js';
 
 /** How the stand-ins answer: what the floor of a run is computed from. */

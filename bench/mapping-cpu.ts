@@ -1,8 +1,8 @@
-import { buildDraft } from '../domain/build-draft.js';
-import { buildPartner } from '../domain/build-partner.js';
-import { shopToday } from '../domain/shop-clock.js';
-import { normalizeOrder } from '../shoprenter/normalize-order.js';
-import { sampleShop } from '../standins/shoprenter-fixtures.js';
+import { buildDraft } from '../src/domain/build-draft.js';
+import { buildPartner } from '../src/domain/build-partner.js';
+import { shopToday } from '../src/domain/shop-clock.js';
+import { normalizeOrder } from '../src/shoprenter/normalize-order.js';
+import { sampleShop } from '../src/standins/shoprenter-fixtures.js';
 import { round } from './figures.js';
 import { benchMapping } from './shop-data.js';
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalShop, type LocalShop } from '../standins/local-shop.js';
-import type { RequestLogEntry } from '../standins/shoprenter-standin.js';
+import { startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
+import type { RequestLogEntry } from '../src/standins/shoprenter-standin.js';
 import { OneByOneSync } from './baseline.js';
 import { startDaemon, nowMs } from './daemon-process.js';
 import { cashmanPerBuyer, floorMs, remoteCalls, round, type BuyerCost, type RemoteProfile } from './figures.js';

@@ -1,13 +1,13 @@
 import { parseDocument } from 'yaml';
-import { parseConfig } from '../config/load-config.js';
-import { buildDraft } from '../domain/build-draft.js';
-import { buildPartner } from '../domain/build-partner.js';
-import type { MappingConfig } from '../domain/mapping-config.js';
-import { changedPartnerFields, type PartnerData } from '../domain/partner.js';
-import { addMinutes, shopNow, shopToday } from '../domain/shop-clock.js';
-import { normalizeOrder } from '../shoprenter/normalize-order.js';
-import { demoConfigYaml } from '../standins/local-shop.js';
-import { sampleShop } from '../standins/shoprenter-fixtures.js';
+import { parseConfig } from '../src/config/load-config.js';
+import { buildDraft } from '../src/domain/build-draft.js';
+import { buildPartner } from '../src/domain/build-partner.js';
+import type { MappingConfig } from '../src/domain/mapping-config.js';
+import { changedPartnerFields, type PartnerData } from '../src/domain/partner.js';
+import { addMinutes, shopNow, shopToday } from '../src/domain/shop-clock.js';
+import { normalizeOrder } from '../src/shoprenter/normalize-order.js';
+import { demoConfigYaml } from '../src/standins/local-shop.js';
+import { sampleShop } from '../src/standins/shoprenter-fixtures.js';
 
 export type BuyerClass = 'new' | 'returningUnchanged' | 'returningChanged';
 export const BUYER_CLASSES: readonly BuyerClass[] = ['new', 'returningUnchanged', 'returningChanged'];

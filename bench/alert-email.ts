@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { EmailChannel } from '../alerts/email-channel.js';
-import { loadAlertEmail } from '../config/alert-email-env.js';
-import { silentLogger } from '../log/logger.js';
-import { AlertOutbox } from '../store/alert-outbox.js';
-import { Ledger } from '../store/ledger.js';
-import { AlertDelivery } from '../sync/alert-delivery.js';
-import { OutboxAlerter } from '../sync/alerts.js';
+import { EmailChannel } from '../src/alerts/email-channel.js';
+import { loadAlertEmail } from '../src/config/alert-email-env.js';
+import { silentLogger } from '../src/log/logger.js';
+import { AlertOutbox } from '../src/store/alert-outbox.js';
+import { Ledger } from '../src/store/ledger.js';
+import { AlertDelivery } from '../src/sync/alert-delivery.js';
+import { OutboxAlerter } from '../src/sync/alerts.js';
 
 /**
  * Alert e-mail delivery under a failing SMTP server, with the shipped delivery defaults (10 s
@@ -20,7 +20,7 @@ import { OutboxAlerter } from '../sync/alerts.js';
  * `failSeconds`, (b) is down (connection refused) for `failSeconds`. Prints, per case: e-mails
  * accepted, alerts they carried, duplicates, lost, SMTP attempts, and how long after the server
  * recovered the alerts arrived.
- * Run: npm run build && node dist/bench/alert-email.js [alerts, default 300] [failSeconds, default 60]
+ * Run: npm run build:bench && node dist-bench/bench/alert-email.js [alerts, default 300] [failSeconds, default 60]
  */
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? '300');

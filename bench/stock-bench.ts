@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addMinutes, shopNow } from '../domain/shop-clock.js';
-import { decimalToScaled, stockTarget } from '../stock/stock-core.js';
-import { sampleStockRows } from '../standins/cashman-standin-stock.js';
-import { startLocalShop } from '../standins/local-shop.js';
-import { sampleShop } from '../standins/shoprenter-fixtures.js';
+import { addMinutes, shopNow } from '../src/domain/shop-clock.js';
+import { decimalToScaled, stockTarget } from '../src/stock/stock-core.js';
+import { sampleStockRows } from '../src/standins/cashman-standin-stock.js';
+import { startLocalShop } from '../src/standins/local-shop.js';
+import { sampleShop } from '../src/standins/shoprenter-fixtures.js';
 import { nowMs, startDaemon } from './daemon-process.js';
 import { percentile, round } from './figures.js';
 import { benchConfigYaml, TIMEZONE } from './shop-data.js';

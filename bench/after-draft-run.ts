@@ -1,7 +1,7 @@
 import { afterDraftWatch, renderAfterDraft } from './scenario-after-draft.js';
 
 /**
- * `node dist/bench/after-draft-run.js [orders] [intervalSeconds] [idlePolls] [cancellations]`: the
+ * `node dist-bench/bench/after-draft-run.js [orders] [intervalSeconds] [idlePolls] [cancellations]`: the
  * after-draft figures alone (the full `npm run bench` includes them too).
  */
 async function main(): Promise<void> {
