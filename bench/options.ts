@@ -28,6 +28,11 @@ export interface BenchOptions {
   onlyWebhooks: boolean;
   /** The webhook run with the shipped option and unit reads on. */
   webhookEnrich: boolean;
+  /**
+   * A second webhook run, with the shipped defaults (option and unit reads) on, at the same
+   * arrival pace: how many orders; 0 skips it.
+   */
+  shippedWebhookOrders: number;
   /** NODE_OPTIONS for the daemon process, e.g. heap limits as a deployment would set them; none by default. */
   nodeOptions: string;
   out: string;
@@ -50,7 +55,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --webhook-seconds 60        webhook run: how long orders keep arriving, polling at 30 s (BENCH_WEBHOOK_SECONDS)
   --webhook-orders 40         webhook run: how many arrive (each gets an order_confirm webhook) (BENCH_WEBHOOK_ORDERS)
   --webhook-enrich            webhook run with the shipped option and unit reads on (BENCH_WEBHOOK_ENRICH=1)
-  --only-webhooks             run only the webhook run (figures printed, not written to BENCHMARKS.md)
+  --shipped-webhook-orders 20 a second webhook run with the shipped defaults (option + unit reads) on, same pace; 0 skips (BENCH_SHIPPED_WEBHOOK_ORDERS)
+  --only-webhooks             run only the webhook runs (figures printed, not written to BENCHMARKS.md)
   --idle-cycles 2             idle polls measured after the backfill     (BENCH_IDLE_CYCLES)
   --enriched-orders 30        backfill with option/unit reads on (the shipped defaults); 0 skips (BENCH_ENRICHED_ORDERS)
   --node-options="..."        NODE_OPTIONS for the daemon process; default: the shipped ones (Dockerfile, npm start); "" for Node's own defaults (BENCH_NODE_OPTIONS)
@@ -76,6 +82,7 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       'webhook-orders': { type: 'string' },
       'only-webhooks': { type: 'boolean', default: false },
       'webhook-enrich': { type: 'boolean', default: false },
+      'shipped-webhook-orders': { type: 'string' },
       'enriched-orders': { type: 'string' },
       'node-options': { type: 'string' },
       out: { type: 'string' },
@@ -113,6 +120,7 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
     webhookOrders: number(values['webhook-orders'], 'BENCH_WEBHOOK_ORDERS', quick ? 20 : 40, 1),
     onlyWebhooks: values['only-webhooks'] || env['BENCH_ONLY_WEBHOOKS'] === '1',
     webhookEnrich: values['webhook-enrich'] || env['BENCH_WEBHOOK_ENRICH'] === '1',
+    shippedWebhookOrders: number(values['shipped-webhook-orders'], 'BENCH_SHIPPED_WEBHOOK_ORDERS', quick ? 10 : 20, 0),
     idleCycles: number(values['idle-cycles'], 'BENCH_IDLE_CYCLES', 2, 1),
     enrichedOrders: number(values['enriched-orders'], 'BENCH_ENRICHED_ORDERS', quick ? 15 : 30, 0),
     nodeOptions: values['node-options'] ?? env['BENCH_NODE_OPTIONS'] ?? SHIPPED_NODE_OPTIONS,

@@ -4,6 +4,9 @@ import type { LatencyResult } from './scenario-latency.js';
 import type { WebhookLatencyResult } from './scenario-webhooks.js';
 import type { MappingCpu } from './mapping-cpu.js';
 import type { BenchOptions } from './options.js';
+import { finder, fmt, type TargetCheck } from './targets.js';
+
+export type { TargetCheck } from './targets.js';
 
 export interface Machine {
   cpus: number;
@@ -24,95 +27,19 @@ export interface BenchResults {
   backfills: BackfillResult[];
   latency: LatencyResult[];
   webhooks: WebhookLatencyResult | null;
+  /** The same webhook run with the shipped defaults on (option and unit reads), fresh ledger. */
+  shippedWebhooks: WebhookLatencyResult | null;
   mappingCpu: MappingCpu;
   targets: TargetCheck[];
 }
 
-export interface TargetCheck {
-  name: string;
-  target: string;
-  value: number | null;
-  unit: string;
-  pass: boolean;
-  margin: string;
-}
-
-const fmt = (value: number | null | undefined, digits = 0): string =>
-  value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-function check(name: string, value: number | null, op: '<=' | '>=', limit: number, unit: string, digits = 2): TargetCheck {
-  const target = `${op === '<=' ? '≤' : '≥'} ${fmt(limit, limit % 1 === 0 ? 0 : 2)} ${unit}`.trim();
-  if (value === null || Number.isNaN(value)) return { name, target, value, unit, pass: false, margin: 'not measured' };
-  const pass = op === '<=' ? value <= limit : value >= limit;
-  const diff = op === '<=' ? limit - value : value - limit;
-  const percent = limit === 0 ? '' : ` (${fmt((diff / limit) * 100, 0)}%)`;
-  return { name, target, value, unit, pass, margin: `${diff >= 0 ? '+' : ''}${fmt(diff, digits)} ${unit}${percent}`.replace(/\s+/g, ' ').trim() };
-}
-
 type Row = [string, string, string, string];
-
-type Find = (integration: BackfillResult['integration'], latencyOn: boolean, orders?: number) => BackfillResult | undefined;
-
-export function finder(backfills: readonly BackfillResult[]): Find {
-  return (integration, latencyOn, orders) =>
-    backfills.find(
-      (b) =>
-        b.integration === integration &&
-        !b.enrich &&
-        (b.profile.cashmanLatencyMs + b.profile.shoprenterLatencyMs > 0) === latencyOn &&
-        (orders === undefined || b.orders === orders),
-    );
-}
-
-/** SPEC §5's goal: the draft within 2 s (median) of its order_confirm webhook; never a duplicate. */
-export function webhookTargets(w: WebhookLatencyResult | null): TargetCheck[] {
-  return [
-    check('Webhook-to-draft p50 (30 s polling beside)', w?.p50 ?? null, '<=', 2, 's'),
-    check('Webhook-to-draft max', w?.max ?? null, '<=', 5, 's'),
-    check('Duplicate drafts across duplicate and out-of-order webhooks', w?.duplicates ?? null, '<=', 0, '', 0),
-  ];
-}
 
 export function webhookRows(w: WebhookLatencyResult | null): Row[] {
   if (!w) return [];
   return [
-    [`Webhook-to-draft latency${w.enrich ? ' (option + unit reads on)' : ''}, polling at ${w.intervalSeconds} s beside, p50 / p95 / max, s (${fmt(w.drafted)} of ${fmt(w.orders)} orders, ${fmt(w.deliveries)} deliveries)`, `${fmt(w.p50, 2)} / ${fmt(w.p95, 2)} / ${fmt(w.max, 2)}`, '', ''],
+    [`Webhook-to-draft latency${w.enrich ? ', shipped defaults (option + unit reads on)' : ''}, polling at ${w.intervalSeconds} s beside, p50 / p95 / max, s (${fmt(w.drafted)} of ${fmt(w.orders)} orders, ${fmt(w.deliveries)} deliveries)`, `${fmt(w.p50, 2)} / ${fmt(w.p95, 2)} / ${fmt(w.max, 2)}`, '', ''],
     ['  duplicate drafts', fmt(w.duplicates), '', ''],
-  ];
-}
-
-export function checkTargets(backfills: readonly BackfillResult[], latency: readonly LatencyResult[], sizes: readonly number[]): TargetCheck[] {
-  const find = finder(backfills);
-  const daemonRuns = backfills.filter((b) => b.integration === 'daemon' && !b.enrich);
-  const enriched = backfills.find((b) => b.enrich);
-  const largest = Math.max(...sizes);
-  const idle = daemonRuns.find((b) => b.idle)?.idle ?? null;
-  const big = find('daemon', false, largest);
-  const sum = (pick: (b: BackfillResult) => number) => daemonRuns.reduce((s, b) => s + pick(b), 0);
-  const perOrder = (kind: 'new' | 'returningUnchanged' | 'returningChanged') => {
-    const orders = sum((b) => b.cashman.perBuyer[kind].orders);
-    return orders === 0 ? null : sum((b) => b.cashman.perBuyer[kind].requests) / orders;
-  };
-  const latencyOn = find('daemon', true);
-  const daemonLatency = latency.find((l) => l.integration === 'daemon');
-  return [
-    check('Shoprenter requests per idle cycle', idle?.perCycle ?? null, '<=', 1, 'req'),
-    check(`Shoprenter requests per 200 new orders (N=${fmt(largest)})`, big?.shoprenter.per200NewOrders ?? null, '<=', 1, 'req'),
-    ...(enriched
-      ? [check('Shoprenter requests per 200 new orders, shipped defaults (option + unit reads)', enriched.shoprenter.per200NewOrders, '<=', 1, 'req', 0)]
-      : []),
-    check('429 answers, all daemon runs', sum((b) => b.shoprenter.status429), '<=', 0, '', 0),
-    check('Cashman requests, returning unchanged buyer', perOrder('returningUnchanged'), '<=', 1, 'req/order', 3),
-    check('Cashman requests, new buyer', perOrder('new'), '<=', 2, 'req/order', 3),
-    check('Cashman requests, returning changed buyer', perOrder('returningChanged'), '<=', 2, 'req/order', 3),
-    check(`Backfill floor/actual, latency on (N=${fmt(latencyOn?.orders)})`, latencyOn?.floorRatio ?? null, '>=', 0.9, ''),
-    ...sizes.map((n) => {
-      const run = find('daemon', false, n);
-      return check(`Throughput, latency off, backfill cycle (N=${fmt(n)})`, run?.cycleOrdersPerSecond ?? run?.ordersPerSecond ?? null, '>=', 300, 'orders/s', 0);
-    }),
-    check('Latency p50 at 30 s polling', daemonLatency?.p50 ?? null, '<=', 16, 's'),
-    check('Latency max at 30 s polling', daemonLatency?.max ?? null, '<=', 32, 's'),
-    check(`Peak RSS during the N=${fmt(largest)} backfill`, big?.peakRssMb ?? null, '<=', 120, 'MB', 1),
   ];
 }
 
@@ -167,6 +94,11 @@ export function figureRows(r: BenchResults): Row[] {
     const perOrder = (e.shoprenter.perOrderRequests / e.orders).toFixed(2);
     rows.push([`Shipped defaults (option + unit reads), N=${fmt(e.orders)}, latency on: wall time, s`, fmt(e.wallMs / 1000, 1), '', '']);
     rows.push([`  Shoprenter requests per order (option and unit reads)`, perOrder, '', '']);
+    if (e.lines) {
+      const l = e.lines;
+      rows.push([`  Shoprenter reads per product line, fresh ledger (${fmt(l.reads)} reads, ${fmt(l.productLines)} lines)`, fmt(l.readsPerLine, 2), '', '']);
+      rows.push([`    of which option lookups / other lookups (units)`, `${fmt(l.optionReads)} / ${fmt(l.otherLookupReads)}`, '', '']);
+    }
     rows.push([`  Shoprenter requests per 200 new orders`, fmt(e.shoprenter.per200NewOrders, 0), '', '']);
     rows.push([`  throughput, orders/s; floor / actual`, `${fmt(e.ordersPerSecond, 2)}; ${fmt(e.floorRatio, 3)}`, '', '']);
   }
@@ -177,7 +109,7 @@ export function figureRows(r: BenchResults): Row[] {
     rows.push([`  as measured at ${l.intervalSeconds} s, p50 / p95 / max, s`, `${fmt(l.raw.p50, 1)} / ${fmt(l.raw.p95, 1)} / ${fmt(l.raw.max, 1)}`, bl ? `${fmt(bl.raw.p50, 1)} / ${fmt(bl.raw.p95, 1)} / ${fmt(bl.raw.max, 1)}` : '', '']);
     rows.push([`  poll-to-draft part, p50 / max, s (${fmt(l.drafted)} orders)`, `${fmt(l.processing.p50, 2)} / ${fmt(l.processing.max, 2)}`, bl ? `${fmt(bl.processing.p50, 2)} / ${fmt(bl.processing.max, 2)}` : '', '']);
   }
-  rows.push(...webhookRows(r.webhooks));
+  rows.push(...webhookRows(r.webhooks), ...webhookRows(r.shippedWebhooks));
   rows.push(['CPU per order, pure mapping (normalize + partner + draft), µs', fmt(r.mappingCpu.cpuUsPerOrder, 1), 'same code', '']);
   return rows;
 }

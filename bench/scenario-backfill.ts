@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
 import type { RequestLogEntry } from '../src/standins/shoprenter-standin.js';
+import { normalizeOrder } from '../src/shoprenter/normalize-order.js';
 import { OneByOneSync } from './baseline.js';
 import { startDaemon, nowMs } from './daemon-process.js';
 import { cashmanPerBuyer, floorMs, remoteCalls, round, type BuyerCost, type RemoteProfile } from './figures.js';
@@ -29,6 +30,11 @@ export interface BackfillResult {
   shoprenter: { requests: number; tokenRequests: number; listRequests: number; perOrderRequests: number; status429: number; per200NewOrders: number };
   cashman: { requests: number; perBuyer: Record<BuyerClass, BuyerCost & { perOrder: number }>; unattributed: number };
   peakRssMb: number | null;
+  /**
+   * Runs with the shipped defaults: Shoprenter reads (every GET but the token's, list pages
+   * included) per product line of the shop's orders, on the fresh ledger each run starts with.
+   */
+  lines: { productLines: number; reads: number; optionReads: number; otherLookupReads: number; readsPerLine: number } | null;
   idle: {
     cycles: number;
     requests: number;
@@ -86,6 +92,7 @@ export async function daemonBackfill(n: number, seed: number, profile: RemotePro
         cycleMs: Number.isNaN(cycleMs) ? null : cycleMs,
         cycleOrdersPerSecond: Number.isNaN(cycleMs) ? null : round(n / (cycleMs / 1000), 1),
         peakRssMb: peak === null ? null : round(peak / 1024, 1),
+        lines: enrich ? readsPerLine(log, shop, data.orders) : null,
         idle,
         exitCode,
       };
@@ -128,6 +135,7 @@ export async function baselineBackfill(sizes: readonly number[], sample: number,
       cycleMs: null,
       cycleOrdersPerSecond: null,
       peakRssMb: null,
+      lines: null,
       idle,
     }));
   });
@@ -144,7 +152,7 @@ function summarize(
   calls: ReturnType<typeof remoteCalls>,
   span: { from: number; to: number },
   classes: ReadonlyMap<string, BuyerClass>,
-): Omit<BackfillResult, 'peakRssMb' | 'idle' | 'enrich' | 'cycleMs' | 'cycleOrdersPerSecond'> {
+): Omit<BackfillResult, 'peakRssMb' | 'idle' | 'enrich' | 'cycleMs' | 'cycleOrdersPerSecond' | 'lines'> {
   const scale = n / measured;
   const tokenPath = new URL(shop.shoprenter.tokenUrl).pathname;
   const isList = (r: RequestLogEntry) => r.path.endsWith('/orderExtend') || r.path.endsWith('/orders');
@@ -192,6 +200,24 @@ function summarize(
       unattributed: perBuyer.unattributed,
     },
   };
+}
+
+/**
+ * What a product line costs in Shoprenter reads with the shipped defaults: every GET but the
+ * token's (order list pages included, so a lookup folded into the list is counted where it is
+ * paid) over the product lines of the orders the shop holds (`orderProducts`, as normalised).
+ */
+function readsPerLine(log: readonly RequestLogEntry[], shop: LocalShop, orders: readonly Record<string, unknown>[]): NonNullable<BackfillResult['lines']> {
+  const tokenPath = new URL(shop.shoprenter.tokenUrl).pathname;
+  const reads = log.filter((r) => r.method === 'GET' && r.path !== tokenPath);
+  const isList = (r: RequestLogEntry) => r.path.endsWith('/orderExtend') || r.path.endsWith('/orders');
+  const optionReads = reads.filter((r) => r.path.includes('/orderProductOption')).length;
+  const otherLookupReads = reads.filter((r) => !isList(r) && !r.path.includes('/orderProductOption')).length;
+  const productLines = orders.reduce((sum, raw) => {
+    const sourced = normalizeOrder(raw);
+    return sum + (sourced.ok ? sourced.order.products.length : 0);
+  }, 0);
+  return { productLines, reads: reads.length, optionReads, otherLookupReads, readsPerLine: productLines === 0 ? Number.NaN : round(reads.length / productLines, 3) };
 }
 
 function withPerOrder(cost: BuyerCost): BuyerCost & { perOrder: number } {
