@@ -1,10 +1,10 @@
-import type { z } from 'zod';
 import { parseAmount4 } from '../domain/money.js';
 import type { Amount4 } from '../domain/money.js';
 import type { Order, OrderAddon, OrderAddress, OrderCurrency, OrderProduct, OrderTotal } from '../domain/order.js';
 import type { SourcedOrder } from '../sync/ports.js';
-import { decodeStatusId, hrefParam, lastPathSegment, optionTexts, OrderExtendWire } from './schema.js';
-import type { OrderProductAddonWire, OrderProductWire, OrderTotalWire } from './schema.js';
+import { readOrderWire, type WireIssue } from './order-wire.js';
+import { decodeStatusId, hrefParam, lastPathSegment, optionTexts } from './schema.js';
+import type { OrderExtendWire, OrderProductAddonWire, OrderProductWire, OrderTotalWire } from './schema.js';
 
 /** Raised inside this module only; its message is the shop-owner sentence. */
 class Unreadable extends Error {}
@@ -32,8 +32,8 @@ export function hasHiddenCharacters(text: string): boolean {
 export function normalizeOrder(raw: unknown): SourcedOrder {
   const ident = identify(raw);
   try {
-    const parsed = OrderExtendWire.safeParse(raw, { reportInput: true });
-    if (!parsed.success) return failure(ident, describeIssue(ident.label, parsed.error.issues[0]));
+    const parsed = readOrderWire(raw);
+    if (!parsed.ok) return failure(ident, describeIssue(ident.label, parsed.issue));
     const hidden = hiddenCharacterField(parsed.data, '');
     if (hidden !== null) {
       return failure(ident, `${ident.label} has invisible control or text-direction characters in ${hidden}; correct it in Shoprenter.`);
@@ -70,14 +70,13 @@ function failure(ident: Ident, reason: string): SourcedOrder {
   return { ok: false, id, orderNumber: ident.orderNumber, dateUpdated: ident.dateUpdated, reason };
 }
 
-function describeIssue(label: string, issue: z.core.$ZodIssue | undefined): string {
-  if (!issue) return `${label} could not be read.`;
+function describeIssue(label: string, issue: WireIssue): string {
   const field = issue.path
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
     .join('')
     .replace(/^\./, '');
   if (field === '') return `${label} could not be read: Shoprenter sent something that is not an order.`;
-  if (!('input' in issue) || issue.input === undefined) return `${label} is missing the field "${field}".`;
+  if (issue.input === undefined) return `${label} is missing the field "${field}".`;
   return `${label} has an unexpected value in the field "${field}".`;
 }
 
