@@ -16,9 +16,9 @@ export function parseAmount4(text: string): Amount4 | null {
   const m = DECIMAL.exec(text.trim());
   if (!m) return null;
   const [, sign, whole = '0', frac = ''] = m;
-  const padded = (frac + '00000').slice(0, 5);
-  let value = BigInt(whole) * SCALE4 + BigInt(padded.slice(0, 4));
-  if (Number(padded[4]) >= 5) value += 1n;
+  // One BigInt of the digits with the fraction cut or padded to 4 ("3990" + "0000"), not two and a product.
+  let value = BigInt(whole + (frac.length >= 4 ? frac.slice(0, 4) : frac.padEnd(4, '0')));
+  if (frac.length > 4 && frac.charCodeAt(4) >= 53 /* '5' */) value += 1n;
   return sign === '-' ? -value : value;
 }
 

@@ -1,7 +1,7 @@
 import type { DraftLine, InvoiceDraft } from './draft.js';
 import { moneyText } from './draft-reasons.js';
 import { parseAmount4, SCALE4 } from './money.js';
-import { isNavText } from './nav-text.js';
+import { isNavText, lengthBeyond } from './nav-text.js';
 import { unitPriceText } from './rounding.js';
 import { HU_RATES } from './vat-cases.js';
 
@@ -37,6 +37,27 @@ function rateOf(line: DraftLine): bigint {
   return parseAmount4(line.vatRate) ?? 0n;
 }
 
+interface Bucket {
+  first: DraftLine;
+  net: bigint;
+  vat: bigint;
+}
+
+/** The buckets in the order their first line comes, each with its net and VAT summed. */
+function buckets(lines: readonly DraftLine[]): Map<string, Bucket> {
+  const found = new Map<string, Bucket>();
+  for (const line of lines) {
+    const key = bucketKey(line);
+    const bucket = found.get(key);
+    if (bucket === undefined) found.set(key, { first: line, net: line.net, vat: line.vat });
+    else {
+      bucket.net += line.net;
+      bucket.vat += line.vat;
+    }
+  }
+  return found;
+}
+
 /** V·100 % − N·r in minor units × HUNDRED: how far a bucket's (or line's) VAT is from its net × rate. */
 function deviation(net: bigint, vat: bigint, rate: bigint): bigint {
   return vat * HUNDRED - net * rate;
@@ -58,6 +79,9 @@ function bucketPasses(net: bigint, vat: bigint, rate: bigint): boolean {
 export function rebalance(lines: readonly DraftLine[], decimals: number): { lines: DraftLine[]; corrections: number } {
   const out = [...lines];
   let corrections = 0;
+  // Moving a forint within one bucket leaves the others as they are, so when every bucket passes
+  // as it stands (nearly every order), there is nothing to move.
+  if ([...buckets(lines).values()].every(({ first, net, vat }) => bucketPasses(net, vat, rateOf(first)))) return { lines: out, corrections };
   for (const key of new Set(out.map(bucketKey))) {
     const members = out.map((line, index) => ({ line, index })).filter(({ line }) => bucketKey(line) === key);
     const rate = members[0] ? rateOf(members[0].line) : 0n;
@@ -90,19 +114,19 @@ export function navFailure(draft: InvoiceDraft): NavFailure | null {
     const failure = lineFailure(line, unit);
     if (failure) return failure;
   }
-  for (const key of new Set(draft.lines.map(bucketKey))) {
-    const members = draft.lines.filter((l) => bucketKey(l) === key);
-    const first = members[0];
-    if (!first) continue;
-    const net = members.reduce((a, l) => a + l.net, 0n);
-    const vat = members.reduce((a, l) => a + l.vat, 0n);
+  for (const { first, net, vat } of buckets(draft.lines).values()) {
     if (!bucketPasses(net, vat, rateOf(first))) {
       return { check: '890', detail: `the ${first.vatRate}% lines carry ${money(vat)} of VAT on ${money(net)} net, not ${first.vatRate}% of it within NAV's rounding allowance` };
     }
   }
-  const sum = (pick: (l: DraftLine) => bigint) => draft.lines.reduce((a, l) => a + pick(l), 0n);
-  if (draft.totals.net !== sum((l) => l.net)) return { check: '840', detail: 'the invoice net is not the sum of its lines' };
-  if (draft.totals.vat !== sum((l) => l.vat)) return { check: '850', detail: 'the invoice VAT is not the sum of its lines' };
+  let net = 0n;
+  let vat = 0n;
+  for (const line of draft.lines) {
+    net += line.net;
+    vat += line.vat;
+  }
+  if (draft.totals.net !== net) return { check: '840', detail: 'the invoice net is not the sum of its lines' };
+  if (draft.totals.vat !== vat) return { check: '850', detail: 'the invoice VAT is not the sum of its lines' };
   if (draft.totals.gross !== draft.totals.net + draft.totals.vat) return { check: '880', detail: 'the invoice gross is not net + VAT' };
   if (draft.totals.net < 0n) return { check: '1090', detail: `the invoice net total is ${money(draft.totals.net)}, below zero; a negative invoice must be a credit note` };
   return textFailure(draft);
@@ -122,7 +146,7 @@ function lineFailure(line: DraftLine, unit: bigint): NavFailure | null {
   if (!within(computed, line.net * unit, computed, unit)) {
     return { check: '740', detail: `line ${name}: ${line.quantity} × ${line.netUnitPrice} is not its net of ${line.net}` };
   }
-  if (!isNavText(line.name) || [...line.name].length > 512) return { check: 'L8', detail: `line ${name} has a name NAV cannot take` };
+  if (!isNavText(line.name) || lengthBeyond(line.name, 512) > 512) return { check: 'L8', detail: `line ${name} has a name NAV cannot take` };
   return null;
 }
 
@@ -136,7 +160,7 @@ const LIMITS: readonly [string, number, (draft: InvoiceDraft) => (string | null)
 /** Every other text sent: within its length, no line break or control character (SCHEMA_VIOLATION at NAV). */
 function textFailure(draft: InvoiceDraft): NavFailure | null {
   for (const [what, max, texts] of LIMITS) {
-    const long = texts(draft).find((t): t is string => t !== null && [...t].length > max);
+    const long = texts(draft).find((t): t is string => t !== null && lengthBeyond(t, max) > max);
     if (long !== undefined) return { check: 'L8', detail: `the ${what} "${long.slice(0, 40)}" is longer than the ${max} characters NAV takes` };
   }
   const { buyer: b, shipping: s } = draft;

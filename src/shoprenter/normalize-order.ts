@@ -34,7 +34,7 @@ export function normalizeOrder(raw: unknown): SourcedOrder {
   try {
     const parsed = readOrderWire(raw);
     if (!parsed.ok) return failure(ident, describeIssue(ident.label, parsed.issue));
-    const hidden = hiddenCharacterField(parsed.data, '');
+    const hidden = hiddenCharacterField(parsed.data);
     if (hidden !== null) {
       return failure(ident, `${ident.label} has invisible control or text-direction characters in ${hidden}; correct it in Shoprenter.`);
     }
@@ -81,17 +81,34 @@ function describeIssue(label: string, issue: WireIssue): string {
 }
 
 /** Where in the order the first text with HIDDEN characters is, in words ("the field "paymentCity""); null when none. */
-function hiddenCharacterField(value: unknown, path: string): string | null {
-  if (typeof value === 'string') {
-    if (!HIDDEN.test(value)) return null;
-    const product = /^orderProducts\[(\d+)\]\.(\w+)($|[.[])/.exec(path);
-    const field = product?.[2] === 'orderProductOptions' ? 'options' : product?.[2];
-    return product ? `the ${field ?? ''} of product ${Number(product[1]) + 1}` : `the field "${path}"`;
-  }
+function hiddenCharacterField(wire: OrderExtendWire): string | null {
+  const trail = hiddenTrail(wire);
+  if (trail === null) return null;
+  // The trail runs from the text up to the order; its path reads the other way ("orderProducts[0].name").
+  const path = trail.reverse().join('').replace(/^\./, '');
+  const product = /^orderProducts\[(\d+)\]\.(\w+)($|[.[])/.exec(path);
+  const field = product?.[2] === 'orderProductOptions' ? 'options' : product?.[2];
+  return product ? `the ${field ?? ''} of product ${Number(product[1]) + 1}` : `the field "${path}"`;
+}
+
+/**
+ * The steps (".key", "[index]") from the first text with HIDDEN characters up to `value`, or null
+ * when there is none. Depth first in key order; the steps are only written down on a find.
+ */
+function hiddenTrail(value: unknown): string[] | null {
+  if (typeof value === 'string') return HIDDEN.test(value) ? [] : null;
   if (value === null || typeof value !== 'object') return null;
-  for (const [key, item] of Object.entries(value)) {
-    const found = hiddenCharacterField(item, Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
-    if (found !== null) return found;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const trail = hiddenTrail(value[i]);
+      if (trail !== null) return (trail.push(`[${i}]`), trail);
+    }
+    return null;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const trail = hiddenTrail(record[key]);
+    if (trail !== null) return (trail.push(`.${key}`), trail);
   }
   return null;
 }
