@@ -146,6 +146,6 @@ export function feeTarget(
   config: MappingConfig,
 ): LineTarget {
   const unitText = config.units.default;
-  const line = { kind, name: navText(name), sku: null, note: null, quantity: SCALE4, unitText, unitId: unitIdFor(unitText, config), rate };
-  return { ...line, vatId: vat.id, vatCase: rate === 0n ? vat.vatCase : null, gross };
+  const unitId = unitIdFor(unitText, config);
+  return { kind, name: navText(name), sku: null, note: null, quantity: SCALE4, unitText, unitId, rate, vatId: vat.id, vatCase: rate === 0n ? vat.vatCase : null, gross };
 }

@@ -13,6 +13,42 @@ const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?$/;
 
 /** Parses "1234.5678", "-12", "970.0714" into Amount4; digits beyond the 4th are rounded half up. Returns null when not a plain decimal. */
 export function parseAmount4(text: string): Amount4 | null {
+  return parseSmallAmount4(text) ?? parseAnyAmount4(text);
+}
+
+/**
+ * The common case of parseAmount4 without a regex or a BigInt parse: at most 11 whole digits and
+ * 4 decimals, so the scaled value stays below 2^53 and Number arithmetic on it is exact. Returns
+ * undefined for anything else (longer, or not a plain decimal), which parseAnyAmount4 then reads.
+ */
+function parseSmallAmount4(text: string): Amount4 | null | undefined {
+  const s = text.trim();
+  let i = 0;
+  const first = s.charCodeAt(0);
+  if (first === 43 /* + */ || first === 45 /* - */) i = 1;
+  const start = i;
+  let whole = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    whole = whole * 10 + c;
+  }
+  if (i === start || i - start > 11) return undefined;
+  let frac = 0;
+  if (i < s.length) {
+    if (s.charCodeAt(i) !== 46 /* . */ || i + 1 === s.length || s.length - i - 1 > 4) return undefined;
+    let scale = 1000;
+    for (i += 1; i < s.length; i++, scale /= 10) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return undefined;
+      frac += c * scale;
+    }
+  }
+  const value = BigInt(whole * 10_000 + frac);
+  return first === 45 ? -value : value;
+}
+
+function parseAnyAmount4(text: string): Amount4 | null {
   const m = DECIMAL.exec(text.trim());
   if (!m) return null;
   const [, sign, whole = '0', frac = ''] = m;

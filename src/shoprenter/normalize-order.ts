@@ -2,7 +2,9 @@ import { parseAmount4 } from '../domain/money.js';
 import type { Amount4 } from '../domain/money.js';
 import type { Order, OrderAddon, OrderAddress, OrderCurrency, OrderProduct, OrderTotal } from '../domain/order.js';
 import type { SourcedOrder } from '../sync/ports.js';
-import { readOrderWire, type WireIssue } from './order-wire.js';
+import { HIDDEN, readOrderWire, type WireIssue } from './order-wire.js';
+
+export { hasHiddenCharacters } from './order-wire.js';
 import { decodeStatusId, hrefParam, lastPathSegment, optionTexts } from './schema.js';
 import type { OrderExtendWire, OrderProductAddonWire, OrderProductWire, OrderTotalWire } from './schema.js';
 
@@ -10,20 +12,6 @@ import type { OrderExtendWire, OrderProductAddonWire, OrderProductWire, OrderTot
 class Unreadable extends Error {}
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
-
-/**
- * Characters no invoice text may carry: C0/C1 controls other than tab, line feed and carriage
- * return (NUL, escape sequences, backspace), unpaired UTF-16 surrogates, and the bidi embedding,
- * override and isolate marks that make text display differently from what it says. They reach
- * Cashman and the NAV report unchanged, so the order waits for a person instead.
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const HIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\p{Cs}]/u;
-
-/** True when `text` has a character no invoice text may carry (see HIDDEN). */
-export function hasHiddenCharacters(text: string): boolean {
-  return HIDDEN.test(text);
-}
 
 /**
  * One orderExtend item -> domain Order, or the reason it cannot be one, in a sentence a shop
@@ -34,7 +22,7 @@ export function normalizeOrder(raw: unknown): SourcedOrder {
   try {
     const parsed = readOrderWire(raw);
     if (!parsed.ok) return failure(ident, describeIssue(ident.label, parsed.issue));
-    const hidden = hiddenCharacterField(parsed.data);
+    const hidden = parsed.hidden ? hiddenCharacterField(parsed.data) : null;
     if (hidden !== null) {
       return failure(ident, `${ident.label} has invisible control or text-direction characters in ${hidden}; correct it in Shoprenter.`);
     }
@@ -154,13 +142,17 @@ function toOrder(wire: OrderExtendWire, label: string): Order {
 
 /** Shoprenter's `firstname` is the family name, so "firstname lastname" is the Hungarian order (§9.2). */
 function joinName(family: string | null, given: string | null): string | null {
-  const name = [family, given].filter(Boolean).join(' ');
-  return name === '' ? null : name;
+  return joinTwo(family, given);
 }
 
 function joinStreet(address1: string | null, address2: string | null): string | null {
-  const street = [address1, address2].filter(Boolean).join(' ');
-  return street === '' ? null : street;
+  return joinTwo(address1, address2);
+}
+
+/** The non-empty ones of two texts, joined by a space; null when both are empty. */
+function joinTwo(a: string | null, b: string | null): string | null {
+  if (!a) return b || null;
+  return b ? `${a} ${b}` : a;
 }
 
 function shippingAddress(wire: OrderExtendWire, billingName: string): OrderAddress | null {
@@ -178,9 +170,16 @@ function shippingAddress(wire: OrderExtendWire, billingName: string): OrderAddre
   };
 }
 
+/** A shop has a handful of statuses, so their hrefs are decoded once each (a few hundred kept at most). */
+const statusIds = new Map<string, string | null>();
+
 function statusId(ref: { href: string } | null, label: string): string | null {
   if (!ref) return null;
-  const id = decodeStatusId(ref.href);
+  let id = statusIds.get(ref.href);
+  if (id === undefined) {
+    id = decodeStatusId(ref.href);
+    if (statusIds.size < 500) statusIds.set(ref.href, id);
+  }
   if (id === null) throw new Unreadable(`${label} has an order status that cannot be read ("${ref.href}").`);
   return id;
 }

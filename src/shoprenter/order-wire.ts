@@ -19,7 +19,35 @@ export interface WireIssue {
   input: unknown;
 }
 
-export type WireRead = { ok: true; data: OrderExtendWire } | { ok: false; issue: WireIssue };
+/** `hidden`: some text of `data` has a character no invoice text may carry (see HIDDEN); where, the caller finds out. */
+export type WireRead = { ok: true; data: OrderExtendWire; hidden: boolean } | { ok: false; issue: WireIssue };
+
+/**
+ * Characters no invoice text may carry: C0/C1 controls other than tab, line feed and carriage
+ * return (NUL, escape sequences, backspace), unpaired UTF-16 surrogates, and the bidi embedding,
+ * override and isolate marks that make text display differently from what it says. They reach
+ * Cashman and the NAV report unchanged, so the order waits for a person instead.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const HIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\p{Cs}]/u;
+
+/** True when `text` has a character no invoice text may carry (see HIDDEN). */
+export function hasHiddenCharacters(text: string): boolean {
+  return HIDDEN.test(text);
+}
+
+/**
+ * Set while one order is read when a text kept in its value has a HIDDEN character, so that the
+ * value is walked for the place only then (a text read but not kept may set it too: the walk is
+ * exact, the flag only spares it). Reading is synchronous: one order at a time.
+ */
+let sawHidden = false;
+
+/** A text as kept in the value, noted when it has a HIDDEN character. */
+function kept(text: string): string {
+  if (HIDDEN.test(text)) sawHidden = true;
+  return text;
+}
 
 /** Thrown inside this module only, on the first field that does not fit. */
 class Unfit extends Error {
@@ -45,7 +73,7 @@ function text(rec: Rec, key: string): string | null {
   const v = rec[key];
   if (typeof v === 'string') {
     const t = v.trim();
-    return t === '' ? null : t;
+    return t === '' ? null : kept(t);
   }
   if (typeof v === 'number') return String(v);
   if (isNone(v)) return null;
@@ -54,7 +82,7 @@ function text(rec: Rec, key: string): string | null {
 
 /** schema.ts's `looseText` / `LooseText`: never fails. */
 function looseText(v: unknown): string | null {
-  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
+  if (typeof v === 'string') return v.trim() === '' ? null : kept(v.trim());
   return typeof v === 'number' ? String(v) : null;
 }
 
@@ -104,6 +132,8 @@ function list<T>(rec: Rec, key: string, read: (item: Rec) => T): T[] {
 /** schema.ts's `EmbeddedOptions`: never fails. Embedded items (undocumented, rare) go through zod itself. */
 function embeddedOptions(v: unknown): { href: string | null; items: OrderProductOptionWire[] | null } {
   if (Array.isArray(v)) {
+    // Read by zod, not here: the caller walks the whole value for hidden characters.
+    sawHidden = true;
     const items: OrderProductOptionWire[] = [];
     for (const item of v) {
       const parsed = OptionSchema.safeParse(item);
@@ -140,7 +170,7 @@ function ref(rec: Rec, key: string): { href: string } | null {
   return embedded(rec, key, (inner) => {
     const href = inner['href'];
     if (typeof href !== 'string') throw new Unfit(['href'], href);
-    return { href };
+    return { href: kept(href) };
   });
 }
 
@@ -203,8 +233,10 @@ function order(o: Rec): OrderExtendWire {
 /** One orderExtend item, read as `OrderExtendWire.safeParse` would read it. */
 export function readOrderWire(raw: unknown): WireRead {
   if (!isRecord(raw)) return { ok: false, issue: { path: [], input: raw } };
+  sawHidden = false;
   try {
-    return { ok: true, data: order(raw) };
+    const data = order(raw);
+    return { ok: true, data, hidden: sawHidden };
   } catch (error) {
     if (error instanceof Unfit) return { ok: false, issue: { path: error.path, input: error.input } };
     throw error;
