@@ -163,15 +163,22 @@ function textFailure(draft: InvoiceDraft): NavFailure | null {
     const long = texts(draft).find((t): t is string => t !== null && lengthBeyond(t, max) > max);
     if (long !== undefined) return { check: 'L8', detail: `the ${what} "${long.slice(0, 40)}" is longer than the ${max} characters NAV takes` };
   }
-  const { buyer: b, shipping: s } = draft;
-  const texts: (string | null)[] = [
-    ...draft.lines.flatMap((l) => [l.sku, l.note, l.unitText]),
-    ...[b.name, b.email, b.phone, b.postcode, b.city, b.street, b.country, b.companyName, b.taxNumber, b.euVatNumber],
-    ...(s === null ? [] : [s.name, s.postcode, s.city, s.street, s.country]),
-    draft.note,
-    draft.orderNumberText,
-    draft.paymentMethod,
-  ];
-  const bad = texts.find((t): t is string => t !== null && t !== '' && !isNavText(t));
+  const bad = firstBadText(draft);
   return bad === undefined ? null : { check: 'L8', detail: `the text "${bad.slice(0, 40).replace(/\s+/g, ' ')}" has a line break or control character` };
+}
+
+const refused = (t: string | null): t is string => t !== null && t !== '' && !isNavText(t);
+
+/** The first text NAV's schema refuses: the lines' (SKU, note, unit), the buyer's, the shipping block's, then the invoice's own. */
+function firstBadText(draft: InvoiceDraft): string | undefined {
+  for (const l of draft.lines) {
+    if (refused(l.sku)) return l.sku;
+    if (refused(l.note)) return l.note;
+    if (refused(l.unitText)) return l.unitText;
+  }
+  const { buyer: b, shipping: s } = draft;
+  const rest = [b.name, b.email, b.phone, b.postcode, b.city, b.street, b.country, b.companyName, b.taxNumber, b.euVatNumber];
+  if (s !== null) rest.push(s.name, s.postcode, s.city, s.street, s.country);
+  rest.push(draft.note, draft.orderNumberText, draft.paymentMethod);
+  return rest.find(refused);
 }
