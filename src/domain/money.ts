@@ -84,6 +84,8 @@ export function formatMinor(minor: bigint, decimals: number): string {
 
 /** Amount4 -> shortest decimal text: 270000n -> "27", 15000n -> "1.5". */
 export function formatAmount4(value: Amount4): string {
+  // Quantities and rates are mostly whole: "2", "27".
+  if (value % SCALE4 === 0n) return (value / SCALE4).toString();
   const negative = value < 0n;
   const abs = negative ? -value : value;
   const whole = abs / SCALE4;

@@ -3,6 +3,7 @@ import type { DraftMoney } from './draft-currency.js';
 import { moneyText, rateText, refuse, reasons } from './draft-reasons.js';
 import { formatAmount4, roundHalfUp, SCALE4, toMinor, type Amount4 } from './money.js';
 import type { Order, OrderProduct } from './order.js';
+import { upperTrimmed } from './words.js';
 
 /**
  * Does the shop's own arithmetic agree with the rates the draft is built from (SPEC §1.3-1.4)?
@@ -111,8 +112,8 @@ export function checkRestatingRows(order: Order, lines: readonly DraftLine[], mo
   let subtotal: Amount4 | null = null;
   let tax: Amount4 | null = null;
   for (const t of order.totals) {
-    const type = t.type.trim().toUpperCase();
-    if ((type !== 'SUB_TOTAL' && type !== 'TAX') || t.key?.trim().toUpperCase() === 'CART_AMOUNT_DISCOUNT') continue;
+    const type = upperTrimmed(t.type);
+    if ((type !== 'SUB_TOTAL' && type !== 'TAX') || (t.key !== null && upperTrimmed(t.key) === 'CART_AMOUNT_DISCOUNT')) continue;
     if (type === 'SUB_TOTAL') subtotal = (subtotal ?? 0n) + t.value;
     else tax = (tax ?? 0n) + t.value;
   }

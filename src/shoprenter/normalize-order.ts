@@ -104,12 +104,13 @@ function hiddenTrail(value: unknown): string[] | null {
 function toOrder(wire: OrderExtendWire, label: string): Order {
   if (!wire.id) throw new Unreadable(`${label} has no API id.`);
   if (!wire.innerId) throw new Unreadable(`${label} has no order number (innerId).`);
+  const has = () => `${label} has`;
   const billingName = joinName(wire.paymentFirstname, wire.paymentLastname) ?? joinName(wire.firstname, wire.lastname) ?? '';
   return {
     id: wire.id,
     orderNumber: wire.innerId,
-    dateCreated: datetime(wire.dateCreated, `${label} has`, 'creation date'),
-    dateUpdated: datetime(wire.dateUpdated, `${label} has`, 'last-update date'),
+    dateCreated: datetime(wire.dateCreated, has, 'creation date'),
+    dateUpdated: datetime(wire.dateUpdated, has, 'last-update date'),
     statusId: statusId(wire.orderStatus, label),
     email: wire.email,
     phone: wire.phone,
@@ -128,14 +129,14 @@ function toOrder(wire: OrderExtendWire, label: string): Order {
     currency: currency(wire, label),
     paymentMethodCode: wire.paymentMethodCode,
     paymentMethodName: wire.paymentMethodName,
-    paymentMethodTaxRate: optionalAmount(wire.paymentMethodTaxRate, `${label} has`, 'payment fee VAT rate'),
+    paymentMethodTaxRate: optionalAmount(wire.paymentMethodTaxRate, has, 'payment fee VAT rate'),
     shippingMethodName: wire.shippingMethodName,
     shippingMethodExtension: wire.shippingMethodExtension,
-    shippingMethodTaxRate: optionalAmount(wire.shippingMethodTaxRate, `${label} has`, 'shipping VAT rate'),
+    shippingMethodTaxRate: optionalAmount(wire.shippingMethodTaxRate, has, 'shipping VAT rate'),
     products: wire.orderProducts.map((p) => product(p, label)),
     addons: wire.orderProductAddons.map((a) => addon(a, label)),
     totals: wire.orderTotals.map((t) => total(t, label)),
-    total: amount(wire.total, `${label} has`, 'total'),
+    total: amount(wire.total, has, 'total'),
     couponCode: wire.coupon?.code ?? null,
   };
 }
@@ -196,13 +197,18 @@ function currency(wire: OrderExtendWire, label: string): OrderCurrency {
 
 function product(p: OrderProductWire, label: string): OrderProduct {
   if (!p.name) throw new Unreadable(`${label} has a product without a name.`);
-  const subject = `${label} has a product ("${p.name}") with`;
-  const stocks = [p.stock1, p.stock2, p.stock3, p.stock4].map((s, i) => optionalAmount(s, subject, `stock${i + 1} quantity`) ?? 0n);
+  const name = p.name;
+  const subject = () => `${label} has a product ("${name}") with`;
+  let quantity = 0n;
+  quantity += optionalAmount(p.stock1, subject, 'stock1 quantity') ?? 0n;
+  quantity += optionalAmount(p.stock2, subject, 'stock2 quantity') ?? 0n;
+  quantity += optionalAmount(p.stock3, subject, 'stock3 quantity') ?? 0n;
+  quantity += optionalAmount(p.stock4, subject, 'stock4 quantity') ?? 0n;
   return {
     name: p.name,
     sku: p.sku,
     gtin: p.gtin,
-    quantity: stocks.reduce((sum, s) => sum + s, 0n),
+    quantity,
     netUnitPrice: amount(p.price, subject, 'price'),
     grossUnitPrice: optionalAmount(p.grossPrice, subject, 'gross price'),
     netUnitPriceCurrency: optionalAmount(p.priceCurrency, subject, 'price in the order currency'),
@@ -220,7 +226,8 @@ function product(p: OrderProductWire, label: string): OrderProduct {
 
 function addon(a: OrderProductAddonWire, label: string): OrderAddon {
   if (!a.name) throw new Unreadable(`${label} has an add-on (deposit fee) without a name.`);
-  const subject = `${label} has an add-on ("${a.name}") with`;
+  const name = a.name;
+  const subject = () => `${label} has an add-on ("${name}") with`;
   return {
     name: a.name,
     sku: a.sku,
@@ -233,24 +240,29 @@ function addon(a: OrderProductAddonWire, label: string): OrderAddon {
 
 function total(t: OrderTotalWire, label: string): OrderTotal {
   const name = t.name ?? '';
-  const subject = `${label} has a total row (${t.type ?? 'no type'}${name ? ` "${name}"` : ''}) with`;
+  const subject = () => `${label} has a total row (${t.type ?? 'no type'}${name ? ` "${name}"` : ''}) with`;
   return { type: t.type ?? '', key: t.key, name, value: amount(t.value, subject, 'value') };
 }
 
-/** `subject` ends in "has" or "with" so the sentence reads "... with an unreadable price "abc"." */
-function amount(text: string | null, subject: string, what: string): Amount4 {
-  if (text === null) throw new Unreadable(`${subject} no ${what}.`);
+/**
+ * `subject()` ends in "has" or "with" so the sentence reads "... with an unreadable price "abc"."
+ * It is a function so that the sentence is only written for an order that needs it.
+ */
+type Subject = () => string;
+
+function amount(text: string | null, subject: Subject, what: string): Amount4 {
+  if (text === null) throw new Unreadable(`${subject()} no ${what}.`);
   const value = parseAmount4(text);
-  if (value === null) throw new Unreadable(`${subject} an unreadable ${what} "${text}".`);
+  if (value === null) throw new Unreadable(`${subject()} an unreadable ${what} "${text}".`);
   return value;
 }
 
-function optionalAmount(text: string | null, subject: string, what: string): Amount4 | null {
+function optionalAmount(text: string | null, subject: Subject, what: string): Amount4 | null {
   return text === null ? null : amount(text, subject, what);
 }
 
-function datetime(text: string | null, subject: string, what: string): string {
-  if (text === null) throw new Unreadable(`${subject} no ${what}.`);
-  if (!DATETIME.test(text)) throw new Unreadable(`${subject} an unreadable ${what} "${text}".`);
+function datetime(text: string | null, subject: Subject, what: string): string {
+  if (text === null) throw new Unreadable(`${subject()} no ${what}.`);
+  if (!DATETIME.test(text)) throw new Unreadable(`${subject()} an unreadable ${what} "${text}".`);
   return text;
 }
