@@ -120,14 +120,15 @@ export function checkRestatingRows(order: Order, lines: readonly DraftLine[], mo
   if (subtotal === null && tax === null) return;
   const { goods, discounts, fees } = groups(lines);
   const shown = (a: Amount4) => moneyText(toMinor(a, 0), money.code, 0);
+  // Each basis is summed only when the ones before it did not fit; the sentence names the goods alone.
   if (subtotal !== null) {
     const shop = subtotal;
-    const bases = [[goods], [goods, discounts]].map((chosen) => basis(chosen, 'net'));
-    if (!bases.some((b) => agrees(shop, b))) refuse(reasons.subtotalContradicts(order.orderNumber, shown(shop), moneyText(bases[0]?.amount ?? 0n, money.code, 0)));
+    const fits = [[goods], [goods, discounts]].some((chosen) => agrees(shop, basis(chosen, 'net')));
+    if (!fits) refuse(reasons.subtotalContradicts(order.orderNumber, shown(shop), moneyText(goods.net, money.code, 0)));
   }
   if (tax !== null) {
     const shop = tax;
-    const bases = [[goods], [goods, discounts], [goods, fees], [goods, discounts, fees]].map((chosen) => basis(chosen, 'vat'));
-    if (!bases.some((b) => agrees(shop, b))) refuse(reasons.taxContradicts(order.orderNumber, shown(shop), moneyText(bases[0]?.amount ?? 0n, money.code, 0)));
+    const fits = [[goods], [goods, discounts], [goods, fees], [goods, discounts, fees]].some((chosen) => agrees(shop, basis(chosen, 'vat')));
+    if (!fits) refuse(reasons.taxContradicts(order.orderNumber, shown(shop), moneyText(goods.vat, money.code, 0)));
   }
 }
