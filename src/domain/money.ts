@@ -58,6 +58,13 @@ function parseAnyAmount4(text: string): Amount4 | null {
   return sign === '-' ? -value : value;
 }
 
+const POWERS = Array.from({ length: 13 }, (_, n) => 10n ** BigInt(n));
+
+/** 10^n as a bigint; the small powers every amount conversion needs are made once. */
+export function pow10(n: number): bigint {
+  return POWERS[n] ?? 10n ** BigInt(n);
+}
+
 /** Integer division rounding half away from zero (the Hungarian "kerekítés" convention). */
 export function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
   if (denominator === 0n) throw new RangeError('division by zero');
@@ -70,7 +77,7 @@ export function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
 
 /** Amount4 -> whole minor units of a currency with `decimals` digits (HUF 0, EUR 2). */
 export function toMinor(value: Amount4, decimals: number): bigint {
-  return roundHalfUp(value * 10n ** BigInt(decimals), SCALE4);
+  return roundHalfUp(value * pow10(decimals), SCALE4);
 }
 
 /** Minor units -> decimal text as Cashman expects it: 7874n,0 -> "7874"; -1234n,2 -> "-12.34". */

@@ -1,6 +1,6 @@
 import type { DraftLine, InvoiceDraft } from './draft.js';
 import { moneyText } from './draft-reasons.js';
-import { parseAmount4, SCALE4 } from './money.js';
+import { parseAmount4, pow10, SCALE4 } from './money.js';
 import { isNavText, lengthBeyond } from './nav-text.js';
 import { unitPriceText } from './rounding.js';
 import { HU_RATES } from './vat-cases.js';
@@ -107,7 +107,7 @@ export function rebalance(lines: readonly DraftLine[], decimals: number): { line
 
 /** The first of NAV's checks (§10) the draft fails, or null when it passes them all. */
 export function navFailure(draft: InvoiceDraft): NavFailure | null {
-  const unit = 10n ** BigInt(8 - draft.decimals);
+  const unit = pow10(8 - draft.decimals);
   const money = (minor: bigint) => moneyText(minor, draft.currency, draft.decimals);
   if (draft.lines.length === 0) return { check: 'L9', detail: 'an invoice needs at least one line' };
   for (const line of draft.lines) {
