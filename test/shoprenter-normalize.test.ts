@@ -212,6 +212,16 @@ describe('normalizeOrder: what orderExtend links to (options, unit)', () => {
     );
   });
 
+  it('reads each order\'s own status, whichever orders and statuses came before (status hrefs are remembered)', () => {
+    const href = (n: string) => `https://x/orderStatuses/${Buffer.from(`orderStatus-order_status_id=${n}`).toString('base64')}`;
+    const status = (h: string) => normalizeOrder({ ...pageItem(), orderStatus: { href: h } });
+    for (const n of ['5', '1', '5', '12', '1']) expect(ok(status(href(n))).statusId).toBe(n);
+    const bad = 'https://x/orderStatuses/bm9wZQ==';
+    for (let i = 0; i < 2; i++) expect(reason(status(bad))).toBe(`Order 12 has an order status that cannot be read ("${bad}").`);
+    for (let i = 0; i < 700; i++) expect(ok(status(href(String(1000 + i)))).statusId).toBe(String(1000 + i));
+    expect(ok(status(href('5'))).statusId).toBe('5');
+  });
+
   it('names the first field with invisible characters wherever it sits, in the order the fields are read', () => {
     const where = (change: Record<string, unknown>) => {
       const text = reason(normalizeOrder({ ...pageItem(), ...change }));
