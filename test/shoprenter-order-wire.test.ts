@@ -158,6 +158,13 @@ describe('readOrderWire reads an orderExtend item exactly as the zod schema does
         setField(copy, list, [firstOf(list)(clone(base)) ?? {}, value]);
         compare(copy);
       }
+      // A bad field in a later row, and in two rows at once: the first one is named.
+      const row = firstOf(list)(clone(base)) ?? { name: 'x' };
+      for (const key of Object.keys(row)) {
+        const copy = clone(base);
+        copy[list] = [row, { ...row, [key]: true }, { ...row, [key]: ['x'] }];
+        compare(copy);
+      }
     }
   });
 });
