@@ -211,6 +211,32 @@ describe('normalizeOrder: what orderExtend links to (options, unit)', () => {
       'Order 12 has invisible control or text-direction characters in the options of product 1; correct it in Shoprenter.',
     );
   });
+
+  it('reads each order\'s own status, whichever orders and statuses came before (status hrefs are remembered)', () => {
+    const href = (n: string) => `https://x/orderStatuses/${Buffer.from(`orderStatus-order_status_id=${n}`).toString('base64')}`;
+    const status = (h: string) => normalizeOrder({ ...pageItem(), orderStatus: { href: h } });
+    for (const n of ['5', '1', '5', '12', '1']) expect(ok(status(href(n))).statusId).toBe(n);
+    const bad = 'https://x/orderStatuses/bm9wZQ==';
+    for (let i = 0; i < 2; i++) expect(reason(status(bad))).toBe(`Order 12 has an order status that cannot be read ("${bad}").`);
+    for (let i = 0; i < 700; i++) expect(ok(status(href(String(1000 + i)))).statusId).toBe(String(1000 + i));
+    expect(ok(status(href('5'))).statusId).toBe('5');
+  });
+
+  it('names the first field with invisible characters wherever it sits, in the order the fields are read', () => {
+    const where = (change: Record<string, unknown>) => {
+      const text = reason(normalizeOrder({ ...pageItem(), ...change }));
+      return /characters in (.*); correct it/.exec(text)?.[1];
+    };
+    const country = pageItem()['paymentCountry'] as Record<string, unknown>;
+    const rows = pageItem()['orderTotals'] as Record<string, unknown>[];
+    expect(where({ paymentCity: 'Buda\u0007pest' })).toBe('the field "paymentCity"');
+    expect(where({ paymentCountry: { ...country, name: 'Hun\u202egary' } })).toBe('the field "paymentCountry.name"');
+    expect(where({ orderTotals: [rows[0], { ...rows[1], name: 'Sz\u0000állítás' }] })).toBe('the field "orderTotals[1].name"');
+    expect(where({ orderProducts: [first(), { ...first(), sku: 'A\u001bB' }] })).toBe('the sku of product 2');
+    expect(where({ orderProducts: [{ ...first(), product: { href: 'https://x/products/\u202e1' } }] })).toBe('the product of product 1');
+    // Two at once: the order's own fields come before its products, as the reader meets them.
+    expect(where({ comment: 'a\u0008b', orderProducts: [{ ...first(), name: 'x\u0000' }] })).toBe('the field "comment"');
+  });
 });
 
 describe('normalizeOrder failures are reasons, never throws', () => {

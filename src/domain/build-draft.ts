@@ -1,4 +1,5 @@
 import { MappingError } from '../errors.js';
+import { pow10 } from './money.js';
 import type { DraftLine, DraftResult, InvoiceDraft, ShippingAddress } from './draft.js';
 import type { MappingConfig } from './mapping-config.js';
 import type { Order } from './order.js';
@@ -116,7 +117,7 @@ function checkDiscounts(order: Order, money: DraftMoney, products: LineTarget[],
 }
 
 function checkAmounts(order: Order, money: DraftMoney, amounts: bigint[]): void {
-  const limit = MAX_AMOUNT * 10n ** BigInt(money.decimals);
+  const limit = MAX_AMOUNT * pow10(money.decimals);
   if (amounts.some((a) => a > limit || a < -limit)) refuse(reasons.absurdAmount(order.orderNumber, moneyText(limit, money.code, money.decimals)));
 }
 

@@ -1,6 +1,6 @@
 import type { Order, OrderAddress } from './order.js';
 import type { PartnerData } from './partner.js';
-import { navText } from './nav-text.js';
+import { lengthBeyond, navText } from './nav-text.js';
 
 /**
  * Order -> Cashman partner (SPEC §1.2). A tax number makes the buyer a business: it is named by
@@ -22,7 +22,7 @@ export function buildPartner(order: Order): PartnerData | { reason: string } {
     return { reason: `Order ${order.orderNumber} has no billing name, so the Cashman partner cannot be named; add one in Shoprenter.` };
   }
   // NAV's customerName (reference/nav-rules.md §8): a longer name fails the invoice's schema at NAV.
-  const length = [...name].length;
+  const length = lengthBeyond(name, MAX_BUYER_NAME);
   if (length > MAX_BUYER_NAME) {
     const shown = [...name].slice(0, 40).join('');
     return { reason: `Order ${order.orderNumber} has a buyer name of ${length} characters ("${shown}…"), more than the ${MAX_BUYER_NAME} an invoice can carry; shorten it in Shoprenter.` };

@@ -47,14 +47,27 @@ export function draftDates(
 /** Calendar arithmetic on YYYY-MM-DD, rolling over months and years (2026-12-28 + 8 = 2027-01-05). */
 export function addDays(date: string, days: number): string {
   if (!Number.isInteger(days) || days < 0 || days > 365) refuse(reasons.dueDays(days));
+  // Every draft of a run asks the same sum (today + dueDays): the last answer is kept.
+  if (date === lastSum.date && days === lastSum.days) return lastSum.result;
   const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  const result = new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  lastSum = { date, days, result };
+  return result;
 }
 
+let lastSum = { date: '', days: -1, result: '' };
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real day of the (proleptic Gregorian) calendar, written YYYY-MM-DD; by arithmetic, not through Date. */
 function isCalendarDate(date: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
-  const parsed = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
+  if (!DATE.test(date)) return false;
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
 }
 
 function offsetToMinutes(offset: string): number {

@@ -8,6 +8,7 @@ import { feeTarget, lookupIgnoringCase, type LineTarget } from './draft-lines.js
 import { moneyText, rateText, refuse, reasons } from './draft-reasons.js';
 import { apportion } from './rounding.js';
 import { vatIdFor, type VatCase } from './vat-cases.js';
+import { upperCleaned, upperTrimmed } from './words.js';
 
 /**
  * The money rows of orderTotals (reference/shoprenter-api.md §7). All are GROSS amounts in the
@@ -33,8 +34,8 @@ export function readTotals(order: Order): ShopTotals {
   const totalRows: Amount4[] = [];
   const negative = (v: Amount4): Amount4 => (v > 0n ? -v : v);
   for (const row of order.totals) {
-    const type = row.type.trim().toUpperCase();
-    if (clean(row.key)?.toUpperCase() === 'CART_AMOUNT_DISCOUNT') sums.cartDiscount += negative(row.value);
+    const type = upperTrimmed(row.type);
+    if (upperCleaned(row.key) === 'CART_AMOUNT_DISCOUNT') sums.cartDiscount += negative(row.value);
     else if (type === 'SHIPPING') sums.shipping += row.value;
     else if (type === 'PAYMENT') sums.payment += row.value;
     else if (type === 'COUPON') sums.coupon += negative(row.value);

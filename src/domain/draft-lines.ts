@@ -5,7 +5,7 @@ import type { Order, OrderAddon, OrderProduct } from './order.js';
 import { clean } from './build-partner.js';
 import type { DraftMoney } from './draft-currency.js';
 import { refuse, reasons } from './draft-reasons.js';
-import { navText } from './nav-text.js';
+import { lengthBeyond, navText } from './nav-text.js';
 import { checkLinePrices } from './price-checks.js';
 import { convertAmount4, timesQuantity, unitGrossFromNet } from './rounding.js';
 import { addonVatCase, vatIdFor, type VatCase } from './vat-cases.js';
@@ -62,7 +62,7 @@ export function productTargets(order: Order, money: DraftMoney, config: MappingC
     const vatId = vatIdFor(order, `"${name}"`, product.taxRate, buyer, config);
     checkLinePrices(order, name, product);
     const unitText = clean(product.unit) ?? config.units.default;
-    const unitLength = [...unitText].length;
+    const unitLength = lengthBeyond(unitText, MAX_UNIT_TEXT);
     if (unitLength > MAX_UNIT_TEXT) refuse(reasons.unitTooLong(order.orderNumber, name, unitText, unitLength, MAX_UNIT_TEXT));
     const gtin = clean(product.gtin);
     return {
@@ -122,14 +122,14 @@ export function addonTargets(order: Order, money: DraftMoney, config: MappingCon
 
 function checkedSku(order: Order, name: string, raw: string | null): string | null {
   const sku = clean(raw);
-  const length = sku === null ? 0 : [...sku].length;
+  const length = sku === null ? 0 : lengthBeyond(sku, MAX_SKU);
   if (length > MAX_SKU) refuse(reasons.skuTooLong(order.orderNumber, name, length, MAX_SKU));
   return sku;
 }
 
 function checkQuantityAndPrice(order: Order, name: string, quantity: Amount4, prices: (Amount4 | null)[]): void {
   if (name === '') refuse(reasons.nameMissing(order.orderNumber));
-  const length = [...name].length;
+  const length = lengthBeyond(name, MAX_LINE_NAME);
   if (length > MAX_LINE_NAME) refuse(reasons.nameTooLong(order.orderNumber, name, length, MAX_LINE_NAME));
   if (quantity <= 0n) refuse(reasons.quantity(order.orderNumber, name, quantity));
   if (quantity > MAX_QUANTITY) refuse(reasons.absurdQuantity(order.orderNumber, name, quantity));
@@ -146,6 +146,6 @@ export function feeTarget(
   config: MappingConfig,
 ): LineTarget {
   const unitText = config.units.default;
-  const line = { kind, name: navText(name), sku: null, note: null, quantity: SCALE4, unitText, unitId: unitIdFor(unitText, config), rate };
-  return { ...line, vatId: vat.id, vatCase: rate === 0n ? vat.vatCase : null, gross };
+  const unitId = unitIdFor(unitText, config);
+  return { kind, name: navText(name), sku: null, note: null, quantity: SCALE4, unitText, unitId, rate, vatId: vat.id, vatCase: rate === 0n ? vat.vatCase : null, gross };
 }

@@ -1,7 +1,7 @@
 import type { DraftLine, InvoiceDraft } from './draft.js';
 import { moneyText } from './draft-reasons.js';
-import { parseAmount4, SCALE4 } from './money.js';
-import { isNavText } from './nav-text.js';
+import { parseAmount4, pow10, SCALE4 } from './money.js';
+import { isNavText, lengthBeyond } from './nav-text.js';
 import { unitPriceText } from './rounding.js';
 import { HU_RATES } from './vat-cases.js';
 
@@ -37,6 +37,27 @@ function rateOf(line: DraftLine): bigint {
   return parseAmount4(line.vatRate) ?? 0n;
 }
 
+interface Bucket {
+  first: DraftLine;
+  net: bigint;
+  vat: bigint;
+}
+
+/** The buckets in the order their first line comes, each with its net and VAT summed. */
+function buckets(lines: readonly DraftLine[]): Map<string, Bucket> {
+  const found = new Map<string, Bucket>();
+  for (const line of lines) {
+    const key = bucketKey(line);
+    const bucket = found.get(key);
+    if (bucket === undefined) found.set(key, { first: line, net: line.net, vat: line.vat });
+    else {
+      bucket.net += line.net;
+      bucket.vat += line.vat;
+    }
+  }
+  return found;
+}
+
 /** V·100 % − N·r in minor units × HUNDRED: how far a bucket's (or line's) VAT is from its net × rate. */
 function deviation(net: bigint, vat: bigint, rate: bigint): bigint {
   return vat * HUNDRED - net * rate;
@@ -58,6 +79,9 @@ function bucketPasses(net: bigint, vat: bigint, rate: bigint): boolean {
 export function rebalance(lines: readonly DraftLine[], decimals: number): { lines: DraftLine[]; corrections: number } {
   const out = [...lines];
   let corrections = 0;
+  // Moving a forint within one bucket leaves the others as they are, so when every bucket passes
+  // as it stands (nearly every order), there is nothing to move.
+  if ([...buckets(lines).values()].every(({ first, net, vat }) => bucketPasses(net, vat, rateOf(first)))) return { lines: out, corrections };
   for (const key of new Set(out.map(bucketKey))) {
     const members = out.map((line, index) => ({ line, index })).filter(({ line }) => bucketKey(line) === key);
     const rate = members[0] ? rateOf(members[0].line) : 0n;
@@ -83,26 +107,26 @@ export function rebalance(lines: readonly DraftLine[], decimals: number): { line
 
 /** The first of NAV's checks (§10) the draft fails, or null when it passes them all. */
 export function navFailure(draft: InvoiceDraft): NavFailure | null {
-  const unit = 10n ** BigInt(8 - draft.decimals);
+  const unit = pow10(8 - draft.decimals);
   const money = (minor: bigint) => moneyText(minor, draft.currency, draft.decimals);
   if (draft.lines.length === 0) return { check: 'L9', detail: 'an invoice needs at least one line' };
   for (const line of draft.lines) {
     const failure = lineFailure(line, unit);
     if (failure) return failure;
   }
-  for (const key of new Set(draft.lines.map(bucketKey))) {
-    const members = draft.lines.filter((l) => bucketKey(l) === key);
-    const first = members[0];
-    if (!first) continue;
-    const net = members.reduce((a, l) => a + l.net, 0n);
-    const vat = members.reduce((a, l) => a + l.vat, 0n);
+  for (const { first, net, vat } of buckets(draft.lines).values()) {
     if (!bucketPasses(net, vat, rateOf(first))) {
       return { check: '890', detail: `the ${first.vatRate}% lines carry ${money(vat)} of VAT on ${money(net)} net, not ${first.vatRate}% of it within NAV's rounding allowance` };
     }
   }
-  const sum = (pick: (l: DraftLine) => bigint) => draft.lines.reduce((a, l) => a + pick(l), 0n);
-  if (draft.totals.net !== sum((l) => l.net)) return { check: '840', detail: 'the invoice net is not the sum of its lines' };
-  if (draft.totals.vat !== sum((l) => l.vat)) return { check: '850', detail: 'the invoice VAT is not the sum of its lines' };
+  let net = 0n;
+  let vat = 0n;
+  for (const line of draft.lines) {
+    net += line.net;
+    vat += line.vat;
+  }
+  if (draft.totals.net !== net) return { check: '840', detail: 'the invoice net is not the sum of its lines' };
+  if (draft.totals.vat !== vat) return { check: '850', detail: 'the invoice VAT is not the sum of its lines' };
   if (draft.totals.gross !== draft.totals.net + draft.totals.vat) return { check: '880', detail: 'the invoice gross is not net + VAT' };
   if (draft.totals.net < 0n) return { check: '1090', detail: `the invoice net total is ${money(draft.totals.net)}, below zero; a negative invoice must be a credit note` };
   return textFailure(draft);
@@ -122,7 +146,7 @@ function lineFailure(line: DraftLine, unit: bigint): NavFailure | null {
   if (!within(computed, line.net * unit, computed, unit)) {
     return { check: '740', detail: `line ${name}: ${line.quantity} × ${line.netUnitPrice} is not its net of ${line.net}` };
   }
-  if (!isNavText(line.name) || [...line.name].length > 512) return { check: 'L8', detail: `line ${name} has a name NAV cannot take` };
+  if (!isNavText(line.name) || lengthBeyond(line.name, 512) > 512) return { check: 'L8', detail: `line ${name} has a name NAV cannot take` };
   return null;
 }
 
@@ -136,18 +160,25 @@ const LIMITS: readonly [string, number, (draft: InvoiceDraft) => (string | null)
 /** Every other text sent: within its length, no line break or control character (SCHEMA_VIOLATION at NAV). */
 function textFailure(draft: InvoiceDraft): NavFailure | null {
   for (const [what, max, texts] of LIMITS) {
-    const long = texts(draft).find((t): t is string => t !== null && [...t].length > max);
+    const long = texts(draft).find((t): t is string => t !== null && lengthBeyond(t, max) > max);
     if (long !== undefined) return { check: 'L8', detail: `the ${what} "${long.slice(0, 40)}" is longer than the ${max} characters NAV takes` };
   }
-  const { buyer: b, shipping: s } = draft;
-  const texts: (string | null)[] = [
-    ...draft.lines.flatMap((l) => [l.sku, l.note, l.unitText]),
-    ...[b.name, b.email, b.phone, b.postcode, b.city, b.street, b.country, b.companyName, b.taxNumber, b.euVatNumber],
-    ...(s === null ? [] : [s.name, s.postcode, s.city, s.street, s.country]),
-    draft.note,
-    draft.orderNumberText,
-    draft.paymentMethod,
-  ];
-  const bad = texts.find((t): t is string => t !== null && t !== '' && !isNavText(t));
+  const bad = firstBadText(draft);
   return bad === undefined ? null : { check: 'L8', detail: `the text "${bad.slice(0, 40).replace(/\s+/g, ' ')}" has a line break or control character` };
+}
+
+const refused = (t: string | null): t is string => t !== null && t !== '' && !isNavText(t);
+
+/** The first text NAV's schema refuses: the lines' (SKU, note, unit), the buyer's, the shipping block's, then the invoice's own. */
+function firstBadText(draft: InvoiceDraft): string | undefined {
+  for (const l of draft.lines) {
+    if (refused(l.sku)) return l.sku;
+    if (refused(l.note)) return l.note;
+    if (refused(l.unitText)) return l.unitText;
+  }
+  const { buyer: b, shipping: s } = draft;
+  const rest = [b.name, b.email, b.phone, b.postcode, b.city, b.street, b.country, b.companyName, b.taxNumber, b.euVatNumber];
+  if (s !== null) rest.push(s.name, s.postcode, s.city, s.street, s.country);
+  rest.push(draft.note, draft.orderNumberText, draft.paymentMethod);
+  return rest.find(refused);
 }

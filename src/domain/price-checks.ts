@@ -3,6 +3,7 @@ import type { DraftMoney } from './draft-currency.js';
 import { moneyText, rateText, refuse, reasons } from './draft-reasons.js';
 import { formatAmount4, roundHalfUp, SCALE4, toMinor, type Amount4 } from './money.js';
 import type { Order, OrderProduct } from './order.js';
+import { upperTrimmed } from './words.js';
 
 /**
  * Does the shop's own arithmetic agree with the rates the draft is built from (SPEC §1.3-1.4)?
@@ -39,14 +40,47 @@ interface Basis {
   units: bigint;
 }
 
-const GOODS = new Set(['product', 'addon']);
-const DISCOUNTS = new Set(['discount', 'coupon', 'loyalty']);
-const FEES = new Set(['shipping', 'payment']);
+/** The lines of one kind group (goods, discounts or fees), summed once for every basis built from it. */
+interface Group {
+  net: bigint;
+  vat: bigint;
+  lines: number;
+  units: bigint;
+}
 
-function basis(lines: readonly DraftLine[], kinds: Set<string>[], pick: (l: DraftLine) => bigint): Basis {
-  const chosen = lines.filter((l) => kinds.some((k) => k.has(l.kind)));
-  const units = chosen.reduce((a, l) => a + BigInt(Math.ceil(Math.abs(Number(l.quantity)) || 0)), 0n);
-  return { amount: chosen.reduce((a, l) => a + pick(l), 0n), lines: chosen.length, units };
+type GroupName = 'goods' | 'discounts' | 'fees';
+
+const GROUP_OF: Partial<Record<string, GroupName>> = {
+  product: 'goods',
+  addon: 'goods',
+  discount: 'discounts',
+  coupon: 'discounts',
+  loyalty: 'discounts',
+  shipping: 'fees',
+  payment: 'fees',
+};
+
+function groups(lines: readonly DraftLine[]): Record<GroupName, Group> {
+  const empty = (): Group => ({ net: 0n, vat: 0n, lines: 0, units: 0n });
+  const found = { goods: empty(), discounts: empty(), fees: empty() };
+  for (const l of lines) {
+    const name = Object.hasOwn(GROUP_OF, l.kind) ? GROUP_OF[l.kind] : undefined;
+    if (name === undefined) continue;
+    const group = found[name];
+    group.net += l.net;
+    group.vat += l.vat;
+    group.lines += 1;
+    group.units += BigInt(Math.ceil(Math.abs(Number(l.quantity)) || 0));
+  }
+  return found;
+}
+
+function basis(chosen: Group[], pick: 'net' | 'vat'): Basis {
+  return {
+    amount: chosen.reduce((a, g) => a + g[pick], 0n),
+    lines: chosen.reduce((a, g) => a + g.lines, 0),
+    units: chosen.reduce((a, g) => a + g.units, 0n),
+  };
 }
 
 /**
@@ -73,19 +107,28 @@ function agrees(shop4: Amount4, b: Basis): boolean {
  */
 export function checkRestatingRows(order: Order, lines: readonly DraftLine[], money: DraftMoney): void {
   if (money.converted) return;
-  // A row keyed CART_AMOUNT_DISCOUNT is the cart discount whatever its type (draft-fees.ts reads it so).
-  const rows = (type: string) =>
-    order.totals.filter((t) => t.type.trim().toUpperCase() === type && t.key?.trim().toUpperCase() !== 'CART_AMOUNT_DISCOUNT');
-  const sum = (type: string) => rows(type).reduce((a, t) => a + t.value, 0n);
-  const shown = (a: Amount4) => moneyText(toMinor(a, 0), money.code, 0);
-  if (rows('SUB_TOTAL').length > 0) {
-    const shop = sum('SUB_TOTAL');
-    const bases = [[GOODS], [GOODS, DISCOUNTS]].map((kinds) => basis(lines, kinds, (l) => l.net));
-    if (!bases.some((b) => agrees(shop, b))) refuse(reasons.subtotalContradicts(order.orderNumber, shown(shop), moneyText(bases[0]?.amount ?? 0n, money.code, 0)));
+  // The SUB_TOTAL and TAX rows summed (null: none). A row keyed CART_AMOUNT_DISCOUNT is the cart
+  // discount whatever its type (draft-fees.ts reads it so).
+  let subtotal: Amount4 | null = null;
+  let tax: Amount4 | null = null;
+  for (const t of order.totals) {
+    const type = upperTrimmed(t.type);
+    if ((type !== 'SUB_TOTAL' && type !== 'TAX') || (t.key !== null && upperTrimmed(t.key) === 'CART_AMOUNT_DISCOUNT')) continue;
+    if (type === 'SUB_TOTAL') subtotal = (subtotal ?? 0n) + t.value;
+    else tax = (tax ?? 0n) + t.value;
   }
-  if (rows('TAX').length > 0) {
-    const shop = sum('TAX');
-    const bases = [[GOODS], [GOODS, DISCOUNTS], [GOODS, FEES], [GOODS, DISCOUNTS, FEES]].map((kinds) => basis(lines, kinds, (l) => l.vat));
-    if (!bases.some((b) => agrees(shop, b))) refuse(reasons.taxContradicts(order.orderNumber, shown(shop), moneyText(bases[0]?.amount ?? 0n, money.code, 0)));
+  if (subtotal === null && tax === null) return;
+  const { goods, discounts, fees } = groups(lines);
+  const shown = (a: Amount4) => moneyText(toMinor(a, 0), money.code, 0);
+  // Each basis is summed only when the ones before it did not fit; the sentence names the goods alone.
+  if (subtotal !== null) {
+    const shop = subtotal;
+    const fits = [[goods], [goods, discounts]].some((chosen) => agrees(shop, basis(chosen, 'net')));
+    if (!fits) refuse(reasons.subtotalContradicts(order.orderNumber, shown(shop), moneyText(goods.net, money.code, 0)));
+  }
+  if (tax !== null) {
+    const shop = tax;
+    const fits = [[goods], [goods, discounts], [goods, fees], [goods, discounts, fees]].some((chosen) => agrees(shop, basis(chosen, 'vat')));
+    if (!fits) refuse(reasons.taxContradicts(order.orderNumber, shown(shop), moneyText(goods.vat, money.code, 0)));
   }
 }

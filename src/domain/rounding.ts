@@ -1,4 +1,4 @@
-import { formatMinor, roundHalfUp, SCALE4, type Amount4 } from './money.js';
+import { formatMinor, pow10, roundHalfUp, SCALE4, type Amount4 } from './money.js';
 
 /**
  * The invoice rounding rules, all built on money.ts's one `roundHalfUp`. Amounts are whole minor
@@ -45,7 +45,7 @@ export function netFirstAtMost(gross: bigint, rate: Amount4): LineAmounts {
 
 /** Unit gross from a net unit price, the way the shop shows it: round(net × (100 + r) / 100) in minor units. */
 export function unitGrossFromNet(netUnit: Amount4, rate: Amount4, decimals: number): bigint {
-  return roundHalfUp(netUnit * (HUNDRED + rate) * 10n ** BigInt(decimals), HUNDRED * SCALE4);
+  return roundHalfUp(netUnit * (HUNDRED + rate) * pow10(decimals), HUNDRED * SCALE4);
 }
 
 /** A unit price in minor units times an Amount4 quantity, rounded to whole minor units. */
@@ -55,7 +55,7 @@ export function timesQuantity(unitMinor: bigint, quantity: Amount4): bigint {
 
 /** An Amount4 in the shop currency times the exchange multiplier (scaled 10^8), in minor units of the order currency. */
 export function convertToMinor(amount: Amount4, multiplier8: bigint, decimals: number): bigint {
-  return roundHalfUp(amount * multiplier8 * 10n ** BigInt(decimals), SCALE4 * RATE_SCALE);
+  return roundHalfUp(amount * multiplier8 * pow10(decimals), SCALE4 * RATE_SCALE);
 }
 
 /** The same conversion kept at Amount4 precision (for net unit prices, which are rounded later). */

@@ -3,6 +3,7 @@ import type { Order } from './order.js';
 import type { PartnerData } from './partner.js';
 import { formatAmount4, SCALE4, type Amount4 } from './money.js';
 import { refuse, reasons } from './draft-reasons.js';
+import { upperTrimmed } from './words.js';
 
 /**
  * The VAT case of a 0 % line (SPEC §1.6, reference/hungarian-invoicing.md, nav-rules.md §5): NAV
@@ -39,7 +40,7 @@ export function buyerVatCase(partner: PartnerData): Exclude<VatCase, 'deposit'> 
 
 /** The case of one addon line: a deposit fee, or whatever the buyer's case is. */
 export function addonVatCase(type: string, buyer: Exclude<VatCase, 'deposit'>): VatCase {
-  return type.trim().toUpperCase() === 'DEPOSIT_FEE' ? 'deposit' : buyer;
+  return upperTrimmed(type) === 'DEPOSIT_FEE' ? 'deposit' : buyer;
 }
 
 /**

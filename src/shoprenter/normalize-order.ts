@@ -1,29 +1,17 @@
-import type { z } from 'zod';
 import { parseAmount4 } from '../domain/money.js';
 import type { Amount4 } from '../domain/money.js';
 import type { Order, OrderAddon, OrderAddress, OrderCurrency, OrderProduct, OrderTotal } from '../domain/order.js';
 import type { SourcedOrder } from '../sync/ports.js';
-import { decodeStatusId, hrefParam, lastPathSegment, optionTexts, OrderExtendWire } from './schema.js';
-import type { OrderProductAddonWire, OrderProductWire, OrderTotalWire } from './schema.js';
+import { HIDDEN, readOrderWire, type WireIssue } from './order-wire.js';
+
+export { hasHiddenCharacters } from './order-wire.js';
+import { decodeStatusId, hrefParam, lastPathSegment, optionTexts } from './schema.js';
+import type { OrderExtendWire, OrderProductAddonWire, OrderProductWire, OrderTotalWire } from './schema.js';
 
 /** Raised inside this module only; its message is the shop-owner sentence. */
 class Unreadable extends Error {}
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
-
-/**
- * Characters no invoice text may carry: C0/C1 controls other than tab, line feed and carriage
- * return (NUL, escape sequences, backspace), unpaired UTF-16 surrogates, and the bidi embedding,
- * override and isolate marks that make text display differently from what it says. They reach
- * Cashman and the NAV report unchanged, so the order waits for a person instead.
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const HIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\p{Cs}]/u;
-
-/** True when `text` has a character no invoice text may carry (see HIDDEN). */
-export function hasHiddenCharacters(text: string): boolean {
-  return HIDDEN.test(text);
-}
 
 /**
  * One orderExtend item -> domain Order, or the reason it cannot be one, in a sentence a shop
@@ -32,9 +20,9 @@ export function hasHiddenCharacters(text: string): boolean {
 export function normalizeOrder(raw: unknown): SourcedOrder {
   const ident = identify(raw);
   try {
-    const parsed = OrderExtendWire.safeParse(raw, { reportInput: true });
-    if (!parsed.success) return failure(ident, describeIssue(ident.label, parsed.error.issues[0]));
-    const hidden = hiddenCharacterField(parsed.data, '');
+    const parsed = readOrderWire(raw);
+    if (!parsed.ok) return failure(ident, describeIssue(ident.label, parsed.issue));
+    const hidden = parsed.hidden ? hiddenCharacterField(parsed.data) : null;
     if (hidden !== null) {
       return failure(ident, `${ident.label} has invisible control or text-direction characters in ${hidden}; correct it in Shoprenter.`);
     }
@@ -70,29 +58,45 @@ function failure(ident: Ident, reason: string): SourcedOrder {
   return { ok: false, id, orderNumber: ident.orderNumber, dateUpdated: ident.dateUpdated, reason };
 }
 
-function describeIssue(label: string, issue: z.core.$ZodIssue | undefined): string {
-  if (!issue) return `${label} could not be read.`;
+function describeIssue(label: string, issue: WireIssue): string {
   const field = issue.path
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
     .join('')
     .replace(/^\./, '');
   if (field === '') return `${label} could not be read: Shoprenter sent something that is not an order.`;
-  if (!('input' in issue) || issue.input === undefined) return `${label} is missing the field "${field}".`;
+  if (issue.input === undefined) return `${label} is missing the field "${field}".`;
   return `${label} has an unexpected value in the field "${field}".`;
 }
 
 /** Where in the order the first text with HIDDEN characters is, in words ("the field "paymentCity""); null when none. */
-function hiddenCharacterField(value: unknown, path: string): string | null {
-  if (typeof value === 'string') {
-    if (!HIDDEN.test(value)) return null;
-    const product = /^orderProducts\[(\d+)\]\.(\w+)($|[.[])/.exec(path);
-    const field = product?.[2] === 'orderProductOptions' ? 'options' : product?.[2];
-    return product ? `the ${field ?? ''} of product ${Number(product[1]) + 1}` : `the field "${path}"`;
-  }
+function hiddenCharacterField(wire: OrderExtendWire): string | null {
+  const trail = hiddenTrail(wire);
+  if (trail === null) return null;
+  // The trail runs from the text up to the order; its path reads the other way ("orderProducts[0].name").
+  const path = trail.reverse().join('').replace(/^\./, '');
+  const product = /^orderProducts\[(\d+)\]\.(\w+)($|[.[])/.exec(path);
+  const field = product?.[2] === 'orderProductOptions' ? 'options' : product?.[2];
+  return product ? `the ${field ?? ''} of product ${Number(product[1]) + 1}` : `the field "${path}"`;
+}
+
+/**
+ * The steps (".key", "[index]") from the first text with HIDDEN characters up to `value`, or null
+ * when there is none. Depth first in key order; the steps are only written down on a find.
+ */
+function hiddenTrail(value: unknown): string[] | null {
+  if (typeof value === 'string') return HIDDEN.test(value) ? [] : null;
   if (value === null || typeof value !== 'object') return null;
-  for (const [key, item] of Object.entries(value)) {
-    const found = hiddenCharacterField(item, Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
-    if (found !== null) return found;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const trail = hiddenTrail(value[i]);
+      if (trail !== null) return (trail.push(`[${i}]`), trail);
+    }
+    return null;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const trail = hiddenTrail(record[key]);
+    if (trail !== null) return (trail.push(`.${key}`), trail);
   }
   return null;
 }
@@ -100,12 +104,13 @@ function hiddenCharacterField(value: unknown, path: string): string | null {
 function toOrder(wire: OrderExtendWire, label: string): Order {
   if (!wire.id) throw new Unreadable(`${label} has no API id.`);
   if (!wire.innerId) throw new Unreadable(`${label} has no order number (innerId).`);
+  const has = () => `${label} has`;
   const billingName = joinName(wire.paymentFirstname, wire.paymentLastname) ?? joinName(wire.firstname, wire.lastname) ?? '';
   return {
     id: wire.id,
     orderNumber: wire.innerId,
-    dateCreated: datetime(wire.dateCreated, `${label} has`, 'creation date'),
-    dateUpdated: datetime(wire.dateUpdated, `${label} has`, 'last-update date'),
+    dateCreated: datetime(wire.dateCreated, has, 'creation date'),
+    dateUpdated: datetime(wire.dateUpdated, has, 'last-update date'),
     statusId: statusId(wire.orderStatus, label),
     email: wire.email,
     phone: wire.phone,
@@ -124,27 +129,31 @@ function toOrder(wire: OrderExtendWire, label: string): Order {
     currency: currency(wire, label),
     paymentMethodCode: wire.paymentMethodCode,
     paymentMethodName: wire.paymentMethodName,
-    paymentMethodTaxRate: optionalAmount(wire.paymentMethodTaxRate, `${label} has`, 'payment fee VAT rate'),
+    paymentMethodTaxRate: optionalAmount(wire.paymentMethodTaxRate, has, 'payment fee VAT rate'),
     shippingMethodName: wire.shippingMethodName,
     shippingMethodExtension: wire.shippingMethodExtension,
-    shippingMethodTaxRate: optionalAmount(wire.shippingMethodTaxRate, `${label} has`, 'shipping VAT rate'),
+    shippingMethodTaxRate: optionalAmount(wire.shippingMethodTaxRate, has, 'shipping VAT rate'),
     products: wire.orderProducts.map((p) => product(p, label)),
     addons: wire.orderProductAddons.map((a) => addon(a, label)),
     totals: wire.orderTotals.map((t) => total(t, label)),
-    total: amount(wire.total, `${label} has`, 'total'),
+    total: amount(wire.total, has, 'total'),
     couponCode: wire.coupon?.code ?? null,
   };
 }
 
 /** Shoprenter's `firstname` is the family name, so "firstname lastname" is the Hungarian order (§9.2). */
 function joinName(family: string | null, given: string | null): string | null {
-  const name = [family, given].filter(Boolean).join(' ');
-  return name === '' ? null : name;
+  return joinTwo(family, given);
 }
 
 function joinStreet(address1: string | null, address2: string | null): string | null {
-  const street = [address1, address2].filter(Boolean).join(' ');
-  return street === '' ? null : street;
+  return joinTwo(address1, address2);
+}
+
+/** The non-empty ones of two texts, joined by a space; null when both are empty. */
+function joinTwo(a: string | null, b: string | null): string | null {
+  if (!a) return b || null;
+  return b ? `${a} ${b}` : a;
 }
 
 function shippingAddress(wire: OrderExtendWire, billingName: string): OrderAddress | null {
@@ -162,9 +171,16 @@ function shippingAddress(wire: OrderExtendWire, billingName: string): OrderAddre
   };
 }
 
+/** A shop has a handful of statuses, so their hrefs are decoded once each (a few hundred kept at most). */
+const statusIds = new Map<string, string | null>();
+
 function statusId(ref: { href: string } | null, label: string): string | null {
   if (!ref) return null;
-  const id = decodeStatusId(ref.href);
+  let id = statusIds.get(ref.href);
+  if (id === undefined) {
+    id = decodeStatusId(ref.href);
+    if (statusIds.size < 500) statusIds.set(ref.href, id);
+  }
   if (id === null) throw new Unreadable(`${label} has an order status that cannot be read ("${ref.href}").`);
   return id;
 }
@@ -181,13 +197,18 @@ function currency(wire: OrderExtendWire, label: string): OrderCurrency {
 
 function product(p: OrderProductWire, label: string): OrderProduct {
   if (!p.name) throw new Unreadable(`${label} has a product without a name.`);
-  const subject = `${label} has a product ("${p.name}") with`;
-  const stocks = [p.stock1, p.stock2, p.stock3, p.stock4].map((s, i) => optionalAmount(s, subject, `stock${i + 1} quantity`) ?? 0n);
+  const name = p.name;
+  const subject = () => `${label} has a product ("${name}") with`;
+  let quantity = 0n;
+  quantity += optionalAmount(p.stock1, subject, 'stock1 quantity') ?? 0n;
+  quantity += optionalAmount(p.stock2, subject, 'stock2 quantity') ?? 0n;
+  quantity += optionalAmount(p.stock3, subject, 'stock3 quantity') ?? 0n;
+  quantity += optionalAmount(p.stock4, subject, 'stock4 quantity') ?? 0n;
   return {
     name: p.name,
     sku: p.sku,
     gtin: p.gtin,
-    quantity: stocks.reduce((sum, s) => sum + s, 0n),
+    quantity,
     netUnitPrice: amount(p.price, subject, 'price'),
     grossUnitPrice: optionalAmount(p.grossPrice, subject, 'gross price'),
     netUnitPriceCurrency: optionalAmount(p.priceCurrency, subject, 'price in the order currency'),
@@ -205,7 +226,8 @@ function product(p: OrderProductWire, label: string): OrderProduct {
 
 function addon(a: OrderProductAddonWire, label: string): OrderAddon {
   if (!a.name) throw new Unreadable(`${label} has an add-on (deposit fee) without a name.`);
-  const subject = `${label} has an add-on ("${a.name}") with`;
+  const name = a.name;
+  const subject = () => `${label} has an add-on ("${name}") with`;
   return {
     name: a.name,
     sku: a.sku,
@@ -218,24 +240,29 @@ function addon(a: OrderProductAddonWire, label: string): OrderAddon {
 
 function total(t: OrderTotalWire, label: string): OrderTotal {
   const name = t.name ?? '';
-  const subject = `${label} has a total row (${t.type ?? 'no type'}${name ? ` "${name}"` : ''}) with`;
+  const subject = () => `${label} has a total row (${t.type ?? 'no type'}${name ? ` "${name}"` : ''}) with`;
   return { type: t.type ?? '', key: t.key, name, value: amount(t.value, subject, 'value') };
 }
 
-/** `subject` ends in "has" or "with" so the sentence reads "... with an unreadable price "abc"." */
-function amount(text: string | null, subject: string, what: string): Amount4 {
-  if (text === null) throw new Unreadable(`${subject} no ${what}.`);
+/**
+ * `subject()` ends in "has" or "with" so the sentence reads "... with an unreadable price "abc"."
+ * It is a function so that the sentence is only written for an order that needs it.
+ */
+type Subject = () => string;
+
+function amount(text: string | null, subject: Subject, what: string): Amount4 {
+  if (text === null) throw new Unreadable(`${subject()} no ${what}.`);
   const value = parseAmount4(text);
-  if (value === null) throw new Unreadable(`${subject} an unreadable ${what} "${text}".`);
+  if (value === null) throw new Unreadable(`${subject()} an unreadable ${what} "${text}".`);
   return value;
 }
 
-function optionalAmount(text: string | null, subject: string, what: string): Amount4 | null {
+function optionalAmount(text: string | null, subject: Subject, what: string): Amount4 | null {
   return text === null ? null : amount(text, subject, what);
 }
 
-function datetime(text: string | null, subject: string, what: string): string {
-  if (text === null) throw new Unreadable(`${subject} no ${what}.`);
-  if (!DATETIME.test(text)) throw new Unreadable(`${subject} an unreadable ${what} "${text}".`);
+function datetime(text: string | null, subject: Subject, what: string): string {
+  if (text === null) throw new Unreadable(`${subject()} no ${what}.`);
+  if (!DATETIME.test(text)) throw new Unreadable(`${subject()} an unreadable ${what} "${text}".`);
   return text;
 }
