@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { DraftCondition } from '../domain/after-draft-judgement.js';
 import type { Fingerprint } from '../domain/fingerprint.js';
 import { toEvent, toWatch, type AfterDraftEvent, type NewEvent, type RawEvent, type RawWatch, type RedraftOwner, type WatchRow } from './after-draft-rows.js';
-import type { Identity } from './writer-lock.js';
+import type { Identity } from './process-identity.js';
 
 export type { AfterDraftEvent, EventKind, NewEvent, RedraftOwner, WatchRow } from './after-draft-rows.js';
 
