@@ -1,4 +1,5 @@
 import type { InvoiceDraft } from '../domain/draft.js';
+import type { Fingerprint } from '../domain/fingerprint.js';
 import type { Order } from '../domain/order.js';
 import type { PartnerData } from '../domain/partner.js';
 
@@ -48,3 +49,9 @@ export interface InvoiceBackend {
   /** Proves the login works without creating anything. */
   checkLogin(): Promise<void>;
 }
+
+/**
+ * What a draft request kept in the audit trail was built from, read back by the backend whose rows
+ * they are (only it knows their format: src/cashman/draft-fingerprint.ts); null when unreadable.
+ */
+export type DraftRequestFingerprint = (rows: unknown) => Fingerprint | null;
