@@ -55,3 +55,22 @@ export interface InvoiceBackend {
  * they are (only it knows their format: src/cashman/draft-fingerprint.ts); null when unreadable.
  */
 export type DraftRequestFingerprint = (rows: unknown) => Fingerprint | null;
+
+// What the adapters read for a stock round (src/stock/stock-core.ts matches the two).
+
+/** One row of Cashman's op 19 answer, as far as stock needs it. */
+export interface CashmanStockRow {
+  sku: string;
+  barcode: string;
+  /** `keszlet` as Cashman sent it ("12", "3.5", "-2"). */
+  stock: string;
+}
+
+/** One Shoprenter product with the fields a round reads. */
+export interface ShopProduct {
+  id: string;
+  sku: string;
+  gtin: string;
+  /** The current value of `stock.field`, as sent ("12"); null when the product has none. */
+  current: string | null;
+}
