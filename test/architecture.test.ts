@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { importCycles, importGraph, type ImportEdge } from './helpers/import-graph.js';
@@ -88,8 +88,22 @@ const KNOWN_CYCLES: readonly string[] = [
   'standins/shoprenter-standin-api.ts -> standins/shoprenter-standin-products.ts -> standins/shoprenter-standin-api.ts',
 ];
 
+/** Files over the limit that another engineer splits in this same round (issue 20), checked like KNOWN_CYCLES. */
+const KNOWN_LONG: readonly string[] = [
+  'shoprenter/client.ts',
+  'shoprenter/schema.ts',
+  'standins/shoprenter-order-builder.ts',
+  'standins/shoprenter-standin-api.ts',
+  'standins/shoprenter-standin.ts',
+  'sync/process-order.ts',
+];
+
+/** STYLE.md: files of 50-200 lines; split past 300, by responsibility. */
+const MAX_LINES = 300;
+
 describe('the import graph of src/', () => {
-  const src = importGraph(join(import.meta.dirname, '..', 'src'));
+  const srcRoot = join(import.meta.dirname, '..', 'src');
+  const src = importGraph(srcRoot);
   const cycles = importCycles(src.files, src.edges).map((cycle) => cycle.join(' -> '));
 
   it('has no import circle, type-only imports included', () => {
@@ -107,6 +121,12 @@ describe('the import graph of src/', () => {
 
   it('follows the layers: no import runs back up', () => {
     expect(forbidden(src.edges)).toEqual([]);
+  });
+
+  it(`has no file over ${MAX_LINES} lines`, () => {
+    const long = src.files.filter((file) => readFileSync(join(srcRoot, file), 'utf8').split('\n').length - 1 > MAX_LINES);
+    expect(long.filter((file) => !KNOWN_LONG.includes(file))).toEqual([]);
+    expect(KNOWN_LONG.filter((file) => !long.includes(file))).toEqual([]);
   });
 
   it('puts every file in an area the table knows', () => {
