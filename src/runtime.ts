@@ -1,4 +1,5 @@
 import { CashmanClient } from './cashman/client.js';
+import { fingerprintFromDraftRows } from './cashman/draft-fingerprint.js';
 import type { RemoteEnv } from './config/env.js';
 import type { FileConfig } from './config/schema.js';
 import type { Order } from './domain/order.js';
@@ -185,6 +186,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
       alerts,
       cancelStatusIds,
+      fingerprintOfDraftRequest: fingerprintFromDraftRows,
       statusIds,
       source: shoprenter,
       overlapMinutes: config.sync.overlapMinutes,

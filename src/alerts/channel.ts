@@ -1,5 +1,8 @@
 import type { AlertChannel } from '../store/alert-outbox.js';
-import type { AlertEvent } from '../sync/alerts.js';
+import type { AlertEvent } from './alert-event.js';
+
+/** One delivery request's budget (webhook POST, SMTP conversation) unless the caller gives another. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /** A delivery that the channel did not accept; its message never holds the address or a password. */
 export class AlertDeliveryError extends Error {

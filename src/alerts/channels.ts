@@ -1,7 +1,6 @@
 import type { BaseEnv } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
-import { DEFAULT_DELIVERY_TUNING } from '../sync/alert-delivery.js';
-import type { ChannelSender } from './channel.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type ChannelSender } from './channel.js';
 import { EmailChannel } from './email-channel.js';
 import type { AlertLanguage } from './texts.js';
 import { WebhookChannel } from './webhook-channel.js';
@@ -18,7 +17,7 @@ export interface ChannelOptions {
  * registered with the logger here, so no line can carry them whatever a library puts in an error.
  */
 export function alertChannels(env: BaseEnv, options: ChannelOptions, logger: Logger): ChannelSender[] {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TUNING.requestTimeoutMs;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const channels: ChannelSender[] = [];
   if (env.alertWebhookUrl) {
     logger.addSecret(env.alertWebhookUrl);

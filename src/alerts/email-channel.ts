@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { AlertEmailSettings } from '../config/alert-email-env.js';
-import type { AlertEvent } from '../sync/alerts.js';
+import type { AlertEvent } from './alert-event.js';
 import { AlertDeliveryError, type ChannelSender } from './channel.js';
 import { composeEmail } from './email-text.js';
 import type { AlertLanguage } from './texts.js';

@@ -1,4 +1,4 @@
-import type { AlertEvent } from '../sync/alerts.js';
+import type { AlertEvent } from './alert-event.js';
 import { alertFrame, alertText, PRODUCT_TAG, type AlertLanguage, type AlertText } from './texts.js';
 
 /** One e-mail: subject, plain text and a simple HTML part saying the same. */

@@ -1,6 +1,6 @@
 import { groupThousands } from './hungarian.js';
 import { allQuiet, type DailySummary } from './summary-figures.js';
-import type { AlertText } from './texts.js';
+import type { AlertText } from './text-shapes.js';
 
 /** "12 990 Ft", "1 234,50 EUR" (hu) / "1 234.50 EUR" (en): thousands spaced, never rounded. */
 export function formatMoney(amount: string, currency: string, decimalMark: ',' | '.'): string {

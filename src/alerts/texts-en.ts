@@ -1,6 +1,6 @@
-import type { AlertEvent } from '../sync/alerts.js';
+import type { AlertEvent } from './alert-event.js';
 import { summaryTextEn } from './summary-text.js';
-import type { AlertFrame, AlertTable } from './texts.js';
+import type { AlertFrame, AlertTable } from './text-shapes.js';
 
 const order = (e: AlertEvent): string => e.orderNumber ?? '?';
 const ref = (e: AlertEvent): string => e.cashmanRef ?? 'reference unknown';

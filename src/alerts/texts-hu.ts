@@ -1,7 +1,7 @@
-import type { AlertEvent } from '../sync/alerts.js';
+import type { AlertEvent } from './alert-event.js';
 import { theNumbered } from './hungarian.js';
 import { summaryTextHu } from './summary-text.js';
-import type { AlertFrame, AlertTable } from './texts.js';
+import type { AlertFrame, AlertTable } from './text-shapes.js';
 import { listed } from './texts-en.js';
 
 const order = (e: AlertEvent): string => e.orderNumber ?? '?';

@@ -1,5 +1,5 @@
 import got from 'got';
-import type { AlertEvent } from '../sync/alerts.js';
+import type { AlertEvent } from './alert-event.js';
 import { describeAlert, type AlertLanguage } from './texts.js';
 import { AlertDeliveryError, failureWords, hostOf, type ChannelSender } from './channel.js';
 

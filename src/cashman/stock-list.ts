@@ -1,5 +1,4 @@
-import type { CashmanStockRow } from '../stock/stock-core.js';
-import type { RequestRow } from '../sync/ports.js';
+import type { CashmanStockRow, RequestRow } from '../sync/ports.js';
 import { answerProblem } from './answers.js';
 import { phpUnserialize, type PhpValue } from './php-serialize.js';
 import { loginFields, type CashmanLogin } from './rows.js';

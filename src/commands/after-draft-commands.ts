@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { createRuntime } from '../runtime.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { recoverRedrafts, redraftGone } from '../sync/after-draft-cycle.js';
-import { ownIdentity } from '../store/writer-lock.js';
+import { ownIdentity } from '../store/process-identity.js';
 import { CycleAbort, OrderPipeline } from '../sync/process-order.js';
 import { baseEnv, config, logger, openExistingLedger, remoteEnv, type CommandContext } from './context.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Got } from 'got';
 import { ShoprenterError } from '../errors.js';
-import type { ShopProduct } from '../stock/stock-core.js';
+import type { ShopProduct } from '../sync/ports.js';
 import { createAuthProvider, type AuthProvider, type RequestInfo, type ShoprenterAuthConfig } from './auth.js';
 import { ShoprenterHttp, shoprenterGot, type ShoprenterLogger } from './http.js';
 import { sharedRateLimiter, type RateLimiter } from './rate-limiter.js';

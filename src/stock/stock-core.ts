@@ -5,22 +5,9 @@
  * writes. Quantities are exact: Cashman's stock is a decimal text, open quantities are Amount4.
  */
 
-/** One row of Cashman's op 19 answer, as far as stock needs it. */
-export interface CashmanStockRow {
-  sku: string;
-  barcode: string;
-  /** `keszlet` as Cashman sent it ("12", "3.5", "-2"). */
-  stock: string;
-}
+import type { CashmanStockRow, ShopProduct } from '../sync/ports.js';
 
-/** One Shoprenter product with the fields a round reads. */
-export interface ShopProduct {
-  id: string;
-  sku: string;
-  gtin: string;
-  /** The current value of `stock.field`, as sent ("12"); null when the product has none. */
-  current: string | null;
-}
+export type { CashmanStockRow, ShopProduct } from '../sync/ports.js';
 
 export type MatchBy = 'sku' | 'barcode';
 

@@ -1,6 +1,6 @@
 import type { AfterDraftEventKind, DraftCondition } from '../domain/after-draft-judgement.js';
 import type { Fingerprint } from '../domain/fingerprint.js';
-import type { Identity } from './writer-lock.js';
+import type { Identity } from './process-identity.js';
 
 /** The after-draft tables' rows as the code sees them, and how raw SQLite rows become them. */
 export interface WatchRow {

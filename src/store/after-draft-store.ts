@@ -1,8 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { DraftCondition } from '../domain/after-draft-judgement.js';
 import type { Fingerprint } from '../domain/fingerprint.js';
-import { toEvent, toWatch, type AfterDraftEvent, type NewEvent, type RawEvent, type RawWatch, type RedraftOwner, type WatchRow } from './after-draft-rows.js';
-import type { Identity } from './writer-lock.js';
+import { AfterDraftRedrafts } from './after-draft-redrafts.js';
+import { toWatch, type NewEvent, type RawWatch, type WatchRow } from './after-draft-rows.js';
 
 export type { AfterDraftEvent, EventKind, NewEvent, RedraftOwner, WatchRow } from './after-draft-rows.js';
 
@@ -11,19 +10,10 @@ export type { AfterDraftEvent, EventKind, NewEvent, RedraftOwner, WatchRow } fro
  * fingerprints of what each draft was built from, and the events a person must hear about. Orders
  * are known here by their order number (innerId). Every report is one transaction together with
  * the new condition, and an event is unique per order, kind and version, so a version is reported
- * once however often it is listed.
+ * once however often it is listed. Split by responsibility: the events (after-draft-events.ts),
+ * the redrafts (after-draft-redrafts.ts), and here the watch of each drafted order.
  */
-
-export class AfterDraftStore {
-  constructor(
-    readonly db: Database.Database,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  private stamp(): string {
-    return this.now().toISOString();
-  }
-
+export class AfterDraftStore extends AfterDraftRedrafts {
   get(orderNumber: string): WatchRow | undefined {
     const raw = this.db.prepare('SELECT * FROM after_draft WHERE order_number = ?').get(orderNumber) as RawWatch | undefined;
     return raw && toWatch(raw);
@@ -100,127 +90,6 @@ export class AfterDraftStore {
     return rows.map((raw) => ({ ...toWatch(raw), statusId: raw.status_id }));
   }
 
-  private insertEvent(orderNumber: string, event: NewEvent, alertable: boolean): number | null {
-    const result = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO after_draft_events (at, order_number, kind, version, reason, cashman_ref, alerted)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(this.stamp(), orderNumber, event.kind, event.version, event.reason, event.cashmanRef, alertable ? 0 : 1);
-    return result.changes === 1 ? Number(result.lastInsertRowid) : null;
-  }
-
-  /** Reportable events whose alert has not gone out (a crash between the two is repaired next cycle). */
-  unalerted(): AfterDraftEvent[] {
-    return (this.db.prepare('SELECT * FROM after_draft_events WHERE alerted = 0 ORDER BY id').all() as RawEvent[]).map(toEvent);
-  }
-
-  setAlerted(eventId: number): void {
-    this.db.prepare('UPDATE after_draft_events SET alerted = 1 WHERE id = ?').run(eventId);
-  }
-
-  /** Orders reported and not yet acked, each with its latest report. */
-  needingAttention(): { watch: WatchRow; event: AfterDraftEvent }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT a.*, e.id AS e_id FROM after_draft a
-         JOIN after_draft_events e ON e.id = (SELECT MAX(id) FROM after_draft_events
-           WHERE order_number = a.order_number AND kind IN ('cancelled','changed','restored'))
-         WHERE a.attention = 1 ORDER BY e.id`,
-      )
-      .all() as (RawWatch & { e_id: number })[];
-    return rows.map((raw) => ({ watch: toWatch(raw), event: this.event(raw.e_id)! }));
-  }
-
-  private event(id: number): AfterDraftEvent | undefined {
-    const raw = this.db.prepare('SELECT * FROM after_draft_events WHERE id = ?').get(id) as RawEvent | undefined;
-    return raw && toEvent(raw);
-  }
-
-  eventsFor(orderNumber: string): AfterDraftEvent[] {
-    return (this.db.prepare('SELECT * FROM after_draft_events WHERE order_number = ? ORDER BY id').all(orderNumber) as RawEvent[]).map(toEvent);
-  }
-
-  /** `ack`: compare-and-set on the attention flag, so two acks record one. */
-  ack(orderNumber: string, note: string, cashmanRef: string | null): boolean {
-    return this.db.transaction(() => {
-      const changed = this.db.prepare('UPDATE after_draft SET attention = 0, updated_at = ? WHERE order_number = ? AND attention = 1').run(this.stamp(), orderNumber);
-      if (changed.changes !== 1) return false;
-      this.insertEvent(orderNumber, { kind: 'acked', version: null, reason: note, cashmanRef }, false);
-      return true;
-    })();
-  }
-
-  /** A note in the order's story that needs no alert (redraft steps). */
-  note(orderNumber: string, event: NewEvent): void {
-    this.insertEvent(orderNumber, event, false);
-  }
-
-  /** Forgets the redraft process of an order (it finished, or it is known to be gone). */
-  clearRedraft(orderNumber: string): void {
-    this.db.prepare('UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, updated_at = ? WHERE order_number = ?').run(this.stamp(), orderNumber);
-  }
-
-  /** Orders a redraft process has under way (or left mid-send), with that process. */
-  redraftsInFlight(): { orderNumber: string; owner: RedraftOwner }[] {
-    return (
-      this.db.prepare('SELECT order_number, redraft_pid, redraft_owner, updated_at FROM after_draft WHERE redraft_pid IS NOT NULL').all() as {
-        order_number: string;
-        redraft_pid: number;
-        redraft_owner: string | null;
-        updated_at: string;
-      }[]
-    ).map((r) => ({
-      orderNumber: r.order_number,
-      // A row without an owner (none is written so any more) is judged by its pid and age only.
-      owner: r.redraft_owner
-        ? (JSON.parse(r.redraft_owner) as RedraftOwner)
-        : { pid: r.redraft_pid, host: '', bootId: null, pidNs: null, startedAt: r.updated_at },
-    }));
-  }
-
-  /**
-   * Intent of a `redraft`, committed before anything is sent: the drafted order becomes quarantined
-   * with a sentence saying a redraft is under way (so neither the daemon nor a crash sends anything
-   * by itself; a daemon cycle re-tries it only if the order changes in the shop again), its alert
-   * counted as sent, the process id kept for crash recovery, and the person's statement about the
-   * old draft in the story, as their words. Compare-and-set, checked when it acts: the order is
-   * still in the state the command saw (`expected`: drafted, or left by a redraft that stopped
-   * before sending), its report is still open (not acked, not redrafted) and no other redraft has
-   * it. False otherwise: two redrafts started together, or one typed twice, send one draft.
-   */
-  startRedraft(orderNumber: string, expected: 'done' | 'quarantined', dateUpdated: string, oldRef: string | null, me: Identity, statement: string): boolean {
-    const at = this.stamp();
-    const owner: RedraftOwner = { ...me, startedAt: at };
-    const reason = `A redraft started at ${at} did not finish; nothing was sent by it. Run "redraft ${orderNumber} --old-draft-deleted" again.`;
-    return this.db.transaction(() => {
-      const changed = this.db
-        .prepare(
-          `UPDATE orders SET state = 'quarantined', attempts = 0, next_attempt_at = NULL, last_error = ?, last_error_code = 'REDRAFT',
-             date_updated = ?, alerted_state = 'quarantined:' || ?, updated_at = ?
-           WHERE order_number = ? AND state = ? AND (state = 'done' OR last_error_code = 'REDRAFT')
-             AND EXISTS (SELECT 1 FROM after_draft WHERE order_number = ? AND attention = 1 AND redraft_pid IS NULL)`,
-        )
-        .run(reason, dateUpdated, dateUpdated, at, orderNumber, expected, orderNumber);
-      if (changed.changes !== 1) return false;
-      this.db
-        .prepare('UPDATE after_draft SET redraft_pid = ?, redraft_owner = ?, updated_at = ? WHERE order_number = ?')
-        .run(me.pid, JSON.stringify(owner), at, orderNumber);
-      this.insertEvent(orderNumber, { kind: 'redraft-started', version: dateUpdated, reason: statement, cashmanRef: oldRef }, false);
-      return true;
-    }).immediate();
-  }
-
-  /** The redraft is over: with a new draft the order needs no attention any more. */
-  finishRedraft(orderNumber: string, event: NewEvent, drafted: boolean): void {
-    this.db.transaction(() => {
-      this.insertEvent(orderNumber, event, false);
-      this.db
-        .prepare(`UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, attention = CASE WHEN ? THEN 0 ELSE attention END, updated_at = ? WHERE order_number = ?`)
-        .run(drafted ? 1 : 0, this.stamp(), orderNumber);
-    })();
-  }
-
   /**
    * The last successful draft request of an order, from the audit trail (JSON rows), or null. With
    * `anyOutcome`, the last one sent whatever its answer: what an uncertain draft a person resolved
@@ -231,36 +100,6 @@ export class AfterDraftStore {
       .prepare(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND (outcome = 'ok' OR ?) ORDER BY id DESC LIMIT 1`)
       .get(orderNumber, anyOutcome ? 1 : 0) as { request: string } | undefined;
     return raw ? (JSON.parse(raw.request) as unknown) : null;
-  }
-
-  /**
-   * A person resolved an uncertain order as done: its draft exists, made from `base` (its last
-   * draft request; {} when none is readable, so only a cancellation is seen). While it was
-   * uncertain nobody compared it, and the storno sweep moved on, so the watch starts over with no
-   * version seen: the next cycle looks at it once (firstLooksDue) and reports what it finds.
-   */
-  resolvedByHand(orderNumber: string, base: Fingerprint | null): void {
-    // The uncertain draft was a redraft's (or came after one): its report is dealt with now, so a
-    // `redraft` typed again is refused like after any redraft that sent its draft.
-    this.completeOpenRedraft(orderNumber, 'A person confirmed with "resolve --done" that the new draft of the redraft exists in Cashman.');
-    this.db
-      .prepare(
-        `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
-         VALUES (?, ?, 'audit', NULL, NULL, 'ok', ?)
-         ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'audit',
-           seen_updated = NULL, observed = NULL, condition = 'ok', updated_at = excluded.updated_at`,
-      )
-      .run(orderNumber, JSON.stringify(base ?? {}), this.stamp());
-  }
-
-  /** A redraft started after the order's last report and not finished: its new draft exists now, so the report is dealt with. */
-  private completeOpenRedraft(orderNumber: string, reason: string): void {
-    const last = (kinds: string) =>
-      (this.db.prepare(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
-    const started = last("'redraft-started'");
-    if (started === 0 || started < last("'cancelled','changed','restored'") || started < last("'redrafted'")) return;
-    this.insertEvent(orderNumber, { kind: 'redrafted', version: null, reason, cashmanRef: null }, false);
-    this.db.prepare('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
   }
 
   /** Drafted orders the watch has never compared (resolved by hand, or a crash right after adopt). */

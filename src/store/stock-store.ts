@@ -1,4 +1,7 @@
 import type { Ledger } from './ledger.js';
+import { roundRow, type HeldRound, type RoundDbRow, type RoundOutcome, type StockRoundRow, type WriteIntent, type WriteRow } from './stock-rows.js';
+
+export type { HeldRound, RoundOutcome, StockRoundRow, WriteIntent } from './stock-rows.js';
 
 /**
  * The ledger's stock tables (SPEC §6): orders seen in listings with their lines (the open
@@ -14,47 +17,6 @@ export interface OpenOrderRecord {
   dateCreated: string;
   dateUpdated: string;
   lines: { productId: string; quantity: bigint }[];
-}
-
-export type RoundOutcome = 'running' | 'done' | 'held' | 'failed' | 'interrupted';
-
-export interface StockRoundRow {
-  id: number;
-  startedAt: string;
-  finishedAt: string | null;
-  outcome: RoundOutcome;
-  reason: string | null;
-  matched: number;
-  changes: number;
-  zeroes: number;
-  written: number;
-  failedWrites: number;
-  unmatched: number;
-  duplicates: number;
-  approved: boolean;
-}
-
-export interface WriteIntent {
-  productId: string;
-  key: string;
-  field: string;
-  before: string | null;
-  target: number;
-  cashmanStock: string;
-  open: string;
-}
-
-/** The hold that waits for `stock approve`: its round and counts. */
-export interface HeldRound {
-  roundId: number;
-  kind: string;
-  reason: string;
-  changes: number;
-  zeroes: number;
-  matched: number;
-  at: string;
-  /** Set by `stock approve`: the next round within these counts may write once. */
-  approvedAt?: string;
 }
 
 const HELD = 'stock_held';
@@ -239,49 +201,4 @@ export class StockStore {
   deleteMeta(key: string): void {
     this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
   }
-}
-
-interface WriteRow {
-  product_id: string;
-  match_key: string;
-  shop_before: string | null;
-  written: number;
-  cashman_stock: string;
-  open_quantity: string;
-  state: string;
-  error: string | null;
-}
-
-interface RoundDbRow {
-  id: number;
-  started_at: string;
-  finished_at: string | null;
-  outcome: RoundOutcome;
-  reason: string | null;
-  matched: number;
-  changes: number;
-  zeroes: number;
-  written: number;
-  failed_writes: number;
-  unmatched: number;
-  duplicates: number;
-  approved: number;
-}
-
-function roundRow(r: RoundDbRow): StockRoundRow {
-  return {
-    id: r.id,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    outcome: r.outcome,
-    reason: r.reason,
-    matched: r.matched,
-    changes: r.changes,
-    zeroes: r.zeroes,
-    written: r.written,
-    failedWrites: r.failed_writes,
-    unmatched: r.unmatched,
-    duplicates: r.duplicates,
-    approved: r.approved === 1,
-  };
 }

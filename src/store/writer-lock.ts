@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readlinkSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { LedgerBusyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger } from './ledger.js';
+import { ownIdentity, pidAlive, type Identity } from './process-identity.js';
 
 /**
  * One writer per ledger (SPEC §2): `run` and `once` hold this lock; `retry`, `resolve` and the other
@@ -46,39 +45,6 @@ interface RawHolder {
   command: string;
   started_at: string;
   heartbeat_at: string;
-}
-
-export interface Identity {
-  pid: number;
-  host: string;
-  bootId: string | null;
-  pidNs: string | null;
-}
-
-function readOrNull(read: () => string): string | null {
-  try {
-    return read().trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-export function ownIdentity(): Identity {
-  return {
-    pid: process.pid,
-    host: hostname(),
-    bootId: readOrNull(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')),
-    pidNs: readOrNull(() => readlinkSync('/proc/self/ns/pid')),
-  };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Why the holder is known to be gone, or null while it may still be alive. */

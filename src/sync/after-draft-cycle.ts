@@ -2,7 +2,7 @@ import type { Order } from '../domain/order.js';
 import type { Logger } from '../log/logger.js';
 import type { RedraftOwner } from '../store/after-draft-store.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
-import { ownIdentity, type Identity } from '../store/writer-lock.js';
+import { ownIdentity, type Identity } from '../store/process-identity.js';
 import { AfterDraftWatch, type AfterDraftDeps } from './after-draft.js';
 import type { AfterDraftHooks } from './process-order.js';
 import { describeError } from './classify.js';

@@ -1,4 +1,3 @@
-import { fingerprintFromDraftRows } from '../cashman/draft-fingerprint.js';
 import { judgeNewVersion, type AfterDraftEventKind } from '../domain/after-draft-judgement.js';
 import { fingerprintOrder } from '../domain/fingerprint.js';
 import { fromEarlierVersion } from '../domain/fingerprint-difference.js';
@@ -8,6 +7,7 @@ import type { AfterDraftEvent, WatchRow } from '../store/after-draft-store.js';
 import type { Ledger, OrderRow } from '../store/ledger.js';
 import { afterDraftAction, afterDraftAlertKind } from './after-draft-words.js';
 import type { Alerter } from './alerts.js';
+import type { DraftRequestFingerprint } from './ports.js';
 
 export interface AfterDraftDeps {
   ledger: Ledger;
@@ -15,6 +15,8 @@ export interface AfterDraftDeps {
   alerts: Alerter;
   /** Status inner ids that mean "cancelled" (sync.cancelStatuses); storno is always watched. */
   cancelStatusIds: ReadonlySet<string>;
+  /** Reads an order's drafted fingerprint back from its draft request, for drafts made before fingerprints were kept. */
+  fingerprintOfDraftRequest: DraftRequestFingerprint;
 }
 
 /**
@@ -57,7 +59,7 @@ export class AfterDraftWatch {
     const store = this.deps.ledger.afterDraft;
     const existing = store.get(order.orderNumber);
     if (existing) return existing;
-    const fromAudit = fingerprintFromDraftRows(store.lastDraftRequest(order.orderNumber));
+    const fromAudit = this.deps.fingerprintOfDraftRequest(store.lastDraftRequest(order.orderNumber));
     if (fromAudit) return store.adopt(order.orderNumber, fromAudit, 'audit');
     return store.adopt(order.orderNumber, fingerprintOrder(order), 'observed');
   }

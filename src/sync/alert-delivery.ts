@@ -1,4 +1,4 @@
-import { AlertDeliveryError, type ChannelSender } from '../alerts/channel.js';
+import { AlertDeliveryError, DEFAULT_REQUEST_TIMEOUT_MS, type ChannelSender } from '../alerts/channel.js';
 import type { Logger } from '../log/logger.js';
 import type { AlertOutbox, WaitingDelivery } from '../store/alert-outbox.js';
 import type { AlertEvent } from './alerts.js';
@@ -23,7 +23,7 @@ export interface DeliveryTuning {
 }
 
 export const DEFAULT_DELIVERY_TUNING: DeliveryTuning = {
-  requestTimeoutMs: 10_000,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   backoffBaseMs: 15_000,
   backoffMaxMs: 15 * 60_000,
   pollMs: 5_000,

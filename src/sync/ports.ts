@@ -1,4 +1,5 @@
 import type { InvoiceDraft } from '../domain/draft.js';
+import type { Fingerprint } from '../domain/fingerprint.js';
 import type { Order } from '../domain/order.js';
 import type { PartnerData } from '../domain/partner.js';
 
@@ -47,4 +48,29 @@ export interface InvoiceBackend {
   createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }>;
   /** Proves the login works without creating anything. */
   checkLogin(): Promise<void>;
+}
+
+/**
+ * What a draft request kept in the audit trail was built from, read back by the backend whose rows
+ * they are (only it knows their format: src/cashman/draft-fingerprint.ts); null when unreadable.
+ */
+export type DraftRequestFingerprint = (rows: unknown) => Fingerprint | null;
+
+// What the adapters read for a stock round (src/stock/stock-core.ts matches the two).
+
+/** One row of Cashman's op 19 answer, as far as stock needs it. */
+export interface CashmanStockRow {
+  sku: string;
+  barcode: string;
+  /** `keszlet` as Cashman sent it ("12", "3.5", "-2"). */
+  stock: string;
+}
+
+/** One Shoprenter product with the fields a round reads. */
+export interface ShopProduct {
+  id: string;
+  sku: string;
+  gtin: string;
+  /** The current value of `stock.field`, as sent ("12"); null when the product has none. */
+  current: string | null;
 }
