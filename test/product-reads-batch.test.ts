@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { ShoprenterClient } from '../src/shoprenter/client.js';
+import type { ShoprenterClientOptions } from '../src/shoprenter/client.js';
+import { demoConfigYaml } from '../src/standins/local-shop.js';
+import { buildShoprenterOrder, netOf } from '../src/standins/shoprenter-fixtures.js';
+import type { OrderSpec, ProductSpec } from '../src/standins/shoprenter-fixtures.js';
+import { startShoprenterStandin } from '../src/standins/shoprenter-standin.js';
+import type { ShoprenterStandin, ShoprenterStandinOptions } from '../src/standins/shoprenter-standin.js';
+import { runCycle } from '../src/sync/cycle.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+
+/**
+ * An order's option and unit reads as one POST /batch (src/shoprenter/batch.ts), against the
+ * stand-in's /batch as reference §2.4 describes it; and every answer that is not that one falls
+ * back to the single reads, with the same result.
+ */
+const running: ShoprenterStandin[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.close()));
+});
+
+let shopCounter = 0;
+async function setup(o: { standin?: ShoprenterStandinOptions; client?: Partial<ShoprenterClientOptions> } = {}) {
+  const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, ...o.standin });
+  running.push(standin);
+  const client = new ShoprenterClient({
+    apiUrl: standin.url,
+    auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
+    shop: `batch-test-${++shopCounter}`,
+    limitPerSecond: 1000,
+    retryBaseMs: 10,
+    batchReads: true,
+    ...o.client,
+  });
+  return { standin, client };
+}
+
+const shirt: ProductSpec = {
+  name: 'Póló',
+  sku: 'POLO-1',
+  netPrice: netOf(4990, 27),
+  taxRate: 27,
+  stocks: [1],
+  options: [
+    { name: 'Méret', value: 'XL' },
+    { name: 'Szín', value: 'piros', price: 500, prefix: '+' },
+  ],
+};
+const cheese: ProductSpec = { name: 'Trappista sajt', sku: 'SAJT-1', netPrice: netOf(3999, 5), taxRate: 5, stocks: [2], unit: 'kg' };
+const bread: ProductSpec = { name: 'Kenyér', sku: 'KENYER', netPrice: netOf(899, 5), taxRate: 5, stocks: [1], unit: 'db' };
+
+function spec(innerId: number, products: ProductSpec[]): OrderSpec {
+  return {
+    innerId,
+    dateUpdated: '2026-11-20T10:00:00',
+    status: 5,
+    email: 'kiss.anna@example.hu',
+    firstname: 'Kiss',
+    lastname: 'Anna',
+    billing: { postcode: '1111', city: 'Budapest', address1: 'Fő utca 1.' },
+    paymentMethodCode: 'BANK_TRANSFER',
+    shippingExtension: 'GLS',
+    shippingFee: { gross: 1490, taxRate: 27 },
+    products,
+  };
+}
+
+async function listed(standin: ShoprenterStandin, client: ShoprenterClient, innerId: number, products: ProductSpec[]) {
+  standin.addOrder(buildShoprenterOrder(spec(innerId, products)));
+  const sourced = await client.getOrder(String(innerId));
+  if (!sourced?.ok) throw new Error(`order ${innerId} did not normalise`);
+  standin.resetStats();
+  return sourced.order;
+}
+
+const ALL = { options: true, units: true };
+/** HTTP requests to the API (the token endpoint is not a read). */
+const requests = (s: ShoprenterStandin) => s.requestLog.filter((r) => r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path.replace(/\/productExtend\/.*/, '/productExtend/{id}')}`);
+const served = (s: ShoprenterStandin) => s.batchLog.map((r) => r.path.replace(/\/productExtend\/.*/, '/productExtend/{id}'));
+/** By hand from the specs: the shirt's two options, the cheese in kg, the bread in db. */
+const EXPECTED = [
+  [['Méret: XL', 'Szín: piros'], null],
+  [[], 'kg'],
+  [[], 'db'],
+];
+const looked = (order: { products: { options: string[]; unit: string | null }[] }) => order.products.map((p) => [p.options, p.unit]);
+
+describe('an order\'s product reads in one batch', () => {
+  it('reads three lines\' options and three units in one request, with the single reads\' result', async () => {
+    const { standin, client } = await setup();
+    const order = await listed(standin, client, 1001, [shirt, cheese, bread]);
+    expect(looked(await client.enrichOrder(order, ALL))).toEqual(EXPECTED);
+    expect(requests(standin)).toEqual(['POST /api/batch']);
+    expect(served(standin).sort()).toEqual(['/orderProductOptions', '/orderProductOptions', '/orderProductOptions', '/productExtend/{id}', '/productExtend/{id}', '/productExtend/{id}'].map((p) => `/api${p}`).sort());
+  });
+
+  it('asks nothing for cached units, and sends a lone read on its own', async () => {
+    const { standin, client } = await setup();
+    await client.enrichOrder(await listed(standin, client, 1001, [shirt, cheese]), ALL);
+    const again = await listed(standin, client, 1002, [cheese]);
+    expect(looked(await client.enrichOrder(again, ALL))).toEqual([[[], 'kg']]);
+    expect(requests(standin)).toEqual(['GET /api/orderProductOptions']);
+    expect(standin.batchLog).toHaveLength(0);
+  });
+
+  it('reads a product the batch answered 404 for on its own before taking it as deleted', async () => {
+    const { standin, client } = await setup();
+    const order = await listed(standin, client, 1001, [shirt, cheese]);
+    const cheeseId = order.products[1]?.productId ?? '';
+    standin.deleteProduct(cheeseId);
+    expect(looked(await client.enrichOrder(order, ALL))).toEqual([[['Méret: XL', 'Szín: piros'], null], [[], null]]);
+    expect(requests(standin)).toEqual(['POST /api/batch', 'GET /api/productExtend/{id}']);
+  });
+});
+
+describe('answers other than the documented one fall back to single reads', () => {
+  it('a shop without /batch (404): single reads, and no batch again for a while', async () => {
+    const { standin, client } = await setup({ standin: { batch: 'absent' } });
+    expect(looked(await client.enrichOrder(await listed(standin, client, 1001, [shirt, cheese, bread]), ALL))).toEqual(EXPECTED);
+    expect(requests(standin)).toEqual(['POST /api/batch', ...Array(3).fill('GET /api/orderProductOptions'), ...Array(3).fill('GET /api/productExtend/{id}')]);
+    const next = await listed(standin, client, 1002, [shirt, bread]);
+    await client.enrichOrder(next, ALL);
+    expect(requests(standin)).toEqual(['GET /api/orderProductOptions', 'GET /api/orderProductOptions']);
+  });
+
+  it('a batch counted as many (sub-requests refused with 429): those are read on their own, then batches rest', async () => {
+    const { standin, client } = await setup({ standin: { batch: 'each', rateLimitPerSecond: 3 }, client: { limitPerSecond: 3 } });
+    const order = await listed(standin, client, 1001, [shirt, cheese, bread]);
+    expect(looked(await client.enrichOrder(order, ALL))).toEqual(EXPECTED);
+    expect(standin.batchLog.some((r) => r.status === 429)).toBe(true);
+    const refused = standin.batchLog.filter((r) => r.status === 429).length;
+    // The batch, then exactly the refused reads once more on their own (paced, so none is refused).
+    expect(requests(standin)).toHaveLength(1 + refused);
+    expect(standin.stats.status429).toBe(0);
+    await client.enrichOrder(await listed(standin, client, 1002, [shirt, bread]), ALL);
+    expect(requests(standin)).toEqual(['GET /api/orderProductOptions', 'GET /api/orderProductOptions']);
+  });
+
+  it('a sub-request failing inside the batch (503) is read on its own, with its retries', async () => {
+    const { standin, client } = await setup();
+    const order = await listed(standin, client, 1001, [shirt, cheese]);
+    standin.setFault({ kind: 'status', status: 503, path: '/productExtend', times: 2 });
+    expect(looked(await client.enrichOrder(order, ALL))).toEqual([[['Méret: XL', 'Szín: piros'], null], [[], 'kg']]);
+    // The batch (its cheese unit 503), the single read (503), its retry (200).
+    expect(requests(standin)).toEqual(['POST /api/batch', 'GET /api/productExtend/{id}', 'GET /api/productExtend/{id}']);
+  });
+
+  it('a whole batch failing (500) costs the single reads, never a wrong unit', async () => {
+    const { standin, client } = await setup();
+    const order = await listed(standin, client, 1001, [cheese, bread]);
+    standin.setFault({ kind: 'status', status: 500, path: '/batch' });
+    expect(looked(await client.enrichOrder(order, ALL))).toEqual([[[], 'kg'], [[], 'db']]);
+    expect(requests(standin)).toEqual(['POST /api/batch', 'GET /api/orderProductOptions', 'GET /api/orderProductOptions', 'GET /api/productExtend/{id}', 'GET /api/productExtend/{id}']);
+  });
+});
+
+describe('the stand-in\'s /batch answers as reference §2.4 says', () => {
+  async function post(standin: ShoprenterStandin, body: unknown): Promise<{ status: number; json: unknown }> {
+    const token = (await (await fetch(standin.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: standin.clientId, client_secret: standin.clientSecret }) })).json()) as { access_token: string };
+    const response = await fetch(`${standin.url}/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, json: await response.json() };
+  }
+
+  it('answers 200 with each sub-request\'s status (a success as text, a failure as a number) and body', async () => {
+    const standin = await startShoprenterStandin({ rateLimitPerSecond: 0 });
+    running.push(standin);
+    const uris = [`${standin.url}/paymentModes?full=1`, `${standin.url}/productExtend/bm9wZQ==`];
+    const { status, json } = await post(standin, { data: { requests: uris.map((uri) => ({ method: 'GET', uri })) } });
+    expect(status).toBe(200);
+    const items = (json as { requests: { request: { uri: string; response: { header: { statusCode: unknown }; body: { items?: unknown[]; message?: string } } }[] } }).requests.request;
+    expect(items.map((i) => [i.uri, i.response.header.statusCode])).toEqual([
+      [uris[0], '200'],
+      [uris[1], 404],
+    ]);
+    expect(items[0]?.response.body.items?.length).toBeGreaterThan(0);
+    expect(items[1]?.response.body.message).toMatch(/not found/i);
+  });
+
+  it('wants the body wrapped in data (40001 otherwise) and at most 200 sub-requests', async () => {
+    const standin = await startShoprenterStandin({ rateLimitPerSecond: 0 });
+    running.push(standin);
+    expect(await post(standin, { requests: [] })).toMatchObject({ status: 400, json: { error: 40001 } });
+    const many = Array.from({ length: 201 }, () => ({ method: 'GET', uri: `${standin.url}/paymentModes` }));
+    expect((await post(standin, { data: { requests: many } })).status).toBe(400);
+  });
+});
+
+describe('the daemon with the shipped defaults on a fresh ledger', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('makes at most one Shoprenter read per product line: one batch per order', async () => {
+    // The shipped defaults: neither invoice.productOptions nor units.fromProducts in the file.
+    const config = demoConfigYaml().replace(/^\s*productOptions:.*\n/m, '').replace(/^\s*fromProducts:.*\n/m, '');
+    h = await startHarness({ config, shoprenter: { rateLimitPerSecond: 0 } });
+    writeFileSync(h.env.CONFIG_PATH, config);
+    const orders: ProductSpec[][] = [[shirt, cheese, bread], [cheese, bread], [shirt]];
+    orders.forEach((products, i) => h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...spec(2001 + i, products), paymentMethodCode: 'cod', email: `u${i}@example.hu`, dateUpdated: `2026-11-20T10:0${i}:00` })));
+    const runtime = await h.runtime();
+    h.shop.shoprenter.resetStats();
+    await runCycle(runtime.deps);
+    expect(h.shop.cashman.drafts).toHaveLength(3);
+    const reads = h.shop.shoprenter.requestLog.filter((r) => /\/(batch|orderProductOptions|productExtend)/.test(r.path)).map((r) => `${r.method} ${r.path}`);
+    // By hand: order 1 = 3 options + 3 units (one batch), order 2 = 2 options (one batch), order 3 = 1 option (alone).
+    expect(reads).toEqual(['POST /api/batch', 'POST /api/batch', 'GET /api/orderProductOptions']);
+    expect(reads.length / 6).toBeLessThanOrEqual(1);
+    const names = h.shop.cashman.drafts.flatMap((d) => d.rows.map((r) => r['megnevezes']));
+    expect(names).toContain('Póló (Méret: XL, Szín: piros)');
+  });
+});
