@@ -45,7 +45,7 @@ const SubAnswer = z.object({
 });
 /** `requests.request` is a list; a one-item list may arrive as the item itself (an XML->JSON habit). */
 const BatchEnvelope = z.object({
-  requests: z.object({ request: z.preprocess((v) => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]), z.array(SubAnswer)) }),
+  requests: z.object({ request: z.preprocess((v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : v === undefined || v === null ? [] : [v]), z.array(SubAnswer)) }),
 });
 
 export class BatchReads {

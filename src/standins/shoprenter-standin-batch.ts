@@ -1,5 +1,19 @@
 import { shoprenterError, type ApiAnswer } from './shoprenter-standin-api.js';
 
+/** What the batch needs of the stand-in's fault and log entries (shoprenter-standin.ts), without importing it. */
+interface FaultLike {
+  kind: string;
+  status?: number;
+  path?: string;
+  target?: string;
+}
+interface SubLogEntry {
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+}
+
 /**
  * The stand-in's `POST /batch` (reference §2.4): `{"data":{"requests":[{"method","uri"}]}}`
  * answered with `{"requests":{"request":[{"method","uri","response":{"header":{"statusCode"},"body"}}]}}`,
@@ -61,4 +75,40 @@ function subAnswer(method: string, uri: string, index: number, counting: BatchCo
   if (located) hooks.log(located.path, located.query.toString(), answer.status);
   const statusCode = answer.status >= 200 && answer.status < 300 ? String(answer.status) : answer.status;
   return { header: { statusCode }, body: answer.body };
+}
+
+/**
+ * The stand-in's hooks for one batch: sub-requests meet the same data, the same status faults (by
+ * path, consumed one each) and, when counted, the same limit as requests of their own.
+ */
+export function standinBatchHooks(
+  host: string | undefined,
+  deps: {
+    serve: BatchHooks['serve'];
+    faults: () => readonly FaultLike[];
+    takeFault: (path: string) => FaultLike | null;
+    admit: () => boolean;
+    log: (entry: SubLogEntry) => void;
+  },
+): BatchHooks {
+  return {
+    locate(uri) {
+      let url: URL;
+      try {
+        url = new URL(uri);
+      } catch {
+        return null;
+      }
+      if (url.host !== host || !url.pathname.startsWith('/api/')) return null;
+      return { path: url.pathname.slice(4), query: url.searchParams };
+    },
+    serve: deps.serve,
+    fault(path) {
+      const head = deps.faults()[0];
+      if (head?.kind !== 'status' || (head.target ?? 'api') === 'token' || (head.path && !path.startsWith(head.path))) return null;
+      return deps.takeFault(path)?.status ?? 500;
+    },
+    admit: deps.admit,
+    log: (path, query, status) => deps.log({ method: 'GET', path: `/api${path}`, query, status }),
+  };
 }

@@ -10,7 +10,7 @@ import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.j
 import { defaultListing, type BoundShape, type ListingControls } from './shoprenter-standin-listing.js';
 import { DEFAULT_SHOP, statusHref } from './shoprenter-wire.js';
 import { answerWebHookWrite } from './shoprenter-standin-webhooks.js';
-import { answerBatch, type BatchCounting, type BatchHooks } from './shoprenter-standin-batch.js';
+import { answerBatch, standinBatchHooks, type BatchCounting, type BatchHooks } from './shoprenter-standin-batch.js';
 import { addStockProducts, answerProductWrite, subtractOrderStock, type ProductWrite, type StockProductSpec } from './shoprenter-standin-products.js';
 
 /** One injected misbehaviour, consumed by the next matching request(s). */
@@ -265,27 +265,14 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     return { status: 200, body: { token_type: 'Bearer', expires_in: ttl, access_token: token } };
   };
 
-  /** A batch's sub-requests meet the same data, the same status faults (by path) and, when counted, the same limit. */
-  const batchHooks = (req: IncomingMessage): BatchHooks => ({
-    locate(uri) {
-      let url: URL;
-      try {
-        url = new URL(uri);
-      } catch {
-        return null;
-      }
-      if (url.host !== req.headers.host || !url.pathname.startsWith('/api/')) return null;
-      return { path: url.pathname.slice(4), query: url.searchParams };
-    },
-    serve: (path, query) => answerApi(data, path, query),
-    fault(path) {
-      const head = faults[0];
-      if (head?.kind !== 'status' || (head.target ?? 'api') === 'token' || (head.path && !path.startsWith(head.path))) return null;
-      return takeFault(false, path)?.status ?? 500;
-    },
-    admit: () => !rateLimited(now()),
-    log: (path, query, status) => void batchLog.push({ method: 'GET', path: `/api${path}`, query, time: now(), status }),
-  });
+  const batchHooks = (req: IncomingMessage): BatchHooks =>
+    standinBatchHooks(req.headers.host, {
+      serve: (path, query) => answerApi(data, path, query),
+      faults: () => faults,
+      takeFault: (path) => takeFault(false, path),
+      admit: () => !rateLimited(now()),
+      log: (entry) => void batchLog.push({ ...entry, time: now() }),
+    });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
     const arrival = now();
