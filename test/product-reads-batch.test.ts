@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { ShoprenterClient } from '../src/shoprenter/client.js';
 import type { ShoprenterClientOptions } from '../src/shoprenter/client.js';
+import { normalizeOrder } from '../src/shoprenter/normalize-order.js';
 import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { buildShoprenterOrder, netOf } from '../src/standins/shoprenter-fixtures.js';
 import type { OrderSpec, ProductSpec } from '../src/standins/shoprenter-fixtures.js';
@@ -213,5 +214,45 @@ describe('the daemon with the shipped defaults on a fresh ledger', () => {
     expect(reads.length / 6).toBeLessThanOrEqual(1);
     const names = h.shop.cashman.drafts.flatMap((d) => d.rows.map((r) => r['megnevezes']));
     expect(names).toContain('Póló (Méret: XL, Szín: piros)');
+  });
+});
+
+describe('a batch that mixes up its answers', () => {
+  it('never gives a product another product\'s unit: the mixed-up ones are read on their own', async () => {
+    const { createServer } = await import('node:http');
+    const product = (id: string, unit: string) => ({ id, productDescriptions: [{ measurementUnit: unit, language: { code: 'hu' } }] });
+    const units: Record<string, string> = { cA: 'kg', cB: 'l' };
+    const seen: string[] = [];
+    // Answers a batch of product reads swapped and without URIs; single reads as they should be.
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url?.split('?')[0]}`);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        if (req.method === 'POST') {
+          const sent = (JSON.parse(Buffer.concat(chunks).toString()) as { data: { requests: { uri: string }[] } }).data.requests;
+          const ids = sent.map((r) => decodeURIComponent(r.uri.split('/').pop() ?? '')).reverse();
+          res.end(JSON.stringify({ requests: { request: ids.map((id) => ({ method: 'GET', response: { header: { statusCode: '200' }, body: product(id, units[id] ?? '') } })) } }));
+        } else {
+          const id = decodeURIComponent(req.url?.split('/').pop() ?? '');
+          res.end(JSON.stringify(product(id, units[id] ?? '')));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const client = new ShoprenterClient({ apiUrl: `http://127.0.0.1:${port}/api`, auth: { kind: 'basic', user: 'u', password: 'p' }, shop: `mixed-${++shopCounter}`, limitPerSecond: 1000, batchReads: true });
+      const sourced = normalizeOrder(buildShoprenterOrder(spec(3001, [cheese, bread])));
+      if (!sourced.ok) throw new Error('order did not normalise');
+      const order = { ...sourced.order, products: sourced.order.products.map((p, i) => ({ ...p, productId: i === 0 ? 'cA' : 'cB' })) };
+      const enriched = await client.enrichOrder(order, { options: false, units: true });
+      expect(enriched.products.map((p) => p.unit)).toEqual(['kg', 'l']);
+      expect(seen).toEqual(['POST /api/batch', 'GET /api/productExtend/cA', 'GET /api/productExtend/cB']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

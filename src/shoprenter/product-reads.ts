@@ -99,7 +99,8 @@ export class ProductReads {
     for (const [i, id] of unitIds.entries()) {
       const answer = answers[optionIds.length + i];
       const parsed = answer?.status === 200 ? ProductExtendWire.safeParse(answer.body) : null;
-      if (parsed?.success) units.set(id, { unit: hungarianMeasurementUnit(parsed.data) });
+      // Another product's answer (a batch that mixed up its answers) is never taken as this one's unit.
+      if (parsed?.success && (parsed.data.id === null || parsed.data.id === id)) units.set(id, { unit: hungarianMeasurementUnit(parsed.data) });
     }
     return { options, units };
   }
