@@ -115,6 +115,19 @@ describe('an order\'s product reads in one batch', () => {
   });
 });
 
+describe('a long option list in a batch', () => {
+  it('takes the first page from the batch and reads the rest on their own, in order', async () => {
+    const { standin, client } = await setup({ client: { pageSize: 2 } });
+    const many: ProductSpec = { ...shirt, options: ['A', 'B', 'C', 'D', 'E'].map((v, i) => ({ name: `Opció ${i + 1}`, value: v })) };
+    const order = await listed(standin, client, 1002, [many, cheese]);
+    const enriched = await client.enrichOrder(order, ALL);
+    expect(looked(enriched)).toEqual([[['Opció 1: A', 'Opció 2: B', 'Opció 3: C', 'Opció 4: D', 'Opció 5: E'], null], [[], 'kg']]);
+    expect(requests(standin)).toEqual(['POST /api/batch', 'GET /api/orderProductOptions', 'GET /api/orderProductOptions']);
+    const pages = standin.requestLog.filter((r) => r.method === 'GET').map((r) => new URLSearchParams(r.query).get('page'));
+    expect(pages).toEqual(['1', '2']);
+  });
+});
+
 describe('answers other than the documented one fall back to single reads', () => {
   it('a shop without /batch (404): single reads, and no batch again for a while', async () => {
     const { standin, client } = await setup({ standin: { batch: 'absent' } });
