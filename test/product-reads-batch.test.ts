@@ -105,13 +105,12 @@ describe('an order\'s product reads in one batch', () => {
     expect(standin.batchLog).toHaveLength(0);
   });
 
-  it('reads a product the batch answered 404 for on its own before taking it as deleted', async () => {
+  it('takes a product the batch found gone (404 40401, resource not found) as deleted, without another read', async () => {
     const { standin, client } = await setup();
     const order = await listed(standin, client, 1001, [shirt, cheese]);
-    const cheeseId = order.products[1]?.productId ?? '';
-    standin.deleteProduct(cheeseId);
+    standin.deleteProduct(order.products[1]?.productId ?? '');
     expect(looked(await client.enrichOrder(order, ALL))).toEqual([[['Méret: XL', 'Szín: piros'], null], [[], null]]);
-    expect(requests(standin)).toEqual(['POST /api/batch', 'GET /api/productExtend/{id}']);
+    expect(requests(standin)).toEqual(['POST /api/batch']);
   });
 });
 
@@ -230,42 +229,64 @@ describe('the daemon with the shipped defaults on a fresh ledger', () => {
   });
 });
 
+/**
+ * A shop whose single GETs answer as they should and whose /batch answers as `batch` says (the
+ * sub-requests sent, in order); for answers the stand-in never gives.
+ */
+async function oddBatchShop(batch: (uris: string[]) => unknown, units: Record<string, string>) {
+  const { createServer } = await import('node:http');
+  const product = (id: string) => ({ id, productDescriptions: [{ measurementUnit: units[id] ?? '', language: { code: 'hu' } }] });
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push(`${req.method} ${req.url?.split('?')[0]}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.method === 'POST') {
+        const sent = (JSON.parse(Buffer.concat(chunks).toString()) as { data: { requests: { uri: string }[] } }).data.requests;
+        res.end(JSON.stringify(batch(sent.map((r) => r.uri))));
+      } else res.end(JSON.stringify(product(decodeURIComponent(req.url?.split('/').pop() ?? ''))));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const client = new ShoprenterClient({ apiUrl: `http://127.0.0.1:${port}/api`, auth: { kind: 'basic', user: 'u', password: 'p' }, shop: `odd-${++shopCounter}`, limitPerSecond: 1000, batchReads: true });
+  const sourced = normalizeOrder(buildShoprenterOrder(spec(3001, [cheese, bread])));
+  if (!sourced.ok) throw new Error('order did not normalise');
+  const order = { ...sourced.order, products: sourced.order.products.map((p, i) => ({ ...p, productId: i === 0 ? 'cA' : 'cB' })) };
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { client, order, seen, product, close };
+}
+
+describe('a batch answering otherwise than documented, by a shop of its own', () => {
+  it('a 404 that may be "no such route" (the docs\' example) is read on its own: a unit never defaults by mistake', async () => {
+    const shop = await oddBatchShop((uris) => ({ requests: { request: uris.map((uri) => ({ uri, response: { header: { statusCode: 404 }, body: { message: `Resource matching URI "${uri}" not found` } } })) } }), { cA: 'kg', cB: 'l' });
+    try {
+      expect((await shop.client.enrichOrder(shop.order, { options: false, units: true })).products.map((p) => p.unit)).toEqual(['kg', 'l']);
+      expect(shop.seen).toEqual(['POST /api/batch', 'GET /api/productExtend/cA', 'GET /api/productExtend/cB']);
+    } finally {
+      await shop.close();
+    }
+  });
+});
+
 describe('a batch that mixes up its answers', () => {
   it('never gives a product another product\'s unit: the mixed-up ones are read on their own', async () => {
-    const { createServer } = await import('node:http');
-    const product = (id: string, unit: string) => ({ id, productDescriptions: [{ measurementUnit: unit, language: { code: 'hu' } }] });
-    const units: Record<string, string> = { cA: 'kg', cB: 'l' };
-    const seen: string[] = [];
-    // Answers a batch of product reads swapped and without URIs; single reads as they should be.
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        seen.push(`${req.method} ${req.url?.split('?')[0]}`);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        if (req.method === 'POST') {
-          const sent = (JSON.parse(Buffer.concat(chunks).toString()) as { data: { requests: { uri: string }[] } }).data.requests;
-          const ids = sent.map((r) => decodeURIComponent(r.uri.split('/').pop() ?? '')).reverse();
-          res.end(JSON.stringify({ requests: { request: ids.map((id) => ({ method: 'GET', response: { header: { statusCode: '200' }, body: product(id, units[id] ?? '') } })) } }));
-        } else {
-          const id = decodeURIComponent(req.url?.split('/').pop() ?? '');
-          res.end(JSON.stringify(product(id, units[id] ?? '')));
-        }
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const units = { cA: 'kg', cB: 'l' };
+    // The answers reversed and without their URIs, so only their content can tell.
+    const shop = await oddBatchShop(
+      (uris) => ({ requests: { request: uris.reverse().map((uri) => ({ response: { header: { statusCode: '200' }, body: shop.product(decodeURIComponent(uri.split('/').pop() ?? '')) } })) } }),
+      units,
+    );
     try {
-      const port = (server.address() as { port: number }).port;
-      const client = new ShoprenterClient({ apiUrl: `http://127.0.0.1:${port}/api`, auth: { kind: 'basic', user: 'u', password: 'p' }, shop: `mixed-${++shopCounter}`, limitPerSecond: 1000, batchReads: true });
-      const sourced = normalizeOrder(buildShoprenterOrder(spec(3001, [cheese, bread])));
-      if (!sourced.ok) throw new Error('order did not normalise');
-      const order = { ...sourced.order, products: sourced.order.products.map((p, i) => ({ ...p, productId: i === 0 ? 'cA' : 'cB' })) };
-      const enriched = await client.enrichOrder(order, { options: false, units: true });
-      expect(enriched.products.map((p) => p.unit)).toEqual(['kg', 'l']);
-      expect(seen).toEqual(['POST /api/batch', 'GET /api/productExtend/cA', 'GET /api/productExtend/cB']);
+      expect((await shop.client.enrichOrder(shop.order, { options: false, units: true })).products.map((p) => p.unit)).toEqual(['kg', 'l']);
+      expect(shop.seen).toEqual(['POST /api/batch', 'GET /api/productExtend/cA', 'GET /api/productExtend/cB']);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await shop.close();
     }
   });
 });

@@ -96,8 +96,17 @@ export class ProductReads {
       if (items) options.set(id, items);
     }
     const units = new Map<string, { unit: string | null }>();
+    const productAnswers = answers.slice(optionIds.length);
+    // A 404 inside a batch may also mean "no such route" (the docs' own example); it means "this
+    // product is gone" only as Shoprenter's resource-not-found (40401) or beside a product the
+    // same batch did find. Any other 404 is read on its own, so a unit never defaults by mistake.
+    const routed = productAnswers.some((a) => a.status === 200);
     for (const [i, id] of unitIds.entries()) {
-      const answer = answers[optionIds.length + i];
+      const answer = productAnswers[i];
+      if (answer?.status === 404 && (routed || errorCode(answer.body) === 40401)) {
+        units.set(id, { unit: null });
+        continue;
+      }
       const parsed = answer?.status === 200 ? ProductExtendWire.safeParse(answer.body) : null;
       // Another product's answer (a batch that mixed up its answers) is never taken as this one's unit.
       if (parsed?.success && (parsed.data.id === null || parsed.data.id === id)) units.set(id, { unit: hungarianMeasurementUnit(parsed.data) });
@@ -189,6 +198,12 @@ export class ProductReads {
     }
     return hungarianMeasurementUnit(parsed.data);
   }
+}
+
+/** The inner error code of a Shoprenter error body (`{"error": 40401, "message": ...}`), or null. */
+function errorCode(body: unknown): number | null {
+  const code = body !== null && typeof body === 'object' ? (body as { error?: unknown }).error : undefined;
+  return typeof code === 'number' || (typeof code === 'string' && /^\d+$/.test(code)) ? Number(code) : null;
 }
 
 /** A page of `/orderProductOptions` items, validated: named, and all of this orderProduct. */

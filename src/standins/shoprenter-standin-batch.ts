@@ -66,7 +66,8 @@ function subAnswer(method: string, uri: string, index: number, counting: BatchCo
   const located = hooks.locate(uri);
   let answer: ApiAnswer;
   if (counting === 'each' && index > 0 && !hooks.admit()) answer = { status: 429, body: { message: 'Too Many Requests' } };
-  else if (located === null) answer = shoprenterError(404, 40401, 'Resource not found!');
+  // A URI the API cannot route: the docs' batch example answers it 404 with only a message.
+  else if (located === null) answer = { status: 404, body: { message: `Resource matching URI "${uri}" not found` } };
   else if (method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
   else {
     const status = hooks.fault(located.path);
