@@ -74,9 +74,9 @@ export class ProductReads {
   }
 
   /**
-   * The reads of one order in one batch. Returns what the batch answered usably; a sub-answer that
-   * is not a 200 of the expected form (a 404 included: a product is only taken as deleted on a
-   * read of its own) is left out, and so read on its own by the caller.
+   * The reads of one order in one batch. Returns what the batch answered usably; any other
+   * sub-answer (not a 200 of the expected form, nor a 404 that surely means a deleted product) is
+   * left out, and so read on its own by the caller.
    */
   private async viaBatch(
     optionIds: readonly string[],
