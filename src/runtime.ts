@@ -64,7 +64,7 @@ export interface RuntimeOptions {
   alertTuning?: Partial<DeliveryTuning>;
   now?: () => Date;
   /** Overrides for stand-ins and benchmarks (retry pacing, rate limit). */
-  shoprenterTuning?: { retryBaseMs?: number; retryBudgetMs?: number; maxRetries?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number };
+  shoprenterTuning?: { retryBaseMs?: number; retryBudgetMs?: number; maxRetries?: number; limitPerSecond?: number; timeoutMs?: number; pageSize?: number; batchReads?: boolean };
   cashmanTimeoutMs?: number;
   /** Set by a signal that arrives while the runtime starts: cuts start-up reads short (sync-commands.ts). */
   stop?: { requested: boolean };
@@ -131,7 +131,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, logger } = options;
   const now = options.now ?? (() => new Date());
   const stop = options.stop ?? { requested: false };
-  const { shoprenter, cashman } = createClients(env, config, logger, options.shoprenterTuning, options.cashmanTimeoutMs, options.observer, stop);
+  // The daemon sends an order's option and unit reads as one POST /batch (src/shoprenter/batch.ts);
+  // the read-only commands (preview, check) keep to plain GETs.
+  const tuning = { batchReads: true, ...options.shoprenterTuning };
+  const { shoprenter, cashman } = createClients(env, config, logger, tuning, options.cashmanTimeoutMs, options.observer, stop);
   const opened = openLedgerFile(env.databasePath, now);
   const ledger = opened.ledger;
   shoprenter.useUnitStore(new LedgerUnitStore(ledger, now));

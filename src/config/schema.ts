@@ -74,7 +74,7 @@ export const FileConfig = z.strictObject({
       /** The fulfilment date (`teljesites`): the order's date, or the day the draft is made. The issue date is always the draft's day. */
       fulfilmentDate: z.enum(['order', 'draft']).default('order'),
       orderNumberText: z.string().min(1).default('Shoprenter rendelés: {orderNumber}'),
-      /** Fetch each product line's chosen options (the order listing carries only a link): one Shoprenter read per line. */
+      /** Fetch each product line's chosen options (the order listing carries only a link): read per line, in the order's one batch request (src/shoprenter/batch.ts). */
       productOptions: z.boolean().default(true),
       lineNames: z
         .strictObject({

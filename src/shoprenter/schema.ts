@@ -7,34 +7,11 @@ import { z } from 'zod';
  * Amounts stay text here; normalize-order.ts parses them so it can say which one is unreadable.
  */
 
-function isEmptyObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
-}
+import { embedded, embeddedList, IntText, isEmptyObject, looseText, Ref, Text } from './schema-primitives.js';
 
-function emptyToNull(value: unknown): unknown {
-  return value === undefined || value === null || isEmptyObject(value) ? null : value;
-}
-
-/** Any scalar field: trimmed text, or null for `{}`, "", null and a missing key. Numbers become their text. */
-export const Text = z
-  .preprocess((v) => (typeof v === 'number' ? String(v) : emptyToNull(v)), z.string().nullable())
-  .transform((s) => (s === null || s.trim() === '' ? null : s.trim()));
-
-/** page / pageCount / limit: "0" or 0. */
-export const IntText = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]);
-
-/** A related resource `{href}`; `{}` and null mean "none". */
-export const Ref = z.preprocess(emptyToNull, z.object({ href: z.string() }).nullable());
-
-/** An embedded child collection; absent, null or `{}` is an empty list. */
-function embeddedList<T extends z.ZodType>(item: T) {
-  return z.preprocess((v) => emptyToNull(v) ?? [], z.array(item));
-}
-
-/** An embedded object that may also be a bare `{href}`, `{}` or null. */
-function embedded<T extends z.ZodType>(shape: T) {
-  return z.preprocess(emptyToNull, shape.nullable());
-}
+export { emptyToNull, embeddedList, IntText, isEmptyObject, looseText, Ref, Text } from './schema-primitives.js';
+export { OrderStatusDescriptionWire, PaymentModeWire, ShippingModeWire, TaxClassWire, TokenResponse } from './schema-catalog.js';
+export { ProductDescriptionWire, ProductExtendWire } from './schema-products.js';
 
 export const ListEnvelope = z.object({
   page: IntText.optional(),
@@ -49,12 +26,6 @@ export type ListEnvelope = z.infer<typeof ListEnvelope>;
 export const CountryWire = embedded(z.object({ name: Text, isoCode2: Text }));
 export const CurrencyWire = embedded(z.object({ code: Text, decimalPlace: Text, value: Text }));
 export const CouponWire = embedded(z.object({ code: Text }));
-
-/** Trimmed non-empty text or a number as text; null for anything else. */
-function looseText(value: unknown): string | null {
-  if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
-  return typeof value === 'number' ? String(value) : null;
-}
 
 /**
  * A related resource in whatever form it comes: `{href}`, an embedded object with `href`/`id`,
@@ -208,56 +179,6 @@ export const OrderExtendWire = z.object({
 });
 export type OrderExtendWire = z.infer<typeof OrderExtendWire>;
 
-/** `/paymentModes` item; `code` is what orders carry as paymentMethodCode (case differs, §9.6). */
-export const PaymentModeWire = z.object({
-  id: Text,
-  innerId: Text,
-  code: Text,
-  status: Text,
-  paymentDescription: embeddedList(z.object({ name: Text })),
-});
-export type PaymentModeWire = z.infer<typeof PaymentModeWire>;
-
-/** `/shippingModeExtend` item: its fields are not documented, so everything else is kept as sent. */
-export const ShippingModeWire = z.looseObject({ id: Text, innerId: Text, name: Text, extension: Text });
-export type ShippingModeWire = z.infer<typeof ShippingModeWire>;
-
-export const TaxClassWire = z.object({
-  id: Text,
-  name: Text,
-  taxRates: embeddedList(z.object({ rate: Text, description: Text })),
-});
-export type TaxClassWire = z.infer<typeof TaxClassWire>;
-
-export const OrderStatusDescriptionWire = z.object({ id: Text, name: Text, orderStatus: Ref, language: Ref });
-export type OrderStatusDescriptionWire = z.infer<typeof OrderStatusDescriptionWire>;
-
-/** A description's `language`: `{href}` in the productExtend sample, possibly embedded with id/innerId/code. */
-const LanguageRef = z.preprocess(
-  (value) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-    const record = value as Record<string, unknown>;
-    return { href: looseText(record['href']), id: looseText(record['id']), innerId: looseText(record['innerId']), code: looseText(record['code']) };
-  },
-  z
-    .object({ href: z.string().nullable(), id: z.string().nullable(), innerId: z.string().nullable(), code: z.string().nullable() })
-    .nullable(),
-);
-
-/** One `productDescriptions[]` entry: per language, with the quantity unit (`measurementUnit`, reference §8.1). */
-export const ProductDescriptionWire = z.object({ name: Text, measurementUnit: Text, language: LanguageRef });
-export type ProductDescriptionWire = z.infer<typeof ProductDescriptionWire>;
-
-/**
- * `/productExtend/{id}`: only what the invoice needs. `productDescriptions` must be the embedded
- * array; a bare href there fails, so the order waits rather than silently losing its unit.
- */
-export const ProductExtendWire = z.object({
-  id: Text,
-  productDescriptions: embeddedList(ProductDescriptionWire),
-});
-export type ProductExtendWire = z.infer<typeof ProductExtendWire>;
-
 /**
  * The last path segment of an href (query and fragment dropped, %-escapes undone), or null: the
  * API id of the resource an href names (reference §3).
@@ -293,13 +214,6 @@ export function hrefParam(href: string | null | undefined, name: string): string
   }
   return null;
 }
-
-/** The OAuth token answer (reference §1.2). */
-export const TokenResponse = z.object({
-  access_token: z.string().min(1),
-  expires_in: IntText,
-  token_type: z.string().optional(),
-});
 
 /**
  * Status inner id from an orderStatus href: its last path segment is base64 of

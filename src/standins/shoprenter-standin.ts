@@ -10,6 +10,7 @@ import type { ApiAnswer, ApiData, StoredOrder } from './shoprenter-standin-api.j
 import { defaultListing, type BoundShape, type ListingControls } from './shoprenter-standin-listing.js';
 import { DEFAULT_SHOP, statusHref } from './shoprenter-wire.js';
 import { answerWebHookWrite } from './shoprenter-standin-webhooks.js';
+import { answerBatch, standinBatchHooks, type BatchCounting, type BatchHooks } from './shoprenter-standin-batch.js';
 import { addStockProducts, answerProductWrite, subtractOrderStock, type ProductWrite, type StockProductSpec } from './shoprenter-standin-products.js';
 
 /** One injected misbehaviour, consumed by the next matching request(s). */
@@ -55,6 +56,8 @@ export interface ShoprenterStandinOptions {
   productBody?: 'either' | 'wrapped';
   /** A PUT to an unknown product id creates it (the docs suggest a PUT with an API id may); default 404. */
   putCreates?: boolean;
+  /** How `POST /batch` counts against the rate limit, or `absent`; default `one` (shoprenter-standin-batch.ts). */
+  batch?: BatchCounting;
 }
 
 export interface RequestLogEntry {
@@ -77,6 +80,8 @@ export interface ShoprenterStandin {
   clientSecret: string;
   stats: { requests: number; byPath: Record<string, number>; status429: number; tokenRequests: number };
   requestLog: RequestLogEntry[];
+  /** The GETs served inside `POST /batch` requests (each batch itself is one requestLog entry). */
+  batchLog: RequestLogEntry[];
   /** Every access token issued so far, for tests that prove no token reaches a log or the database. */
   issuedTokens: string[];
   /**
@@ -161,6 +166,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
   let faults: StandinFault[] = [];
   const stats = { requests: 0, byPath: {} as Record<string, number>, status429: 0, tokenRequests: 0 };
   const requestLog: RequestLogEntry[] = [];
+  const batchLog: RequestLogEntry[] = [];
   const tokenPath = `/oauth/${shop}/app/token`;
 
   const delay = (ms: number) =>
@@ -259,6 +265,15 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     return { status: 200, body: { token_type: 'Bearer', expires_in: ttl, access_token: token } };
   };
 
+  const batchHooks = (req: IncomingMessage): BatchHooks =>
+    standinBatchHooks(req.headers.host, {
+      serve: (path, query) => answerApi(data, path, query),
+      faults: () => faults,
+      takeFault: (path) => takeFault(false, path),
+      admit: () => !rateLimited(now()),
+      log: (entry) => void batchLog.push({ ...entry, time: now() }),
+    });
+
   const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
     const arrival = now();
     const url = new URL(req.url ?? '/', 'http://standin');
@@ -317,7 +332,8 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
       answer = shoprenterError(401, 40101, 'You have no permission for this operation!');
     } else if ((req.method === 'PUT' || req.method === 'POST') && apiPath.startsWith('/products/')) {
       answer = answerProductWrite(data, req.method, apiPath, body, productWrites, productHooks.beforeWrite, options.productBody, options.putCreates ?? false);
-    } else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
+    } else if (req.method === 'POST' && apiPath === '/batch') answer = answerBatch(body, options.batch ?? 'one', batchHooks(req));
+    else if (req.method !== 'GET') answer = shoprenterError(405, 40501, 'Method not allowed!');
     else answer = answerApi(data, apiPath, url.searchParams);
 
     const format = fault?.kind === 'xml' || !wantsJson ? 'xml' : 'json';
@@ -345,6 +361,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     clientSecret,
     stats,
     requestLog,
+    batchLog,
     issuedTokens,
     addOrder,
     addOrders: (raws) => raws.forEach((raw) => addOrder(raw)),
@@ -378,6 +395,7 @@ export async function startShoprenterStandin(options: ShoprenterStandinOptions =
     resetStats() {
       Object.assign(stats, { requests: 0, byPath: {}, status429: 0, tokenRequests: 0 });
       requestLog.length = 0;
+      batchLog.length = 0;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
