@@ -1,4 +1,4 @@
-import type { ApiAnswer, ApiData } from './shoprenter-standin-api.js';
+import type { ApiAnswer, ApiData } from './shoprenter-standin-envelope.js';
 import { productInnerIdFor } from './shoprenter-order-builder.js';
 import { apiId, hrefBase } from './shoprenter-wire.js';
 
