@@ -20,6 +20,8 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
     },
   },
+  // Plain-JS jest plug-ins (reporter, environment): jest loads them untransformed, so no types to check.
+  { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['src/domain/**/*.ts'],
     rules: {

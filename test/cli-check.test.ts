@@ -144,7 +144,7 @@ describe('check and the config loader report every problem in plain words', () =
     const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const reachable = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(resolve('dist/main.js'))})`], asNobody);
     if (reachable.status !== 0) {
-      process.stdout.write('read-only ledger test not run: the checkout is not readable by the unprivileged user\n');
+      console.log('read-only ledger test not run: the checkout is not readable by the unprivileged user');
       return;
     }
     const result = spawnSync(process.execPath, ['dist/main.js', 'once'], {

@@ -7,6 +7,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-order-builder.js';
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { showOnFailure } from './helpers/failure-output.js';
 
 /**
  * SPEC §5 end to end, with real processes and real HTTP: the built daemon (`node dist/main.js run`)
@@ -57,6 +58,7 @@ async function startDaemon(shop: LocalShop, intervalSeconds: number): Promise<Da
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  showOnFailure(`the daemon (pid ${child.pid ?? '?'})`, output);
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const started = await waitFor(() => /http listener started.*port=(\d+)/.exec(output.join(''))?.[1], 15_000);
   await waitFor(() => /cycle finished/.test(output.join('')) || undefined, 15_000);
@@ -126,7 +128,10 @@ async function postFromChild(url: string, bodies: { 'content-type': string; body
       }));
       process.stdout.write(JSON.stringify(statuses));
     });`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const errors: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
+  showOnFailure('the webhook sender', errors);
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -281,7 +286,7 @@ describe('1,000 webhooks at once beside a poll every 5 s', () => {
     const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
     expect(metrics).toMatch(/^sync_webhook_deliveries_total\{outcome="accepted"\} 1000$/m);
     expect(metrics).toMatch(/^sync_cycles_total\{outcome="ok"\} [3-9]|^sync_cycles_total\{outcome="ok"\} \d\d/m);
-    process.stdout.write(`1000 webhooks sent in ${sentMs} ms; ${times.length} triggered reads\n`);
+    console.log(`1000 webhooks sent in ${sentMs} ms; ${times.length} triggered reads`);
     expect(daemon.output.join('')).not.toContain(SECRET);
   }, 120_000);
 });

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { loadRemoteEnv } from '../../src/config/env.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
+import { showOnFailure } from './failure-output.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.js';
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../../src/standins/local-shop.js';
 import type { ShoprenterStandinOptions } from '../../src/standins/shoprenter-standin.js';
@@ -48,6 +49,7 @@ export async function startHarness(
       done();
     },
   });
+  showOnFailure('the in-process daemon (harness)', logs);
   const open: Runtime[] = [];
   return {
     shop,

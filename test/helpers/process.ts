@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { showOnFailure } from './failure-output.js';
 
 export const MAIN = join(process.cwd(), 'dist', 'main.js');
 
@@ -19,7 +20,11 @@ export function startProc(args: string[], env: Record<string, string>, cwd = pro
   const stderr: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   let partial = '';
+  // Both streams as they came, for a failing test's report (failure-output.ts).
+  const both: string[] = [];
+  showOnFailure(`node dist/main.js ${args.join(' ')} (pid ${child.pid ?? '?'})`, both);
   child.stdout.on('data', (chunk: Buffer) => {
+    both.push(chunk.toString());
     partial += chunk.toString();
     const lines = partial.split('\n');
     partial = lines.pop() ?? '';
@@ -33,7 +38,10 @@ export function startProc(args: string[], env: Record<string, string>, cwd = pro
       }
     }
   });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    both.push(chunk.toString());
+    stderr.push(chunk.toString());
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     child,

@@ -6,6 +6,7 @@ import { addMinutes, shopNow } from '../../src/domain/shop-clock.js';
 import { loadRemoteEnv } from '../../src/config/env.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
+import { showOnFailure } from './failure-output.js';
 import { createClients } from '../../src/runtime.js';
 import { ShoprenterClient } from '../../src/shoprenter/client.js';
 import { RateLimiter } from '../../src/shoprenter/rate-limiter.js';
@@ -57,6 +58,7 @@ export async function startStockShop(options: { cashman: StandinStockRow[]; prod
       done();
     },
   });
+  showOnFailure('the in-process stock round (stock shop)', logs);
   const env = { ...shop.env, CONFIG_PATH: join(dir, 'config.yaml'), DATABASE_PATH: join(dir, 'sync.db') };
   const remote = loadRemoteEnv(env);
   const config = parseConfig(configText);

@@ -1,0 +1,41 @@
+import { TestEnvironment } from 'jest-environment-node';
+
+/** How much of one source's output a failure shows (its end: where things went wrong). */
+const TAIL_LINES = 200;
+
+/**
+ * Jest's node environment, plus: when a test fails, the output its child processes and in-process
+ * daemons collected during that test (registered with failure-output.ts's showOnFailure) is
+ * attached to its failure message.
+ * Helpers capture that output instead of streaming it, so a passing test prints nothing.
+ */
+export default class QuietEnvironment extends TestEnvironment {
+  marks = new Map();
+
+  sources() {
+    return this.global.__scsFailureOutput ?? [];
+  }
+
+  async handleTestEvent(event, state) {
+    if (event.name === 'test_start') {
+      // Sources made before this test (a beforeAll's daemon) show only what this test added.
+      this.marks = new Map(this.sources().map((source) => [source, source.chunks.length]));
+    }
+    if (event.name === 'test_done' && event.test.errors.length > 0) {
+      for (const source of this.sources()) {
+        const text = source.chunks.slice(this.marks.get(source) ?? 0).join('');
+        if (text.trim() === '') continue;
+        const lines = text.trimEnd().split('\n');
+        const shown = lines.length > TAIL_LINES ? [`(first ${lines.length - TAIL_LINES} lines left out)`, ...lines.slice(-TAIL_LINES)] : lines;
+        // Attached to the failure itself (one more error of this test, with no stack of its own),
+        // so it is printed right under the assertion that failed, in the failure summary too.
+        const attached = new Error(`output of ${source.label} during this test:`);
+        // Jest reads everything before the first "at …:line:col" line as the message; this node:
+        // frame ends it (and is itself left out of the printed stack as a Node internal).
+        attached.stack = `${attached.message}\n${shown.map((line) => `  | ${line}`).join('\n')}\n    at captured output (node:internal/captured:1:1)`;
+        event.test.errors.push(attached);
+      }
+    }
+    await super.handleTestEvent?.(event, state);
+  }
+}
