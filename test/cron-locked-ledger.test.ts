@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { demoConfigYaml, startLocalShop, type LocalShop } from '../src/standins/local-shop.js';
 import { sampleShop } from '../src/standins/shoprenter-fixtures.js';
 import { startWebhook, type WebhookServer } from './alerts-webhook.js';
-import { requireBuild, runToEnd, spawnCli } from './helpers/processes.js';
+import { requireBuild, runToEnd, spawnCli, waitFor } from './helpers/processes.js';
 
 /**
  * Issue 16 §7 for the README's other way to run, `once` from cron (found in review): another program
@@ -39,9 +39,16 @@ describe('once from cron whose cycles fail on a SQLite error mid-cycle', () => {
     shop.shoprenter.addOrders(sampleShop(2, 93));
     expect((await runToEnd(['once'], env, dir, 60_000)).code).toBe(0);
     for (let i = 0; i < 2; i++) {
+      const asked = shop.shoprenter.requestLog.length;
       const child = spawnCli(['once'], env, dir);
-      // Started and holding the writer lock: a second later it is waiting on Shoprenter's slow list.
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Holding the writer lock and waiting on Shoprenter's slow list (its answer takes 1.5 s): the
+      // list request has arrived and is not answered yet. Waited for, not slept: a busy machine
+      // starts the process late.
+      await waitFor(
+        () => shop.shoprenter.requestLog.slice(asked).some((entry) => entry.path.endsWith('/orderExtend') && entry.status === 0),
+        60_000,
+        'the once process asking for the order list',
+      );
       const other = new Database(env['DATABASE_PATH']);
       other.exec('BEGIN IMMEDIATE');
       try {
