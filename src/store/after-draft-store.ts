@@ -3,6 +3,7 @@ import type { DraftCondition } from '../domain/after-draft-judgement.js';
 import type { Fingerprint } from '../domain/fingerprint.js';
 import { toEvent, toWatch, type AfterDraftEvent, type NewEvent, type RawEvent, type RawWatch, type RedraftOwner, type WatchRow } from './after-draft-rows.js';
 import type { Identity } from './writer-lock.js';
+import { lazyTransaction, statementCache } from './statement-cache.js';
 
 export type { AfterDraftEvent, EventKind, NewEvent, RedraftOwner, WatchRow } from './after-draft-rows.js';
 
@@ -15,17 +16,22 @@ export type { AfterDraftEvent, EventKind, NewEvent, RedraftOwner, WatchRow } fro
  */
 
 export class AfterDraftStore {
+  /** Statements compiled once (a drafted order runs three of these). */
+  private readonly sql: (text: string) => Database.Statement;
+
   constructor(
     readonly db: Database.Database,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.sql = statementCache(db);
+  }
 
   private stamp(): string {
     return this.now().toISOString();
   }
 
   get(orderNumber: string): WatchRow | undefined {
-    const raw = this.db.prepare('SELECT * FROM after_draft WHERE order_number = ?').get(orderNumber) as RawWatch | undefined;
+    const raw = this.sql('SELECT * FROM after_draft WHERE order_number = ?').get(orderNumber) as RawWatch | undefined;
     return raw && toWatch(raw);
   }
 
@@ -36,33 +42,28 @@ export class AfterDraftStore {
    */
   recordDraft(orderNumber: string, fingerprint: Fingerprint, dateUpdated: string, statusId: string | null = null): void {
     const json = JSON.stringify(fingerprint);
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      this.db.transaction(() => {
-        // The daemon drafted an order a redraft had started on and left (its draft failed for a
-        // passing reason, and the daemon sent it later): that draft completes the redraft. A
-        // redraft's own draft is closed by finishRedraft (its process is still recorded).
-        const row = this.get(orderNumber);
-        if (row && row.redraftPid === null) this.completeOpenRedraft(orderNumber, 'The daemon sent the new draft that a redraft had started on.');
-        this.db
-          .prepare(
-            `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at, status_id)
-             VALUES (?, ?, 'draft', ?, ?, 'ok', ?, ?)
-             ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
-               seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at,
-               status_id = excluded.status_id`,
-          )
-          .run(orderNumber, json, dateUpdated, json, this.stamp(), statusId);
-      })();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    lazyTransaction(this.db, () => {
+      // The daemon drafted an order a redraft had started on and left (its draft failed for a
+      // passing reason, and the daemon sent it later): that draft completes the redraft. A
+      // redraft's own draft is closed by finishRedraft (its process is still recorded).
+      const row = this.get(orderNumber);
+      if (row && row.redraftPid === null) this.completeOpenRedraft(orderNumber, 'The daemon sent the new draft that a redraft had started on.');
+      this
+        .sql(
+          `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at, status_id)
+           VALUES (?, ?, 'draft', ?, ?, 'ok', ?, ?)
+           ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
+             seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at,
+             status_id = excluded.status_id`,
+        )
+        .run(orderNumber, json, dateUpdated, json, this.stamp(), statusId);
+    });
   }
 
   /** First sight of an order drafted before fingerprints existed. */
   adopt(orderNumber: string, base: Fingerprint, source: 'audit' | 'observed'): WatchRow {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO after_draft (order_number, fingerprint, source, updated_at) VALUES (?, ?, ?, ?)`)
+    this
+      .sql(`INSERT OR IGNORE INTO after_draft (order_number, fingerprint, source, updated_at) VALUES (?, ?, ?, ?)`)
       .run(orderNumber, JSON.stringify(base), source, this.stamp());
     return this.get(orderNumber)!;
   }
@@ -77,12 +78,12 @@ export class AfterDraftStore {
     statusId?: string | null,
   ): number | null {
     return this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE after_draft SET seen_updated = ?, observed = ?, condition = ?, updated_at = ?, status_id = COALESCE(?, status_id) WHERE order_number = ?')
+      this
+        .sql('UPDATE after_draft SET seen_updated = ?, observed = ?, condition = ?, updated_at = ?, status_id = COALESCE(?, status_id) WHERE order_number = ?')
         .run(seenUpdated, JSON.stringify(observed), condition, this.stamp(), statusId ?? null, orderNumber);
       if (event === null) return null;
       const id = this.insertEvent(orderNumber, event, true);
-      if (id !== null) this.db.prepare('UPDATE after_draft SET attention = 1 WHERE order_number = ?').run(orderNumber);
+      if (id !== null) this.sql('UPDATE after_draft SET attention = 1 WHERE order_number = ?').run(orderNumber);
       return id;
     })();
   }
@@ -94,15 +95,15 @@ export class AfterDraftStore {
   inStatusNotCancelled(statusIds: readonly string[]): (WatchRow & { statusId: string })[] {
     if (statusIds.length === 0) return [];
     const marks = statusIds.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare(`SELECT * FROM after_draft WHERE status_id IN (${marks}) AND condition != 'cancelled' AND redraft_pid IS NULL ORDER BY order_number`)
+    const rows = this
+      .sql(`SELECT * FROM after_draft WHERE status_id IN (${marks}) AND condition != 'cancelled' AND redraft_pid IS NULL ORDER BY order_number`)
       .all(...statusIds) as (RawWatch & { status_id: string })[];
     return rows.map((raw) => ({ ...toWatch(raw), statusId: raw.status_id }));
   }
 
   private insertEvent(orderNumber: string, event: NewEvent, alertable: boolean): number | null {
-    const result = this.db
-      .prepare(
+    const result = this
+      .sql(
         `INSERT OR IGNORE INTO after_draft_events (at, order_number, kind, version, reason, cashman_ref, alerted)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -112,17 +113,17 @@ export class AfterDraftStore {
 
   /** Reportable events whose alert has not gone out (a crash between the two is repaired next cycle). */
   unalerted(): AfterDraftEvent[] {
-    return (this.db.prepare('SELECT * FROM after_draft_events WHERE alerted = 0 ORDER BY id').all() as RawEvent[]).map(toEvent);
+    return (this.sql('SELECT * FROM after_draft_events WHERE alerted = 0 ORDER BY id').all() as RawEvent[]).map(toEvent);
   }
 
   setAlerted(eventId: number): void {
-    this.db.prepare('UPDATE after_draft_events SET alerted = 1 WHERE id = ?').run(eventId);
+    this.sql('UPDATE after_draft_events SET alerted = 1 WHERE id = ?').run(eventId);
   }
 
   /** Orders reported and not yet acked, each with its latest report. */
   needingAttention(): { watch: WatchRow; event: AfterDraftEvent }[] {
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .sql(
         `SELECT a.*, e.id AS e_id FROM after_draft a
          JOIN after_draft_events e ON e.id = (SELECT MAX(id) FROM after_draft_events
            WHERE order_number = a.order_number AND kind IN ('cancelled','changed','restored'))
@@ -133,18 +134,18 @@ export class AfterDraftStore {
   }
 
   private event(id: number): AfterDraftEvent | undefined {
-    const raw = this.db.prepare('SELECT * FROM after_draft_events WHERE id = ?').get(id) as RawEvent | undefined;
+    const raw = this.sql('SELECT * FROM after_draft_events WHERE id = ?').get(id) as RawEvent | undefined;
     return raw && toEvent(raw);
   }
 
   eventsFor(orderNumber: string): AfterDraftEvent[] {
-    return (this.db.prepare('SELECT * FROM after_draft_events WHERE order_number = ? ORDER BY id').all(orderNumber) as RawEvent[]).map(toEvent);
+    return (this.sql('SELECT * FROM after_draft_events WHERE order_number = ? ORDER BY id').all(orderNumber) as RawEvent[]).map(toEvent);
   }
 
   /** `ack`: compare-and-set on the attention flag, so two acks record one. */
   ack(orderNumber: string, note: string, cashmanRef: string | null): boolean {
     return this.db.transaction(() => {
-      const changed = this.db.prepare('UPDATE after_draft SET attention = 0, updated_at = ? WHERE order_number = ? AND attention = 1').run(this.stamp(), orderNumber);
+      const changed = this.sql('UPDATE after_draft SET attention = 0, updated_at = ? WHERE order_number = ? AND attention = 1').run(this.stamp(), orderNumber);
       if (changed.changes !== 1) return false;
       this.insertEvent(orderNumber, { kind: 'acked', version: null, reason: note, cashmanRef }, false);
       return true;
@@ -158,13 +159,13 @@ export class AfterDraftStore {
 
   /** Forgets the redraft process of an order (it finished, or it is known to be gone). */
   clearRedraft(orderNumber: string): void {
-    this.db.prepare('UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, updated_at = ? WHERE order_number = ?').run(this.stamp(), orderNumber);
+    this.sql('UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, updated_at = ? WHERE order_number = ?').run(this.stamp(), orderNumber);
   }
 
   /** Orders a redraft process has under way (or left mid-send), with that process. */
   redraftsInFlight(): { orderNumber: string; owner: RedraftOwner }[] {
     return (
-      this.db.prepare('SELECT order_number, redraft_pid, redraft_owner, updated_at FROM after_draft WHERE redraft_pid IS NOT NULL').all() as {
+      this.sql('SELECT order_number, redraft_pid, redraft_owner, updated_at FROM after_draft WHERE redraft_pid IS NOT NULL').all() as {
         order_number: string;
         redraft_pid: number;
         redraft_owner: string | null;
@@ -194,8 +195,8 @@ export class AfterDraftStore {
     const owner: RedraftOwner = { ...me, startedAt: at };
     const reason = `A redraft started at ${at} did not finish; nothing was sent by it. Run "redraft ${orderNumber} --old-draft-deleted" again.`;
     return this.db.transaction(() => {
-      const changed = this.db
-        .prepare(
+      const changed = this
+        .sql(
           `UPDATE orders SET state = 'quarantined', attempts = 0, next_attempt_at = NULL, last_error = ?, last_error_code = 'REDRAFT',
              date_updated = ?, alerted_state = 'quarantined:' || ?, updated_at = ?
            WHERE order_number = ? AND state = ? AND (state = 'done' OR last_error_code = 'REDRAFT')
@@ -203,8 +204,8 @@ export class AfterDraftStore {
         )
         .run(reason, dateUpdated, dateUpdated, at, orderNumber, expected, orderNumber);
       if (changed.changes !== 1) return false;
-      this.db
-        .prepare('UPDATE after_draft SET redraft_pid = ?, redraft_owner = ?, updated_at = ? WHERE order_number = ?')
+      this
+        .sql('UPDATE after_draft SET redraft_pid = ?, redraft_owner = ?, updated_at = ? WHERE order_number = ?')
         .run(me.pid, JSON.stringify(owner), at, orderNumber);
       this.insertEvent(orderNumber, { kind: 'redraft-started', version: dateUpdated, reason: statement, cashmanRef: oldRef }, false);
       return true;
@@ -215,8 +216,8 @@ export class AfterDraftStore {
   finishRedraft(orderNumber: string, event: NewEvent, drafted: boolean): void {
     this.db.transaction(() => {
       this.insertEvent(orderNumber, event, false);
-      this.db
-        .prepare(`UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, attention = CASE WHEN ? THEN 0 ELSE attention END, updated_at = ? WHERE order_number = ?`)
+      this
+        .sql(`UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, attention = CASE WHEN ? THEN 0 ELSE attention END, updated_at = ? WHERE order_number = ?`)
         .run(drafted ? 1 : 0, this.stamp(), orderNumber);
     })();
   }
@@ -227,8 +228,8 @@ export class AfterDraftStore {
    * as done was made from.
    */
   lastDraftRequest(orderNumber: string, anyOutcome = false): unknown {
-    const raw = this.db
-      .prepare(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND (outcome = 'ok' OR ?) ORDER BY id DESC LIMIT 1`)
+    const raw = this
+      .sql(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND (outcome = 'ok' OR ?) ORDER BY id DESC LIMIT 1`)
       .get(orderNumber, anyOutcome ? 1 : 0) as { request: string } | undefined;
     return raw ? (JSON.parse(raw.request) as unknown) : null;
   }
@@ -243,8 +244,8 @@ export class AfterDraftStore {
     // The uncertain draft was a redraft's (or came after one): its report is dealt with now, so a
     // `redraft` typed again is refused like after any redraft that sent its draft.
     this.completeOpenRedraft(orderNumber, 'A person confirmed with "resolve --done" that the new draft of the redraft exists in Cashman.');
-    this.db
-      .prepare(
+    this
+      .sql(
         `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
          VALUES (?, ?, 'audit', NULL, NULL, 'ok', ?)
          ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'audit',
@@ -256,18 +257,18 @@ export class AfterDraftStore {
   /** A redraft started after the order's last report and not finished: its new draft exists now, so the report is dealt with. */
   private completeOpenRedraft(orderNumber: string, reason: string): void {
     const last = (kinds: string) =>
-      (this.db.prepare(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
+      (this.sql(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
     const started = last("'redraft-started'");
     if (started === 0 || started < last("'cancelled','changed','restored'") || started < last("'redrafted'")) return;
     this.insertEvent(orderNumber, { kind: 'redrafted', version: null, reason, cashmanRef: null }, false);
-    this.db.prepare('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
+    this.sql('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
   }
 
   /** Drafted orders the watch has never compared (resolved by hand, or a crash right after adopt). */
   firstLooksDue(): string[] {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT a.order_number FROM after_draft a JOIN orders o ON o.order_number = a.order_number
            WHERE a.seen_updated IS NULL AND o.state = 'done' AND a.redraft_pid IS NULL ORDER BY a.order_number`,
         )
@@ -283,8 +284,8 @@ export class AfterDraftStore {
    */
   stornoCheckCandidates(since: string): string[] {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT o.order_number FROM orders o LEFT JOIN after_draft a ON a.order_number = o.order_number
            WHERE o.state = 'done' AND (o.date_updated IS NULL OR o.date_updated >= ?)
              AND COALESCE(a.condition, 'ok') <> 'cancelled' AND a.redraft_pid IS NULL
@@ -296,6 +297,6 @@ export class AfterDraftStore {
 
   /** The order is gone from the shop altogether: nothing to compare, and no reason to look again. */
   markLooked(orderNumber: string, version: string): void {
-    this.db.prepare('UPDATE after_draft SET seen_updated = ?, updated_at = ? WHERE order_number = ? AND seen_updated IS NULL').run(version, this.stamp(), orderNumber);
+    this.sql('UPDATE after_draft SET seen_updated = ?, updated_at = ? WHERE order_number = ? AND seen_updated IS NULL').run(version, this.stamp(), orderNumber);
   }
 }

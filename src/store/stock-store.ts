@@ -1,4 +1,5 @@
 import type { Ledger } from './ledger.js';
+import { lazyTransaction } from './statement-cache.js';
 
 /**
  * The ledger's stock tables (SPEC §6): orders seen in listings with their lines (the open
@@ -69,19 +70,10 @@ export class StockStore {
     return this.ledger.db;
   }
 
-  /** Keeps the newest view of an order (by dateUpdated); an older listing never overwrites it. */
-  recordOrder(order: OpenOrderRecord): void {
-    this.recordOrders([order], (error) => {
-      throw error;
-    });
-  }
-
   /**
-   * A whole listed page in one transaction committed without waiting for the disk: one commit per
-   * page instead of an fsync per order (the largest cost of a backfill). Nothing is sent on these
-   * rows alone; the stock round's write intent and the cursor are ordinary durable commits that
-   * carry them to the disk (see Ledger.lazily). A record that cannot be written goes to `onError`
-   * and the others are kept.
+   * Keeps the newest view of each order (an older listing never overwrites it); a record that cannot
+   * be written goes to `onError`. One lazy commit per page, not an fsync per order: nothing is sent
+   * on these rows alone, and the stock round's intents and the cursor are durable commits after them.
    */
   recordOrders(orders: readonly OpenOrderRecord[], onError: (error: unknown) => void): void {
     if (orders.length === 0) return;
@@ -91,21 +83,16 @@ export class StockStore {
          date_created = excluded.date_created, date_updated = excluded.date_updated, lines = excluded.lines
        WHERE excluded.date_updated >= stock_open_orders.date_updated`,
     );
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      this.db.transaction(() => {
-        for (const order of orders) {
-          try {
-            const lines = JSON.stringify(order.lines.map((l) => [l.productId, l.quantity.toString()]));
-            statement.run(order.orderId, order.orderNumber, order.statusId, order.dateCreated, order.dateUpdated, lines);
-          } catch (error) {
-            onError(error);
-          }
+    lazyTransaction(this.db, () => {
+      for (const order of orders) {
+        try {
+          const lines = JSON.stringify(order.lines.map((l) => [l.productId, l.quantity.toString()]));
+          statement.run(order.orderId, order.orderNumber, order.statusId, order.dateCreated, order.dateUpdated, lines);
+        } catch (error) {
+          onError(error);
         }
-      })();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+      }
+    });
   }
 
   /** Quantity per product on orders in `statusIds` created at or after `createdSince` (shop-local). */
