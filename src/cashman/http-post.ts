@@ -53,11 +53,12 @@ export function postOnce(url: URL, body: Buffer, contentType: string, timeoutMs:
         connected = true;
       });
     });
-    request.once('error', fail);
+    // on, not once: fail() runs once, and a second 'error' must not become an uncaught one.
+    request.on('error', fail);
     request.once('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.once('error', fail);
+      response.on('error', fail);
       const cut = () => fail(Object.assign(new Error('The answer was cut off before its end'), { code: 'ECONNRESET' }));
       response.once('aborted', cut);
       response.once('close', cut);
