@@ -1,18 +1,5 @@
 import { COMMAND_SPECS, commandHelp, parseCommandArgs, type ParsedCommand } from './cli-args.js';
 import { packageVersion } from './version.js';
-import { partnerStatementCommand } from './commands/partner-code-commands.js';
-import { healthCommand, resolveCommand, retryCommand, statusCommand } from './commands/ledger-commands.js';
-import { onceCommand, runCommand } from './commands/sync-commands.js';
-import { checkCommand } from './commands/check.js';
-import { demoCommand } from './commands/demo.js';
-import { demoServe, untilStopped } from './commands/demo-serve.js';
-import { initConfigCommand } from './commands/init-config.js';
-import { previewCommand } from './commands/preview.js';
-import { ackCommand, redraftCommand } from './commands/after-draft-commands.js';
-import { orderStatusCommand } from './commands/order-story.js';
-import { webhooksCommand } from './commands/webhooks.js';
-import { stockCommand } from './commands/stock-commands.js';
-import { approveCommand } from './commands/pilot-commands.js';
 import type { CommandContext } from './commands/context.js';
 import { AppError, ConfigError, UsageError } from './errors.js';
 
@@ -75,27 +62,49 @@ interface Flags {
   partnerStatement: 'theirs' | 'new-code' | 'both' | null;
 }
 
+// Each command's modules are loaded when it runs: `run` does not carry the demo's stand-ins, the
+// stock and webhook commands or `check` in its memory.
+const commands = {
+  sync: () => import('./commands/sync-commands.js'),
+  ledger: () => import('./commands/ledger-commands.js'),
+  partnerCode: () => import('./commands/partner-code-commands.js'),
+  check: () => import('./commands/check.js'),
+  demo: () => import('./commands/demo.js'),
+  demoServe: () => import('./commands/demo-serve.js'),
+  initConfig: () => import('./commands/init-config.js'),
+  preview: () => import('./commands/preview.js'),
+  afterDraft: () => import('./commands/after-draft-commands.js'),
+  orderStory: () => import('./commands/order-story.js'),
+  webhooks: () => import('./commands/webhooks.js'),
+  stock: () => import('./commands/stock-commands.js'),
+  pilot: () => import('./commands/pilot-commands.js'),
+};
+
 const COMMANDS: Record<string, Handler> = {
-  run: (ctx) => runCommand(ctx),
-  once: (ctx) => onceCommand(ctx),
-  status: (ctx, p, flags) => (p[0] ? orderStatusCommand(ctx, p[0], flags.json) : statusCommand(ctx, flags.json)),
-  ack: (ctx, p) => ackCommand(ctx, p[0]),
-  redraft: (ctx, p, flags) => redraftCommand(ctx, p[0], flags.oldDraftDeleted),
-  retry: (ctx, p, flags) =>
+  run: async (ctx) => (await commands.sync()).runCommand(ctx),
+  once: async (ctx) => (await commands.sync()).onceCommand(ctx),
+  status: async (ctx, p, flags) => (p[0] ? (await commands.orderStory()).orderStatusCommand(ctx, p[0], flags.json) : (await commands.ledger()).statusCommand(ctx, flags.json)),
+  ack: async (ctx, p) => (await commands.afterDraft()).ackCommand(ctx, p[0]),
+  redraft: async (ctx, p, flags) => (await commands.afterDraft()).redraftCommand(ctx, p[0], flags.oldDraftDeleted),
+  retry: async (ctx, p, flags) =>
     flags.partnerStatement === 'both'
       ? Promise.reject(new UsageError('retry takes --partner-code-is-theirs or --new-partner-code, not both: look up the partner in Cashman first.'))
       : flags.partnerStatement
-        ? partnerStatementCommand(ctx, p[0], flags.partnerStatement, flags.force || flags.quarantined)
-        : retryCommand(ctx, p[0], flags.force, flags.quarantined),
-  resolve: (ctx, p, flags) => resolveCommand(ctx, p[0], flags.done),
-  health: (ctx) => healthCommand(ctx),
-  preview: (ctx, p, flags) => previewCommand(ctx, p[0], flags.json),
-  check: (ctx, _p, flags) => checkCommand(ctx, { sendTestAlert: flags.sendTestAlert }),
-  approve: (ctx) => approveCommand(ctx),
-  'init-config': (ctx, _p, flags) => initConfigCommand(ctx, flags.force, flags.stdout),
-  demo: (ctx, _p, flags) => (flags.serve ? demoServe(ctx, flags.port, () => untilStopped(ctx)) : demoCommand(ctx, flags.database)),
-  webhooks: (ctx, p) => webhooksCommand(ctx, p),
-  stock: (ctx, p, flags) => stockCommand(ctx, p, flags.json),
+        ? (await commands.partnerCode()).partnerStatementCommand(ctx, p[0], flags.partnerStatement, flags.force || flags.quarantined)
+        : (await commands.ledger()).retryCommand(ctx, p[0], flags.force, flags.quarantined),
+  resolve: async (ctx, p, flags) => (await commands.ledger()).resolveCommand(ctx, p[0], flags.done),
+  health: async (ctx) => (await commands.ledger()).healthCommand(ctx),
+  preview: async (ctx, p, flags) => (await commands.preview()).previewCommand(ctx, p[0], flags.json),
+  check: async (ctx, _p, flags) => (await commands.check()).checkCommand(ctx, { sendTestAlert: flags.sendTestAlert }),
+  approve: async (ctx) => (await commands.pilot()).approveCommand(ctx),
+  'init-config': async (ctx, _p, flags) => (await commands.initConfig()).initConfigCommand(ctx, flags.force, flags.stdout),
+  demo: async (ctx, _p, flags) => {
+    if (!flags.serve) return (await commands.demo()).demoCommand(ctx, flags.database);
+    const { demoServe, untilStopped } = await commands.demoServe();
+    return demoServe(ctx, flags.port, () => untilStopped(ctx));
+  },
+  webhooks: async (ctx, p) => (await commands.webhooks()).webhooksCommand(ctx, p),
+  stock: async (ctx, p, flags) => (await commands.stock()).stockCommand(ctx, p, flags.json),
 };
 
 /** Runs one command and returns its exit code; prints one clear sentence on failure. */

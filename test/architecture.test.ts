@@ -80,18 +80,6 @@ function withTree(files: Record<string, string>, use: (root: string) => void): v
   }
 }
 
-/**
- * Circles in files another engineer is splitting in this same round (issue 20): listed so this
- * test holds meanwhile, and checked to still exist, so the entry goes when the circle does.
- */
-const KNOWN_CYCLES: readonly string[] = [
-];
-
-/** Files over the limit that another engineer splits in this same round (issue 20), checked like KNOWN_CYCLES. */
-const KNOWN_LONG: readonly string[] = [
-  'sync/process-order.ts',
-];
-
 /** STYLE.md: files of 50-200 lines; split past 300, by responsibility. */
 const MAX_LINES = 300;
 
@@ -101,11 +89,7 @@ describe('the import graph of src/', () => {
   const cycles = importCycles(src.files, src.edges).map((cycle) => cycle.join(' -> '));
 
   it('has no import circle, type-only imports included', () => {
-    expect(cycles.filter((cycle) => !KNOWN_CYCLES.includes(cycle))).toEqual([]);
-  });
-
-  it('still has each circle it lets pass (remove the entry once the circle is gone)', () => {
-    expect(KNOWN_CYCLES.filter((cycle) => !cycles.includes(cycle))).toEqual([]);
+    expect(cycles).toEqual([]);
   });
 
   it('imports only files that exist', () => {
@@ -119,8 +103,7 @@ describe('the import graph of src/', () => {
 
   it(`has no file over ${MAX_LINES} lines`, () => {
     const long = src.files.filter((file) => readFileSync(join(srcRoot, file), 'utf8').split('\n').length - 1 > MAX_LINES);
-    expect(long.filter((file) => !KNOWN_LONG.includes(file))).toEqual([]);
-    expect(KNOWN_LONG.filter((file) => !long.includes(file))).toEqual([]);
+    expect(long).toEqual([]);
   });
 
   it('puts every file in an area the table knows', () => {

@@ -1,5 +1,4 @@
 import { connect, type Socket } from 'node:net';
-import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { AlertEmailSettings } from '../config/alert-email-env.js';
 import type { AlertEvent } from './alert-event.js';
@@ -68,8 +67,10 @@ export class EmailChannel implements ChannelSender {
   /**
    * A transport over our own connection, so a stopping process can cut a hung conversation at once
    * (nodemailer's close() leaves it to its timeouts) and exit without waiting for the server.
+   * nodemailer is loaded on the first e-mail: a daemon without SMTP_URL never pays its memory.
    */
-  private transport() {
+  private async transport() {
+    const { default: nodemailer } = await import('nodemailer');
     const sockets: Socket[] = [];
     const transport = nodemailer.createTransport({
       ...smtpOptions(this.settings, this.timeoutMs),
@@ -101,7 +102,7 @@ export class EmailChannel implements ChannelSender {
   async deliver(events: readonly AlertEvent[], signal: AbortSignal): Promise<string | void> {
     if (events.length === 0) return;
     const content = composeEmail(events, this.language, this.shop);
-    const { transport, cut } = this.transport();
+    const { transport, cut } = await this.transport();
     if (signal.aborted) throw new AlertDeliveryError('cut off because the process was stopping');
     signal.addEventListener('abort', cut, { once: true });
     try {
@@ -120,7 +121,7 @@ export class EmailChannel implements ChannelSender {
 
   /** `check`: connects and logs in, sends nothing; null when it works, else the one sentence. */
   async verify(): Promise<string | null> {
-    const { transport } = this.transport();
+    const { transport } = await this.transport();
     try {
       await transport.verify();
       return null;

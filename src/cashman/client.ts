@@ -1,11 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import got, { RequestError } from 'got';
 import type { InvoiceDraft } from '../domain/draft.js';
 import { CashmanError } from '../errors.js';
 import type { InvoiceBackend, PartnerRequest, RequestRow } from '../sync/ports.js';
 import { DEFAULT_DRAFT_ANSWER_PATTERN, isStockList, recogniseDraftAnswer, recognisePartnerAnswer, type AnswerProblem } from './answers.js';
+import { PostFailure, postOnce } from './http-post.js';
 import { phpSerializeRows } from './php-serialize.js';
 import { STOCK_LIST_OPERATION, stockListRows } from './stock-list.js';
 import { escapeHtml, isHiba, multipartBody, parseCashmanUrl, withoutState } from './transport.js';
@@ -61,9 +61,6 @@ const MAX_MESSAGE = 300;
 const MAX_REFERENCE = 200;
 const MAX_EXCERPT = 120;
 
-// Error codes that can only happen before a connection exists, so the body cannot have left.
-const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 
 /** Cashman's API, one sequential request at a time, with no retries: the sync layer decides those. */
 export class CashmanClient implements InvoiceBackend {
@@ -161,18 +158,10 @@ export class CashmanClient implements InvoiceBackend {
   private async post(rows: RequestRow[], what: string): Promise<string> {
     const { body, contentType } = multipartBody(phpSerializeRows(rows));
     try {
-      const response = await got.post(this.url, {
-        body,
-        headers: { 'content-type': contentType },
-        timeout: { request: this.timeoutMs },
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        // A redirected POST could be sent a second time; a moved endpoint is a config fix instead.
-        followRedirect: false,
-        agent: this.agent,
-        responseType: 'text',
-      });
-      const text = response.body;
+      // No retry, no redirect (a redirected POST could be sent a second time; a moved endpoint is a config fix instead).
+      const agent = this.url.protocol === 'https:' ? this.agent.https : this.agent.http;
+      const response = await postOnce(this.url, body, contentType, this.timeoutMs, agent);
+      const text = response.text;
       if (isHiba(text)) return text;
       if (response.statusCode < 200 || response.statusCode > 299) {
         // A server error or "too busy" is the web server in front of Cashman failing (PHP, database
@@ -237,14 +226,11 @@ export class CashmanClient implements InvoiceBackend {
    * completed: no request byte can have reached Cashman. Everything else may have been processed.
    */
   private transportError(error: unknown, what: string): CashmanError {
-    const code = error instanceof RequestError ? error.code : undefined;
-    const timings = error instanceof RequestError ? error.timings : undefined;
-    const connected = this.url.protocol === 'https:' ? timings?.secureConnect : timings?.connect;
+    const code = error instanceof PostFailure ? error.code : undefined;
     const summary = this.oneLine(error instanceof Error ? error.message : String(error));
     const cause = Object.assign(new Error(summary), { code });
-    // With timings we know whether the connection completed; without them only the code can tell.
-    const neverConnected =
-      timings !== undefined ? connected === undefined : code !== undefined && (NOT_CONNECTED_CODES.has(code) || CERTIFICATE_CODE.test(code));
+    // The client saw whether the connection (TCP, and TLS for https) completed; anything else may have been processed.
+    const neverConnected = error instanceof PostFailure && !error.connected;
     if (neverConnected) {
       return new CashmanError('CASHMAN_NOT_SENT', `Could not reach Cashman for the ${what} request (${summary}); nothing was sent.`, { cause });
     }

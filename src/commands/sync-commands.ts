@@ -6,7 +6,7 @@ import { startStock } from '../stock/stock-daemon.js';
 import type { StockScheduler } from '../stock/stock-scheduler.js';
 import { config, logger, remoteEnv, type CommandContext } from './context.js';
 import { startListener } from '../http/listener.js';
-import { SyncMetrics } from '../http/metrics.js';
+import type { SyncMetrics } from '../http/metrics.js';
 import { SerialLane } from '../sync/serial-lane.js';
 import { resolve } from 'node:path';
 import { packageVersion } from '../version.js';
@@ -130,7 +130,8 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const cfg = config(env);
   const log = logger(ctx, env);
   log.addSecret(env.webhookSecret);
-  const metrics = env.http ? new SyncMetrics() : undefined;
+  // prom-client is loaded only when there is an HTTP port to serve /metrics on.
+  const metrics: SyncMetrics | undefined = env.http ? new (await import('../http/metrics.js')).SyncMetrics() : undefined;
   let runtime: Runtime;
   try {
     const started = await startRuntime(ctx, { env, config: cfg, logger: log, lock: 'run', ...(metrics ? { observer: metrics } : {}) });

@@ -60,15 +60,16 @@ export function openOrderRecord(order: Order): OpenOrderRecord {
   };
 }
 
-function remember(store: StockStore, sourced: SourcedOrder | null): void {
-  if (sourced?.ok) store.recordOrder(openOrderRecord(sourced.order));
+function records(sourced: readonly (SourcedOrder | null)[]): OpenOrderRecord[] {
+  return sourced.flatMap((one) => (one?.ok ? [openOrderRecord(one.order)] : []));
 }
 
 /** The same source, remembering every order it returns; a failure to remember never fails an order. */
 export function observeOpenOrders<T extends OrderSource>(source: T, store: StockStore, onError: (error: unknown) => void): T {
-  const safe = (sourced: SourcedOrder | null) => {
+  // One transaction per page (StockStore.recordOrders).
+  const safe = (sourced: readonly (SourcedOrder | null)[]) => {
     try {
-      remember(store, sourced);
+      store.recordOrders(records(sourced), onError);
     } catch (error) {
       onError(error);
     }
@@ -76,12 +77,12 @@ export function observeOpenOrders<T extends OrderSource>(source: T, store: Stock
   return Object.assign(Object.create(source) as T, {
     listChangedOrders: (updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>) =>
       source.listChangedOrders(updatedAtMin, async (page) => {
-        for (const sourced of page) safe(sourced);
+        safe(page);
         await onPage(page);
       }),
     getOrder: async (ref: string) => {
       const sourced = await source.getOrder(ref);
-      safe(sourced);
+      safe([sourced]);
       return sourced;
     },
   });
@@ -100,11 +101,14 @@ export async function collectOpenOrders(
 ): Promise<{ quantities: Map<string, bigint>; orders: number; seen: Set<string> }> {
   const latest = new Map<string, OpenOrderRecord>();
   await walk(since, (page) => {
-    for (const sourced of page) {
-      if (!sourced.ok) continue;
-      const record = openOrderRecord(sourced.order);
-      if (store) store.recordOrder(record);
-      else if ((latest.get(record.orderId)?.dateUpdated ?? '') <= record.dateUpdated) latest.set(record.orderId, record);
+    if (store) {
+      store.recordOrders(records(page), (error) => {
+        throw error;
+      });
+      return Promise.resolve();
+    }
+    for (const record of records(page)) {
+      if ((latest.get(record.orderId)?.dateUpdated ?? '') <= record.dateUpdated) latest.set(record.orderId, record);
     }
     return Promise.resolve();
   });

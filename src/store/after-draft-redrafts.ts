@@ -10,13 +10,13 @@ import type { Identity } from './process-identity.js';
 export class AfterDraftRedrafts extends AfterDraftEvents {
   /** Forgets the redraft process of an order (it finished, or it is known to be gone). */
   clearRedraft(orderNumber: string): void {
-    this.db.prepare('UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, updated_at = ? WHERE order_number = ?').run(this.stamp(), orderNumber);
+    this.sql('UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, updated_at = ? WHERE order_number = ?').run(this.stamp(), orderNumber);
   }
 
   /** Orders a redraft process has under way (or left mid-send), with that process. */
   redraftsInFlight(): { orderNumber: string; owner: RedraftOwner }[] {
     return (
-      this.db.prepare('SELECT order_number, redraft_pid, redraft_owner, updated_at FROM after_draft WHERE redraft_pid IS NOT NULL').all() as {
+      this.sql('SELECT order_number, redraft_pid, redraft_owner, updated_at FROM after_draft WHERE redraft_pid IS NOT NULL').all() as {
         order_number: string;
         redraft_pid: number;
         redraft_owner: string | null;
@@ -46,8 +46,8 @@ export class AfterDraftRedrafts extends AfterDraftEvents {
     const owner: RedraftOwner = { ...me, startedAt: at };
     const reason = `A redraft started at ${at} did not finish; nothing was sent by it. Run "redraft ${orderNumber} --old-draft-deleted" again.`;
     return this.db.transaction(() => {
-      const changed = this.db
-        .prepare(
+      const changed = this
+        .sql(
           `UPDATE orders SET state = 'quarantined', attempts = 0, next_attempt_at = NULL, last_error = ?, last_error_code = 'REDRAFT',
              date_updated = ?, alerted_state = 'quarantined:' || ?, updated_at = ?
            WHERE order_number = ? AND state = ? AND (state = 'done' OR last_error_code = 'REDRAFT')
@@ -55,8 +55,8 @@ export class AfterDraftRedrafts extends AfterDraftEvents {
         )
         .run(reason, dateUpdated, dateUpdated, at, orderNumber, expected, orderNumber);
       if (changed.changes !== 1) return false;
-      this.db
-        .prepare('UPDATE after_draft SET redraft_pid = ?, redraft_owner = ?, updated_at = ? WHERE order_number = ?')
+      this
+        .sql('UPDATE after_draft SET redraft_pid = ?, redraft_owner = ?, updated_at = ? WHERE order_number = ?')
         .run(me.pid, JSON.stringify(owner), at, orderNumber);
       this.insertEvent(orderNumber, { kind: 'redraft-started', version: dateUpdated, reason: statement, cashmanRef: oldRef }, false);
       return true;
@@ -67,8 +67,8 @@ export class AfterDraftRedrafts extends AfterDraftEvents {
   finishRedraft(orderNumber: string, event: NewEvent, drafted: boolean): void {
     this.db.transaction(() => {
       this.insertEvent(orderNumber, event, false);
-      this.db
-        .prepare(`UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, attention = CASE WHEN ? THEN 0 ELSE attention END, updated_at = ? WHERE order_number = ?`)
+      this
+        .sql(`UPDATE after_draft SET redraft_pid = NULL, redraft_owner = NULL, attention = CASE WHEN ? THEN 0 ELSE attention END, updated_at = ? WHERE order_number = ?`)
         .run(drafted ? 1 : 0, this.stamp(), orderNumber);
     })();
   }
@@ -83,8 +83,8 @@ export class AfterDraftRedrafts extends AfterDraftEvents {
     // The uncertain draft was a redraft's (or came after one): its report is dealt with now, so a
     // `redraft` typed again is refused like after any redraft that sent its draft.
     this.completeOpenRedraft(orderNumber, 'A person confirmed with "resolve --done" that the new draft of the redraft exists in Cashman.');
-    this.db
-      .prepare(
+    this
+      .sql(
         `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at)
          VALUES (?, ?, 'audit', NULL, NULL, 'ok', ?)
          ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'audit',
@@ -96,10 +96,10 @@ export class AfterDraftRedrafts extends AfterDraftEvents {
   /** A redraft started after the order's last report and not finished: its new draft exists now, so the report is dealt with. */
   protected completeOpenRedraft(orderNumber: string, reason: string): void {
     const last = (kinds: string) =>
-      (this.db.prepare(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
+      (this.sql(`SELECT MAX(id) AS id FROM after_draft_events WHERE order_number = ? AND kind IN (${kinds})`).get(orderNumber) as { id: number | null }).id ?? 0;
     const started = last("'redraft-started'");
     if (started === 0 || started < last("'cancelled','changed','restored'") || started < last("'redrafted'")) return;
     this.insertEvent(orderNumber, { kind: 'redrafted', version: null, reason, cashmanRef: null }, false);
-    this.db.prepare('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
+    this.sql('UPDATE after_draft SET attention = 0 WHERE order_number = ?').run(orderNumber);
   }
 }

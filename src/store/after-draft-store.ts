@@ -1,5 +1,6 @@
 import type { DraftCondition } from '../domain/after-draft-judgement.js';
 import type { Fingerprint } from '../domain/fingerprint.js';
+import { lazyTransaction } from './statement-cache.js';
 import { AfterDraftRedrafts } from './after-draft-redrafts.js';
 import { toWatch, type NewEvent, type RawWatch, type WatchRow } from './after-draft-rows.js';
 
@@ -15,7 +16,7 @@ export type { AfterDraftEvent, EventKind, NewEvent, RedraftOwner, WatchRow } fro
  */
 export class AfterDraftStore extends AfterDraftRedrafts {
   get(orderNumber: string): WatchRow | undefined {
-    const raw = this.db.prepare('SELECT * FROM after_draft WHERE order_number = ?').get(orderNumber) as RawWatch | undefined;
+    const raw = this.sql('SELECT * FROM after_draft WHERE order_number = ?').get(orderNumber) as RawWatch | undefined;
     return raw && toWatch(raw);
   }
 
@@ -26,33 +27,28 @@ export class AfterDraftStore extends AfterDraftRedrafts {
    */
   recordDraft(orderNumber: string, fingerprint: Fingerprint, dateUpdated: string, statusId: string | null = null): void {
     const json = JSON.stringify(fingerprint);
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      this.db.transaction(() => {
-        // The daemon drafted an order a redraft had started on and left (its draft failed for a
-        // passing reason, and the daemon sent it later): that draft completes the redraft. A
-        // redraft's own draft is closed by finishRedraft (its process is still recorded).
-        const row = this.get(orderNumber);
-        if (row && row.redraftPid === null) this.completeOpenRedraft(orderNumber, 'The daemon sent the new draft that a redraft had started on.');
-        this.db
-          .prepare(
-            `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at, status_id)
-             VALUES (?, ?, 'draft', ?, ?, 'ok', ?, ?)
-             ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
-               seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at,
-               status_id = excluded.status_id`,
-          )
-          .run(orderNumber, json, dateUpdated, json, this.stamp(), statusId);
-      })();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    lazyTransaction(this.db, () => {
+      // The daemon drafted an order a redraft had started on and left (its draft failed for a
+      // passing reason, and the daemon sent it later): that draft completes the redraft. A
+      // redraft's own draft is closed by finishRedraft (its process is still recorded).
+      const row = this.get(orderNumber);
+      if (row && row.redraftPid === null) this.completeOpenRedraft(orderNumber, 'The daemon sent the new draft that a redraft had started on.');
+      this
+        .sql(
+          `INSERT INTO after_draft (order_number, fingerprint, source, seen_updated, observed, condition, updated_at, status_id)
+           VALUES (?, ?, 'draft', ?, ?, 'ok', ?, ?)
+           ON CONFLICT (order_number) DO UPDATE SET fingerprint = excluded.fingerprint, source = 'draft',
+             seen_updated = excluded.seen_updated, observed = excluded.observed, condition = 'ok', updated_at = excluded.updated_at,
+             status_id = excluded.status_id`,
+        )
+        .run(orderNumber, json, dateUpdated, json, this.stamp(), statusId);
+    });
   }
 
   /** First sight of an order drafted before fingerprints existed. */
   adopt(orderNumber: string, base: Fingerprint, source: 'audit' | 'observed'): WatchRow {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO after_draft (order_number, fingerprint, source, updated_at) VALUES (?, ?, ?, ?)`)
+    this
+      .sql(`INSERT OR IGNORE INTO after_draft (order_number, fingerprint, source, updated_at) VALUES (?, ?, ?, ?)`)
       .run(orderNumber, JSON.stringify(base), source, this.stamp());
     return this.get(orderNumber)!;
   }
@@ -67,12 +63,12 @@ export class AfterDraftStore extends AfterDraftRedrafts {
     statusId?: string | null,
   ): number | null {
     return this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE after_draft SET seen_updated = ?, observed = ?, condition = ?, updated_at = ?, status_id = COALESCE(?, status_id) WHERE order_number = ?')
+      this
+        .sql('UPDATE after_draft SET seen_updated = ?, observed = ?, condition = ?, updated_at = ?, status_id = COALESCE(?, status_id) WHERE order_number = ?')
         .run(seenUpdated, JSON.stringify(observed), condition, this.stamp(), statusId ?? null, orderNumber);
       if (event === null) return null;
       const id = this.insertEvent(orderNumber, event, true);
-      if (id !== null) this.db.prepare('UPDATE after_draft SET attention = 1 WHERE order_number = ?').run(orderNumber);
+      if (id !== null) this.sql('UPDATE after_draft SET attention = 1 WHERE order_number = ?').run(orderNumber);
       return id;
     })();
   }
@@ -84,8 +80,8 @@ export class AfterDraftStore extends AfterDraftRedrafts {
   inStatusNotCancelled(statusIds: readonly string[]): (WatchRow & { statusId: string })[] {
     if (statusIds.length === 0) return [];
     const marks = statusIds.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare(`SELECT * FROM after_draft WHERE status_id IN (${marks}) AND condition != 'cancelled' AND redraft_pid IS NULL ORDER BY order_number`)
+    const rows = this
+      .sql(`SELECT * FROM after_draft WHERE status_id IN (${marks}) AND condition != 'cancelled' AND redraft_pid IS NULL ORDER BY order_number`)
       .all(...statusIds) as (RawWatch & { status_id: string })[];
     return rows.map((raw) => ({ ...toWatch(raw), statusId: raw.status_id }));
   }
@@ -96,8 +92,8 @@ export class AfterDraftStore extends AfterDraftRedrafts {
    * as done was made from.
    */
   lastDraftRequest(orderNumber: string, anyOutcome = false): unknown {
-    const raw = this.db
-      .prepare(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND (outcome = 'ok' OR ?) ORDER BY id DESC LIMIT 1`)
+    const raw = this
+      .sql(`SELECT request FROM audit WHERE order_number = ? AND kind = 'draft' AND (outcome = 'ok' OR ?) ORDER BY id DESC LIMIT 1`)
       .get(orderNumber, anyOutcome ? 1 : 0) as { request: string } | undefined;
     return raw ? (JSON.parse(raw.request) as unknown) : null;
   }
@@ -105,8 +101,8 @@ export class AfterDraftStore extends AfterDraftRedrafts {
   /** Drafted orders the watch has never compared (resolved by hand, or a crash right after adopt). */
   firstLooksDue(): string[] {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT a.order_number FROM after_draft a JOIN orders o ON o.order_number = a.order_number
            WHERE a.seen_updated IS NULL AND o.state = 'done' AND a.redraft_pid IS NULL ORDER BY a.order_number`,
         )
@@ -122,8 +118,8 @@ export class AfterDraftStore extends AfterDraftRedrafts {
    */
   stornoCheckCandidates(since: string): string[] {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT o.order_number FROM orders o LEFT JOIN after_draft a ON a.order_number = o.order_number
            WHERE o.state = 'done' AND (o.date_updated IS NULL OR o.date_updated >= ?)
              AND COALESCE(a.condition, 'ok') <> 'cancelled' AND a.redraft_pid IS NULL
@@ -135,6 +131,6 @@ export class AfterDraftStore extends AfterDraftRedrafts {
 
   /** The order is gone from the shop altogether: nothing to compare, and no reason to look again. */
   markLooked(orderNumber: string, version: string): void {
-    this.db.prepare('UPDATE after_draft SET seen_updated = ?, updated_at = ? WHERE order_number = ? AND seen_updated IS NULL').run(version, this.stamp(), orderNumber);
+    this.sql('UPDATE after_draft SET seen_updated = ?, updated_at = ? WHERE order_number = ? AND seen_updated IS NULL').run(version, this.stamp(), orderNumber);
   }
 }

@@ -2,6 +2,7 @@ import type { Ledger } from './ledger.js';
 import { roundRow, type HeldRound, type RoundDbRow, type RoundOutcome, type StockRoundRow, type WriteIntent, type WriteRow } from './stock-rows.js';
 
 export type { HeldRound, RoundOutcome, StockRoundRow, WriteIntent } from './stock-rows.js';
+import { lazyTransaction } from './statement-cache.js';
 
 /**
  * The ledger's stock tables (SPEC §6): orders seen in listings with their lines (the open
@@ -31,17 +32,29 @@ export class StockStore {
     return this.ledger.db;
   }
 
-  /** Keeps the newest view of an order (by dateUpdated); an older listing never overwrites it. */
-  recordOrder(order: OpenOrderRecord): void {
-    const lines = JSON.stringify(order.lines.map((l) => [l.productId, l.quantity.toString()]));
-    this.db
-      .prepare(
-        `INSERT INTO stock_open_orders (order_id, order_number, status_id, date_created, date_updated, lines) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (order_id) DO UPDATE SET order_number = excluded.order_number, status_id = excluded.status_id,
-           date_created = excluded.date_created, date_updated = excluded.date_updated, lines = excluded.lines
-         WHERE excluded.date_updated >= stock_open_orders.date_updated`,
-      )
-      .run(order.orderId, order.orderNumber, order.statusId, order.dateCreated, order.dateUpdated, lines);
+  /**
+   * Keeps the newest view of each order (an older listing never overwrites it); a record that cannot
+   * be written goes to `onError`. One lazy commit per page, not an fsync per order: nothing is sent
+   * on these rows alone, and the stock round's intents and the cursor are durable commits after them.
+   */
+  recordOrders(orders: readonly OpenOrderRecord[], onError: (error: unknown) => void): void {
+    if (orders.length === 0) return;
+    const statement = this.db.prepare(
+      `INSERT INTO stock_open_orders (order_id, order_number, status_id, date_created, date_updated, lines) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (order_id) DO UPDATE SET order_number = excluded.order_number, status_id = excluded.status_id,
+         date_created = excluded.date_created, date_updated = excluded.date_updated, lines = excluded.lines
+       WHERE excluded.date_updated >= stock_open_orders.date_updated`,
+    );
+    lazyTransaction(this.db, () => {
+      for (const order of orders) {
+        try {
+          const lines = JSON.stringify(order.lines.map((l) => [l.productId, l.quantity.toString()]));
+          statement.run(order.orderId, order.orderNumber, order.statusId, order.dateCreated, order.dateUpdated, lines);
+        } catch (error) {
+          onError(error);
+        }
+      }
+    });
   }
 
   /** Quantity per product on orders in `statusIds` created at or after `createdSince` (shop-local). */

@@ -123,6 +123,10 @@ async function cycle(deps: CycleDeps, started: number): Promise<CycleSummary> {
     if (key.dateUpdated !== null && key.dateUpdated > maxSeen) maxSeen = key.dateUpdated;
   };
 
+  const handlePage = async (page: readonly Parameters<OrderPipeline['handle']>[0][]): Promise<void> => {
+    for (const sourced of page) await handleOne(sourced);
+  };
+
   try {
     deps.pilot?.noticeApproval();
     await deps.afterDraft?.beforeCycle();
@@ -130,12 +134,29 @@ async function cycle(deps: CycleDeps, started: number): Promise<CycleSummary> {
     const updatedAtMin = listLowerBound(cursor, deps.overlapMinutes, deps.timezone, now());
     // Taken before the walk: an order changed during it carries this time or a later one.
     const present = shopNow(now(), deps.timezone);
-    await deps.source.listChangedOrders(updatedAtMin, async (page) => {
-      listAnswered = true;
-      listed += page.length;
-      progress.listed(page.length);
-      for (const sourced of page) await handleOne(sourced);
-    });
+    // The next page is read while this one is handled (one page ahead, no more): the orders are
+    // still handled one at a time in listing order, and a failure of either side ends the walk
+    // only after the page in hand has settled, so nothing writes once the cycle has ended.
+    let inHand: Promise<void> = Promise.resolve();
+    try {
+      await deps.source.listChangedOrders(updatedAtMin, async (page) => {
+        listAnswered = true;
+        await inHand;
+        listed += page.length;
+        progress.listed(page.length);
+        inHand = handlePage(page);
+        // Awaited by the next page or after the walk; never left unobserved meanwhile.
+        inHand.catch(() => undefined);
+      });
+    } catch (caught) {
+      // An order's failure (it came first) wins over the listing's.
+      const failed = await inHand.then(
+        () => null,
+        (error: unknown) => ({ error }),
+      );
+      throw failed ? failed.error : caught;
+    }
+    await inHand;
     listAnswered = true;
     const nextCursor = maxSeen > present ? present : maxSeen;
     if (nextCursor > cursor) ledger.setMeta('cursor', nextCursor);
