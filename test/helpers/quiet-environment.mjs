@@ -12,6 +12,29 @@ const TAIL_LINES = 200;
 export default class QuietEnvironment extends TestEnvironment {
   marks = new Map();
 
+  /**
+   * What code under test writes to this process's stdout itself (the daemon's logger writes its
+   * lines straight to stdout when a command runs in-process without a log stream) is held here
+   * like a child's output: shown under a failing test, never streamed.
+   */
+  async setup() {
+    await super.setup();
+    const chunks = [];
+    (this.global.__scsFailureOutput ??= []).push({ label: 'code run in this test file (its stdout)', chunks });
+    this.stdoutWrite = process.stdout.write;
+    process.stdout.write = (chunk, encoding, callback) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') queueMicrotask(() => done());
+      return true;
+    };
+  }
+
+  async teardown() {
+    if (this.stdoutWrite) process.stdout.write = this.stdoutWrite;
+    await super.teardown();
+  }
+
   sources() {
     return this.global.__scsFailureOutput ?? [];
   }
