@@ -135,7 +135,7 @@ async function cycle(deps: CycleDeps, started: number): Promise<CycleSummary> {
       listed += page.length;
       progress.listed(page.length);
       for (const sourced of page) await handleOne(sourced);
-    });
+    }, present);
     listAnswered = true;
     const nextCursor = maxSeen > present ? present : maxSeen;
     if (nextCursor > cursor) ledger.setMeta('cursor', nextCursor);
