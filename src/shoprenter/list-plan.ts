@@ -149,13 +149,13 @@ export class WindowPlanner {
       const cut = prefixEnd(dates, Math.max(1, Math.floor(page.honoured * PREFIX_FILL)));
       if (lo === null || cut >= lo) return plan(cut, { byPrefix: true });
     }
-    if (page.pages !== null && page.pages <= 2) return plan(end, { settle: true });
 
     // Otherwise the orders are spread over the window: as many pages as the envelope says (two if
     // it does not), evenly in time, or as the page's sample of dates shows where it shows enough.
     if (dates.length === 0) return lo !== null && end !== null ? plan(lo + Math.floor((end - lo) / 2)) : plan(end, { settle: true });
     const from = lo ?? Math.min(...dates);
-    const top = end ?? Math.max(this.present ?? -Infinity, this.newest);
+    // An open window reaches as far as the newest order seen (the present may lie long after it).
+    const top = end ?? (this.newest >= from ? this.newest : (this.present ?? from));
     const total = page.pages === null ? 2 * page.honoured : Math.max(page.honoured + 1, (page.pages - 0.5) * page.honoured);
     let cut = from + Math.floor(((top - from + 1) * target) / total) - 1;
     const inside = dates.filter((d) => d >= from && (end === null || d <= end)).sort((a, b) => a - b);
