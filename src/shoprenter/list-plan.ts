@@ -42,6 +42,15 @@ export interface Plan {
   crowd: boolean;
 }
 
+/**
+ * About FILL of a page, less on a small page: a window's count strays from its plan by about the
+ * square root of the count, and a stray past the page costs a request.
+ */
+function fill(honoured: number): number {
+  return Math.max(1, Math.floor(Math.min(honoured * FILL, honoured - K * Math.sqrt(honoured))));
+}
+const K = 1;
+
 const plan = (end: number | null, extra: Partial<Plan> = {}): Plan => ({ end, settle: false, byPrefix: false, crowd: false, ...extra });
 
 export class WindowPlanner {
@@ -85,7 +94,7 @@ export class WindowPlanner {
     if (!last) return plan(null);
     const count = this.history.reduce((n, h) => n + h.count, 0);
     const span = this.history.reduce((n, h) => n + h.span, 0);
-    const target = Math.max(1, Math.floor(honoured * FILL));
+    const target = fill(honoured);
     const width = Math.max(1, Math.min(last.span * GROWTH, count === 0 ? Infinity : Math.floor((target * span) / count)));
     let end = lo + width - 1;
     // The last orders: what the first page count allowed, less what was read, fits a page.
@@ -132,7 +141,7 @@ export class WindowPlanner {
 
   private guess(lo: number | null, end: number | null, page: FullPage): Plan {
     const dates = page.dates;
-    const target = Math.max(1, Math.floor(page.honoured * FILL));
+    const target = fill(page.honoured);
 
     // A crowded second (a bulk status change): the window before it stops where asking one second
     // wider does not reach it, and the second itself is read padded by one quiet second each side.
