@@ -8,6 +8,8 @@
 
 /** Windows planned from the density seen so far are cut to hold about this share of a page. */
 const FILL = 0.9;
+/** ...less, on a small page, this many times the square root of the page (see fill). */
+const K = 1;
 /** A page that lists its window oldest first shows exactly which orders come first: fill to this share. */
 const PREFIX_FILL = 0.95;
 /** A planned window grows at most this much over the last one read (a quiet stretch ends somewhere). */
@@ -49,8 +51,6 @@ export interface Plan {
 function fill(honoured: number): number {
   return Math.max(1, Math.floor(Math.min(honoured * FILL, honoured - K * Math.sqrt(honoured))));
 }
-const K = 1;
-
 const plan = (end: number | null, extra: Partial<Plan> = {}): Plan => ({ end, settle: false, byPrefix: false, crowd: false, ...extra });
 
 export class WindowPlanner {
@@ -146,7 +146,7 @@ export class WindowPlanner {
     // A crowded second (a bulk status change): the window before it stops where asking one second
     // wider does not reach it, and the second itself is read padded by one quiet second each side.
     const crowd = busiest(dates);
-    if (crowd && crowd.count > target) {
+    if (crowd && crowd.count > Math.max(1, Math.floor(page.honoured * FILL))) {
       this.crowds.add(crowd.second);
       if (lo === null || crowd.second >= lo + 2) return plan(crowd.second - 2);
       return plan(end === null ? crowd.second + 1 : Math.min(end, crowd.second + 1), { settle: true, crowd: true });
