@@ -117,7 +117,7 @@ export class WindowPlanner {
     for (const s of [...this.crowds].sort((a, b) => a - b)) {
       if (s + 1 < lo || (end !== null && s - 1 > end + 1)) continue;
       if (s >= lo + 2) return plan(s - 2);
-      return plan(end === null ? s + 1 : Math.min(end, s + 1), { settle: true, crowd: true });
+      return plan(s + 1, { settle: true, crowd: true });
     }
     return plan(end);
   }
@@ -130,9 +130,19 @@ export class WindowPlanner {
     if (planned.byPrefix) this.prefixTrusted = false;
     if (end === null) this.opened(page);
     this.saw(page.dates);
-    if (lo !== null && end !== null && end - lo <= 2) return plan(end, { settle: true });
     // Only what the question (one second wider) could hold; a server that ignored it shows nothing here.
     const dates = page.dates.filter((d) => (lo === null || d >= lo - 1) && (end === null || d <= end + 1));
+
+    // A crowded second (a bulk status change; more than half the page is plenty to suspect one):
+    // the window before it stops where asking one second wider does not reach it, and the second
+    // itself is read padded by a quiet second each side, so no later window's question reaches it.
+    const crowd = busiest(dates);
+    if (crowd && crowd.count > page.honoured / 2) {
+      this.crowds.add(crowd.second);
+      if (lo === null || crowd.second >= lo + 2) return plan(crowd.second - 2);
+      return plan(crowd.second + 1, { settle: true, crowd: true });
+    }
+    if (lo !== null && end !== null && end - lo <= 2) return plan(end, { settle: true });
     const next = this.guess(lo, end, { ...page, dates });
     // Narrower, and not before `lo`, whatever the guess: else the window is read the old way.
     const narrows = next.end !== null && (end === null || next.end < end) && (lo === null || next.end >= lo);
@@ -142,15 +152,6 @@ export class WindowPlanner {
   private guess(lo: number | null, end: number | null, page: FullPage): Plan {
     const dates = page.dates;
     const target = fill(page.honoured);
-
-    // A crowded second (a bulk status change): the window before it stops where asking one second
-    // wider does not reach it, and the second itself is read padded by one quiet second each side.
-    const crowd = busiest(dates);
-    if (crowd && crowd.count > Math.max(1, Math.floor(page.honoured * FILL))) {
-      this.crowds.add(crowd.second);
-      if (lo === null || crowd.second >= lo + 2) return plan(crowd.second - 2);
-      return plan(end === null ? crowd.second + 1 : Math.min(end, crowd.second + 1), { settle: true, crowd: true });
-    }
 
     // Listed oldest first: every order older than the page's newest is on the page, so the window
     // can end where the page says it holds PREFIX_FILL of a page, counted as asked (one second wider).
