@@ -130,7 +130,7 @@ export class WindowWalk<T> {
       const next = answer ? planner.narrower(lo, plan.end, this.fullPage(answer), plan) : { ...plan, settle: true };
       if (next.settle && (answer === undefined || next.end === plan.end)) {
         const items = await this.settle(window, answer, onItems);
-        if (!plan.crowd) this.learn(planner, lo, plan, items.length, items, window);
+        if (!plan.crowd && !next.crowd) this.learn(planner, lo, plan, items.length, items, window);
         return plan.end;
       }
       plan = next;
