@@ -61,6 +61,8 @@ export class WindowPlanner {
   private readonly crowds = new Set<number>();
   /** Cleared when a window planned from an oldest-first page came back full: the list is not in that order. */
   private prefixTrusted = true;
+  /** At most this many orders are left to read, as the open question's page count said (null: unknown). */
+  private left: number | null = null;
 
   /** `present`: the shop's time taken before the walk (seconds), when the caller knows it. */
   constructor(private readonly present: number | null) {}
@@ -68,9 +70,6 @@ export class WindowPlanner {
   saw(dates: readonly number[]): void {
     for (const d of dates) if (d > this.newest) this.newest = d;
   }
-
-  /** At most this many orders were left to read, as the open question's page count said (null: unknown). */
-  private left: number | null = null;
 
   /** The walk's first, open question came back full: its page count bounds what there is to read. */
   opened(page: FullPage): void {
@@ -82,10 +81,6 @@ export class WindowPlanner {
     if (this.left !== null) this.left -= count;
     this.history.push({ count, span: end - lo + 1 });
     if (this.history.length > HISTORY) this.history.shift();
-  }
-
-  prefixFailed(): void {
-    this.prefixTrusted = false;
   }
 
   /** The window after an accepted one, from `lo`: as wide as the recent density says fills about FILL of a page. */
