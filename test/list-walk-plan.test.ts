@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ShoprenterClient } from '../src/shoprenter/client.js';
+import { orderWindowSource } from '../src/shoprenter/order-list.js';
+import { ListEnvelope } from '../src/shoprenter/schema.js';
 import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { BOUND_SHAPES, type ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
@@ -99,5 +101,21 @@ describe('a planned walk', () => {
       });
       expect({ seed, options, back }).toEqual({ seed, options, back: -1 });
     }
+  });
+
+  it("takes the page count from `last.href` where the envelope has no pageCount (the order list's own fixture, reference §5.1)", async () => {
+    const envelope = ListEnvelope.parse({
+      href: 'https://shopname.api.myshoprenter.hu/orders?page=0&limit=5',
+      page: '0',
+      limit: '5',
+      first: { href: 'https://shopname.api.myshoprenter.hu/orders?page=0&limit=5' },
+      previous: null,
+      next: { href: 'https://shopname.api.myshoprenter.hu/orders?page=1&limit=5' },
+      last: { href: 'https://shopname.api.myshoprenter.hu/orders?page=46&limit=5' },
+      items: [],
+    });
+    const source = orderWindowSource(() => Promise.resolve(envelope));
+    const answer = await source.fetch({ updated: { min: null, max: null }, created: null }, 0, { limit: 5, shrink: () => false });
+    expect(answer).toMatchObject({ more: true, pageCount: 47, limit: 5 });
   });
 });
