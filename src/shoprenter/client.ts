@@ -103,10 +103,10 @@ export class ShoprenterClient implements OrderSource {
   lastListRequests = 0;
 
   /** Every order changed at or after `updatedAtMin`, read in windows that do not depend on list order (list-windows.ts). */
-  async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void> {
+  async listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>, present?: string): Promise<void> {
     const walk = this.orderWalk('the order list');
     try {
-      await walk.walk(updatedAtMin, onPage);
+      await walk.walk(updatedAtMin, onPage, null, present ?? null);
     } finally {
       this.lastListRequests = walk.requests;
     }

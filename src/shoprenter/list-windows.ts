@@ -1,5 +1,8 @@
-import { addMinutes } from '../domain/shop-clock.js';
 import { ShoprenterError } from '../errors.js';
+import { fromSeconds, toSeconds, WindowPlanner, type FullPage, type Plan } from './list-plan.js';
+import { cutAt, halve, inRange, when, widen, type Range, type Window } from './list-ranges.js';
+
+export { cutAt, type Range, type Window } from './list-ranges.js';
 
 /**
  * Reads every order changed since a point in time without depending on the order in which
@@ -23,19 +26,13 @@ import { ShoprenterError } from '../errors.js';
  * neighbour asked one second wider would drag it in whole. So a crowded second gets a window one
  * second wider than itself (cutAt), and the neighbours' wider questions reach only those quiet
  * padding seconds.
+ *
+ * Reading every page of a big window only for its dates costs a request per page, so a big window
+ * is not read: after its first page the walk plans a narrower one (list-plan.ts) from that page's
+ * dates, the envelope's page count and the density of the windows already read, and after each
+ * window read whole it plans the next the same way, ending the walk with an open window. Only a
+ * window of about two pages or less, or around a crowded second, is read page by page as above.
  */
-
-/** Seconds from `min` to `max`, both included; null = open on that side. */
-export interface Range {
-  min: string | null;
-  max: string | null;
-}
-
-/** A window of dateUpdated, and within it of dateCreated (null = any). */
-export interface Window {
-  updated: Range;
-  created: Range | null;
-}
 
 export interface WindowAnswer<T> {
   items: T[];
@@ -67,17 +64,17 @@ const MAX_PASSES = 6;
 /** Windows are cut to hold about this share of a page, so orders changing meanwhile rarely overfill them. */
 const FILL = 0.75;
 
-const addSeconds = (local: string, seconds: number) => addMinutes(local, seconds / 60);
-
 export class WindowWalk<T> {
   private readonly size: PageSize;
   /** The most items the server has put on one page so far (a cap below `limit` shows as a full page with more to come). */
   private cap = Infinity;
+  /** The page size the server said it used last. */
+  private served = Infinity;
   /**
    * (order, dateUpdated) pairs handed over in this walk. Windows share no second, so this only
    * matters for orders whose dates could not be read (they fall in every window).
    */
-  private readonly handed = new Set<string>();
+  private readonly handedKeys = new Set<string>();
   /** Requests made, for the benchmark and tests. */
   requests = 0;
 
@@ -97,23 +94,94 @@ export class WindowWalk<T> {
 
   /**
    * Hands every order changed at or after `from` (null: ever) and, with `created`, created within
-   * it, to `onItems`, one window at a time, oldest window first.
+   * it, to `onItems`, one window at a time, oldest window first. `present`, the shop's time taken
+   * before the walk, lets the windows before it close without waiting to see newer orders.
    */
-  async walk(from: string | null, onItems: (items: T[]) => Promise<void>, created: Range | null = null): Promise<void> {
-    const pending: Window[] = [{ updated: { min: from, max: null }, created }];
-    for (let window = pending.shift(); window; window = pending.shift()) {
-      const answer = await this.fetch(window, 0);
+  async walk(from: string | null, onItems: (items: T[]) => Promise<void>, created: Range | null = null, present: string | null = null): Promise<void> {
+    const start = from === null ? null : toSeconds(from);
+    const now = present === null ? null : toSeconds(present);
+    // A bound the planner cannot count in seconds: the whole range is read the old way.
+    if (Number.isNaN(start) || Number.isNaN(now) || (start !== null && fromSeconds(start) !== from)) {
+      await this.settle({ updated: { min: from, max: null }, created }, undefined, onItems);
+      return;
+    }
+    const planner = new WindowPlanner(now);
+    let lo = start;
+    // The first question is open: a poll with less than a page of news costs one request.
+    let planned: Plan = { end: null, settle: false, byPrefix: false, crowd: false };
+    for (;;) {
+      const end = await this.readWindow(lo, planned, created, planner, onItems);
+      if (end === null) return;
+      lo = end + 1;
+      planned = planner.next(lo, Math.min(this.size.limit, this.served, this.cap));
+    }
+  }
+
+  /** Reads the window from `lo` to `planned.end`, narrowed until its answer comes whole; returns the end read. */
+  private async readWindow(lo: number | null, planned: Plan, created: Range | null, planner: WindowPlanner, onItems: (items: T[]) => Promise<void>): Promise<number | null> {
+    for (let plan = planned; ; ) {
+      const window: Window = { updated: { min: lo === null ? null : fromSeconds(lo), max: plan.end === null ? null : fromSeconds(plan.end) }, created };
+      const answer = plan.settle ? undefined : await this.fetch(window, 0);
       if (answer && !this.isFull(answer)) {
-        await this.hand(window, answer.items, onItems);
+        planner.saw(this.seconds(answer.items));
+        this.learn(planner, lo, plan, await this.hand(window, answer.items, onItems), answer.items, window);
+        return plan.end;
+      }
+      const next = answer ? planner.narrower(lo, plan.end, this.fullPage(answer), plan) : { ...plan, settle: true };
+      if (next.settle && (answer === undefined || next.end === plan.end)) {
+        const items = await this.settle(window, answer, onItems);
+        if (!plan.crowd && !next.crowd) this.learn(planner, lo, plan, items.length, items, window);
+        return plan.end;
+      }
+      plan = next;
+    }
+  }
+
+  /** The density of a window read whole plans the next one (a crowd's would shrink them for nothing). */
+  private learn(planner: WindowPlanner, lo: number | null, plan: Plan, count: number, items: T[], window: Window): void {
+    if (plan.end === null) return;
+    const first = lo ?? Math.min(...this.seconds(items.filter((item) => this.inWindow(window, item))));
+    if (Number.isFinite(first)) planner.accepted(first, plan.end, count);
+  }
+
+  private seconds(items: T[]): number[] {
+    const out: number[] = [];
+    for (const item of items) {
+      const date = this.source.dateOf(item);
+      const s = date === null ? NaN : toSeconds(date);
+      if (Number.isFinite(s)) out.push(s);
+    }
+    return out;
+  }
+
+  private fullPage(answer: WindowAnswer<T>): FullPage {
+    return { dates: this.seconds(answer.items), pages: answer.pageCount, honoured: this.honoured(answer) };
+  }
+
+  /**
+   * A window read the careful way: page by page, cut by dates where they show it holds more than
+   * a page, crowded seconds by offset passes (readStable). `first`: its page 0, if already read.
+   * Returns what was handed over.
+   */
+  private async settle(window: Window, first: WindowAnswer<T> | null | undefined, onItems: (items: T[]) => Promise<void>): Promise<T[]> {
+    const handed: T[] = [];
+    const pending: Window[] = [window];
+    let given = first;
+    for (let part = pending.shift(); part; part = pending.shift()) {
+      const answer = given === undefined ? await this.fetch(part, 0) : given;
+      given = undefined;
+      if (answer && !this.isFull(answer)) {
+        handed.push(...(await this.handOver(part, answer.items, onItems)));
         continue;
       }
-      const parts = await this.cut(window, answer);
+      const parts = await this.cut(part, answer);
       if (parts.length > 1) {
         pending.unshift(...parts);
         continue;
       }
-      await this.hand(window, await this.readStable(window), onItems);
+      handed.push(...(await this.handOver(part, await this.readStable(part), onItems)));
     }
+    return handed;
   }
 
   /** Asks one second wider on every bound: under any of the four shapes that holds the whole window. */
@@ -122,28 +190,41 @@ export class WindowWalk<T> {
     this.requests += 1;
     const answer = await this.source.fetch(query, page, this.size);
     if (answer?.more && answer.items.length > 0) this.cap = Math.min(this.cap, answer.items.length);
+    if (answer?.limit !== null && answer?.limit !== undefined) this.served = answer.limit;
     return answer;
   }
 
+  private honoured(answer: WindowAnswer<T>): number {
+    return Math.min(this.size.limit, answer.limit ?? Infinity, this.cap);
+  }
+
   private isFull(answer: WindowAnswer<T>): boolean {
-    const honoured = Math.min(this.size.limit, answer.limit ?? Infinity, this.cap);
-    return answer.more || answer.items.length >= honoured;
+    return answer.more || answer.items.length >= this.honoured(answer);
   }
 
   private inWindow(window: Window, item: T): boolean {
     return inRange(window.updated, this.source.dateOf(item)) && (window.created === null || inRange(window.created, this.source.createdOf(item)));
   }
 
-  private async hand(window: Window, items: T[], onItems: (items: T[]) => Promise<void>): Promise<void> {
+  /** Hands over the window's orders not handed yet; returns how many the window holds. */
+  private async hand(window: Window, items: T[], onItems: (items: T[]) => Promise<void>): Promise<number> {
+    const inside = items.filter((item) => this.inWindow(window, item));
+    await this.handOver(window, inside, onItems);
+    return inside.length;
+  }
+
+  /** The window's orders not handed over yet, handed over now (sorted) and returned. */
+  private async handOver(window: Window, items: T[], onItems: (items: T[]) => Promise<void>): Promise<T[]> {
     const mine = items.filter((item) => {
       if (!this.inWindow(window, item)) return false;
       const key = `${this.source.idOf(item)}@${this.source.dateOf(item) ?? ''}`;
-      if (this.handed.has(key)) return false;
-      this.handed.add(key);
+      if (this.handedKeys.has(key)) return false;
+      this.handedKeys.add(key);
       return true;
     });
     // Sorted, so orders are drafted oldest first whatever order the list came in.
     if (mine.length > 0) await onItems(mine.sort((a, b) => this.source.compare(a, b)));
+    return mine;
   }
 
   /**
@@ -215,79 +296,4 @@ export class WindowWalk<T> {
       true,
     );
   }
-}
-
-function when(range: Range): string {
-  if (range.min !== null && range.min === range.max) return `at ${range.min}`;
-  return `between ${range.min ?? 'the start'} and ${range.max ?? 'now'}`;
-}
-
-/** Two ranges split at the middle distinct date of `sorted` (within `range`); null when it holds fewer than two. */
-function halve(range: Range, sorted: readonly string[]): [Range, Range] | null {
-  const distinct = [...new Set(sorted)].filter((d) => inRange(range, d));
-  if (distinct.length < 2) return null;
-  const middle = distinct[Math.floor(distinct.length / 2)] as string;
-  return [
-    { min: range.min, max: addSeconds(middle, -1) },
-    { min: middle, max: range.max },
-  ];
-}
-
-function widen(range: Range): Range {
-  return { min: range.min === null ? null : addSeconds(range.min, -1), max: range.max === null ? null : addSeconds(range.max, 1) };
-}
-
-/** An unreadable date cannot be placed: such an order belongs to every window (and is handed over once). */
-function inRange(range: Range, date: string | null): boolean {
-  if (date === null) return true;
-  return (range.min === null || date >= range.min) && (range.max === null || date <= range.max);
-}
-
-/**
- * Consecutive ranges covering `range`, cut between distinct seconds so each holds at most `target`
- * of `sorted`. A second that alone holds more than `target` gets a range of its own (then cut by
- * the other date) padded by one quiet second on each side, overlapping paddings merged: the
- * neighbours' questions, one second wider than their ranges, then stop short of the crowd.
- */
-export function cutAt(range: Range, sorted: readonly string[], target: number): Range[] {
-  const groups: { date: string; count: number }[] = [];
-  for (const date of sorted) {
-    const last = groups.at(-1);
-    if (last?.date === date) last.count += 1;
-    else groups.push({ date, count: 1 });
-  }
-  const clampMin = (d: string) => (range.min !== null && d < range.min ? range.min : d);
-  const clampMax = (d: string) => (range.max !== null && d > range.max ? range.max : d);
-  const crowds: { min: string; max: string }[] = [];
-  for (const { date, count } of groups) {
-    if (count <= target) continue;
-    const padded = { min: clampMin(addSeconds(date, -1)), max: clampMax(addSeconds(date, 1)) };
-    const last = crowds.at(-1);
-    if (last && padded.min <= last.max) last.max = padded.max;
-    else crowds.push(padded);
-  }
-  const parts: Range[] = [];
-  let from: string | null = range.min;
-  /** The quiet stretch from `from` to `upTo`, cut greedily at about `target` orders a part. */
-  const quiet = (upTo: string | null) => {
-    const inside = groups.filter((g) => (from === null || g.date >= from) && (upTo === null || g.date <= upTo));
-    let start = from;
-    let inPart = 0;
-    for (const { date, count } of inside) {
-      if (inPart > 0 && inPart + count > target && (start === null || date > start)) {
-        parts.push({ min: start, max: addSeconds(date, -1) });
-        start = date;
-        inPart = 0;
-      }
-      inPart += count;
-    }
-    parts.push({ min: start, max: upTo });
-  };
-  for (const crowd of crowds) {
-    if (from === null || crowd.min > from) quiet(addSeconds(crowd.min, -1));
-    parts.push(crowd);
-    from = addSeconds(crowd.max, 1);
-  }
-  if (range.max === null || from === null || from <= range.max) quiet(range.max);
-  return parts;
 }

@@ -30,7 +30,9 @@ export function orderWindowSource(read: ReadOrderList, options: { withStorno?: b
       if (envelope === null) return null;
       const { items, next, pageCount, limit } = envelope;
       const more = (next !== null && next !== undefined) || (pageCount !== null && pageCount !== undefined && page + 1 < pageCount);
-      return { items: items.map(normalizeOrder), more, pageCount: pageCount ?? null, limit: limit ?? null };
+      // Only a hint for planning the next window (the walk never trusts it for completeness).
+      const pages = pageCount ?? pagesFromLast(envelope.last?.href);
+      return { items: items.map(normalizeOrder), more, pageCount: pages, limit: limit ?? null };
     },
     dateOf: (sourced) => (sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated),
     createdOf: (sourced) => (sourced.ok ? sourced.order.dateCreated : null),
@@ -47,4 +49,11 @@ function listKey(sourced: SourcedOrder): { date: string; number: number; id: str
   const date = (sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated) ?? '';
   const number = Number(sourced.ok ? sourced.order.orderNumber : sourced.orderNumber);
   return { date, number: Number.isFinite(number) ? number : Infinity, id: sourced.ok ? sourced.order.id : sourced.id };
+}
+
+/** The page count a `last` link implies (its 0-based `page` plus one), or null when it says none. */
+function pagesFromLast(href: string | undefined): number | null {
+  if (href === undefined) return null;
+  const page = /[?&]page=(\d+)(?:&|#|$)/.exec(href)?.[1];
+  return page === undefined ? null : Number(page) + 1;
 }

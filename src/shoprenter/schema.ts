@@ -19,6 +19,8 @@ export const ListEnvelope = z.object({
   limit: IntText.optional(),
   /** null on the last page; absent on resources that do not send it. */
   next: z.preprocess((v) => (isEmptyObject(v) ? null : v), z.object({ href: z.string() }).nullish()),
+  /** The last page's link: its `page` tells the page count where `pageCount` is missing (reference §5.1). */
+  last: z.preprocess((v) => (isEmptyObject(v) ? null : v), z.object({ href: z.string() }).nullish()),
   items: embeddedList(z.unknown()),
 });
 export type ListEnvelope = z.infer<typeof ListEnvelope>;

@@ -3,11 +3,11 @@ import { seededRandom } from './shoprenter-fixtures.js';
 /**
  * How the stand-in orders and cuts its order lists. Shoprenter's list order is undocumented
  * (reference §5.2) and it has been seen answering 25 items to a request for more than 200, so the
- * daemon must be right under any of these: by dateUpdated (the stand-in's historical order), by
- * id (what the docs' sample suggests), or shuffled afresh on every request; and with a page cap
+ * daemon must be right under any of these: by dateUpdated (the stand-in's historical order), newest
+ * change first, by id (what the docs' sample suggests), or shuffled afresh on every request; and with a page cap
  * below the `limit` asked for (the envelope then tells the limit it really used, with `next`).
  */
-export type ListOrder = 'dateUpdated' | 'id' | 'random';
+export type ListOrder = 'dateUpdated' | 'newest' | 'id' | 'random';
 
 /**
  * Which ends of a date filter (`updatedAtMin`/`updatedAtMax`, `createdAtMin`/`createdAtMax`) hold
@@ -41,7 +41,9 @@ const text = (o: Record<string, unknown>, key: string): string => {
 export function listingOrder(orders: Record<string, unknown>[], controls: ListingControls): Record<string, unknown>[] {
   const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => Number(a['innerId']) - Number(b['innerId']);
   if (controls.order === 'id') return [...orders].sort(byId);
-  if (controls.order === 'dateUpdated') return [...orders].sort((a, b) => text(a, 'dateUpdated').localeCompare(text(b, 'dateUpdated')) || byId(a, b));
+  const byDate = (a: Record<string, unknown>, b: Record<string, unknown>) => text(a, 'dateUpdated').localeCompare(text(b, 'dateUpdated')) || byId(a, b);
+  if (controls.order === 'dateUpdated') return [...orders].sort(byDate);
+  if (controls.order === 'newest') return [...orders].sort((a, b) => byDate(b, a));
   const shuffled = [...orders];
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = Math.floor(controls.random() * (i + 1));

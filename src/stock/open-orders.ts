@@ -75,11 +75,15 @@ export function observeOpenOrders<T extends OrderSource>(source: T, store: Stock
     }
   };
   return Object.assign(Object.create(source) as T, {
-    listChangedOrders: (updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>) =>
-      source.listChangedOrders(updatedAtMin, async (page) => {
-        safe(page);
-        await onPage(page);
-      }),
+    listChangedOrders: (updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>, present?: string) =>
+      source.listChangedOrders(
+        updatedAtMin,
+        async (page) => {
+          safe(page);
+          await onPage(page);
+        },
+        present,
+      ),
     getOrder: async (ref: string) => {
       const sourced = await source.getOrder(ref);
       safe([sourced]);

@@ -147,7 +147,7 @@ async function cycle(deps: CycleDeps, started: number): Promise<CycleSummary> {
         inHand = handlePage(page);
         // Awaited by the next page or after the walk; never left unobserved meanwhile.
         inHand.catch(() => undefined);
-      });
+      }, present);
     } catch (caught) {
       // An order's failure (it came first) wins over the listing's.
       const failed = await inHand.then(

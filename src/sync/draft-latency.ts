@@ -25,11 +25,15 @@ export function withDraftLatency(
     if (created.size > REMEMBERED) created.delete(created.keys().next().value as string);
   };
   const wrappedSource: OrderSource = {
-    listChangedOrders: (updatedAtMin, onPage) =>
-      source.listChangedOrders(updatedAtMin, (page) => {
-        page.forEach(remember);
-        return onPage(page);
-      }),
+    listChangedOrders: (updatedAtMin, onPage, present) =>
+      source.listChangedOrders(
+        updatedAtMin,
+        (page) => {
+          page.forEach(remember);
+          return onPage(page);
+        },
+        present,
+      ),
     getOrder: async (ref) => {
       const sourced = await source.getOrder(ref);
       remember(sourced);

@@ -17,9 +17,10 @@ export type SourcedOrder =
 export interface OrderSource {
   /**
    * Lists orders updated at or after `updatedAtMin` (shop-local "YYYY-MM-DDTHH:MM:SS"), every page,
-   * handing each page to `onPage` before fetching the next so memory stays flat.
+   * handing each page to `onPage` before fetching the next so memory stays flat. `present`, the
+   * shop's time taken before the listing, lets the source plan its reads without looking ahead.
    */
-  listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>): Promise<void>;
+  listChangedOrders(updatedAtMin: string, onPage: (orders: SourcedOrder[]) => Promise<void>, present?: string): Promise<void>;
   /** One order by Shoprenter order number (innerId) or API id; null when the shop has no such order. */
   getOrder(ref: string): Promise<SourcedOrder | null>;
 }

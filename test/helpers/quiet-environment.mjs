@@ -1,4 +1,6 @@
 import { TestEnvironment } from 'jest-environment-node';
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 
 /** How much of one source's output a failure shows (its end: where things went wrong). */
 const TAIL_LINES = 200;
@@ -25,7 +27,7 @@ export default class QuietEnvironment extends TestEnvironment {
     process.stdout.write = (chunk, encoding, callback) => {
       chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       const done = typeof encoding === 'function' ? encoding : callback;
-      if (typeof done === 'function') queueMicrotask(() => done());
+      if (typeof done === 'function') process.nextTick(done);
       return true;
     };
   }
