@@ -355,4 +355,21 @@ describe('describe*()', () => {
     expect(JSON.stringify(rows)).not.toContain(LOGIN.password);
     expect(client({ draftOperation: 1 }).describeDraftRequest(sampleDraft(), 'SR1')[0]?.muveletkod).toBe('1');
   });
+
+  it('sends exactly the rows it described (the audit row), with the real password, and a changed partner code wins', async () => {
+    await partnerCode('SR000090');
+    await partnerCode('SR000091');
+    const cashman = client();
+    const draft = trickyDraft();
+    const described = cashman.describeDraftRequest(draft, 'SR000090');
+    // A login with the masked password would be refused: success proves the real one left.
+    await cashman.createDraft(draft, 'SR000090');
+    expect(standin.received.at(-1)?.rows).toEqual(described);
+
+    const other = sampleDraft();
+    cashman.describeDraftRequest(other, 'SR000090');
+    await cashman.createDraft(other, 'SR000091');
+    expect(standin.drafts.at(-1)?.partnerCode).toBe('SR000091');
+    expect(standin.received.at(-1)?.rows).toEqual(cashman.describeDraftRequest(other, 'SR000091'));
+  });
 });

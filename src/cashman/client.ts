@@ -75,6 +75,11 @@ export class CashmanClient implements InvoiceBackend {
   // which we would have to report as "outcome unknown" although nothing was processed.
   private readonly agent = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * The rows describeDraftRequest built, per draft: createDraft sends exactly those (the audit row
+   * then holds what left, by construction) instead of building them a second time per order.
+   */
+  private readonly described = new WeakMap<InvoiceDraft, { partnerCode: string; rows: RequestRow[] }>();
 
   constructor(options: CashmanClientOptions) {
     this.url = parseCashmanUrl(options.apiUrl);
@@ -92,7 +97,9 @@ export class CashmanClient implements InvoiceBackend {
   }
 
   describeDraftRequest(draft: InvoiceDraft, partnerCode: string): RequestRow[] {
-    return maskRows(draftRows(draft, partnerCode, this.login, this.draftOperation));
+    const rows = draftRows(draft, partnerCode, this.login, this.draftOperation);
+    this.described.set(draft, { partnerCode, rows });
+    return maskRows(rows);
   }
 
   async savePartner(request: PartnerRequest): Promise<{ partnerId: string }> {
@@ -107,7 +114,9 @@ export class CashmanClient implements InvoiceBackend {
   }
 
   async createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }> {
-    const rows = draftRows(draft, partnerCode, this.login, this.draftOperation);
+    const described = this.described.get(draft);
+    this.described.delete(draft);
+    const rows = described?.partnerCode === partnerCode ? described.rows : draftRows(draft, partnerCode, this.login, this.draftOperation);
     const reference = await this.send(this.draftOperation, rows, 'draft', (text) => {
       const recognised = recogniseDraftAnswer(text, this.draftAnswerPattern);
       if ('problem' in recognised) throw this.unrecognised('draft', recognised.problem, text, 'check in Cashman whether the draft exists');

@@ -59,7 +59,11 @@ export function postOnce(url: URL, body: Buffer, contentType: string, timeoutMs:
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', fail);
-      const cut = () => fail(Object.assign(new Error('The answer was cut off before its end'), { code: 'ECONNRESET' }));
+      // 'close' follows every answer, a complete one too: the error (and its stack) is built only
+      // when the exchange is still open, not once per request for fail() to drop.
+      const cut = () => {
+        if (!settled) fail(Object.assign(new Error('The answer was cut off before its end'), { code: 'ECONNRESET' }));
+      };
       response.once('aborted', cut);
       response.once('close', cut);
       response.once('end', () => {

@@ -38,10 +38,20 @@ export function shopToday(now: Date, timeZone: string): string {
   return shopNow(now, timeZone).slice(0, 10);
 }
 
+// The last answer per zone: formatToParts costs tens of µs, and the pipeline asks twice per order,
+// mostly within the same second. Keyed by the whole second, so the answer is the same function of
+// its inputs as without the cache.
+const lastNow = new Map<string, { second: number; text: string }>();
+
 export function shopNow(now: Date, timeZone: string): string {
+  const second = Math.floor(now.getTime() / 1000);
+  const last = lastNow.get(timeZone);
+  if (last && last.second === second) return last.text;
   const parts = formatFor(timeZone).formatToParts(now);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+  const text = `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+  lastNow.set(timeZone, { second, text });
+  return text;
 }
 
 /**
