@@ -97,7 +97,7 @@ export function figureRows(r: BenchResults): Row[] {
     if (e.lines) {
       const l = e.lines;
       rows.push([`  Shoprenter reads per product line, fresh ledger (${fmt(l.reads)} reads, ${fmt(l.productLines)} lines)`, fmt(l.readsPerLine, 2), '', '']);
-      rows.push([`    of which option lookups / other lookups (units)`, `${fmt(l.optionReads)} / ${fmt(l.otherLookupReads)}`, '', '']);
+      rows.push([`    of which batches; lookups in all: option / other (units)`, `${fmt(l.batches)}; ${fmt(l.optionReads)} / ${fmt(l.otherLookupReads)}`, '', '']);
     }
     rows.push([`  Shoprenter requests per 200 new orders`, fmt(e.shoprenter.per200NewOrders, 0), '', '']);
     rows.push([`  throughput, orders/s; floor / actual`, `${fmt(e.ordersPerSecond, 2)}; ${fmt(e.floorRatio, 3)}`, '', '']);

@@ -34,7 +34,7 @@ export interface BackfillResult {
    * Runs with the shipped defaults: Shoprenter reads (every GET but the token's, list pages
    * included) per product line of the shop's orders, on the fresh ledger each run starts with.
    */
-  lines: { productLines: number; reads: number; optionReads: number; otherLookupReads: number; readsPerLine: number } | null;
+  lines: { productLines: number; reads: number; batches: number; optionReads: number; otherLookupReads: number; readsPerLine: number } | null;
   idle: {
     cycles: number;
     requests: number;
@@ -209,15 +209,27 @@ function summarize(
  */
 function readsPerLine(log: readonly RequestLogEntry[], shop: LocalShop, orders: readonly Record<string, unknown>[]): NonNullable<BackfillResult['lines']> {
   const tokenPath = new URL(shop.shoprenter.tokenUrl).pathname;
-  const reads = log.filter((r) => r.method === 'GET' && r.path !== tokenPath);
+  // A POST /batch is one request that reads (an order's option and unit lookups go out as one):
+  // it counts like a GET, and the lookups inside it are shown in the breakdown.
+  const isBatch = (r: RequestLogEntry) => r.method === 'POST' && r.path.endsWith('/batch');
+  const reads = log.filter((r) => (r.method === 'GET' || isBatch(r)) && r.path !== tokenPath);
+  const until = log.at(-1)?.time ?? Infinity;
+  const lookups = [...reads.filter((r) => r.method === 'GET'), ...shop.shoprenter.batchLog.filter((r) => r.time <= until)];
   const isList = (r: RequestLogEntry) => r.path.endsWith('/orderExtend') || r.path.endsWith('/orders');
-  const optionReads = reads.filter((r) => r.path.includes('/orderProductOption')).length;
-  const otherLookupReads = reads.filter((r) => !isList(r) && !r.path.includes('/orderProductOption')).length;
+  const optionReads = lookups.filter((r) => r.path.includes('/orderProductOption')).length;
+  const otherLookupReads = lookups.filter((r) => !isList(r) && !r.path.includes('/orderProductOption')).length;
   const productLines = orders.reduce((sum, raw) => {
     const sourced = normalizeOrder(raw);
     return sum + (sourced.ok ? sourced.order.products.length : 0);
   }, 0);
-  return { productLines, reads: reads.length, optionReads, otherLookupReads, readsPerLine: productLines === 0 ? Number.NaN : round(reads.length / productLines, 3) };
+  return {
+    productLines,
+    reads: reads.length,
+    batches: reads.filter(isBatch).length,
+    optionReads,
+    otherLookupReads,
+    readsPerLine: productLines === 0 ? Number.NaN : round(reads.length / productLines, 3),
+  };
 }
 
 function withPerOrder(cost: BuyerCost): BuyerCost & { perOrder: number } {

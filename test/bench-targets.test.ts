@@ -48,7 +48,7 @@ describe('bench target table (issue 20)', () => {
       backfill({ orders: 1000, profile: profile(true), floorRatio: past ? 0.929 : 0.93 }),
       backfill({ orders: 1000, cycleOrdersPerSecond: past ? 299 : 300 }),
       backfill({ orders: 10_000, cycleOrdersPerSecond: past ? 299 : 300, peakRssMb: past ? 100.1 : 100, shoprenter: { requests: 0, tokenRequests: 1, listRequests: 0, perOrderRequests: 0, status429: 0, per200NewOrders: past ? 1.21 : 1.2 } }),
-      backfill({ orders: 30, enrich: true, profile: profile(true), lines: { productLines: 60, reads: past ? 61 : 60, optionReads: 0, otherLookupReads: 0, readsPerLine: past ? 61 / 60 : 1 } }),
+      backfill({ orders: 30, enrich: true, profile: profile(true), lines: { productLines: 60, reads: past ? 61 : 60, batches: 0, optionReads: 0, otherLookupReads: 0, readsPerLine: past ? 61 / 60 : 1 } }),
     ];
   };
   const names = ['CPU per order', 'Shoprenter requests per 200 new orders (N=10,000)', 'Shoprenter reads per product line', 'Backfill floor/actual', 'Throughput, latency off, backfill cycle (N=1,000)', 'Throughput, latency off, backfill cycle (N=10,000)', 'Peak RSS during the N=10,000'];
