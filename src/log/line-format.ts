@@ -22,9 +22,10 @@ export function prettyLine(fields: LineFields): string {
   return `${text(fields['timestamp'])} ${String(fields['level']).padEnd(5)} ${order}${text(fields['message'])}${tail}`;
 }
 
+/** One line stays one line: a value with a line break (a buyer's name, a remote's error text) cannot forge another. */
 function text(value: unknown): string {
-  if (typeof value === 'object' && value !== null) return stableJson(value, [], false) ?? '';
-  return String(value);
+  const raw = typeof value === 'object' && value !== null ? (stableJson(value, [], false) ?? '') : String(value);
+  return raw.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
 /** JSON.stringify's rules, with keys sorted (optional), bigints as text and cycles cut. */

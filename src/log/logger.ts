@@ -35,17 +35,25 @@ export class SecretRedactor {
     return out;
   }
 
-  redact(value: unknown, depth = 0): unknown {
+  redact(value: unknown, depth = 0, within: object[] = []): unknown {
     if (typeof value === 'string') return this.redactText(value);
     if (typeof value === 'bigint') return value.toString();
     if (value instanceof Error) return this.redactText(value.message);
-    if (depth > 6 || value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((item) => this.redact(item, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) && typeof item === 'string' && item !== '' ? REDACTED : this.redact(item, depth + 1);
+    if (value === null || typeof value !== 'object') return value;
+    if (within.includes(value)) return '[Circular]';
+    // Deeper than any line needs: left out rather than printed unredacted.
+    if (depth > 6) return '[too deep]';
+    within.push(value);
+    try {
+      if (Array.isArray(value)) return value.map((item) => this.redact(item, depth + 1, within));
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        out[key] = SECRET_KEY.test(key) && typeof item === 'string' && item !== '' ? REDACTED : this.redact(item, depth + 1, within);
+      }
+      return out;
+    } finally {
+      within.pop();
     }
-    return out;
   }
 }
 
@@ -71,11 +79,11 @@ export function createLogger(options: LoggerOptions): Logger & { redactor: Secre
   const format = options.format === 'json' ? jsonLine : prettyLine;
   const write = (level: LogLevel, message: string, meta: Record<string, unknown> | undefined): void => {
     if (SEVERITY[level] > threshold) return;
-    const fields: LineFields = { ...meta, level, message };
+    // Redacted before anything is made text of it (a secret-named key inside an object is found only while it is an object).
+    const cleaned = redactor.redact({ ...meta, level, message }) as LineFields;
     // A message field of the caller's is added to the message, not lost (as the line always read).
-    const extra = meta?.['message'];
-    if (extra) fields['message'] = `${message} ${typeof extra === 'string' ? extra : JSON.stringify(extra)}`;
-    const cleaned = redactor.redact(fields) as LineFields;
+    const extra = meta?.['message'] === undefined ? undefined : (redactor.redact({ message: meta['message'] }) as LineFields)['message'];
+    if (extra) cleaned['message'] = `${message} ${typeof extra === 'string' ? extra : JSON.stringify(extra)}`;
     cleaned['timestamp'] = new Date().toISOString();
     stream.write(`${format(cleaned)}${EOL}`);
   };

@@ -13,6 +13,8 @@ const TAIL_LINES = 200;
  */
 export default class QuietEnvironment extends TestEnvironment {
   marks = new Map();
+  failed = false;
+  stdoutChunks = [];
 
   /**
    * What code under test writes to this process's stdout itself (the daemon's logger writes its
@@ -22,6 +24,7 @@ export default class QuietEnvironment extends TestEnvironment {
   async setup() {
     await super.setup();
     const chunks = [];
+    this.stdoutChunks = chunks;
     (this.global.__scsFailureOutput ??= []).push({ label: 'code run in this test file (its stdout)', chunks });
     this.stdoutWrite = process.stdout.write;
     process.stdout.write = (chunk, encoding, callback) => {
@@ -46,12 +49,25 @@ export default class QuietEnvironment extends TestEnvironment {
       // Sources made before this test (a beforeAll's daemon) show only what this test added.
       this.marks = new Map(this.sources().map((source) => [source, source.chunks.length]));
     }
+    if (event.name === 'hook_failure') {
+      // A failing beforeAll/afterAll fails the file but no test: what every source gathered goes
+      // into the file's console output, which the quiet reporter prints for a failing file.
+      this.failed = true;
+      for (const source of this.sources()) {
+        const text = source.chunks.join('').trimEnd();
+        if (text !== '') this.global.console.error(`output of ${source.label} (a ${event.hook.type} hook failed):\n${tail(text)}`);
+      }
+    }
+    if (event.name === 'run_finish' && !this.failed && this.stdoutChunks.length > 0) {
+      // A passing file's in-process stdout joins its console output in the passing-output log.
+      this.global.console.log(this.stdoutChunks.join('').trimEnd());
+    }
     if (event.name === 'test_done' && event.test.errors.length > 0) {
+      this.failed = true;
       for (const source of this.sources()) {
         const text = source.chunks.slice(this.marks.get(source) ?? 0).join('');
         if (text.trim() === '') continue;
-        const lines = text.trimEnd().split('\n');
-        const shown = lines.length > TAIL_LINES ? [`(first ${lines.length - TAIL_LINES} lines left out)`, ...lines.slice(-TAIL_LINES)] : lines;
+        const shown = tail(text).split('\n');
         // Attached to the failure itself (one more error of this test, with no stack of its own),
         // so it is printed right under the assertion that failed, in the failure summary too.
         const attached = new Error(`output of ${source.label} during this test:`);
@@ -63,4 +79,10 @@ export default class QuietEnvironment extends TestEnvironment {
     }
     await super.handleTestEvent?.(event, state);
   }
+}
+
+/** The end of an output (where things went wrong), at most TAIL_LINES lines. */
+function tail(text) {
+  const lines = text.trimEnd().split('\n');
+  return (lines.length > TAIL_LINES ? [`(first ${lines.length - TAIL_LINES} lines left out)`, ...lines.slice(-TAIL_LINES)] : lines).join('\n');
 }
