@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** The heap caps the daemon ships with (Dockerfile NODE_OPTIONS, `npm start`); a test keeps the three equal. */
-export const SHIPPED_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=128';
+export const SHIPPED_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=128 --v8-pool-size=1';
 
 /** What one `npm run bench` measures; every knob has a flag and an environment variable. */
 export interface BenchOptions {
