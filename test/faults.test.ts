@@ -263,11 +263,17 @@ describe.each(LISTINGS)('fault injection, list ordered by %s, bounds %s', (listO
       const limits = h.shop.shoprenter.requestLog
         .filter((r) => r.path.endsWith('/orderExtend'))
         .map((r) => `${r.status}:${new URLSearchParams(r.query).get('limit')}@${new URLSearchParams(r.query).get('page')}`);
-      // The first window at half the size after the first 504; after the second, the rest of the walk at 5.
+      // Each 504 is answered by the same question at half the size; a later window may ask twice
+      // the last size again, never more than the configured page (a 504 asks for a smaller request,
+      // not a smaller walk: review R1 showed six of them leaving a backfill at 3 a page for days).
       expect(limits.slice(0, 2)).toEqual(['504:20@0', '200:10@0']);
-      const second = limits.indexOf('504:10@0');
-      expect(second).toBeGreaterThan(1);
-      expect(limits.slice(second + 1).every((l) => l.startsWith('200:5@'))).toBe(true);
+      const timeouts = limits.flatMap((l, i) => (l.startsWith('504:') ? [i] : []));
+      expect(timeouts).toHaveLength(2);
+      for (const i of timeouts) {
+        const size = Number(/:(\d+)@/.exec(limits[i]!)?.[1]);
+        expect(limits[i + 1]).toBe(`200:${size / 2}@0`);
+      }
+      expect(limits.every((l) => Number(/:(\d+)@/.exec(l)?.[1]) <= 20)).toBe(true);
       expect(summary.listed).toBe(34);
       expectOneDraftEach(h, orders.map((o) => String(o['innerId'])));
       // The next cycles re-read and skip them; none is drafted twice.

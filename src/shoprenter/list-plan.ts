@@ -96,7 +96,8 @@ export class WindowPlanner {
     if (this.left !== null && this.left < honoured * PREFIX_FILL) return this.aroundCrowds(lo, null);
     if (this.present !== null) {
       // Past the present the window might as well be open: nothing older waits there.
-      const openCount = count === 0 ? 0 : (count * (this.present - lo + 1)) / span;
+      // No order in the recent windows says nothing of what is left: only a density does.
+      const openCount = count === 0 ? Infinity : (count * (this.present - lo + 1)) / span;
       if (end >= this.present - 1 || openCount <= target) return this.aroundCrowds(lo, null);
     } else if (end >= this.newest) {
       // Without the present, a closed window ends before the newest change seen: an order changed

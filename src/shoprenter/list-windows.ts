@@ -80,7 +80,7 @@ export class WindowWalk<T> {
 
   constructor(
     private readonly source: WindowSource<T>,
-    pageSize: number,
+    private readonly pageSize: number,
   ) {
     this.size = {
       limit: pageSize,
@@ -113,6 +113,9 @@ export class WindowWalk<T> {
       const end = await this.readWindow(lo, planned, created, planner, onItems);
       if (end === null) return;
       lo = end + 1;
+      // A 504 asks for a smaller request, not a smaller walk: each new window may ask twice the
+      // last size again, up to the configured page (never within a window: offsets would move).
+      this.size.limit = Math.min(this.pageSize, this.size.limit * 2);
       planned = planner.next(lo, Math.min(this.size.limit, this.served, this.cap));
     }
   }
@@ -276,13 +279,17 @@ export class WindowWalk<T> {
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const limit = this.size.limit;
       const seen = new Map<string, T>();
+      let cutShort = false;
       for (let page = 0; ; page++) {
         const answer = await this.fetch(window, page);
+        // A page announced by the one before and then "not found" (the list shrank between the two).
+        if (answer === null && page > 0) cutShort = true;
         for (const item of answer?.items ?? []) if (this.inWindow(window, item)) seen.set(this.source.idOf(item), item);
         if (!answer?.more || answer.items.length === 0) break;
       }
-      // A page size changed by a 504 mid-pass moves every offset: that pass proves nothing.
-      if (limit !== this.size.limit) continue;
+      // A page size changed by a 504 mid-pass moves every offset, and a pass cut short by a page
+      // that vanished did not see its end: such a pass proves nothing.
+      if (limit !== this.size.limit || cutShort) continue;
       for (const id of seen.keys()) ever.add(id);
       // Two passes alike, holding every order any pass saw: a list that reorders between requests
       // shows up as passes that disagree, and the cycle stops rather than skip an order.

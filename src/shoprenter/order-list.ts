@@ -34,8 +34,10 @@ export function orderWindowSource(read: ReadOrderList, options: { withStorno?: b
       const pages = pageCount ?? pagesFromLast(envelope.last?.href);
       return { items: items.map(normalizeOrder), more, pageCount: pages, limit: limit ?? null };
     },
-    dateOf: (sourced) => (sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated),
-    createdOf: (sourced) => (sourced.ok ? sourced.order.dateCreated : null),
+    // A date not in Shoprenter's shop-local form (an offset, a date alone) cannot be placed in a
+    // window: such an order belongs to every window, is handed over once and quarantined by the pipeline.
+    dateOf: (sourced) => localOrNull(sourced.ok ? sourced.order.dateUpdated : sourced.dateUpdated),
+    createdOf: (sourced) => (sourced.ok ? localOrNull(sourced.order.dateCreated) : null),
     idOf: (sourced) => (sourced.ok ? sourced.order.id : sourced.id),
     // Within a window, oldest change first, then by order number.
     compare: (a, b) => {
@@ -56,4 +58,10 @@ function pagesFromLast(href: string | undefined): number | null {
   if (href === undefined) return null;
   const page = /[?&]page=(\d+)(?:&|#|$)/.exec(href)?.[1];
   return page === undefined ? null : Number(page) + 1;
+}
+
+const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+
+function localOrNull(date: string | null | undefined): string | null {
+  return typeof date === 'string' && LOCAL_DATETIME.test(date) ? date : null;
 }
