@@ -55,7 +55,8 @@ export function phpSerializeRows(rows: readonly Readonly<Record<string, string>>
   return phpSerialize(rows.map((row) => ({ ...row })));
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a value's leading U+FEFF (a pasted name can start with one); by default it is dropped.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const INTEGER = /^[+-]?\d+$/;
 // PHP's own grammar for d: (ext/standard/var_unserializer.re): decimal, exponent, NAN, INF.
 const DOUBLE = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NAN|-?INF)$/;

@@ -3,6 +3,8 @@ import { fromSeconds, toSeconds, WindowPlanner, type FullPage, type Plan } from 
 import { cutAt, halve, inRange, when, widen, type Range, type Window } from './list-ranges.js';
 
 export { cutAt, type Range, type Window } from './list-ranges.js';
+export type { PageSize, WindowAnswer, WindowSource } from './list-source.js';
+import type { PageSize, WindowAnswer, WindowSource } from './list-source.js';
 
 /**
  * Reads every order changed since a point in time without depending on the order in which
@@ -33,31 +35,6 @@ export { cutAt, type Range, type Window } from './list-ranges.js';
  * window read whole it plans the next the same way, ending the walk with an open window. Only a
  * window of about two pages or less, or around a crowded second, is read page by page as above.
  */
-
-export interface WindowAnswer<T> {
-  items: T[];
-  /** The envelope says another page follows (`next`, or `pageCount` > 1). */
-  more: boolean;
-  pageCount: number | null;
-  /** The page size the server says it used, when it says. */
-  limit: number | null;
-}
-
-/** The request size, which a 504 may shrink (reference §2.2) for the rest of the walk. */
-export interface PageSize {
-  limit: number;
-  shrink(): boolean;
-}
-
-export interface WindowSource<T> {
-  /** Page `page` of the orders whose dates lie in `query` (bounds as sent); null past the last page. */
-  fetch(query: Window, page: number, size: PageSize): Promise<WindowAnswer<T> | null>;
-  dateOf(item: T): string | null;
-  createdOf(item: T): string | null;
-  idOf(item: T): string;
-  /** The order in which a window's items are handed over (windows go oldest first). */
-  compare(a: T, b: T): number;
-}
 
 /** A window read by offset pages must give the same orders twice running; after this many passes the cycle gives up. */
 const MAX_PASSES = 6;
