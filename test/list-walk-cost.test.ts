@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { BOUND_SHAPES, type BoundShape, type ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { standinClient } from './helpers/standin-client.js';
 
 /**
  * What the window walk (src/shoprenter/list-windows.ts) costs in list requests, counted against
@@ -36,19 +36,11 @@ afterEach(async () => {
   for (const standin of running.splice(0)) await standin.close();
 });
 
-let counter = 0;
 async function shop(orders: Record<string, unknown>[], listOrder: ListOrder, bounds: BoundShape, pageCap: number | null = null) {
   const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listOrder, listBounds: bounds, ...(pageCap ? { pageCap } : {}) });
   standin.listing.random = seededRandom(5);
   running.push(standin);
-  const client = new ShoprenterClient({
-    apiUrl: standin.url,
-    auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
-    shop: `cost-${++counter}`,
-    limitPerSecond: 100_000,
-    retryBaseMs: 10,
-    pageSize: 200,
-  });
+  const client = standinClient(standin);
   /** One walk from `from`: the order numbers handed over, in order, and the list requests it made. */
   const walk = async (from: string, present?: string) => {
     const seen: string[] = [];

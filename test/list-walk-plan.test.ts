@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { orderWindowSource } from '../src/shoprenter/order-list.js';
 import { ListEnvelope } from '../src/shoprenter/schema.js';
 import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { BOUND_SHAPES, type ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { standinClient } from './helpers/standin-client.js';
 
 /**
  * The window walk plans its windows from what it has seen (src/shoprenter/list-plan.ts); a plan
@@ -28,7 +28,6 @@ function order(innerId: number, updated: number, created: number): Record<string
   return buildShoprenterOrder({ ...SIMPLE_ORDER, email: `b${innerId}@example.hu`, innerId, dateUpdated: at(updated), dateCreated: at(created) });
 }
 
-let counter = 0;
 async function walk(orders: Record<string, unknown>[], options: { order: ListOrder; cap: number | null; page: number; seed: number; present: boolean }) {
   const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listOrder: options.order, ...(options.cap ? { pageCap: options.cap } : {}) });
   standin.listing.random = seededRandom(options.seed);
@@ -39,14 +38,7 @@ async function walk(orders: Record<string, unknown>[], options: { order: ListOrd
     lists += 1;
     standin.listing.bounds = BOUND_SHAPES[(lists + options.seed) % 4] ?? '[]';
   };
-  const client = new ShoprenterClient({
-    apiUrl: standin.url,
-    auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
-    shop: `plan-${++counter}`,
-    limitPerSecond: 100_000,
-    retryBaseMs: 10,
-    pageSize: options.page,
-  });
+  const client = standinClient(standin, { pageSize: options.page });
   const seen: { number: string; updated: string }[] = [];
   await client.listChangedOrders(
     at(-3600),

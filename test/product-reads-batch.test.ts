@@ -10,6 +10,7 @@ import { startShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import type { ShoprenterStandin, ShoprenterStandinOptions } from '../src/standins/shoprenter-standin.js';
 import { runCycle } from '../src/sync/cycle.js';
 import { startHarness, type Harness } from './helpers/harness.js';
+import { standinClient } from './helpers/standin-client.js';
 
 /**
  * An order's option and unit reads as one POST /batch (src/shoprenter/batch.ts), against the
@@ -25,15 +26,7 @@ let shopCounter = 0;
 async function setup(o: { standin?: ShoprenterStandinOptions; client?: Partial<ShoprenterClientOptions> } = {}) {
   const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, ...o.standin });
   running.push(standin);
-  const client = new ShoprenterClient({
-    apiUrl: standin.url,
-    auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
-    shop: `batch-test-${++shopCounter}`,
-    limitPerSecond: 1000,
-    retryBaseMs: 10,
-    batchReads: true,
-    ...o.client,
-  });
+  const client = standinClient(standin, { limitPerSecond: 1000, batchReads: true, ...o.client });
   return { standin, client };
 }
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { standinClient } from './helpers/standin-client.js';
 
 /**
  * Review R1 (review-data): gateway timeouts (504, "make the request smaller", reference §2.2) at
@@ -44,14 +44,7 @@ describe('review R1: a walk after six gateway timeouts', () => {
       // A runaway guard for this test only: past the budget every list request fails, so the walk ends.
       if (lists > LIMIT) standin.setFault({ kind: 'status', status: 500, path: '/orderExtend', times: 100 });
     };
-    const client = new ShoprenterClient({
-      apiUrl: standin.url,
-      auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
-      shop: 'review-504',
-      limitPerSecond: 100_000,
-      retryBaseMs: 5,
-      pageSize: 200,
-    });
+    const client = standinClient(standin, { retryBaseMs: 5 });
     const seen = new Set<string>();
     let error: string | null = null;
     try {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { standinClient } from './helpers/standin-client.js';
 
 /**
  * Review R1 (review-data): orders whose dateUpdated Shoprenter sends in a form the daemon does not
@@ -33,14 +33,7 @@ describe('review R1: a dateUpdated with an offset', () => {
     });
     const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders });
     running.push(standin);
-    const client = new ShoprenterClient({
-      apiUrl: standin.url,
-      auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
-      shop: 'review-dates',
-      limitPerSecond: 100_000,
-      retryBaseMs: 10,
-      pageSize: 200,
-    });
+    const client = standinClient(standin);
     const seen = new Set<string>();
     const reasons: string[] = [];
     let failure: unknown = null;

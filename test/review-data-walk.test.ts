@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { BOUND_SHAPES, type BoundShape } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { standinClient } from './helpers/standin-client.js';
 
 /**
  * Review R1 (review-data): the window walk loses an order when the list shrinks between two
@@ -37,14 +37,7 @@ async function walk(orders: Record<string, unknown>[], bounds: BoundShape | 'per
     if (bounds === 'per-request') standin.listing.bounds = BOUND_SHAPES[lists % 4] ?? '[]';
   };
   if (bounds !== 'per-request') standin.listing.bounds = bounds;
-  const client = new ShoprenterClient({
-    apiUrl: standin.url,
-    auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
-    shop: `review-walk-${Math.random()}`,
-    limitPerSecond: 100_000,
-    retryBaseMs: 10,
-    pageSize: 200,
-  });
+  const client = standinClient(standin);
   const seen: string[] = [];
   await client.listChangedOrders(local(BASE - 1000), (page) => Promise.resolve(void seen.push(...page.map((o) => (o.ok ? o.order.orderNumber : String(o.orderNumber))))), local(BASE + (SPAN + 10) * 1000));
   return seen;

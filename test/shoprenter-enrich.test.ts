@@ -17,6 +17,7 @@ import type { OrderSpec, ProductSpec } from '../src/standins/shoprenter-fixtures
 import { startShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import type { ShoprenterStandin, ShoprenterStandinOptions } from '../src/standins/shoprenter-standin.js';
 import { configFor, draftAsJson, draftDayOf, loadGoldenCases, orderFromFixture } from './fixtures/golden/loader.js';
+import { standinClient } from './helpers/standin-client.js';
 
 /**
  * ShoprenterClient.enrichOrder against the stand-in: what orderExtend only links to (chosen
@@ -31,14 +32,7 @@ let shopCounter = 0;
 async function setup(o: { standin?: ShoprenterStandinOptions; client?: Partial<ShoprenterClientOptions> } = {}) {
   const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, ...o.standin });
   running.push(standin);
-  const client = new ShoprenterClient({
-    apiUrl: standin.url,
-    auth: { kind: 'oauth', tokenUrl: standin.tokenUrl, clientId: standin.clientId, clientSecret: standin.clientSecret },
-    shop: `enrich-test-${++shopCounter}`,
-    limitPerSecond: 1000,
-    retryBaseMs: 10,
-    ...o.client,
-  });
+  const client = standinClient(standin, { limitPerSecond: 1000, ...o.client });
   return { standin, client };
 }
 
