@@ -84,6 +84,33 @@ function order(innerId: number): Record<string, unknown> {
   return buildShoprenterOrder({ ...SIMPLE_ORDER, email: `buyer${innerId}@example.hu`, innerId, dateUpdated });
 }
 
+interface OutageWorld {
+  h: Harness;
+  hook: WebhookServer;
+  proxy: Awaited<ReturnType<typeof startProxy>>;
+  runtime: Runtime;
+}
+
+/**
+ * Both stand-ins, Cashman behind a proxy that fails on cue, alerts to a local webhook, and a runtime
+ * on the test's clock; `prepare` stocks the shop before the runtime starts.
+ */
+async function outageWorld(now: () => Date, prepare: (shop: Harness['shop']) => void = () => undefined): Promise<OutageWorld> {
+  const hook = await startWebhook();
+  const h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, config: demoConfigYaml({ productLookups: false }) + 'alerts:\n  language: en\n', logLevel: 'error' });
+  const proxy = await startProxy(h.shop.env['CASHMAN_API_URL']!);
+  h.env['ALERT_WEBHOOK_URL'] = hook.url;
+  prepare(h.shop);
+  const runtime = await h.runtime({ now, env: { CASHMAN_API_URL: proxy.url }, shoprenterTuning: { limitPerSecond: 50, retryBudgetMs: 500 }, cashmanTimeoutMs: 500 });
+  return { h, hook, proxy, runtime };
+}
+
+async function closeWorld({ h, hook, proxy, runtime }: OutageWorld): Promise<void> {
+  runtime.close();
+  await proxy.close();
+  await Promise.all([h.close(), hook.close()]);
+}
+
 describe.each(['503', 'hang'] as const)('Cashman down as %s for ten minutes, new buyers', (mode) => {
   let h: Harness;
   let hook: WebhookServer;
@@ -94,18 +121,11 @@ describe.each(['503', 'hang'] as const)('Cashman down as %s for ten minutes, new
 
   beforeEach(async () => {
     t = Date.parse('2026-11-26T12:00:00Z');
-    hook = await startWebhook();
-    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, config: demoConfigYaml({ productLookups: false }) + 'alerts:\n  language: en\n', logLevel: 'error' });
-    proxy = await startProxy(h.shop.env['CASHMAN_API_URL']!);
-    h.env['ALERT_WEBHOOK_URL'] = hook.url;
-    for (const n of [1001, 1002, 1003, 1004]) h.shop.shoprenter.addOrder(order(n));
-    runtime = await h.runtime({ now, env: { CASHMAN_API_URL: proxy.url }, shoprenterTuning: { limitPerSecond: 50, retryBudgetMs: 500 }, cashmanTimeoutMs: 500 });
+    ({ h, hook, proxy, runtime } = await outageWorld(now, (shop) => {
+      for (const n of [1001, 1002, 1003, 1004]) shop.shoprenter.addOrder(order(n));
+    }));
   });
-  afterEach(async () => {
-    runtime.close();
-    await proxy.close();
-    await Promise.all([h.close(), hook.close()]);
-  });
+  afterEach(() => closeWorld({ h, hook, proxy, runtime }));
 
   it('quarantines nothing and leaves nothing uncertain; every order goes out once after', async () => {
     proxy.mode = mode;
@@ -152,17 +172,9 @@ describe.each(['503', 'hang'] as const)('Cashman down as %s while known buyers\'
 
   beforeEach(async () => {
     t = Date.parse('2026-11-26T12:00:00Z');
-    hook = await startWebhook();
-    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, config: demoConfigYaml({ productLookups: false }) + 'alerts:\n  language: en\n', logLevel: 'error' });
-    proxy = await startProxy(h.shop.env['CASHMAN_API_URL']!);
-    h.env['ALERT_WEBHOOK_URL'] = hook.url;
-    runtime = await h.runtime({ now, env: { CASHMAN_API_URL: proxy.url }, shoprenterTuning: { limitPerSecond: 50, retryBudgetMs: 500 }, cashmanTimeoutMs: 500 });
+    ({ h, hook, proxy, runtime } = await outageWorld(now));
   });
-  afterEach(async () => {
-    runtime.close();
-    await proxy.close();
-    await Promise.all([h.close(), hook.close()]);
-  });
+  afterEach(() => closeWorld({ h, hook, proxy, runtime }));
 
   it('one outage puts only its first draft in doubt; the others wait and go out in order after', async () => {
     h.shop.shoprenter.addOrder(sameBuyer(1001));
@@ -241,17 +253,9 @@ describe('a partner request Cashman fails on while it answers everything else', 
 
   beforeEach(async () => {
     t = Date.parse('2026-11-26T12:00:00Z');
-    hook = await startWebhook();
-    h = await startHarness({ shoprenter: { rateLimitPerSecond: 0 }, config: demoConfigYaml({ productLookups: false }) + 'alerts:\n  language: en\n', logLevel: 'error' });
-    proxy = await startProxy(h.shop.env['CASHMAN_API_URL']!);
-    h.env['ALERT_WEBHOOK_URL'] = hook.url;
-    runtime = await h.runtime({ now, env: { CASHMAN_API_URL: proxy.url }, shoprenterTuning: { limitPerSecond: 50, retryBudgetMs: 500 }, cashmanTimeoutMs: 500 });
+    ({ h, hook, proxy, runtime } = await outageWorld(now));
   });
-  afterEach(async () => {
-    runtime.close();
-    await proxy.close();
-    await Promise.all([h.close(), hook.close()]);
-  });
+  afterEach(() => closeWorld({ h, hook, proxy, runtime }));
 
   it('is that order\'s own: its attempts run out and it is quarantined; the others go out; no outage alerted', async () => {
     // Cashman's PHP fails on one buyer's data with a 500, and only there.
