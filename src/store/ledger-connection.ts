@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { WriterLostError } from '../errors.js';
+import { lazyTransaction, statementCache } from './statement-cache.js';
 
 /**
  * Tables a fenced connection may still write after losing the lock: the lock row itself (its
@@ -25,22 +26,14 @@ export const LOCK_LOST =
 export class LedgerConnection {
   readonly db: Database.Database;
   protected readonly now: () => Date;
-  /** Compiled once per connection: preparing is a large share of a small statement's cost. */
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Compiled once per connection (statement-cache.ts). */
+  protected readonly sql: (text: string) => Database.Statement;
   private writerToken: string | null = null;
 
   protected constructor(db: Database.Database, now: () => Date) {
     this.db = db;
     this.now = now;
-  }
-
-  protected sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    this.sql = statementCache(db);
   }
 
   /**
@@ -52,12 +45,7 @@ export class LedgerConnection {
    * written frames. See BENCHMARKS.md, "Durability".
    */
   protected lazily<T>(write: () => T): T {
-    this.sql('PRAGMA synchronous = NORMAL').run();
-    try {
-      return this.db.transaction(write)();
-    } finally {
-      this.sql('PRAGMA synchronous = FULL').run();
-    }
+    return lazyTransaction(this.db, write);
   }
 
   protected stamp(): string {
