@@ -14,6 +14,8 @@ import { importCycles, importGraph, type ImportEdge } from './helpers/import-gra
 const MAY_IMPORT: Record<string, readonly string[]> = {
   errors: [],
   'net-words': [],
+  // One HTTP exchange on Node's own client (no retry, no redirect): what every remote's client sends with.
+  'net-request': [],
   version: [],
   // The functional core: pure, imports nothing impure (eslint.config.js guards packages and `process`).
   domain: ['errors'],
@@ -23,9 +25,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   store: ['domain', 'errors', 'log'],
   ports: ['domain'],
   // One folder per remote: its client, wire schemas and mapping into domain types, behind the ports.
-  shoprenter: ['domain', 'errors', 'net-words', 'config', 'log', 'ports'],
-  cashman: ['domain', 'errors', 'net-words', 'config', 'log', 'ports'],
-  alerts: ['domain', 'errors', 'net-words', 'config', 'log', 'store', 'ports'],
+  shoprenter: ['domain', 'errors', 'net-words', 'net-request', 'config', 'log', 'ports'],
+  cashman: ['domain', 'errors', 'net-words', 'net-request', 'config', 'log', 'ports'],
+  alerts: ['domain', 'errors', 'net-words', 'net-request', 'config', 'log', 'store', 'ports'],
   // One cycle and one order's state machine, on the ports: never a remote's folder, never a command.
   sync: ['domain', 'errors', 'config', 'log', 'store', 'ports', 'alerts'],
   stock: ['domain', 'errors', 'config', 'log', 'store', 'ports', 'shoprenter', 'cashman', 'alerts', 'sync'],

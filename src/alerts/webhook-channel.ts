@@ -1,4 +1,4 @@
-import got from 'got';
+import { httpRequest } from '../net-request.js';
 import type { AlertEvent } from './alert-event.js';
 import { describeAlert, type AlertLanguage } from './texts.js';
 import { AlertDeliveryError, failureWords, hostOf, type ChannelSender } from './channel.js';
@@ -27,12 +27,11 @@ export class WebhookChannel implements ChannelSender {
     if (!event) return;
     let status: number;
     try {
-      const response = await got.post(this.url, {
-        json: webhookBody(event, this.language),
-        timeout: { request: this.timeoutMs },
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        followRedirect: false,
+      const response = await httpRequest(new URL(this.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'shoprenter-cashman-sync' },
+        body: JSON.stringify(webhookBody(event, this.language)),
+        timeoutMs: this.timeoutMs,
         signal,
       });
       status = response.statusCode;

@@ -5,7 +5,7 @@ import type { InvoiceDraft } from '../domain/draft.js';
 import { CashmanError } from '../errors.js';
 import type { InvoiceBackend, PartnerRequest, RequestRow } from '../sync/ports.js';
 import { DEFAULT_DRAFT_ANSWER_PATTERN, isStockList, recogniseDraftAnswer, recognisePartnerAnswer, type AnswerProblem } from './answers.js';
-import { PostFailure, postOnce } from './http-post.js';
+import { HttpFailure, httpRequest } from '../net-request.js';
 import { phpSerializeRows } from './php-serialize.js';
 import { STOCK_LIST_OPERATION, stockListRows } from './stock-list.js';
 import { escapeHtml, isHiba, multipartBody, parseCashmanUrl, withoutState } from './transport.js';
@@ -169,7 +169,7 @@ export class CashmanClient implements InvoiceBackend {
     try {
       // No retry, no redirect (a redirected POST could be sent a second time; a moved endpoint is a config fix instead).
       const agent = this.url.protocol === 'https:' ? this.agent.https : this.agent.http;
-      const response = await postOnce(this.url, body, contentType, this.timeoutMs, agent);
+      const response = await httpRequest(this.url, { method: 'POST', headers: { 'content-type': contentType }, body, timeoutMs: this.timeoutMs, agent });
       const text = response.text;
       if (isHiba(text)) return text;
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -235,11 +235,11 @@ export class CashmanClient implements InvoiceBackend {
    * completed: no request byte can have reached Cashman. Everything else may have been processed.
    */
   private transportError(error: unknown, what: string): CashmanError {
-    const code = error instanceof PostFailure ? error.code : undefined;
+    const code = error instanceof HttpFailure ? error.code : undefined;
     const summary = this.oneLine(error instanceof Error ? error.message : String(error));
     const cause = Object.assign(new Error(summary), { code });
     // The client saw whether the connection (TCP, and TLS for https) completed; anything else may have been processed.
-    const neverConnected = error instanceof PostFailure && !error.connected;
+    const neverConnected = error instanceof HttpFailure && !error.connected;
     if (neverConnected) {
       return new CashmanError('CASHMAN_NOT_SENT', `Could not reach Cashman for the ${what} request (${summary}); nothing was sent.`, { cause });
     }

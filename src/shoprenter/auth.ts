@@ -1,8 +1,8 @@
-import type { Got } from 'got';
 import { networkProblem } from '../net-words.js';
 import { ShoprenterError } from '../errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { TokenResponse } from './schema.js';
+import type { ShoprenterSend } from './send.js';
 
 /** How the client authenticates; secrets come only from the environment (SPEC §3). */
 export type ShoprenterAuthConfig =
@@ -25,7 +25,7 @@ export interface RequestInfo {
 }
 
 export interface OAuthDeps {
-  http: Got;
+  send: ShoprenterSend;
   /** The token request counts against the shop's 3 req/s like any other (reference §2.1). */
   limiter: RateLimiter;
   now?: () => number;
@@ -71,14 +71,13 @@ export class OAuthTokenProvider implements AuthProvider {
     const { tokenUrl, clientId, clientSecret } = this.config;
     let response;
     try {
-      response = await this.deps.http.post(tokenUrl, {
-        json: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
-        throwHttpErrors: false,
-        responseType: 'text',
+      response = await this.deps.send(new URL(tokenUrl), {
+        method: 'POST',
+        body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
       });
     } catch (error) {
       this.report(0, started);
-      // got's error carries the request options (and so the secret): keep only its code.
+      // Keep only the code: nothing of the request (its body holds the secret) may reach a message.
       const code = (error as { code?: unknown }).code;
       const label = typeof code === 'string' ? networkProblem(code, new URL(tokenUrl).host) : 'network error';
       throw new ShoprenterError('SHOPRENTER_NETWORK', `Could not reach the Shoprenter token endpoint (${label}).`, true, { cause: new Error(`token endpoint: ${label}`) });
@@ -88,7 +87,7 @@ export class OAuthTokenProvider implements AuthProvider {
     if (status === 400 || status === 401 || status === 403) {
       throw new ShoprenterError(
         'SHOPRENTER_AUTH',
-        `Shoprenter refused the OAuth client credentials (${status}${errorCode(response.body)}); check SHOPRENTER_CLIENT_ID and SHOPRENTER_CLIENT_SECRET.`,
+        `Shoprenter refused the OAuth client credentials (${status}${errorCode(response.text)}); check SHOPRENTER_CLIENT_ID and SHOPRENTER_CLIENT_SECRET.`,
         false,
         { status },
       );
@@ -97,7 +96,7 @@ export class OAuthTokenProvider implements AuthProvider {
       const code = status === 429 ? 'SHOPRENTER_RATE_LIMITED' : 'SHOPRENTER_HTTP';
       throw new ShoprenterError(code, `The Shoprenter token endpoint answered ${status}.`, status === 429 || status >= 500, { status });
     }
-    const parsed = TokenResponse.safeParse(safeJson(response.body));
+    const parsed = TokenResponse.safeParse(safeJson(response.text));
     if (!parsed.success) {
       throw new ShoprenterError(
         'SHOPRENTER_BAD_RESPONSE',

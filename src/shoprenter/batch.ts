@@ -1,7 +1,7 @@
-import type { Got } from 'got';
 import { z } from 'zod';
 import type { AuthProvider, RequestInfo } from './auth.js';
 import type { ShoprenterLogger } from './http.js';
+import type { ShoprenterSend } from './send.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /**
@@ -28,7 +28,7 @@ export interface BatchAnswer {
 }
 
 export interface BatchDeps {
-  got: Got;
+  send: ShoprenterSend;
   auth: AuthProvider;
   limiter: RateLimiter;
   onRequest?: ((info: RequestInfo) => void) | undefined;
@@ -95,9 +95,9 @@ export class BatchReads {
       let status = 0;
       let text = '';
       try {
-        const response = await this.deps.got.post(url, { headers: { authorization }, body });
+        const response = await this.deps.send(url, { method: 'POST', headers: { authorization }, body });
         status = response.statusCode;
-        text = response.body;
+        text = response.text;
       } catch {
         // No answer: nothing was written (only GETs), the single reads retry as reads do.
       } finally {

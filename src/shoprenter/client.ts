@@ -4,7 +4,8 @@ import type { OrderSource, SourcedOrder } from '../sync/ports.js';
 import { createAuthProvider } from './auth.js';
 import type { RequestInfo, ShoprenterAuthConfig } from './auth.js';
 import { BatchReads } from './batch.js';
-import { ShoprenterHttp, shoprenterGot } from './http.js';
+import { ShoprenterHttp } from './http.js';
+import { shoprenterSend } from './send.js';
 import type { ShoprenterLogger } from './http.js';
 import { envelope, ListPages } from './list-pages.js';
 import { WindowWalk } from './list-windows.js';
@@ -73,21 +74,21 @@ export class ShoprenterClient implements OrderSource {
     this.pageSize = Math.min(200, Math.max(1, Math.floor(options.pageSize ?? 200)));
     this.logger = options.logger;
     const limiter = options.limiter ?? sharedRateLimiter(options.shop, options.limitPerSecond ?? 3);
-    const http = shoprenterGot(options.timeoutMs);
-    const auth = createAuthProvider(options.auth, { http, limiter, onRequest: options.onRequest });
+    const send = shoprenterSend(options.timeoutMs);
+    const auth = createAuthProvider(options.auth, { send, limiter, onRequest: options.onRequest });
     const retry = {
       budgetMs: options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS,
       ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
       baseMs: options.retryBaseMs ?? 1000,
       maxBackoffMs: 15_000,
     };
-    this.http = new ShoprenterHttp(http, auth, limiter, retry, {
+    this.http = new ShoprenterHttp(send, auth, limiter, retry, {
       onRequest: options.onRequest,
       logger: options.logger,
       ...(options.stopping ? { stopping: options.stopping } : {}),
     });
     this.pages = new ListPages(this.http, this.base, this.pageSize, this.logger);
-    const batch = options.batchReads ? new BatchReads(this.base, { got: http, auth, limiter, onRequest: options.onRequest, logger: options.logger }) : null;
+    const batch = options.batchReads ? new BatchReads(this.base, { send, auth, limiter, onRequest: options.onRequest, logger: options.logger }) : null;
     this.products = new ProductReads({
       http: this.http,
       base: this.base,

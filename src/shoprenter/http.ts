@@ -1,25 +1,9 @@
-import got, { type Got, type Response } from 'got';
 import { ShoprenterError } from '../errors.js';
+import type { HttpAnswer } from '../net-request.js';
+import type { ShoprenterSend } from './send.js';
 import type { AuthProvider, RequestInfo } from './auth.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { networkProblem } from '../net-words.js';
-
-/**
- * The one got instance shape for Shoprenter (orders, products, webhooks, tokens): JSON asked for
- * by header (XML otherwise, reference §2), no got retries or redirects (ShoprenterHttp decides),
- * status codes handled by the caller, certificate checks on.
- */
-export function shoprenterGot(timeoutMs = 30_000): Got {
-  return got.extend({
-    timeout: { request: timeoutMs },
-    headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'shoprenter-cashman-sync' },
-    retry: { limit: 0 },
-    throwHttpErrors: false,
-    followRedirect: false,
-    responseType: 'text',
-    https: { rejectUnauthorized: true },
-  });
-}
 
 export interface ShoprenterLogger {
   debug(message: string, meta?: Record<string, unknown>): void;
@@ -77,7 +61,7 @@ const times = (n: number) => WORDS[n] ?? `${n} times`;
  */
 export class ShoprenterHttp {
   constructor(
-    private readonly got: Got,
+    private readonly send: ShoprenterSend,
     private readonly auth: AuthProvider,
     private readonly limiter: RateLimiter,
     private readonly retry: RetryPolicy,
@@ -127,16 +111,16 @@ export class ShoprenterHttp {
 
       await this.limiter.acquire();
       const url = buildUrl();
-      const response = await this.send(url, authorization);
+      const response = await this.answer(url, authorization);
       if (typeof response === 'string') {
         await fail(response);
         continue;
       }
       const status = response.statusCode;
       if (status >= 200 && status < 300) {
-        const body = parseJson(response.body);
+        const body = parseJson(response.text);
         if (body !== undefined) return body;
-        await fail(response.body.trimStart().startsWith('<') ? 'xml' : 'malformed');
+        await fail(response.text.trimStart().startsWith('<') ? 'xml' : 'malformed');
         continue;
       }
       if (status === 401 && !renewed && this.auth.invalidate()) {
@@ -146,7 +130,7 @@ export class ShoprenterHttp {
       if (status === 401 || status === 403) throw this.authError(status, what, renewed);
       if (status === 404 && options.allowNotFound) return null;
       if (status === 400) {
-        const { code, message } = errorBody(response.body);
+        const { code, message } = errorBody(response.text);
         if (code !== null && options.nullOnErrorCodes?.includes(code)) return null;
         const detail = message ? `: ${message}` : '';
         throw new ShoprenterError(
@@ -188,17 +172,17 @@ export class ShoprenterHttp {
   }
 
   /** The response, or a short problem label when no HTTP answer arrived. */
-  private async send(url: URL, authorization: string): Promise<Response<string> | string> {
+  private async answer(url: URL, authorization: string): Promise<HttpAnswer | string> {
     const started = performance.now();
     const report = (status: number) =>
       this.hooks.onRequest?.({ method: 'GET', url: url.toString(), status, durationMs: Math.round(performance.now() - started) });
     try {
-      const response = await this.got.get(url, { headers: { authorization } });
+      const response = await this.send(url, { method: 'GET', headers: { authorization } });
       report(response.statusCode);
       return response;
     } catch (error) {
       report(0);
-      // got's errors carry the request options, Authorization header included: keep only the code.
+      // Keep only the code: nothing of the request (its Authorization header) may reach a message.
       const code = (error as { code?: unknown }).code;
       return typeof code === 'string' ? networkProblem(code, url.host) : 'network';
     }

@@ -1,12 +1,12 @@
-import type { Got } from 'got';
 import { ShoprenterError } from '../errors.js';
 import { networkProblem } from '../net-words.js';
 import type { AuthProvider, RequestInfo } from './auth.js';
 import { retryAfterMs } from './http.js';
+import type { ShoprenterSend } from './send.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface WriteDeps {
-  got: Got;
+  send: ShoprenterSend;
   auth: AuthProvider;
   limiter: RateLimiter;
   onRequest?: (info: RequestInfo) => void;
@@ -36,9 +36,9 @@ export async function putProductFields(deps: WriteDeps, url: URL, fields: Record
     let body = '';
     let retryAfter: string | string[] | undefined;
     try {
-      const response = await deps.got.put(url, { headers: { authorization }, body: JSON.stringify(wrapped ? { data: fields } : fields) });
+      const response = await deps.send(url, { method: 'PUT', headers: { authorization }, body: JSON.stringify(wrapped ? { data: fields } : fields) });
       status = response.statusCode;
-      body = response.body;
+      body = response.text;
       retryAfter = response.headers['retry-after'];
     } catch (error) {
       const code = (error as { code?: unknown }).code;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Got } from 'got';
 import { ShoprenterError } from '../errors.js';
 import type { ShopProduct } from '../sync/ports.js';
 import { createAuthProvider, type AuthProvider, type RequestInfo, type ShoprenterAuthConfig } from './auth.js';
-import { ShoprenterHttp, shoprenterGot, type ShoprenterLogger } from './http.js';
+import { ShoprenterHttp, type ShoprenterLogger } from './http.js';
+import { shoprenterSend, type ShoprenterSend } from './send.js';
 import { sharedRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { ListEnvelope } from './schema.js';
 import { putProductFields } from './products-write.js';
@@ -44,7 +44,7 @@ export interface ProductsClientOptions {
 
 export class ShoprenterProducts {
   private readonly base: URL;
-  private readonly got: Got;
+  private readonly send: ShoprenterSend;
   private readonly auth: AuthProvider;
   private readonly limiter: RateLimiter;
   private readonly http: ShoprenterHttp;
@@ -54,12 +54,12 @@ export class ShoprenterProducts {
 
   constructor(private readonly options: ProductsClientOptions) {
     this.base = new URL(options.apiUrl);
-    this.got = shoprenterGot(options.timeoutMs);
+    this.send = shoprenterSend(options.timeoutMs);
     this.limiter = options.limiter ?? sharedRateLimiter(options.shop);
-    this.auth = createAuthProvider(options.auth, { http: this.got, limiter: this.limiter, onRequest: options.onRequest });
+    this.auth = createAuthProvider(options.auth, { send: this.send, limiter: this.limiter, onRequest: options.onRequest });
     this.pageSize = Math.min(200, Math.max(1, options.pageSize ?? 200));
     this.http = new ShoprenterHttp(
-      this.got,
+      this.send,
       this.auth,
       this.limiter,
       { budgetMs: options.retryBudgetMs ?? 60_000, baseMs: options.retryBaseMs ?? 1000, maxBackoffMs: 15_000 },
@@ -99,7 +99,7 @@ export class ShoprenterProducts {
   async writeStock(productId: string, field: StockField, value: number): Promise<void> {
     this.counts.writes += 1;
     await putProductFields(
-      { got: this.got, auth: this.auth, limiter: this.limiter, ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}), stopping: this.options.stopping },
+      { send: this.send, auth: this.auth, limiter: this.limiter, ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}), stopping: this.options.stopping },
       this.productUrl(productId),
       { [field]: String(value) },
     );
@@ -122,7 +122,7 @@ export class ShoprenterProducts {
     if (typeof first?.id !== 'string' || first.id === '') return null;
     try {
       await putProductFields(
-        { got: this.got, auth: this.auth, limiter: this.limiter, ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}), stopping: this.options.stopping },
+        { send: this.send, auth: this.auth, limiter: this.limiter, ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}), stopping: this.options.stopping },
         this.productUrl(first.id),
         {},
       );

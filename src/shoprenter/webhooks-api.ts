@@ -1,8 +1,7 @@
-import type { Got } from 'got';
 import { z } from 'zod';
 import { ShoprenterError } from '../errors.js';
 import { createAuthProvider, type AuthProvider, type ShoprenterAuthConfig } from './auth.js';
-import { shoprenterGot } from './http.js';
+import { shoprenterSend, type ShoprenterSend } from './send.js';
 import { sharedRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 /** A registered webhook as `GET /webHooks?full=1` lists it (reference §10; `webhook.get_id.json`). */
@@ -40,14 +39,14 @@ export interface WebhooksApiOptions {
  * command: an interactive, rare operation, so a failure is reported, not retried.
  */
 export class ShoprenterWebhooksApi {
-  private readonly http: Got;
+  private readonly send: ShoprenterSend;
   private readonly auth: AuthProvider;
   private readonly limiter: RateLimiter;
 
   constructor(private readonly options: WebhooksApiOptions) {
     this.limiter = options.limiter ?? sharedRateLimiter(options.shop, 3);
-    this.http = shoprenterGot(options.timeoutMs);
-    this.auth = createAuthProvider(options.auth, { http: this.http, limiter: this.limiter });
+    this.send = shoprenterSend(options.timeoutMs);
+    this.auth = createAuthProvider(options.auth, { send: this.send, limiter: this.limiter });
   }
 
   async list(): Promise<RegisteredWebhook[]> {
@@ -101,7 +100,7 @@ export class ShoprenterWebhooksApi {
     const url = `${this.options.apiUrl.replace(/\/+$/, '')}/${path}`;
     let response;
     try {
-      response = await this.http(url, { method, headers: { authorization }, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+      response = await this.send(new URL(url), { method, headers: { authorization }, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
     } catch {
       throw new ShoprenterError('SHOPRENTER_NETWORK', `Shoprenter could not be reached for ${what}; check the network and try again.`, true);
     }
@@ -116,9 +115,9 @@ export class ShoprenterWebhooksApi {
       );
     }
     if (status < 200 || status >= 300) throw new ShoprenterError('SHOPRENTER_HTTP', `Shoprenter answered ${status} for ${what}; try again later.`, status >= 500 || status === 429, { status });
-    if (response.body.trim() === '') return null;
+    if (response.text.trim() === '') return null;
     try {
-      return JSON.parse(response.body) as unknown;
+      return JSON.parse(response.text) as unknown;
     } catch {
       throw new ShoprenterError('SHOPRENTER_BAD_RESPONSE', `Shoprenter answered ${what} with something that is not JSON.`, false);
     }
