@@ -1,4 +1,5 @@
 import { refuse, reasons } from './draft-reasons.js';
+import { shopToday } from './shop-clock.js';
 
 /**
  * Invoice dates. Shoprenter datetimes are already shop-local and carry no offset
@@ -78,8 +79,7 @@ function offsetToMinutes(offset: string): number {
 
 function dateInZone(instant: number, timeZone: string): string {
   try {
-    // en-CA formats as YYYY-MM-DD.
-    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+    return shopToday(new Date(instant), timeZone);
   } catch {
     return refuse(reasons.timezone(timeZone));
   }

@@ -47,11 +47,35 @@ export function shopNow(now: Date, timeZone: string): string {
   const second = Math.floor(now.getTime() / 1000);
   const last = lastNow.get(timeZone);
   if (last && last.second === second) return last.text;
-  const parts = formatFor(timeZone).formatToParts(now);
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
-  const text = `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+  const text = timeZone === localZone ? localWallClock(now) : zoneWallClock(now, timeZone);
   lastNow.set(timeZone, { second, text });
   return text;
+}
+
+function zoneWallClock(now: Date, timeZone: string): string {
+  const parts = formatFor(timeZone).formatToParts(now);
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/**
+ * The zone this process's own local time follows, once the composition root made it so (TZ set to
+ * the shop's zone): the wall clock is then read with Date's local getters, which follow the same
+ * tz rules (ICU's) as Intl.DateTimeFormat without loading its formatting engine — about 7 MB of
+ * resident memory in a daemon that asks nothing else of it. Null: every zone goes through Intl.
+ */
+let localZone: string | null = null;
+
+/** Only for the composition root, right after it set TZ to `zone` (or null to stop). Results do not change. */
+export function followLocalTimeFor(zone: string | null): void {
+  localZone = zone;
+  lastNow.clear();
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+function localWallClock(now: Date): string {
+  return `${pad(now.getFullYear(), 4)}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
 }
 
 /**

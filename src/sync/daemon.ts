@@ -1,4 +1,3 @@
-import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../log/logger.js';
 import { runCycle, type CycleDeps, type CycleSummary } from './cycle.js';
 import { SerialLane } from './serial-lane.js';
@@ -24,15 +23,17 @@ export interface DaemonOptions {
 export const SHUTDOWN_GRACE_MS = 40_000;
 
 /**
- * `run`: a cycle right away, then one every `intervalSeconds`, never two at once. node-cron ticks
+ * `run`: a cycle right away, then one every `intervalSeconds`, never two at once. A timer ticks
  * every second and a cycle starts when the interval has passed since the previous start and none
  * is running; this works for any interval (a `*\/45` cron field would not) and a slow cycle simply
- * delays the next one instead of stacking up.
+ * delays the next one instead of stacking up. The tick was node-cron's `* * * * * *` schedule until
+ * 0.5: it did nothing a one-second interval timer does not, yet worked out every tick's date through
+ * Intl.DateTimeFormat, whose engine alone kept ~5 MB of the daemon resident.
  */
 export class Daemon {
   private running: Promise<CycleSummary> | null = null;
   private lastStart = 0;
-  private task: ScheduledTask | null = null;
+  private ticker: NodeJS.Timeout | null = null;
   private readonly stop: { requested: boolean };
   private finished!: () => void;
   private readonly done = new Promise<void>((resolve) => (this.finished = resolve));
@@ -50,7 +51,7 @@ export class Daemon {
   /** Starts ticking; resolves when `shutdown()` has finished the order in hand. */
   start(): Promise<void> {
     this.tick();
-    this.task = cron.schedule('* * * * * *', () => this.tick(), { name: 'sync-cycle' });
+    this.ticker = setInterval(() => this.tick(), 1000);
     return this.done;
   }
 
@@ -79,7 +80,7 @@ export class Daemon {
   /** First signal: finish the order in hand (at most `graceMs`), then stop. */
   async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
     this.stop.requested = true;
-    await this.task?.destroy();
+    if (this.ticker) clearInterval(this.ticker);
     if (this.running) {
       this.logger.info('shutting down: finishing the order in hand');
       await Promise.race([this.running.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
