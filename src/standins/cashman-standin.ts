@@ -125,7 +125,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     state.stats.requests += 1;
-    const decoded = await decodeRequest(req, Buffer.concat(chunks));
+    const decoded = decodeRequest(req, Buffer.concat(chunks));
     const operation = typeof decoded === 'string' ? null : decoded.operation;
     const entry = typeof decoded === 'string' ? null : { operation, rows: maskRows(decoded.rows), at: new Date(), durationMs: undefined as number | undefined };
     if (entry) state.received.push(entry);
