@@ -103,6 +103,6 @@ describe('the stand-in\'s multipart reader', () => {
     expect(decodeRequest(request(CT), body('preamble\r\n', field('post', PAYLOAD), end))).toBe('HIBA: Hibás kérés.');
     expect(decodeRequest(request(CT), body(field('other', PAYLOAD), end))).toBe('HIBA: Hiányzó adatok (post).');
     expect(decodeRequest(request(CT), body(field('post', 'a:1:{i:0;O:8:"stdClass":0:{}}'), end))).toBe('HIBA: Hibás adatformátum.');
-    expect(decodeRequest(request(CT), body(field('post', 'a:1:{i:0;a:1:{s:1:"x";s:1:"y";}}'), end))).toBe('HIBA: Hiányzó műveletkód.');
+    expect(decodeRequest(request(CT), body(field('post', 'a:1:{i:0;a:1:{s:10:"muveletkod";s:1:"x";}}'), end))).toBe('HIBA: Hiányzó műveletkód.');
   });
 });
