@@ -166,17 +166,21 @@ class Reader {
     this.expect('{');
     const keys: (string | number)[] = [];
     const values: PhpValue[] = [];
-    const seen = new Set<string>();
+    // Keys 0, 1, 2... (a list) cannot repeat; the set of seen keys is built from the first other key on.
+    let seen: Set<string> | null = null;
     for (let i = 0; i < size; i += 1) {
       const key = this.key();
-      if (seen.has(String(key))) this.fail(`duplicate array key ${String(key)}`);
-      seen.add(String(key));
+      if (seen === null && key !== i) seen = new Set(keys.map(String));
+      if (seen !== null) {
+        if (seen.has(String(key))) this.fail(`duplicate array key ${String(key)}`);
+        seen.add(String(key));
+      }
       keys.push(key);
       values.push(this.value());
     }
     this.expect('}');
     this.depth -= 1;
-    if (keys.every((key, index) => key === index)) return values;
+    if (seen === null) return values;
     const record: PhpRecord = Object.create(null) as PhpRecord;
     keys.forEach((key, index) => {
       record[String(key)] = values[index] ?? null;
