@@ -3,6 +3,14 @@ import { phpUnserialize } from '../cashman/php-serialize.js';
 import { multipartBoundary, readPostField } from './cashman-standin-multipart.js';
 import type { RequestRow } from '../sync/ports.js';
 
+/** A row as a request carries it: a record (not a list) whose every value is text. */
+function isTextRecord(row: unknown): boolean {
+  if (row === null || typeof row !== 'object' || Array.isArray(row)) return false;
+  // A plain key loop: Object.values + every on null-prototype records showed in the profile.
+  for (const key of Object.keys(row)) if (typeof (row as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
+}
+
 /** Decodes the multipart `post` field into rows, or returns the HIBA answer for a bad request. */
 export function decodeRequest(req: http.IncomingMessage, body: Buffer): { operation: number; rows: RequestRow[] } | string {
   const type = req.headers['content-type'] ?? '';
@@ -18,9 +26,7 @@ export function decodeRequest(req: http.IncomingMessage, body: Buffer): { operat
     return 'HIBA: Hibás adatformátum.';
   }
   const rows: unknown[] = Array.isArray(value) ? value : [];
-  const valid =
-    rows.length > 0 &&
-    rows.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row as Record<string, unknown>).every((v) => typeof v === 'string'));
+  const valid = rows.length > 0 && rows.every(isTextRecord);
   if (!valid) return 'HIBA: Hibás adatformátum.';
   const typed = rows as RequestRow[];
   const operation = Number(typed[0]?.muveletkod ?? '');
