@@ -52,6 +52,7 @@ const cases: Array<[string, string, Buffer]> = [
   ['a different boundary than the body\'s', 'multipart/form-data; boundary=other', body(field('post', PAYLOAD), end)],
   ['an empty quoted boundary', 'multipart/form-data; boundary=""', body(field('post', PAYLOAD), end)],
   ['a quoted boundary with a backslash escape', 'multipart/form-data; boundary="a\\"b"', body('--a"b\r\nContent-Disposition: form-data; name="post"\r\n\r\n', PAYLOAD, '\r\n--a"b--')],
+  ['a control character in the boundary', 'multipart/form-data; boundary="a\u0001b"', body('--a\u0001b\r\nContent-Disposition: form-data; name="post"\r\n\r\nv\r\n--a\u0001b--')],
   ['a boundary of two blanks', 'multipart/form-data; boundary=  ;x=1', body('--  \r\nContent-Disposition: form-data; name="post"\r\n\r\nv\r\n--  --')],
   ['a preamble', CT, body('This is a preamble.\r\n', field('post', PAYLOAD), end)],
   ['an epilogue', CT, body(field('post', PAYLOAD), end, 'epilogue\r\n')],

@@ -14,7 +14,7 @@ import { isUtf8 } from 'node:buffer';
  */
 
 const TOKEN = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
-const QUOTED_STRING_TOKENS = /^[\u0009\u0020-\u007E\u0080-\u00FF]+$/;
+const QUOTED_STRING_TOKENS = /^[\t -~\u0080-\u00ff]+$/;
 const HTTP_WS = new Set([0x09, 0x0a, 0x0d, 0x20]);
 const FORM_DATA_NAME = Buffer.from('form-data; name="');
 const FILENAME = Buffer.from('; filename');
