@@ -92,6 +92,14 @@ describe('the stand-in\'s multipart reader', () => {
     expect(ours(contentType, input)).toEqual(await reference(contentType, input));
   });
 
+  it('reads a Content-Type listing several types as one type, as PHP does (the one deliberate difference)', async () => {
+    // Node's fetch takes the last listed type; PHP cuts the boundary at the comma and finds no part.
+    const listed = `multipart/form-data; boundary=other, multipart/form-data; boundary=${B}`;
+    const input = body(field('post', PAYLOAD), end);
+    expect(await reference(listed, input)).toEqual({ hex: Buffer.from(PAYLOAD).toString('hex') });
+    expect(ours(listed, input)).toBe('failure');
+  });
+
   it('hands the daemon\'s payload over byte for byte', () => {
     expect(ours(daemon.contentType, daemon.body)).toEqual({ hex: Buffer.from(PAYLOAD).toString('hex') });
   });
