@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * PHP `serialize()` / `unserialize()` for the small subset the Cashman API speaks
  * (reference/cashman-fx-api.md §3, §4): requests are an array of rows of strings, list answers
@@ -55,8 +57,6 @@ export function phpSerializeRows(rows: readonly Readonly<Record<string, string>>
   return phpSerialize(rows.map((row) => ({ ...row })));
 }
 
-// ignoreBOM keeps a value's leading U+FEFF (a pasted name can start with one); by default it is dropped.
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const INTEGER = /^[+-]?\d+$/;
 // PHP's own grammar for d: (ext/standard/var_unserializer.re): decimal, exponent, NAN, INF.
 const DOUBLE = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NAN|-?INF)$/;
@@ -65,10 +65,16 @@ const CANONICAL_INT_KEY = /^(?:0|-?[1-9]\d*)$/;
 
 const MAX_DEPTH = 64;
 
+// Speed matters here: the Cashman stand-in decodes every request with this on the cores the daemon
+// uses, so the reader works on one Buffer view (no per-token Buffer or TextDecoder call) and
+// builds an error's text only when it fails.
 class Reader {
   offset = 0;
   depth = 0;
-  constructor(readonly bytes: Uint8Array) {}
+  readonly bytes: Buffer;
+  constructor(input: Uint8Array) {
+    this.bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  }
 
   fail(message: string): never {
     throw new PhpUnserializeError(message, this.offset);
@@ -79,16 +85,33 @@ class Reader {
     this.offset += 1;
   }
 
+  /** The byte at the cursor as a one-character tag ("\0" past the end), for messages and switches. */
+  tag(): string {
+    return String.fromCharCode(this.bytes[this.offset] ?? 0);
+  }
+
   /** ASCII text up to (not including) `terminator`, which is consumed. */
   until(terminator: string): string {
     const end = this.bytes.indexOf(terminator.charCodeAt(0), this.offset);
     if (end < 0) this.fail(`missing "${terminator}"`);
-    const text = Buffer.from(this.bytes.subarray(this.offset, end)).toString('latin1');
+    const text = this.bytes.toString('latin1', this.offset, end);
     this.offset = end + 1;
     return text;
   }
 
   count(terminator: string): number {
+    // Short digit runs (every real length) are summed in place; anything else takes the checked path.
+    const code = terminator.charCodeAt(0);
+    let sum = 0;
+    for (let at = this.offset; at < this.bytes.length && at - this.offset < 15; at += 1) {
+      const byte = this.bytes[at] as number;
+      if (byte === code && at > this.offset) {
+        this.offset = at + 1;
+        return sum;
+      }
+      if (byte < 0x30 || byte > 0x39) break;
+      sum = sum * 10 + (byte - 0x30);
+    }
     const text = this.until(terminator);
     if (!/^\d+$/.test(text)) this.fail(`invalid length "${text}"`);
     const n = Number(text);
@@ -108,20 +131,26 @@ class Reader {
     const length = this.count(':');
     this.expect('"');
     if (this.offset + length > this.bytes.length) this.fail('string runs past the end');
-    let text: string;
-    try {
-      text = UTF8.decode(this.bytes.subarray(this.offset, this.offset + length));
-    } catch {
-      this.fail('string is not valid UTF-8 (wrong byte length?)');
+    const start = this.offset;
+    const end = start + length;
+    let ascii = true;
+    for (let at = start; at < end; at += 1) {
+      if ((this.bytes[at] as number) > 0x7f) {
+        ascii = false;
+        break;
+      }
     }
-    this.offset += length;
+    // toString('utf8') keeps a leading U+FEFF and would replace bad bytes: isUtf8 refuses them first.
+    if (!ascii && !isUtf8(this.bytes.subarray(start, end))) this.fail('string is not valid UTF-8 (wrong byte length?)');
+    const text = this.bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
+    this.offset = end;
     this.expect('"');
     this.expect(';');
     return text;
   }
 
   key(): string | number {
-    const tag = String.fromCharCode(this.bytes[this.offset] ?? 0);
+    const tag = this.tag();
     if (tag !== 'i' && tag !== 's') this.fail(`array key must be i or s, got "${tag}"`);
     this.offset += 1;
     this.expect(':');
@@ -137,17 +166,21 @@ class Reader {
     this.expect('{');
     const keys: (string | number)[] = [];
     const values: PhpValue[] = [];
-    const seen = new Set<string>();
+    // Keys 0, 1, 2... (a list) cannot repeat; the set of seen keys is built from the first other key on.
+    let seen: Set<string> | null = null;
     for (let i = 0; i < size; i += 1) {
       const key = this.key();
-      if (seen.has(String(key))) this.fail(`duplicate array key ${String(key)}`);
-      seen.add(String(key));
+      if (seen === null && key !== i) seen = new Set(keys.map(String));
+      if (seen !== null) {
+        if (seen.has(String(key))) this.fail(`duplicate array key ${String(key)}`);
+        seen.add(String(key));
+      }
       keys.push(key);
       values.push(this.value());
     }
     this.expect('}');
     this.depth -= 1;
-    if (keys.every((key, index) => key === index)) return values;
+    if (seen === null) return values;
     const record: PhpRecord = Object.create(null) as PhpRecord;
     keys.forEach((key, index) => {
       record[String(key)] = values[index] ?? null;
@@ -156,7 +189,7 @@ class Reader {
   }
 
   value(): PhpValue {
-    const tag = String.fromCharCode(this.bytes[this.offset] ?? 0);
+    const tag = this.tag();
     if (!'Nbidsa'.includes(tag)) {
       this.fail(`unsupported type "${tag}" (only N, b, i, d, s, a are accepted)`);
     }

@@ -118,7 +118,20 @@ export function draftRows(
 
 /** A copy with the password replaced, for the audit trail, previews and anything printed. */
 export function maskRows(rows: readonly RequestRow[]): RequestRow[] {
-  return rows.map((row) => ('Password' in row ? { ...row, Password: PASSWORD_MASK } : { ...row }));
+  return rows.map(maskedCopy);
+}
+
+// A key loop rather than `{ ...row }`: spreading a null-prototype row (what phpUnserialize gives
+// the Cashman stand-in) costs about four times as much. Same copy: own keys in order, a plain object.
+function maskedCopy(row: RequestRow): RequestRow {
+  const copy: RequestRow = {};
+  for (const key of Object.keys(row)) {
+    // Assigning "__proto__" would set the prototype instead of copying the field.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: row[key], enumerable: true, writable: true, configurable: true });
+    else copy[key] = row[key] as string;
+  }
+  if ('Password' in row) copy.Password = PASSWORD_MASK;
+  return copy;
 }
 
 export const LOGIN_CHECK_OPERATION = 19;

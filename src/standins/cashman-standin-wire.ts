@@ -1,31 +1,32 @@
 import type http from 'node:http';
 import { phpUnserialize } from '../cashman/php-serialize.js';
+import { multipartBoundary, readPostField } from './cashman-standin-multipart.js';
 import type { RequestRow } from '../sync/ports.js';
 
+/** A row as a request carries it: a record (not a list) whose every value is text. */
+function isTextRecord(row: unknown): boolean {
+  if (row === null || typeof row !== 'object' || Array.isArray(row)) return false;
+  // A plain key loop: Object.values + every on null-prototype records showed in the profile.
+  for (const key of Object.keys(row)) if (typeof (row as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
+}
+
 /** Decodes the multipart `post` field into rows, or returns the HIBA answer for a bad request. */
-export async function decodeRequest(
-  req: http.IncomingMessage,
-  body: Buffer,
-): Promise<{ operation: number; rows: RequestRow[] } | string> {
+export function decodeRequest(req: http.IncomingMessage, body: Buffer): { operation: number; rows: RequestRow[] } | string {
   const type = req.headers['content-type'] ?? '';
   if (req.method !== 'POST' || !type.startsWith('multipart/form-data')) return 'HIBA: Hiányzó adatok (post).';
-  let post: ReturnType<FormData['get']>;
-  try {
-    post = (await new Request('http://standin.invalid/', { method: 'POST', headers: { 'content-type': type }, body }).formData()).get('post');
-  } catch {
-    return 'HIBA: Hibás kérés.';
-  }
-  if (post === null) return 'HIBA: Hiányzó adatok (post).';
+  const boundary = multipartBoundary(type);
+  const post = boundary === null ? null : readPostField(body, boundary);
+  if (post === null) return 'HIBA: Hibás kérés.';
+  if (post === undefined) return 'HIBA: Hiányzó adatok (post).';
   let value: unknown;
   try {
-    value = phpUnserialize(typeof post === 'string' ? post : new Uint8Array(await post.arrayBuffer()));
+    value = phpUnserialize(post);
   } catch {
     return 'HIBA: Hibás adatformátum.';
   }
   const rows: unknown[] = Array.isArray(value) ? value : [];
-  const valid =
-    rows.length > 0 &&
-    rows.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row as Record<string, unknown>).every((v) => typeof v === 'string'));
+  const valid = rows.length > 0 && rows.every(isTextRecord);
   if (!valid) return 'HIBA: Hibás adatformátum.';
   const typed = rows as RequestRow[];
   const operation = Number(typed[0]?.muveletkod ?? '');
