@@ -83,8 +83,10 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       ...(options.agent ? { agent: options.agent } : {}),
       headers,
     });
+    // The deadline yields to I/O once: after the event loop was blocked (SQLite waiting on a locked
+    // file blocks it for seconds), timers run before the answer that arrived meanwhile is read.
     const timer = setTimeout(() => {
-      fail(Object.assign(new Error(`Timeout awaiting 'request' for ${options.timeoutMs}ms`), { code: 'ETIMEDOUT' }));
+      setImmediate(() => fail(Object.assign(new Error(`Timeout awaiting 'request' for ${options.timeoutMs}ms`), { code: 'ETIMEDOUT' })));
     }, options.timeoutMs);
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });

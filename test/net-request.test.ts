@@ -97,6 +97,18 @@ describe('httpRequest', () => {
     expect(error.connected).toBe(true);
   });
 
+  it('an answer that arrived while the event loop was blocked past the deadline is read, not called a timeout', async () => {
+    const { url } = await httpServer((_req, res) => setTimeout(() => res.end('late but here'), 50));
+    const pending = httpRequest(url, { method: 'GET', timeoutMs: 300 });
+    // Block this process (as SQLite waiting on a locked file does) well past the deadline.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const until = Date.now() + 600;
+    while (Date.now() < until) {
+      /* busy */
+    }
+    expect((await pending).text).toBe('late but here');
+  });
+
   it('an abort signal cuts the exchange off (ABORT_ERR), also one aborted before the call', async () => {
     const { url } = await httpServer(() => undefined);
     const controller = new AbortController();
