@@ -46,9 +46,16 @@ export interface HttpRequestOptions {
   decompress?: boolean;
   /** Aborts the exchange (code ABORT_ERR). */
   signal?: AbortSignal;
+  /** The largest answer taken, on the wire and unpacked (code ERR_ANSWER_TOO_LARGE); default 64 MiB. */
+  maxBytes?: number;
 }
 
 const ENCODINGS = 'gzip, deflate, br';
+const PACKED = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+// A Shoprenter page of 200 full orders is a few MB; far past that an answer is a fault (or a
+// compression bomb: 2.5 MB of gzip can unpack to 560 MB), refused before it is held in memory.
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+const tooLarge = (max: number) => Object.assign(new Error(`The answer is larger than ${Math.round(max / 1048576)} MB`), { code: 'ERR_ANSWER_TOO_LARGE' });
 
 export function httpRequest(url: URL, options: HttpRequestOptions): Promise<HttpAnswer> {
   const secure = url.protocol === 'https:';
@@ -56,6 +63,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
   const headers: Record<string, string | number> = { ...options.headers };
   if (body !== undefined) headers['content-length'] = body.length;
   if (options.decompress) headers['accept-encoding'] = ENCODINGS;
+  const maxBytes = options.maxBytes ?? MAX_ANSWER_BYTES;
   return new Promise<HttpAnswer>((resolve, reject) => {
     let connected = false;
     let settled = false;
@@ -102,7 +110,13 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     request.on('error', fail);
     request.once('response', (response) => {
       const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > maxBytes) return fail(tooLarge(maxBytes));
+        chunks.push(chunk);
+      });
       response.on('error', fail);
       // 'close' follows every answer, a complete one too: the error (and its stack) is built only
       // when the exchange is still open, not once per request for fail() to drop.
@@ -116,28 +130,38 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
         if (!response.complete) return cut();
         const raw = Buffer.concat(chunks);
         const encoding = options.decompress ? String(response.headers['content-encoding'] ?? '').trim().toLowerCase() : '';
-        const answer = (bytes: Buffer): HttpAnswer => ({ statusCode: response.statusCode ?? 0, headers: response.headers, text: bytes.toString('utf8') });
-        if (encoding === '' || encoding === 'identity') return succeed(answer(raw));
+        // Whatever goes wrong in making the text fails this exchange; nothing may escape the promise.
+        const finish = (bytes: Buffer): void => {
+          let text: string;
+          try {
+            text = bytes.toString('utf8');
+          } catch (error) {
+            return fail(error);
+          }
+          succeed({ statusCode: response.statusCode ?? 0, headers: response.headers, text });
+        };
+        // As got did: only the codings asked for are unpacked, and an empty answer (a 204 labelled
+        // gzip) has nothing to unpack; any other label ("none") leaves the bytes as they came.
+        if (!PACKED.has(encoding) || raw.length === 0) return finish(raw);
         unpacking = true;
-        unpack(raw, encoding).then((bytes) => succeed(answer(bytes)), fail);
+        unpack(raw, encoding, maxBytes).then(finish, fail);
       });
     });
     request.end(body);
   });
 }
 
-async function unpack(raw: Buffer, encoding: string): Promise<Buffer> {
+async function unpack(raw: Buffer, encoding: string, maxBytes: number): Promise<Buffer> {
   const zlib = await import('node:zlib');
-  switch (encoding) {
-    case 'gzip':
-    case 'x-gzip':
-      return zlib.gunzipSync(raw);
-    case 'deflate':
+  const limit = { maxOutputLength: maxBytes };
+  try {
+    if (encoding === 'br') return zlib.brotliDecompressSync(raw, limit);
+    if (encoding === 'deflate') {
       // Servers send "deflate" both zlib-wrapped (RFC 9110) and raw; the first byte tells which.
-      return (raw[0]! & 0x0f) === 0x08 ? zlib.inflateSync(raw) : zlib.inflateRawSync(raw);
-    case 'br':
-      return zlib.brotliDecompressSync(raw);
-    default:
-      throw Object.assign(new Error(`The answer came in an encoding not asked for (${encoding})`), { code: 'ERR_CONTENT_ENCODING' });
+      return (raw[0]! & 0x0f) === 0x08 ? zlib.inflateSync(raw, limit) : zlib.inflateRawSync(raw, limit);
+    }
+    return zlib.gunzipSync(raw, limit);
+  } catch (error) {
+    throw (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge(maxBytes) : error;
   }
 }

@@ -13,6 +13,9 @@ const WORDS: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
   SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate cannot be verified',
+  ERR_ANSWER_TOO_LARGE: 'answer far larger than any real one',
+  Z_DATA_ERROR: 'compressed answer unreadable',
+  Z_BUF_ERROR: 'compressed answer cut short',
 };
 
 /** "connection refused by shop.api2.myshoprenter.hu (ECONNREFUSED)". */

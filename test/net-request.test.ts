@@ -3,6 +3,7 @@ import http from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { ShoprenterError } from '../src/errors.js';
 import { HttpFailure, httpRequest } from '../src/net-request.js';
 import { ShoprenterClient } from '../src/shoprenter/client.js';
 import { RateLimiter } from '../src/shoprenter/rate-limiter.js';
@@ -74,6 +75,20 @@ describe('httpRequest', () => {
     const error = await failure(httpRequest(url, { method: 'GET', timeoutMs: 5000, decompress: true }));
     expect(error.connected).toBe(true);
     expect(error.code).toMatch(/^Z_/);
+  });
+
+  it('leaves an answer labelled with a coding it did not ask for ("none") as it came', async () => {
+    const { url } = await httpServer((_req, res) => res.writeHead(200, { 'content-encoding': 'none' }).end(TEXT));
+    expect((await httpRequest(url, { method: 'GET', timeoutMs: 5000, decompress: true })).text).toBe(TEXT);
+  });
+
+  it('refuses an answer past the size cap, on the wire or unpacked (a compression bomb), as a failure', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 0x20);
+    const plain = await httpServer((_req, res) => res.end(big));
+    expect((await failure(httpRequest(plain.url, { method: 'GET', timeoutMs: 5000, maxBytes: 1024 * 1024 }))).code).toBe('ERR_ANSWER_TOO_LARGE');
+    const bomb = await httpServer((_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(big)));
+    const error = await failure(httpRequest(bomb.url, { method: 'GET', timeoutMs: 5000, decompress: true, maxBytes: 1024 * 1024 }));
+    expect(error).toMatchObject({ code: 'ERR_ANSWER_TOO_LARGE', connected: true });
   });
 
   it('sends the body with its length and follows no redirect', async () => {
@@ -156,6 +171,23 @@ describe('httpRequest', () => {
 });
 
 describe('the Shoprenter client on a server that compresses its answers', () => {
+  it('a gzip bomb (80 MB of spaces in under 100 kB) is a Shoprenter error the cycle reports, not a dead process', async () => {
+    const bomb = gzipSync(Buffer.alloc(80 * 1024 * 1024, 0x20), { level: 1 });
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const { url } = await httpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(bomb));
+    const client = new ShoprenterClient({
+      apiUrl: `${url.origin}/api`,
+      auth: { kind: 'basic', user: 'u', password: 'p' },
+      shop: `bomb-${url.port}`,
+      limiter: new RateLimiter({ limit: 100 }),
+      maxRetries: 0,
+    });
+    const error = await client.getOrder('7001').then(() => new Error('expected a failure'), (e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ShoprenterError);
+    expect(error.message).toMatch(/answer far larger than any real one/);
+  });
+
+
   it('reads a gzip-compressed order list as the plain one', async () => {
     const order = buildShoprenterOrder({ ...BASE_SPEC, innerId: 7001, email: 'buyer7001@example.hu', dateUpdated: '2026-11-02T10:00:00' });
     const page = JSON.stringify({ items: [order], page: 0, limit: 200, pageCount: 1, count: 1 });
