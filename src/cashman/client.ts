@@ -20,9 +20,6 @@ import {
   partnerRows,
   type CashmanLogin,
 } from './rows.js';
-
-/** How long an idle connection to Cashman may be used again (see `agent`). */
-const REUSE_WITHIN_MS = 1000;
 /**
  * The real wording of Cashman's login errors is UNKNOWN (reference/cashman-fx-api.md §4 only
  * confirms the `HIBA:` prefix). This matches Hungarian and English login vocabulary, so it also
@@ -73,18 +70,12 @@ export class CashmanClient implements InvoiceBackend {
   private readonly loginPattern: RegExp;
   private readonly draftAnswerPattern: RegExp;
   private readonly onRequest: ((info: CashmanRequestInfo) => void) | undefined;
-  // One connection, kept open between requests that follow each other within REUSE_WITHIN_MS (a
-  // backfill, a webhook burst) and closed after that. A fresh connection costs a TCP and a TLS
-  // handshake per request: with Cashman 20 ms away that is about 40 ms of every request, minutes
-  // over a backfill. What reuse risks is one answer lost when the server closes the idle connection
-  // at the very moment a request goes out on it: that request reads as "outcome unknown" (never
-  // resent, never doubled), so the idle limit stays far below any web server's keep-alive timeout
-  // (Apache's default is 5 s, nginx's 75 s). A refused or failed connection is always a fresh one:
-  // "nothing was sent" stays provable.
-  private readonly agent = {
-    http: new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: REUSE_WITHIN_MS }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: REUSE_WITHIN_MS }),
-  };
+  // A fresh connection per request, on purpose. A kept-alive one would save a TCP and TLS
+  // handshake per request, but a stale answer left on it (a server or proxy that answers twice, a
+  // PHP script that writes past its Content-Length) would be read as the NEXT request's answer: a
+  // hostile review made a draft Cashman never created read as created, i.e. an order lost. On a
+  // fresh connection no answer can cross requests, and a refusal proves nothing was sent.
+  private readonly agent = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
   private queue: Promise<unknown> = Promise.resolve();
   /**
    * The rows describeDraftRequest built, per draft: createDraft sends exactly those (the audit row
