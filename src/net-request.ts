@@ -7,8 +7,8 @@ import type { Socket } from 'node:net';
  * the alert webhook): no retry and no redirect (each caller decides what a failure means), the
  * answer as UTF-8 text whatever its status, and one deadline for the whole exchange. got did the
  * same with every one of those features switched off, at about three times the CPU per request and
- * some 15 MB of resident memory for its module tree (http2, caching, streams), which a daemon on a
- * small VPS pays for all the time.
+ * about 6 MB of the daemon's peak resident memory for its module tree (http2, caching, streams),
+ * which a daemon on a small VPS pays for all the time.
  */
 
 export interface HttpAnswer {

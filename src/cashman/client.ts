@@ -20,6 +20,7 @@ import {
   partnerRows,
   type CashmanLogin,
 } from './rows.js';
+
 /**
  * The real wording of Cashman's login errors is UNKNOWN (reference/cashman-fx-api.md §4 only
  * confirms the `HIBA:` prefix). This matches Hungarian and English login vocabulary, so it also

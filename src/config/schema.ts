@@ -11,7 +11,7 @@ import { formatAmount4, parseAmount4 } from '../domain/money.js';
 const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
 
 function isTimeZone(zone: string): boolean {
-  // The canonical names first: asking DateTimeFormat loads its whole engine (~7 MB resident), which
+  // The canonical names first: asking DateTimeFormat loads its whole engine (~5 MB resident), which
   // the daemon otherwise does without (src/domain/shop-clock.ts). Aliases ("UTC") still go through it.
   if (Intl.supportedValuesOf('timeZone').includes(zone)) return true;
   try {

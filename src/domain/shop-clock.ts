@@ -61,7 +61,7 @@ function zoneWallClock(now: Date, timeZone: string): string {
 /**
  * The zone this process's own local time follows, once the composition root made it so (TZ set to
  * the shop's zone): the wall clock is then read with Date's local getters, which follow the same
- * tz rules (ICU's) as Intl.DateTimeFormat without loading its formatting engine — about 7 MB of
+ * tz rules (ICU's) as Intl.DateTimeFormat without loading its formatting engine — about 5 MB of
  * resident memory in a daemon that asks nothing else of it. Null: every zone goes through Intl.
  */
 let localZone: string | null = null;
