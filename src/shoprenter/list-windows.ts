@@ -40,6 +40,18 @@ import type { PageSize, WindowAnswer, WindowSource } from './list-source.js';
 const MAX_PASSES = 6;
 /** Windows are cut to hold about this share of a page, so orders changing meanwhile rarely overfill them. */
 const FILL = 0.75;
+/**
+ * A window is answered early only from a page of at least this many orders listed oldest first:
+ * that many in date order by chance is next to impossible (a shuffled list shows it once in 50!
+ * pages), and only windows this big make drafting wait for the next second anyway.
+ */
+const EARLY_MIN = 50;
+
+/** A window answered early (readWindow), to be read whole. */
+interface Owed {
+  lo: number | null;
+  plan: Plan;
+}
 
 export class WindowWalk<T> {
   private readonly size: PageSize;
@@ -49,11 +61,15 @@ export class WindowWalk<T> {
   private served = Infinity;
   /**
    * (order, dateUpdated) pairs handed over in this walk. Windows share no second, so this only
-   * matters for orders whose dates could not be read (they fall in every window).
+   * matters for orders whose dates could not be read (they fall in every window) and for the
+   * window answered early, whose orders come again when it is read whole.
    */
   private readonly handedKeys = new Set<string>();
   /** Requests made, for the benchmark and tests. */
   requests = 0;
+  /** The window this walk answered early from an oldest-first page (at most one per walk), still to be read whole. */
+  private early: Owed | null = null;
+  private answeredEarly = false;
 
   constructor(
     private readonly source: WindowSource<T>,
@@ -83,11 +99,18 @@ export class WindowWalk<T> {
       return;
     }
     const planner = new WindowPlanner(now);
+    this.early = null;
+    this.answeredEarly = false;
     let lo = start;
     // The first question is open: a poll with less than a page of news costs one request.
     let planned: Plan = { end: null, settle: false, byPrefix: false, crowd: false };
+    let owed: Owed | null = null;
     for (;;) {
-      const end = await this.readWindow(lo, planned, created, planner, onItems);
+      const end = await this.readWindow(lo, planned, created, planner, onItems, true);
+      // A window answered early is read whole right after the one that followed it (see readWindow).
+      if (owed) await this.confirm(owed, created, planner, onItems);
+      owed = this.early;
+      this.early = null;
       if (end === null) return;
       lo = end + 1;
       // A 504 asks for a smaller request, not a smaller walk: each new window may ask twice the
@@ -97,23 +120,66 @@ export class WindowWalk<T> {
     }
   }
 
-  /** Reads the window from `lo` to `planned.end`, narrowed until its answer comes whole; returns the end read. */
-  private async readWindow(lo: number | null, planned: Plan, created: Range | null, planner: WindowPlanner, onItems: (items: T[]) => Promise<void>): Promise<number | null> {
+  /**
+   * Reads the window from `lo` to `planned.end`, narrowed until its answer comes whole; returns the
+   * end read. `walking`: a window of the walk itself, whose density plans the next one; a window
+   * being confirmed (confirm) neither teaches the planner nor is answered early again.
+   *
+   * Answered early: when a full page lists its orders oldest first, the planner ends the next
+   * window where that page's prefix ends, and the prefix is almost surely the whole window. Its
+   * orders are handed over from that page at once and the window itself is read whole only after
+   * the next one. Nothing is trusted to the list's order: the window is still read, and accepted
+   * only as one page below the page size (any order the page did not show is handed over then),
+   * and the cursor moves only when the whole walk is read. What it buys is the first second of a
+   * backlog: the token, the first page and one window are the 3 requests Shoprenter allows in it,
+   * and with the prefix's orders already in hand that window can be the next one, so drafting does
+   * not stand still until the second second. Once per walk: later seconds have requests to spare.
+   */
+  private async readWindow(
+    lo: number | null,
+    planned: Plan,
+    created: Range | null,
+    planner: WindowPlanner,
+    onItems: (items: T[]) => Promise<void>,
+    walking: boolean,
+  ): Promise<number | null> {
+    const learn = (plan: Plan, count: number, items: T[], window: Window) => {
+      if (walking) this.learn(planner, lo, plan, count, items, window);
+    };
     for (let plan = planned; ; ) {
       const window: Window = { updated: { min: lo === null ? null : fromSeconds(lo), max: plan.end === null ? null : fromSeconds(plan.end) }, created };
       const answer = plan.settle ? undefined : await this.fetch(window, 0);
       if (answer && !this.isFull(answer)) {
         planner.saw(this.seconds(answer.items));
-        this.learn(planner, lo, plan, await this.hand(window, answer.items, onItems), answer.items, window);
+        learn(plan, await this.hand(window, answer.items, onItems), answer.items, window);
         return plan.end;
       }
       const next = answer ? planner.narrower(lo, plan.end, this.fullPage(answer), plan) : { ...plan, settle: true };
+      const early = walking && !this.answeredEarly && next.byPrefix && !next.settle;
+      if (answer && early && next.end !== null && answer.items.length >= EARLY_MIN) {
+        this.answeredEarly = true;
+        const prefix: Window = { updated: { min: window.updated.min, max: fromSeconds(next.end) }, created };
+        learn(next, await this.hand(prefix, answer.items, onItems), answer.items, prefix);
+        this.early = { lo, plan: next };
+        return next.end;
+      }
       if (next.settle && (answer === undefined || next.end === plan.end)) {
         const items = await this.settle(window, answer, onItems);
-        if (!plan.crowd && !next.crowd) this.learn(planner, lo, plan, items.length, items, window);
+        if (!plan.crowd && !next.crowd) learn(plan, items.length, items, window);
         return plan.end;
       }
       plan = next;
+    }
+  }
+
+  /** Reads a window answered early whole, as any other (narrowed if it comes back full), up to its end. */
+  private async confirm(owed: Owed, created: Range | null, planner: WindowPlanner, onItems: (items: T[]) => Promise<void>): Promise<void> {
+    const last = owed.plan.end as number;
+    for (let lo = owed.lo, plan = owed.plan; ; ) {
+      const end = await this.readWindow(lo, plan, created, planner, onItems, false);
+      if (end === null || end >= last) return;
+      lo = end + 1;
+      plan = { end: last, settle: false, byPrefix: false, crowd: false };
     }
   }
 
