@@ -1,6 +1,6 @@
-import { ShoprenterError } from '../errors.js';
 import { fromSeconds, toSeconds, WindowPlanner, type FullPage, type Plan } from './list-plan.js';
-import { cutAt, halve, inRange, when, widen, type Range, type Window } from './list-ranges.js';
+import { cutWindow, readStable, type CarefulReader } from './list-careful.js';
+import { inRange, widen, type Range, type Window } from './list-ranges.js';
 
 export { cutAt, type Range, type Window } from './list-ranges.js';
 export type { PageSize, WindowAnswer, WindowSource } from './list-source.js';
@@ -36,10 +36,6 @@ import type { PageSize, WindowAnswer, WindowSource } from './list-source.js';
  * window of about two pages or less, or around a crowded second, is read page by page as above.
  */
 
-/** A window read by offset pages must give the same orders twice running; after this many passes the cycle gives up. */
-const MAX_PASSES = 6;
-/** Windows are cut to hold about this share of a page, so orders changing meanwhile rarely overfill them. */
-const FILL = 0.75;
 /**
  * A window is answered early only from a page of at least this many orders listed oldest first:
  * that many in date order by chance is next to impossible (a shuffled list shows it once in 50!
@@ -55,6 +51,8 @@ interface Owed {
 
 export class WindowWalk<T> {
   private readonly size: PageSize;
+  /** The careful read (list-careful.ts) of windows the planner cannot narrow. */
+  private readonly careful: CarefulReader<T>;
   /** The most items the server has put on one page so far (a cap below `limit` shows as a full page with more to come). */
   private cap = Infinity;
   /** The page size the server said it used last. */
@@ -82,6 +80,13 @@ export class WindowWalk<T> {
         this.size.limit = Math.floor(this.size.limit / 2);
         return true;
       },
+    };
+    this.careful = {
+      source,
+      size: this.size,
+      fetch: (window, page) => this.fetch(window, page),
+      inWindow: (window, item) => this.inWindow(window, item),
+      pageLimit: () => Math.min(this.size.limit, this.cap),
     };
   }
 
@@ -220,12 +225,12 @@ export class WindowWalk<T> {
         handed.push(...(await this.handOver(part, answer.items, onItems)));
         continue;
       }
-      const parts = await this.cut(part, answer);
+      const parts = await cutWindow(this.careful, part, answer);
       if (parts.length > 1) {
         pending.unshift(...parts);
         continue;
       }
-      handed.push(...(await this.handOver(part, await this.readStable(part), onItems)));
+      handed.push(...(await this.handOver(part, await readStable(this.careful, part), onItems)));
     }
     return handed;
   }
@@ -273,77 +278,4 @@ export class WindowWalk<T> {
     return mine;
   }
 
-  /**
-   * Sub-windows of a full window, cut where the dates of all its pages say each holds about FILL
-   * of a page: by dateUpdated, or, where that cannot help (one crowded second and its padding), by
-   * dateCreated. The pages are read only for their dates (offsets in a moving list are a fair
-   * sample, not a reliable read), so nothing is handed over here. One part = no cut helps.
-   */
-  private async cut(window: Window, first: WindowAnswer<T> | null): Promise<Window[]> {
-    const updated: string[] = [];
-    const created: string[] = [];
-    const collect = (answer: WindowAnswer<T>) => {
-      for (const item of answer.items) {
-        if (!this.inWindow(window, item)) continue;
-        const [u, c] = [this.source.dateOf(item), this.source.createdOf(item)];
-        if (u !== null) updated.push(u);
-        if (c !== null) created.push(c);
-      }
-    };
-    if (first) collect(first);
-    for (let page = 1, answer = first; answer?.more && answer.items.length > 0; page++) {
-      answer = await this.fetch(window, page);
-      if (answer) collect(answer);
-    }
-    const target = Math.max(1, Math.floor(Math.min(this.size.limit, this.cap) * FILL));
-    const byUpdated = cutAt(window.updated, updated.sort(), target);
-    if (byUpdated.length > 1) return byUpdated.map((r) => ({ updated: r, created: window.created }));
-    const byCreated = cutAt(window.created ?? { min: null, max: null }, created.sort(), target);
-    if (byCreated.length > 1) return byCreated.map((r) => ({ updated: window.updated, created: r }));
-    // The window is full, yet what its pages showed fits in a part: offset pages of a list whose
-    // order changes between requests showed some orders twice and others never. Halving by the
-    // dates they did show still narrows the window; only one second in both dates is read by offsets.
-    const halfUpdated = halve(window.updated, updated);
-    if (halfUpdated) return halfUpdated.map((r) => ({ updated: r, created: window.created }));
-    const halfCreated = halve(window.created ?? { min: null, max: null }, created);
-    if (halfCreated) return halfCreated.map((r) => ({ updated: window.updated, created: r }));
-    return [window];
-  }
-
-  /**
-   * A window no cut can shrink (one second holding more orders than a page, or neighbours filling
-   * it): read by offset pages, again and again until two passes running give the same orders.
-   * Only the last pass is handed over: an order that left meanwhile was cancelled (storno, which
-   * must not be drafted) or changed to a later dateUpdated (a later window or poll reads it).
-   */
-  private async readStable(window: Window): Promise<T[]> {
-    let previous: string | null = null;
-    const ever = new Set<string>();
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const limit = this.size.limit;
-      const seen = new Map<string, T>();
-      let cutShort = false;
-      for (let page = 0; ; page++) {
-        const answer = await this.fetch(window, page);
-        // A page announced by the one before and then "not found" (the list shrank between the two).
-        if (answer === null && page > 0) cutShort = true;
-        for (const item of answer?.items ?? []) if (this.inWindow(window, item)) seen.set(this.source.idOf(item), item);
-        if (!answer?.more || answer.items.length === 0) break;
-      }
-      // A page size changed by a 504 mid-pass moves every offset, and a pass cut short by a page
-      // that vanished did not see its end: such a pass proves nothing.
-      if (limit !== this.size.limit || cutShort) continue;
-      for (const id of seen.keys()) ever.add(id);
-      // Two passes alike, holding every order any pass saw: a list that reorders between requests
-      // shows up as passes that disagree, and the cycle stops rather than skip an order.
-      const ids = [...seen.keys()].sort().join('\n');
-      if (ids === previous && seen.size === ever.size) return [...seen.values()];
-      previous = ids;
-    }
-    throw new ShoprenterError(
-      'SHOPRENTER_BAD_RESPONSE',
-      `Shoprenter's order list kept changing while the orders changed ${when(window.updated)} were read; will try again next cycle.`,
-      true,
-    );
-  }
 }
