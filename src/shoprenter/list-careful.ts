@@ -73,17 +73,28 @@ export async function readStable<T>(reader: CarefulReader<T>, window: Window): P
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const limit = reader.size.limit;
     const seen = new Map<string, T>();
+    // Every order the pass listed, in the window or not: offset pages of a list that stayed put
+    // never show one twice.
+    const listed = new Set<string>();
     let cutShort = false;
+    let overlapped = false;
     for (let page = 0; ; page++) {
       const answer = await reader.fetch(window, page);
       // A page announced by the one before and then "not found" (the list shrank between the two).
       if (answer === null && page > 0) cutShort = true;
-      for (const item of answer?.items ?? []) if (reader.inWindow(window, item)) seen.set(reader.source.idOf(item), item);
+      for (const item of answer?.items ?? []) {
+        const id = reader.source.idOf(item);
+        if (listed.has(id)) overlapped = true;
+        listed.add(id);
+        if (reader.inWindow(window, item)) seen.set(id, item);
+      }
       if (!answer?.more || answer.items.length === 0) break;
     }
-    // A page size changed by a 504 mid-pass moves every offset, and a pass cut short by a page
-    // that vanished did not see its end: such a pass proves nothing.
-    if (limit !== reader.size.limit || cutShort) continue;
+    // A page size changed by a 504 mid-pass moves every offset, a pass cut short by a page that
+    // vanished did not see its end, and a pass that listed an order twice read a list that moved
+    // between its pages (reordered, or an order came in before the page): each can have missed an
+    // order, and two such passes can miss the same one, so such a pass proves nothing.
+    if (limit !== reader.size.limit || cutShort || overlapped) continue;
     for (const id of seen.keys()) ever.add(id);
     // Two passes alike, holding every order any pass saw: a list that reorders between requests
     // shows up as passes that disagree, and the cycle stops rather than skip an order.

@@ -40,6 +40,8 @@ export interface Plan {
   settle: boolean;
   /** Planned from a page that listed its window oldest first. */
   byPrefix: boolean;
+  /** The page size a window planned by prefix was cut for. */
+  pageFor?: number;
   /** A second holding more orders than a window should: not counted as density. */
   crowd: boolean;
 }
@@ -123,7 +125,9 @@ export class WindowPlanner {
    * means "ever": the earliest date seen stands in for it.
    */
   narrower(lo: number | null, end: number | null, page: FullPage, planned: Plan): Plan {
-    if (planned.byPrefix) this.prefixTrusted = false;
+    // Full at the page it was cut for: the list is not oldest first. Full at a smaller page (a 504
+    // halved it since) says nothing of the list's order.
+    if (planned.byPrefix && page.honoured >= (planned.pageFor ?? 0)) this.prefixTrusted = false;
     if (end === null) this.opened(page);
     this.saw(page.dates);
     // Only what the question (one second wider) could hold; a server that ignored it shows nothing here.
@@ -153,7 +157,7 @@ export class WindowPlanner {
     // can end where the page says it holds PREFIX_FILL of a page, counted as asked (one second wider).
     if (this.prefixTrusted && dates.length >= 2 && ascending(dates)) {
       const cut = prefixEnd(dates, Math.max(1, Math.floor(page.honoured * PREFIX_FILL)));
-      if (lo === null || cut >= lo) return plan(cut, { byPrefix: true });
+      if (lo === null || cut >= lo) return plan(cut, { byPrefix: true, pageFor: page.honoured });
     }
 
     // Otherwise the orders are spread over the window: as many pages as the envelope says (two if

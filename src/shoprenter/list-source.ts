@@ -23,6 +23,6 @@ export interface WindowSource<T> {
   dateOf(item: T): string | null;
   createdOf(item: T): string | null;
   idOf(item: T): string;
-  /** The order in which a window's items are handed over (windows go oldest first). */
+  /** The order in which a window's items are handed over (windows go oldest first, but for the one answered early). */
   compare(a: T, b: T): number;
 }

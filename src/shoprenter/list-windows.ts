@@ -92,7 +92,8 @@ export class WindowWalk<T> {
 
   /**
    * Hands every order changed at or after `from` (null: ever) and, with `created`, created within
-   * it, to `onItems`, one window at a time, oldest window first. `present`, the shop's time taken
+   * it, to `onItems`, one window at a time, oldest window first (orders of the window answered early
+   * that its page did not show come after the next window). `present`, the shop's time taken
    * before the walk, lets the windows before it close without waiting to see newer orders.
    */
   async walk(from: string | null, onItems: (items: T[]) => Promise<void>, created: Range | null = null, present: string | null = null): Promise<void> {
@@ -118,9 +119,7 @@ export class WindowWalk<T> {
       this.early = null;
       if (end === null) return;
       lo = end + 1;
-      // A 504 asks for a smaller request, not a smaller walk: each new window may ask twice the
-      // last size again, up to the configured page (never within a window: offsets would move).
-      this.size.limit = Math.min(this.pageSize, this.size.limit * 2);
+      this.regrow();
       planned = planner.next(lo, Math.min(this.size.limit, this.served, this.cap));
     }
   }
@@ -177,10 +176,20 @@ export class WindowWalk<T> {
     }
   }
 
+  /**
+   * A 504 asks for a smaller request, not a smaller walk: each new window may ask twice the last
+   * size again, up to the configured page (never within a window: offsets would move).
+   */
+  private regrow(): void {
+    this.size.limit = Math.min(this.pageSize, this.size.limit * 2);
+  }
+
   /** Reads a window answered early whole, as any other (narrowed if it comes back full), up to its end. */
   private async confirm(owed: Owed, created: Range | null, planner: WindowPlanner, onItems: (items: T[]) => Promise<void>): Promise<void> {
     const last = owed.plan.end as number;
     for (let lo = owed.lo, plan = owed.plan; ; ) {
+      // A new window: after a 504 on the window between, it asks a bigger page again, as every new window does.
+      this.regrow();
       const end = await this.readWindow(lo, plan, created, planner, onItems, false);
       if (end === null || end >= last) return;
       lo = end + 1;
@@ -240,8 +249,10 @@ export class WindowWalk<T> {
     const query = { updated: widen(window.updated), created: window.created && widen(window.created) };
     this.requests += 1;
     const answer = await this.source.fetch(query, page, this.size);
-    if (answer?.more && answer.items.length > 0) this.cap = Math.min(this.cap, answer.items.length);
-    if (answer?.limit !== null && answer?.limit !== undefined) this.served = answer.limit;
+    // Only fewer orders than asked tell of a cap or of the server's own page size: a page halved
+    // after a 504 and served in full says nothing of either, and must not shrink later windows.
+    if (answer?.more && answer.items.length > 0 && answer.items.length < this.size.limit) this.cap = Math.min(this.cap, answer.items.length);
+    if (answer?.limit !== null && answer?.limit !== undefined) this.served = answer.limit < this.size.limit ? answer.limit : Infinity;
     return answer;
   }
 
