@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
+import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
 import { BOUND_SHAPES } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { spreadBacklog } from './helpers/backlog.js';
 import { standinClient } from './helpers/standin-client.js';
 
 /**
@@ -22,16 +23,6 @@ const PRESENT = local(START + 400 * 86_400_000);
 
 function order(innerId: number, dateUpdated: string): Record<string, unknown> {
   return buildShoprenterOrder({ ...SIMPLE_ORDER, email: `b${innerId}@example.hu`, innerId, dateUpdated, dateCreated: dateUpdated });
-}
-
-/** `n` orders, one every 3 to 120 minutes from START, numbered in date order from 100,000. */
-function backlog(n: number, seed = 3): Record<string, unknown>[] {
-  const random = seededRandom(seed);
-  let at = START;
-  return Array.from({ length: n }, (_, i) => {
-    at += (3 + Math.floor(random() * 118)) * 60_000;
-    return order(100_000 + i, local(at));
-  });
 }
 
 const running: ShoprenterStandin[] = [];
@@ -62,7 +53,7 @@ const numbersOf = (orders: readonly Record<string, unknown>[]) => orders.map((o)
 
 describe.each(BOUND_SHAPES)('the window answered early (bounds %s)', (bounds) => {
   it('gives the drafting two windows of orders from the first two list answers of an oldest-first backlog', async () => {
-    const orders = backlog(1000);
+    const orders = spreadBacklog(1000, 3, START);
     const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listOrder: 'dateUpdated', listBounds: bounds });
     running.push(standin);
     let lists = 0;
@@ -80,7 +71,7 @@ describe.each(BOUND_SHAPES)('the window answered early (bounds %s)', (bounds) =>
   });
 
   it('hands over an order placed inside the early window after the first page, in the same walk, once', async () => {
-    const orders = backlog(600);
+    const orders = spreadBacklog(600, 3, START);
     const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders, listOrder: 'dateUpdated', listBounds: bounds });
     running.push(standin);
     const late = order(900_001, String(orders[40]?.['dateUpdated']));
@@ -97,7 +88,7 @@ describe.each(BOUND_SHAPES)('the window answered early (bounds %s)', (bounds) =>
   it('reads the early window whole when the list only looked oldest first on its first page', async () => {
     // Listed by id: the first page is the 200 oldest by date, but 60 orders changed later with
     // high ids carry stamps inside the early window, so that window holds more than a page.
-    const orders = backlog(600);
+    const orders = spreadBacklog(600, 3, START);
     const early = Array.from({ length: 60 }, (_, i) => order(800_000 + i, String(orders[10 + 2 * i]?.['dateUpdated'])));
     const standin = await startShoprenterStandin({ rateLimitPerSecond: 0, orders: [...orders, ...early], listOrder: 'id', listBounds: bounds });
     running.push(standin);

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
+import { seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { BOUND_SHAPES, type BoundShape, type ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
-import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { spreadBacklog } from './helpers/backlog.js';
 import { standinClient } from './helpers/standin-client.js';
 
 /**
@@ -20,16 +20,6 @@ const START = Date.UTC(2025, 0, 6, 8, 0, 0);
 const local = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 /** The benchmark's shop: the present is N × 120 minutes and an hour after the first order. */
 const PRESENT = local(START + (N * 120 + 60) * 60_000);
-
-function backlog(n: number, seed: number): Record<string, unknown>[] {
-  const random = seededRandom(seed);
-  let at = START;
-  return Array.from({ length: n }, (_, i) => {
-    at += (3 + Math.floor(random() * 118)) * 60_000;
-    const dateUpdated = local(at);
-    return buildShoprenterOrder({ ...SIMPLE_ORDER, email: `b${i}@example.hu`, innerId: 100_000 + i, dateUpdated, dateCreated: dateUpdated });
-  });
-}
 
 const running: ShoprenterStandin[] = [];
 afterEach(async () => {
@@ -63,7 +53,7 @@ function expectOnceEach(seen: readonly string[], orders: readonly Record<string,
 const per200 = (requests: number) => (requests * 200) / N;
 
 describe(`a ${N.toLocaleString('en')}-order backfill`, () => {
-  const orders = backlog(N, 11);
+  const orders = spreadBacklog(N, 11, START);
   const from = local(START - 60 * 60_000);
 
   it.each(BOUND_SHAPES)('listed oldest change first (the benchmark): at most 1.2 list requests per 200 orders, bounds %s', async (bounds) => {
@@ -101,7 +91,7 @@ describe(`a ${N.toLocaleString('en')}-order backfill`, () => {
 
 describe('a steady-state poll', () => {
   it.each(['dateUpdated', 'newest', 'random'] as ListOrder[])('with 150 new orders costs one request (listed by %s)', async (order) => {
-    const orders = backlog(150, 3);
+    const orders = spreadBacklog(150, 3, START);
     const { walk } = await shop(orders, order, '[]');
     const from = local(START - 60 * 60_000);
     const withPresent = await walk(from, PRESENT);

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ShoprenterClient } from '../src/shoprenter/client.js';
-import { buildShoprenterOrder, seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
-import { SIMPLE_ORDER } from './helpers/order-specs.js';
+import { spreadBacklog } from './helpers/backlog.js';
 
 /**
  * Review of 0.5.1 (B1, P2): one gateway timeout (504, "make the request smaller", reference §2.2)
@@ -18,16 +17,6 @@ import { SIMPLE_ORDER } from './helpers/order-specs.js';
 const START = Date.UTC(2025, 0, 6, 8, 0, 0);
 const local = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 const FROM = local(START - 3_600_000);
-
-function backlog(n: number, seed: number): Record<string, unknown>[] {
-  const random = seededRandom(seed);
-  let at = START;
-  return Array.from({ length: n }, (_, i) => {
-    at += (3 + Math.floor(random() * 118)) * 60_000;
-    const dateUpdated = local(at);
-    return buildShoprenterOrder({ ...SIMPLE_ORDER, email: `b${i}@example.hu`, innerId: 100_000 + i, dateUpdated, dateCreated: dateUpdated });
-  });
-}
 
 const closing: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -74,7 +63,7 @@ async function walk(orders: Record<string, unknown>[], nth: number | null) {
 
 describe('review of 0.5.1: one gateway timeout in a backfill', () => {
   it('on any list request of 1,000 orders costs its retry and at most two requests more', async () => {
-    const orders = backlog(1000, 11);
+    const orders = spreadBacklog(1000, 11, START);
     const calm = await walk(orders, null);
     expect(calm.once).toBe(true);
     // The window the 504 hit was planned for a page of 200: read at 100 it takes two or three.
@@ -86,7 +75,7 @@ describe('review of 0.5.1: one gateway timeout in a backfill', () => {
   });
 
   it('on the second list request of 10,000 orders does not shrink the rest of the walk', async () => {
-    const orders = backlog(10_000, 11);
+    const orders = spreadBacklog(10_000, 11, START);
     const calm = await walk(orders, null);
     const hit = await walk(orders, 2);
     expect(hit.once).toBe(true);
