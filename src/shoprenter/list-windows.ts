@@ -1,10 +1,11 @@
 import { fromSeconds, toSeconds, WindowPlanner, type FullPage, type Plan } from './list-plan.js';
 import { cutWindow, readStable, type CarefulReader } from './list-careful.js';
+import { ListPageSize } from './list-page-size.js';
 import { inRange, widen, type Range, type Window } from './list-ranges.js';
 
 export { cutAt, type Range, type Window } from './list-ranges.js';
 export type { PageSize, WindowAnswer, WindowSource } from './list-source.js';
-import type { PageSize, WindowAnswer, WindowSource } from './list-source.js';
+import type { WindowAnswer, WindowSource } from './list-source.js';
 
 /**
  * Reads every order changed since a point in time without depending on the order in which
@@ -50,13 +51,10 @@ interface Owed {
 }
 
 export class WindowWalk<T> {
-  private readonly size: PageSize;
+  /** What a page really holds (list-page-size.ts). */
+  private readonly pages: ListPageSize;
   /** The careful read (list-careful.ts) of windows the planner cannot narrow. */
   private readonly careful: CarefulReader<T>;
-  /** The most items the server has put on one page so far (a cap below `limit` shows as a full page with more to come). */
-  private cap = Infinity;
-  /** The page size the server said it used last. */
-  private served = Infinity;
   /**
    * (order, dateUpdated) pairs handed over in this walk. Windows share no second, so this only
    * matters for orders whose dates could not be read (they fall in every window) and for the
@@ -71,22 +69,15 @@ export class WindowWalk<T> {
 
   constructor(
     private readonly source: WindowSource<T>,
-    private readonly pageSize: number,
+    pageSize: number,
   ) {
-    this.size = {
-      limit: pageSize,
-      shrink: () => {
-        if (this.size.limit <= 1) return false;
-        this.size.limit = Math.floor(this.size.limit / 2);
-        return true;
-      },
-    };
+    this.pages = new ListPageSize(pageSize);
     this.careful = {
       source,
-      size: this.size,
+      size: this.pages.size,
       fetch: (window, page) => this.fetch(window, page),
       inWindow: (window, item) => this.inWindow(window, item),
-      pageLimit: () => Math.min(this.size.limit, this.cap),
+      pageLimit: () => this.pages.limit(),
     };
   }
 
@@ -119,8 +110,8 @@ export class WindowWalk<T> {
       this.early = null;
       if (end === null) return;
       lo = end + 1;
-      this.regrow();
-      planned = planner.next(lo, Math.min(this.size.limit, this.served, this.cap));
+      this.pages.regrow();
+      planned = planner.next(lo, this.pages.planned());
     }
   }
 
@@ -153,7 +144,7 @@ export class WindowWalk<T> {
     for (let plan = planned; ; ) {
       const window: Window = { updated: { min: lo === null ? null : fromSeconds(lo), max: plan.end === null ? null : fromSeconds(plan.end) }, created };
       const answer = plan.settle ? undefined : await this.fetch(window, 0);
-      if (answer && !this.isFull(answer)) {
+      if (answer && !this.pages.isFull(answer)) {
         planner.saw(this.seconds(answer.items));
         learn(plan, await this.hand(window, answer.items, onItems), answer.items, window);
         return plan.end;
@@ -176,20 +167,12 @@ export class WindowWalk<T> {
     }
   }
 
-  /**
-   * A 504 asks for a smaller request, not a smaller walk: each new window may ask twice the last
-   * size again, up to the configured page (never within a window: offsets would move).
-   */
-  private regrow(): void {
-    this.size.limit = Math.min(this.pageSize, this.size.limit * 2);
-  }
-
   /** Reads a window answered early whole, as any other (narrowed if it comes back full), up to its end. */
   private async confirm(owed: Owed, created: Range | null, planner: WindowPlanner, onItems: (items: T[]) => Promise<void>): Promise<void> {
     const last = owed.plan.end as number;
     for (let lo = owed.lo, plan = owed.plan; ; ) {
       // A new window: after a 504 on the window between, it asks a bigger page again, as every new window does.
-      this.regrow();
+      this.pages.regrow();
       const end = await this.readWindow(lo, plan, created, planner, onItems, false);
       if (end === null || end >= last) return;
       lo = end + 1;
@@ -215,7 +198,7 @@ export class WindowWalk<T> {
   }
 
   private fullPage(answer: WindowAnswer<T>): FullPage {
-    return { dates: this.seconds(answer.items), pages: answer.pageCount, honoured: this.honoured(answer) };
+    return { dates: this.seconds(answer.items), pages: answer.pageCount, honoured: this.pages.honoured(answer) };
   }
 
   /**
@@ -230,7 +213,7 @@ export class WindowWalk<T> {
     for (let part = pending.shift(); part; part = pending.shift()) {
       const answer = given === undefined ? await this.fetch(part, 0) : given;
       given = undefined;
-      if (answer && !this.isFull(answer)) {
+      if (answer && !this.pages.isFull(answer)) {
         handed.push(...(await this.handOver(part, answer.items, onItems)));
         continue;
       }
@@ -248,20 +231,9 @@ export class WindowWalk<T> {
   private async fetch(window: Window, page: number): Promise<WindowAnswer<T> | null> {
     const query = { updated: widen(window.updated), created: window.created && widen(window.created) };
     this.requests += 1;
-    const answer = await this.source.fetch(query, page, this.size);
-    // Only fewer orders than asked tell of a cap or of the server's own page size: a page halved
-    // after a 504 and served in full says nothing of either, and must not shrink later windows.
-    if (answer?.more && answer.items.length > 0 && answer.items.length < this.size.limit) this.cap = Math.min(this.cap, answer.items.length);
-    if (answer?.limit !== null && answer?.limit !== undefined) this.served = answer.limit < this.size.limit ? answer.limit : Infinity;
+    const answer = await this.source.fetch(query, page, this.pages.size);
+    this.pages.saw(answer);
     return answer;
-  }
-
-  private honoured(answer: WindowAnswer<T>): number {
-    return Math.min(this.size.limit, answer.limit ?? Infinity, this.cap);
-  }
-
-  private isFull(answer: WindowAnswer<T>): boolean {
-    return answer.more || answer.items.length >= this.honoured(answer);
   }
 
   private inWindow(window: Window, item: T): boolean {
