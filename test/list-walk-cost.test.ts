@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../src/standins/shoprenter-fixtures.js';
 import { BOUND_SHAPES, type BoundShape, type ListOrder } from '../src/standins/shoprenter-standin-listing.js';
 import { startShoprenterStandin, type ShoprenterStandin } from '../src/standins/shoprenter-standin.js';
-import { spreadBacklog } from './helpers/backlog.js';
+import { expectOnceEach, spreadBacklog } from './helpers/backlog.js';
 import { standinClient } from './helpers/standin-client.js';
 
 /**
@@ -38,16 +38,6 @@ async function shop(orders: Record<string, unknown>[], listOrder: ListOrder, bou
     return { seen, requests: client.lastListRequests };
   };
   return { standin, walk };
-}
-
-/** Each number exactly once (as counts, so a failure names the orders). */
-function expectOnceEach(seen: readonly string[], orders: readonly Record<string, unknown>[]): void {
-  const counts = new Map<string, number>();
-  for (const n of seen) counts.set(n, (counts.get(n) ?? 0) + 1);
-  const wrong = [...counts].filter(([, c]) => c !== 1);
-  expect(wrong).toEqual([]);
-  expect(counts.size).toBe(orders.length);
-  expect(orders.every((o) => counts.has(String(o['innerId'])))).toBe(true);
 }
 
 const per200 = (requests: number) => (requests * 200) / N;

@@ -68,8 +68,8 @@ describe('a stray answer on a Cashman connection', () => {
     expect(a).toEqual({ reference: '5001|A' });
     await sleep(100);
     const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002'));
-    // By the rule B is "outcome unknown" (uncertain). It is instead "drafted" with A's reference:
-    // no draft exists for B in Cashman and nothing will ever send it — the order is lost.
+    // By the rule B is "outcome unknown" (uncertain). On a kept-alive connection it was "drafted"
+    // with A's reference: no draft exists for B in Cashman and nothing would ever send it (lost).
     expect(b).not.toEqual({ reference: '5001|A' });
   });
 

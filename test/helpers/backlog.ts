@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { buildShoprenterOrder, seededRandom } from '../../src/standins/shoprenter-fixtures.js';
 import { SIMPLE_ORDER } from './order-specs.js';
 
@@ -16,4 +17,14 @@ export function spreadBacklog(n: number, seed: number, start: number): Record<st
     const dateUpdated = localTime(at);
     return buildShoprenterOrder({ ...SIMPLE_ORDER, email: `b${i}@example.hu`, innerId: 100_000 + i, dateUpdated, dateCreated: dateUpdated });
   });
+}
+
+/** Each number exactly once (as counts, so a failure names the orders). */
+export function expectOnceEach(seen: readonly string[], orders: readonly Record<string, unknown>[]): void {
+  const counts = new Map<string, number>();
+  for (const n of seen) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const wrong = [...counts].filter(([, c]) => c !== 1);
+  expect(wrong).toEqual([]);
+  expect(counts.size).toBe(orders.length);
+  expect(orders.every((o) => counts.has(String(o['innerId'])))).toBe(true);
 }
