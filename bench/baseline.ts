@@ -12,6 +12,7 @@ import { createClients } from '../src/runtime.js';
 import type { ShoprenterClient } from '../src/shoprenter/client.js';
 import { normalizeOrder } from '../src/shoprenter/normalize-order.js';
 import { benchConfigYaml, TIMEZONE } from './shop-data.js';
+import { SEND_NOW } from '../src/sync/ports.js';
 
 const OrderHeader = z.looseObject({ id: z.string(), dateUpdated: z.string() });
 const Part = z.record(z.string(), z.unknown());
@@ -84,9 +85,9 @@ export class OneByOneSync {
         partnerId: known?.id ?? null,
         paymentMethod: built.draft.paymentMethod,
         dueDays: 8,
-      });
+      }, SEND_NOW);
       this.partners.set(partner.email, { code, id: partnerId });
-      await this.cashman.createDraft(built.draft, code);
+      await this.cashman.createDraft(built.draft, code, SEND_NOW);
       return 'drafted';
     } catch {
       return 'failed';

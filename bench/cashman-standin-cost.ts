@@ -10,6 +10,7 @@ import { startCashmanStandin } from '../src/standins/cashman-standin.js';
 import { sampleShop } from '../src/standins/shoprenter-fixtures.js';
 import { round } from './figures.js';
 import { benchMapping } from './shop-data.js';
+import { SEND_NOW } from '../src/sync/ports.js';
 
 /**
  * What one Cashman request costs the stand-in (the bench process hosts it next to the daemon, so its
@@ -38,10 +39,10 @@ async function sender(url: string, count: number): Promise<void> {
     const draft = buildDraft(sourced.order, partner, mapping, today);
     if (!draft.ok) continue;
     const partnerCode = `SRB${String(++seq).padStart(7, '0')}`;
-    await client.savePartner({ partner, partnerCode, partnerId: null, paymentMethod: null, dueDays: 8 });
+    await client.savePartner({ partner, partnerCode, partnerId: null, paymentMethod: null, dueDays: 8 }, SEND_NOW);
     sent += 1;
     if (sent >= count) break;
-    await client.createDraft(draft.draft, partnerCode);
+    await client.createDraft(draft.draft, partnerCode, SEND_NOW);
     sent += 1;
   }
   process.send?.({ sent });

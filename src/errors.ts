@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'LEDGER_BUSY'
   | 'LEDGER_CONFLICT'
+  | 'LEDGER_SYNC'
   | 'WRITER_LOST';
 
 export abstract class AppError extends Error {
@@ -110,6 +111,15 @@ export class LedgerBusyError extends AppError {
 export class LedgerConflictError extends AppError {
   readonly code = 'LEDGER_CONFLICT' as const;
   readonly temporary = false;
+}
+
+/**
+ * The disk refused to make an intent durable (src/store/wal-sync.ts): the request it guards was
+ * never sent. The cycle stops; the next one tries again.
+ */
+export class LedgerSyncError extends AppError {
+  readonly code = 'LEDGER_SYNC' as const;
+  readonly temporary = true;
 }
 
 /**

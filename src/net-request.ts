@@ -18,7 +18,10 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** The exchange failed. `connected` says whether the connection (TCP, and TLS for https) was ever completed. */
+/**
+ * The exchange failed. `connected` says whether the connection (TCP, and TLS for https) was ever
+ * completed, `sent` whether the request was handed to it: with either false, no byte reached the server.
+ */
 export class HttpFailure extends Error {
   constructor(
     message: string,
@@ -26,10 +29,14 @@ export class HttpFailure extends Error {
     readonly code: string | undefined,
     readonly connected: boolean,
     options?: { cause?: unknown },
+    readonly sent = true,
   ) {
     super(message, options);
   }
 }
+
+/** `sendAfter` rejected: the request was dropped before its first byte; `cause` is that rejection. */
+export class HeldBack extends Error {}
 
 export interface HttpRequestOptions {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -48,6 +55,12 @@ export interface HttpRequestOptions {
   signal?: AbortSignal;
   /** The largest answer taken, on the wire and unpacked (code ERR_ANSWER_TOO_LARGE); default 64 MiB. */
   maxBytes?: number;
+  /**
+   * The connection is opened at once, but no byte (headers included: Node writes them with the
+   * body at `end()`) is written before this resolves; when it rejects, the request is dropped
+   * unsent and the call rejects with HeldBack. The deadline counts from the call, the wait included.
+   */
+  sendAfter?: Promise<unknown>;
 }
 
 const ENCODINGS = 'gzip, deflate, br';
@@ -66,6 +79,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
   const maxBytes = options.maxBytes ?? MAX_ANSWER_BYTES;
   return new Promise<HttpAnswer>((resolve, reject) => {
     let connected = false;
+    let sent = false;
     let settled = false;
     // The answer is complete and being unpacked: the socket's 'close' meanwhile is not a cut.
     let unpacking = false;
@@ -75,7 +89,15 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       const e = error as { message?: string; code?: string };
-      reject(new HttpFailure(e.message ?? String(error), e.code, connected, { cause: error }));
+      reject(new HttpFailure(e.message ?? String(error), e.code, connected, { cause: error }, sent));
+      request.destroy();
+    };
+    const holdBack = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(new HeldBack('The request was held back before it was sent', { cause: error }));
       request.destroy();
     };
     const succeed = (answer: HttpAnswer): void => {
@@ -147,7 +169,13 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
         unpack(raw, encoding, maxBytes).then(finish, fail);
       });
     });
-    request.end(body);
+    const send = (): void => {
+      if (settled) return;
+      sent = true;
+      request.end(body);
+    };
+    if (options.sendAfter) options.sendAfter.then(send, holdBack);
+    else send();
   });
 }
 

@@ -58,7 +58,7 @@ describe('after-draft ledger tables', () => {
       const key = { orderId: 'b3JkZXItNzk=', orderNumber: '79', dateUpdated: '2026-11-20T10:00:00' };
       ledger.markPending(key, 'a@example.hu');
       const first = ledger.markSubmitting(key, 'a@example.hu', []);
-      ledger.markDone('79', 'R1', first!);
+      ledger.markDone('79', 'R1', first!.auditId);
       const me = { pid: 4242, host: 'vm', bootId: 'boot-a', pidNs: 'pid:[1]' };
       const said = 'A person stated that R1 was deleted.';
       const changedBy = (v: string) => ({ kind: 'changed' as const, version: v, reason: 'gross 100 -> 90 Ft', cashmanRef: 'R1' });

@@ -7,6 +7,7 @@ import { CashmanClient, type CashmanClientOptions, type CashmanRequestInfo } fro
 import { CashmanError, ConfigError } from '../src/errors.js';
 import { ODD_ANSWERS, closedPortUrl, productGroupHiba, startCashmanStandin, type CashmanStandin, type OddAnswer } from '../src/standins/cashman-standin.js';
 import { LOGIN, companyBuyer, line, partnerRequest, sampleDraft, trickyDraft } from './cashman-fixtures.js';
+import { SEND_NOW } from '../src/sync/ports.js';
 
 // A throwaway self-signed pair (CN=localhost), only to prove certificate checks stay on.
 const SELF_SIGNED = {
@@ -58,7 +59,7 @@ async function failure(promise: Promise<unknown>): Promise<CashmanError> {
 }
 
 async function partnerCode(code: string): Promise<void> {
-  await client().savePartner(partnerRequest({ partnerCode: code }));
+  await client().savePartner(partnerRequest({ partnerCode: code }), SEND_NOW);
 }
 
 beforeAll(async () => {
@@ -74,11 +75,11 @@ afterAll(async () => {
 
 describe('partners (op 9)', () => {
   it('creates, then updates by partner_id', async () => {
-    const { partnerId } = await client().savePartner(partnerRequest({ partnerCode: 'SR000001' }));
+    const { partnerId } = await client().savePartner(partnerRequest({ partnerCode: 'SR000001' }), SEND_NOW);
     expect(partnerId).toMatch(/^\d+$/);
     expect(standin.partners.get(partnerId)).toMatchObject({ partnerCode: 'SR000001', updates: 0 });
 
-    const updated = await client().savePartner(partnerRequest({ partnerCode: 'SR000001', partnerId, partner: companyBuyer }));
+    const updated = await client().savePartner(partnerRequest({ partnerCode: 'SR000001', partnerId, partner: companyBuyer }), SEND_NOW);
     expect(updated.partnerId).toBe(partnerId);
     expect(standin.partners.get(partnerId)).toMatchObject({ updates: 1, fields: { nev: 'Árvíztűrő tükörfúrógép Kft.' } });
     expect(standin.partners.size).toBe(1);
@@ -86,21 +87,21 @@ describe('partners (op 9)', () => {
 
   it('reports a duplicate partner code as rejected, with Cashman\'s message', async () => {
     await partnerCode('SR000002');
-    const error = await failure(client().savePartner(partnerRequest({ partnerCode: 'SR000002' })));
+    const error = await failure(client().savePartner(partnerRequest({ partnerCode: 'SR000002' }), SEND_NOW));
     expect(error.code).toBe('CASHMAN_REJECTED');
     expect(error.message).toBe('Cashman refused the partner: A partnerkód már létezik: SR000002');
   });
 
   it('treats an answer without a numeric partner id as outcome unknown', async () => {
     standin.setFault({ kind: 'status500' });
-    expect((await failure(client().savePartner(partnerRequest({ partnerCode: 'SR000003' })))).code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect((await failure(client().savePartner(partnerRequest({ partnerCode: 'SR000003' }), SEND_NOW))).code).toBe('CASHMAN_OUTCOME_UNKNOWN');
   });
 });
 
 describe('drafts (op 4)', () => {
   it('is accepted with the exact totals and returns Cashman\'s answer as reference', async () => {
     await partnerCode('SR000010');
-    const { reference } = await client().createDraft(sampleDraft(), 'SR000010');
+    const { reference } = await client().createDraft(sampleDraft(), 'SR000010', SEND_NOW);
     expect(reference).toMatch(/^\d+\|1$/);
     const stored = standin.drafts.at(-1);
     expect(stored?.partnerCode).toBe('SR000010');
@@ -110,25 +111,25 @@ describe('drafts (op 4)', () => {
 
   it('sends accented and hostile text through real multipart intact', async () => {
     await partnerCode('SR000011');
-    await client().createDraft(trickyDraft(), 'SR000011');
+    await client().createDraft(trickyDraft(), 'SR000011', SEND_NOW);
     expect(standin.drafts.at(-1)?.rows[0]?.megnevezes).toBe('Ő "idézőjeles"; {kapcsos} termék ű 🚚');
   });
 
   it('is rejected by a careful vendor when the totals do not add up', async () => {
     await partnerCode('SR000012');
     const wrong = sampleDraft({ totals: { net: 9449n, vat: 2551n, gross: 12001n } });
-    const error = await failure(client().createDraft(wrong, 'SR000012'));
+    const error = await failure(client().createDraft(wrong, 'SR000012', SEND_NOW));
     expect(error.code).toBe('CASHMAN_REJECTED');
     expect(error.message).toMatch(/^Cashman refused the draft: A tételek brutto összege eltér/);
   });
 
   it('is rejected for an unknown partner code or afa_id', async () => {
-    expect((await failure(client().createDraft(sampleDraft(), 'SR999999'))).message).toBe(
+    expect((await failure(client().createDraft(sampleDraft(), 'SR999999', SEND_NOW))).message).toBe(
       'Cashman refused the draft: Nem létező partnerkód: SR999999',
     );
     await partnerCode('SR000013');
     const draft = sampleDraft({ lines: [line({ vatId: 99 })], totals: { net: 7874n, vat: 2126n, gross: 10000n } });
-    expect((await failure(client().createDraft(draft, 'SR000013'))).code).toBe('CASHMAN_REJECTED');
+    expect((await failure(client().createDraft(draft, 'SR000013', SEND_NOW))).code).toBe('CASHMAN_REJECTED');
   });
 
   it('never sends email_cim', () => {
@@ -139,14 +140,14 @@ describe('drafts (op 4)', () => {
 
 describe('HIBA classification', () => {
   it('classifies a login HIBA as CASHMAN_LOGIN', async () => {
-    const error = await failure(client({ password: 'wrong-password' }).createDraft(sampleDraft(), 'SR000010'));
+    const error = await failure(client({ password: 'wrong-password' }).createDraft(sampleDraft(), 'SR000010', SEND_NOW));
     expect(error.code).toBe('CASHMAN_LOGIN');
     expect(error.temporary).toBe(false);
   });
 
   it('classifies other HIBA text as CASHMAN_REJECTED with one trimmed line of at most ~300 chars', async () => {
     standin.setFault({ kind: 'hiba', message: `  Hibás tétel\n${'x'.repeat(500)}  ` });
-    const error = await failure(client().createDraft(sampleDraft(), 'SR000010'));
+    const error = await failure(client().createDraft(sampleDraft(), 'SR000010', SEND_NOW));
     expect(error.code).toBe('CASHMAN_REJECTED');
     expect(error.message).toMatch(/^Cashman refused the draft: Hibás tétel x+/);
     expect(error.message).not.toContain('\n');
@@ -156,13 +157,13 @@ describe('HIBA classification', () => {
   it('uses a configurable login pattern', async () => {
     // The second client suspects a login failure; its login check gets the same HIBA and confirms it.
     standin.setFault({ kind: 'hiba', message: 'Lejárt előfizetés' }, { times: 3 });
-    expect((await failure(client().createDraft(sampleDraft(), 'SR000010'))).code).toBe('CASHMAN_REJECTED');
-    expect((await failure(client({ loginErrorPattern: /előfizetés/i }).createDraft(sampleDraft(), 'SR000010'))).code).toBe('CASHMAN_LOGIN');
+    expect((await failure(client().createDraft(sampleDraft(), 'SR000010', SEND_NOW))).code).toBe('CASHMAN_REJECTED');
+    expect((await failure(client({ loginErrorPattern: /előfizetés/i }).createDraft(sampleDraft(), 'SR000010', SEND_NOW))).code).toBe('CASHMAN_LOGIN');
   });
 
   it('removes the password when Cashman echoes it back', async () => {
     standin.setFault({ kind: 'hiba', message: `Hibás adat: ${LOGIN.password}` });
-    const error = await failure(client().createDraft(sampleDraft(), 'SR000010'));
+    const error = await failure(client().createDraft(sampleDraft(), 'SR000010', SEND_NOW));
     expect(error.message).toBe('Cashman refused the draft: Hibás adat: ********');
   });
 });
@@ -174,7 +175,7 @@ describe('a login-looking HIBA is confirmed by a read-only login check (op 19)',
     await partnerCode('SR000020');
     standin.rejectSku('SKU-1');
     const from = standin.received.length;
-    const error = await failure(client().createDraft(sampleDraft(), 'SR000020'));
+    const error = await failure(client().createDraft(sampleDraft(), 'SR000020', SEND_NOW));
     expect(error.code).toBe('CASHMAN_REJECTED');
     expect(error.message).toBe(`Cashman refused the draft: ${productGroupHiba('SKU-1').slice('HIBA: '.length)}`);
     expect(operations(from)).toEqual([4, 19]);
@@ -182,7 +183,7 @@ describe('a login-looking HIBA is confirmed by a read-only login check (op 19)',
 
   it('a wrong password is a login failure, confirmed by the check', async () => {
     const from = standin.received.length;
-    const error = await failure(client({ password: 'wrong-password' }).savePartner(partnerRequest({ partnerCode: 'SR000021' })));
+    const error = await failure(client({ password: 'wrong-password' }).savePartner(partnerRequest({ partnerCode: 'SR000021' }), SEND_NOW));
     expect(error.code).toBe('CASHMAN_LOGIN');
     expect(error.message).toMatch(/^Cashman refused the login \(check CASHMAN_GROUP, CASHMAN_USER, CASHMAN_PASSWORD\): .*\(confirmed by a read-only login check\)$/);
     expect(operations(from)).toEqual([9, 19]);
@@ -191,7 +192,7 @@ describe('a login-looking HIBA is confirmed by a read-only login check (op 19)',
   it('a check that cannot settle it (Cashman 500) stops as a login problem and says so', async () => {
     standin.setFault({ kind: 'login' }, { operations: [4] });
     standin.setFault({ kind: 'status500' }, { operations: [19] });
-    const error = await failure(client().createDraft(sampleDraft(), 'SR000010'));
+    const error = await failure(client().createDraft(sampleDraft(), 'SR000010', SEND_NOW));
     expect(error.code).toBe('CASHMAN_LOGIN');
     expect(error.message).toContain('could not settle it');
   });
@@ -199,7 +200,7 @@ describe('a login-looking HIBA is confirmed by a read-only login check (op 19)',
   it('reports the check to onRequest as its own request', async () => {
     standin.rejectSku('SKU-1');
     requests.length = 0;
-    await failure(client().createDraft(sampleDraft(), 'SR000020'));
+    await failure(client().createDraft(sampleDraft(), 'SR000020', SEND_NOW));
     expect(requests.map((r) => `${r.operation}:${r.outcome}`)).toEqual(['19:ok', '4:CASHMAN_REJECTED']);
   });
 });
@@ -212,7 +213,7 @@ describe('only a recognised success counts', () => {
   it.each(shapes)('a draft answered with %s is outcome unknown, never a draft', async (shape) => {
     await partnerCode(code(200, shape));
     standin.setFault({ kind: 'answer', shape }, { operations: [4] });
-    const error = await failure(client().createDraft(sampleDraft(), code(200, shape)));
+    const error = await failure(client().createDraft(sampleDraft(), code(200, shape), SEND_NOW));
     expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
     expect(error.message).toMatch(/^Cashman answered the draft request with .*, not a recognised success; check in Cashman whether the draft exists\.$/);
   });
@@ -221,7 +222,7 @@ describe('only a recognised success counts', () => {
     await partnerCode('SR000030');
     const before = standin.drafts.length;
     standin.setFault({ kind: 'answer', shape: 'php-warning-html', around: 'before' }, { operations: [4] });
-    const error = await failure(client().createDraft(sampleDraft(), 'SR000030'));
+    const error = await failure(client().createDraft(sampleDraft(), 'SR000030', SEND_NOW));
     expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
     expect(error.message).toContain('a PHP warning or error');
     expect(standin.drafts.length).toBe(before + 1);
@@ -229,14 +230,14 @@ describe('only a recognised success counts', () => {
 
   it.each(['before', 'after'] as const)('a partner answer with a PHP notice printed %s it is outcome unknown, never a partner_id', async (around) => {
     standin.setFault({ kind: 'answer', shape: 'php-notice', around }, { operations: [9] });
-    const error = await failure(client().savePartner(partnerRequest({ partnerCode: around === 'before' ? 'SR000040' : 'SR000041' })));
+    const error = await failure(client().savePartner(partnerRequest({ partnerCode: around === 'before' ? 'SR000040' : 'SR000041' }), SEND_NOW));
     expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
     expect(error.message).toContain('a PHP warning or error');
   });
 
   it.each(shapes)('a partner answered with %s is outcome unknown, never a partner_id', async (shape) => {
     standin.setFault({ kind: 'answer', shape }, { operations: [9] });
-    const error = await failure(client().savePartner(partnerRequest({ partnerCode: code(300, shape) })));
+    const error = await failure(client().savePartner(partnerRequest({ partnerCode: code(300, shape) }), SEND_NOW));
     expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
     expect(error.message).toMatch(/^Cashman answered the partner request with .*; check in Cashman whether the partner exists\.$/);
   });
@@ -250,12 +251,12 @@ describe('only a recognised success counts', () => {
     ['no-permission', 'with an unrecognised answer ("Nincs jogosultsága a művelethez.")'],
   ] as const)('names what it saw (%s)', async (shape, expected) => {
     standin.setFault({ kind: 'answer', shape }, { operations: [4] });
-    expect((await failure(client().createDraft(sampleDraft(), 'SR000010'))).message).toContain(`Cashman answered the draft request ${expected}`);
+    expect((await failure(client().createDraft(sampleDraft(), 'SR000010', SEND_NOW))).message).toContain(`Cashman answered the draft request ${expected}`);
   });
 
   it('takes the draft answer\'s shape from draftAnswerPattern', async () => {
     await partnerCode('SR000031');
-    const error = await failure(client({ draftAnswerPattern: /^SZ-\d+$/ }).createDraft(sampleDraft(), 'SR000031'));
+    const error = await failure(client({ draftAnswerPattern: /^SZ-\d+$/ }).createDraft(sampleDraft(), 'SR000031', SEND_NOW));
     expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
     expect(error.message).toContain('an unrecognised answer');
   });
@@ -268,7 +269,7 @@ describe('only a recognised success counts', () => {
 
 describe('transport', () => {
   it('reports a refused connection as CASHMAN_NOT_SENT (temporary)', async () => {
-    const error = await failure(client({ apiUrl: await closedPortUrl() }).createDraft(sampleDraft(), 'SR000010'));
+    const error = await failure(client({ apiUrl: await closedPortUrl() }).createDraft(sampleDraft(), 'SR000010', SEND_NOW));
     expect(error.code).toBe('CASHMAN_NOT_SENT');
     expect(error.temporary).toBe(true);
   });
@@ -306,7 +307,7 @@ describe('transport', () => {
     await partnerCode(`SR1${_name}`);
     const before = standin.drafts.length;
     standin.setFault(fault);
-    const error = await failure(client({ timeoutMs: 300 }).createDraft(sampleDraft(), `SR1${_name}`));
+    const error = await failure(client({ timeoutMs: 300 }).createDraft(sampleDraft(), `SR1${_name}`, SEND_NOW));
     expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
     expect(error.temporary).toBe(false);
     // The classic "sent but unknown": the draft exists although the client saw an error.
@@ -363,12 +364,12 @@ describe('describe*()', () => {
     const draft = trickyDraft();
     const described = cashman.describeDraftRequest(draft, 'SR000090');
     // A login with the masked password would be refused: success proves the real one left.
-    await cashman.createDraft(draft, 'SR000090');
+    await cashman.createDraft(draft, 'SR000090', SEND_NOW);
     expect(standin.received.at(-1)?.rows).toEqual(described);
 
     const other = sampleDraft();
     cashman.describeDraftRequest(other, 'SR000090');
-    await cashman.createDraft(other, 'SR000091');
+    await cashman.createDraft(other, 'SR000091', SEND_NOW);
     expect(standin.drafts.at(-1)?.partnerCode).toBe('SR000091');
     expect(standin.received.at(-1)?.rows).toEqual(cashman.describeDraftRequest(other, 'SR000091'));
   });

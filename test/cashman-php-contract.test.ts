@@ -12,6 +12,7 @@ import { draftRows, partnerRows } from '../src/cashman/rows.js';
 import { closedPortUrl } from '../src/standins/cashman-standin.js';
 import type { RequestRow } from '../src/sync/ports.js';
 import { LOGIN, companyBuyer, partnerRequest, sampleDraft, trickyDraft } from './cashman-fixtures.js';
+import { SEND_NOW } from '../src/sync/ports.js';
 
 /**
  * The wire contract, proven against PHP itself: the Cashman server is PHP and reads our body
@@ -140,10 +141,10 @@ describe('PHP endpoint over HTTP', () => {
       const client = new CashmanClient({ apiUrl: `http://127.0.0.1:${port}/jxs.php`, ...LOGIN });
       const received = async (): Promise<unknown> => JSON.parse(await readFile(join(dir, 'received.json'), 'utf8'));
 
-      await expect(client.createDraft(trickyDraft(), 'SR000043')).resolves.toEqual({ reference: '4242|1' });
+      await expect(client.createDraft(trickyDraft(), 'SR000043', SEND_NOW)).resolves.toEqual({ reference: '4242|1' });
       expect(await received()).toEqual(draftRows(trickyDraft(), 'SR000043', LOGIN));
 
-      await expect(client.savePartner(partnerRequest({ partner: companyBuyer }))).resolves.toEqual({ partnerId: '4242' });
+      await expect(client.savePartner(partnerRequest({ partner: companyBuyer }), SEND_NOW)).resolves.toEqual({ partnerId: '4242' });
       expect(await received()).toEqual(partnerRows(partnerRequest({ partner: companyBuyer }), LOGIN));
     } finally {
       server.kill();

@@ -44,10 +44,10 @@ describe('ledger (real SQLite file)', () => {
 
   it('walks pending -> submitting -> done with the audit written before the send', () => {
     ledger.markPending(key, partner.email);
-    const auditId = ledger.markSubmitting(key, partner.email, [{ Csoport: 'g', Password: '********' }]);
+    const intent = ledger.markSubmitting(key, partner.email, [{ Csoport: 'g', Password: '********' }]);
     expect(ledger.getOrder(key.orderNumber)?.state).toBe('submitting');
     expect(ledger.auditFor(key.orderNumber)).toEqual([{ kind: 'draft', request: [{ Csoport: 'g', Password: '********' }], outcome: 'sent' }]);
-    ledger.markDone(key.orderNumber, '991|1', auditId!);
+    ledger.markDone(key.orderNumber, '991|1', intent!.auditId);
     expect(ledger.getOrder(key.orderNumber)).toMatchObject({ state: 'done', cashmanRef: '991|1' });
     expect(ledger.auditFor(key.orderNumber)[0]?.outcome).toBe('ok');
     expect(ledger.markSubmitting(key, partner.email, [])).toBeNull();

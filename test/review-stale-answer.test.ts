@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { CashmanClient } from '../src/cashman/client.js';
 import { LOGIN, sampleDraft } from './cashman-fixtures.js';
 import { rawCashman, rawReply, type RawCashman } from './helpers/raw-cashman.js';
+import { SEND_NOW } from '../src/sync/ports.js';
 
 /**
  * Reviewer (round 2), kept as a guard: with a kept-alive Cashman connection, an answer that arrived
@@ -36,10 +37,10 @@ describe('a stray answer on a Cashman connection', () => {
       // Request 2 (order B) is received by Cashman but its answer never comes.
     });
     const c = client(s.url);
-    const a = await outcome(c.createDraft(sampleDraft({ orderNumber: 'A' }), 'SR000001'));
+    const a = await outcome(c.createDraft(sampleDraft({ orderNumber: 'A' }), 'SR000001', SEND_NOW));
     expect(a).toEqual({ reference: '5001|A' });
     await sleep(300);
-    const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002'));
+    const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002', SEND_NOW));
     // B's own answer never came: B must not be "drafted as 5001|A".
     expect(b).not.toEqual({ reference: '5001|A' });
   });
@@ -49,9 +50,9 @@ describe('a stray answer on a Cashman connection', () => {
       if (n === 1) socket.write(reply('5001|A') + reply('5002|X'));
     });
     const c = client(s.url);
-    const a = await outcome(c.createDraft(sampleDraft({ orderNumber: 'A' }), 'SR000001'));
+    const a = await outcome(c.createDraft(sampleDraft({ orderNumber: 'A' }), 'SR000001', SEND_NOW));
     expect(a).toEqual({ reference: '5001|A' });
-    const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002'));
+    const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002', SEND_NOW));
     expect(b).not.toEqual({ reference: '5002|X' });
   });
 
@@ -64,10 +65,10 @@ describe('a stray answer on a Cashman connection', () => {
       // Order B's request is never processed (say PHP died on it): no answer of its own comes.
     });
     const c = client(s.url);
-    const a = await outcome(c.createDraft(sampleDraft({ orderNumber: 'A' }), 'SR000001'));
+    const a = await outcome(c.createDraft(sampleDraft({ orderNumber: 'A' }), 'SR000001', SEND_NOW));
     expect(a).toEqual({ reference: '5001|A' });
     await sleep(100);
-    const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002'));
+    const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002', SEND_NOW));
     // By the rule B is "outcome unknown" (uncertain). On a kept-alive connection it was "drafted"
     // with A's reference: no draft exists for B in Cashman and nothing would ever send it (lost).
     expect(b).not.toEqual({ reference: '5001|A' });
@@ -79,8 +80,8 @@ describe('a stray answer on a Cashman connection', () => {
       if (n === 2) setTimeout(() => socket.write(reply('5002|B')), 2000);
     });
     const c = client(s.url);
-    await outcome(c.createDraft(sampleDraft({ orderNumber: 'A' }), 'SR000001'));
-    const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002'));
+    await outcome(c.createDraft(sampleDraft({ orderNumber: 'A' }), 'SR000001', SEND_NOW));
+    const b = await outcome(c.createDraft(sampleDraft({ orderNumber: 'B' }), 'SR000002', SEND_NOW));
     expect(b).toEqual({ reference: '5002|B' });
   });
 
@@ -93,7 +94,7 @@ describe('a stray answer on a Cashman connection', () => {
     });
     const c = client(s.url);
     const got: Record<string, unknown> = {};
-    for (let i = 1; i <= 5; i += 1) got[`order${i}`] = await outcome(c.createDraft(sampleDraft({ orderNumber: `order${i}` }), `SR00000${i}`));
+    for (let i = 1; i <= 5; i += 1) got[`order${i}`] = await outcome(c.createDraft(sampleDraft({ orderNumber: `order${i}` }), `SR00000${i}`, SEND_NOW));
     // Rule: an order is "drafted" only with the answer to its own request.
     for (let i = 2; i <= 5; i += 1) {
       const o = got[`order${i}`] as { reference?: string };

@@ -5,7 +5,7 @@ import type { InvoiceDraft } from '../domain/draft.js';
 import { CashmanError } from '../errors.js';
 import type { InvoiceBackend, PartnerRequest, RequestRow } from '../sync/ports.js';
 import { DEFAULT_DRAFT_ANSWER_PATTERN, isStockList, recogniseDraftAnswer, recognisePartnerAnswer, type AnswerProblem } from './answers.js';
-import { HttpFailure, httpRequest } from '../net-request.js';
+import { HeldBack, HttpFailure, httpRequest } from '../net-request.js';
 import { phpSerializeRows } from './php-serialize.js';
 import { STOCK_LIST_OPERATION, stockListRows } from './stock-list.js';
 import { escapeHtml, isHiba, multipartBody, parseCashmanUrl, withoutState } from './transport.js';
@@ -105,8 +105,8 @@ export class CashmanClient implements InvoiceBackend {
     return maskRows(rows);
   }
 
-  async savePartner(request: PartnerRequest): Promise<{ partnerId: string }> {
-    const answer = await this.send(PARTNER_OPERATION, partnerRows(request, this.login), 'partner', (text) => {
+  async savePartner(request: PartnerRequest, sendAfter: Promise<void>): Promise<{ partnerId: string }> {
+    const answer = await this.send(PARTNER_OPERATION, partnerRows(request, this.login), 'partner', sendAfter, (text) => {
       // Never stored as a partner_id unless recognised: the partner is then "outcome unknown" and
       // is sent again with the same partner code.
       const recognised = recognisePartnerAnswer(text);
@@ -116,11 +116,11 @@ export class CashmanClient implements InvoiceBackend {
     return { partnerId: answer };
   }
 
-  async createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }> {
+  async createDraft(draft: InvoiceDraft, partnerCode: string, sendAfter: Promise<void>): Promise<{ reference: string | null }> {
     const described = this.described.get(draft);
     this.described.delete(draft);
     const rows = described?.partnerCode === partnerCode ? described.rows : draftRows(draft, partnerCode, this.login, this.draftOperation);
-    const reference = await this.send(this.draftOperation, rows, 'draft', (text) => {
+    const reference = await this.send(this.draftOperation, rows, 'draft', sendAfter, (text) => {
       const recognised = recogniseDraftAnswer(text, this.draftAnswerPattern);
       if ('problem' in recognised) throw this.unrecognised('draft', recognised.problem, text, 'check in Cashman whether the draft exists');
       return this.clean(recognised.reference).slice(0, MAX_REFERENCE);
@@ -130,7 +130,7 @@ export class CashmanClient implements InvoiceBackend {
 
   /** Op 19 (keszlet_lista): a read that changes nothing; only a stock list counts as success. */
   async checkLogin(): Promise<void> {
-    await this.send(LOGIN_CHECK_OPERATION, loginCheckRows(this.login), 'login check', (text) => {
+    await this.send(LOGIN_CHECK_OPERATION, loginCheckRows(this.login), 'login check', undefined, (text) => {
       if (!isStockList(text)) {
         throw this.unrecognised('login check', 'an unrecognised answer', text, 'check CASHMAN_API_URL');
       }
@@ -142,37 +142,49 @@ export class CashmanClient implements InvoiceBackend {
    * A `HIBA:` throws as for every operation; anything else is returned for the parser to judge.
    */
   stockListText(warehouseId: number | null): Promise<string> {
-    return this.send(STOCK_LIST_OPERATION, stockListRows(this.login, warehouseId), 'stock list', (text) => text);
+    return this.send(STOCK_LIST_OPERATION, stockListRows(this.login, warehouseId), 'stock list', undefined, (text) => text);
   }
 
   /** Runs one request after the previous one settled (SPEC §2: Cashman requests are sequential). */
-  private send<T>(operation: number, rows: RequestRow[], what: string, parse: (text: string) => T): Promise<T> {
-    const run = this.queue.then(() => this.sendNow(operation, rows, what, parse));
+  private send<T>(operation: number, rows: RequestRow[], what: string, sendAfter: Promise<void> | undefined, parse: (text: string) => T): Promise<T> {
+    const run = this.queue.then(() => this.sendNow(operation, rows, what, sendAfter, parse));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async sendNow<T>(operation: number, rows: RequestRow[], what: string, parse: (text: string) => T): Promise<T> {
+  private async sendNow<T>(operation: number, rows: RequestRow[], what: string, sendAfter: Promise<void> | undefined, parse: (text: string) => T): Promise<T> {
     const started = performance.now();
-    let outcome: CashmanRequestInfo['outcome'] = 'ok';
+    let outcome: CashmanRequestInfo['outcome'] | null = 'ok';
     try {
-      const text = await this.post(rows, what);
+      const text = await this.post(rows, what, sendAfter);
       if (isHiba(text)) throw await this.hibaError(text, what, operation);
       return parse(text);
     } catch (error) {
+      if (error instanceof HeldBack) {
+        // Nothing left (the ledger's intent did not reach the disk): no request to count, and the
+        // caller gets the reason itself.
+        outcome = null;
+        throw error.cause;
+      }
       outcome = error instanceof CashmanError ? error.code : 'CASHMAN_OUTCOME_UNKNOWN';
       throw error;
     } finally {
-      this.onRequest?.({ operation, durationMs: Math.round(performance.now() - started), outcome });
+      if (outcome !== null) this.onRequest?.({ operation, durationMs: Math.round(performance.now() - started), outcome });
     }
   }
 
-  private async post(rows: RequestRow[], what: string): Promise<string> {
+  /**
+   * `sendAfter`: the connection is opened at once and the request written once it resolves (the
+   * ledger's intent is on the disk: src/store/wal-sync.ts), so the sync overlaps the TCP and TLS
+   * handshakes. When it rejects, nothing is sent (HeldBack, carrying its error).
+   */
+  private async post(rows: RequestRow[], what: string, sendAfter?: Promise<void>): Promise<string> {
     const { body, contentType } = multipartBody(phpSerializeRows(rows));
     try {
       // No retry, no redirect (a redirected POST could be sent a second time; a moved endpoint is a config fix instead).
       const agent = this.url.protocol === 'https:' ? this.agent.https : this.agent.http;
-      const response = await httpRequest(this.url, { method: 'POST', headers: { 'content-type': contentType }, body, timeoutMs: this.timeoutMs, agent });
+      const request = { method: 'POST', headers: { 'content-type': contentType }, body, timeoutMs: this.timeoutMs, agent } as const;
+      const response = await httpRequest(this.url, sendAfter ? { ...request, sendAfter } : request);
       const text = response.text;
       if (isHiba(text)) return text;
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -187,7 +199,7 @@ export class CashmanClient implements InvoiceBackend {
       }
       return text;
     } catch (error) {
-      if (error instanceof CashmanError) throw error;
+      if (error instanceof CashmanError || error instanceof HeldBack) throw error;
       throw this.transportError(error, what);
     }
   }
@@ -241,10 +253,13 @@ export class CashmanClient implements InvoiceBackend {
     const code = error instanceof HttpFailure ? error.code : undefined;
     const summary = this.oneLine(error instanceof Error ? error.message : String(error));
     const cause = Object.assign(new Error(summary), { code });
-    // The client saw whether the connection (TCP, and TLS for https) completed; anything else may have been processed.
-    const neverConnected = error instanceof HttpFailure && !error.connected;
-    if (neverConnected) {
+    // The client saw whether the connection (TCP, and TLS for https) completed and whether the
+    // request was handed to it; anything else may have been processed.
+    if (error instanceof HttpFailure && !error.connected) {
       return new CashmanError('CASHMAN_NOT_SENT', `Could not reach Cashman for the ${what} request (${summary}); nothing was sent.`, { cause });
+    }
+    if (error instanceof HttpFailure && !error.sent) {
+      return new CashmanError('CASHMAN_NOT_SENT', `The connection to Cashman failed before the ${what} request was written (${summary}); nothing was sent.`, { cause });
     }
     // No answer at all (timeout, connection dropped): Cashman, or the server in front of it, is failing.
     return new CashmanError(

@@ -143,16 +143,16 @@ function narrate(backend: InvoiceBackend, out: (text: string) => void): InvoiceB
     describePartnerRequest: (request) => backend.describePartnerRequest(request),
     describeDraftRequest: (draft, code) => backend.describeDraftRequest(draft, code),
     checkLogin: () => backend.checkLogin(),
-    savePartner: async (request: PartnerRequest) => {
-      const result = await backend.savePartner(request);
+    savePartner: async (request: PartnerRequest, sendAfter: Promise<void>) => {
+      const result = await backend.savePartner(request, sendAfter);
       const p = request.partner;
       out(
         `  partner ${request.partnerCode} ${request.partnerId ? 'updated' : 'created'} (Cashman id ${result.partnerId}): ${p.name}${p.taxNumber ? `, tax number ${p.taxNumber}` : ''}, ${p.email}, ${[p.postcode, p.city, p.street].filter(Boolean).join(' ')}`,
       );
       return result;
     },
-    createDraft: async (draft: InvoiceDraft, code: string) => {
-      const result = await backend.createDraft(draft, code);
+    createDraft: async (draft: InvoiceDraft, code: string, sendAfter: Promise<void>) => {
+      const result = await backend.createDraft(draft, code, sendAfter);
       out(`  draft for order ${draft.orderNumber} -> partner ${code}, Cashman answered "${result.reference ?? ''}"`);
       for (const line of renderDraft(draft, '    ')) out(line);
       return result;

@@ -1,6 +1,19 @@
 import type Database from 'better-sqlite3';
 import { WriterLostError } from '../errors.js';
 import { lazyTransaction, statementCache } from './statement-cache.js';
+import type { WalSync } from './wal-sync.js';
+
+/**
+ * An intent row committed before the request it guards. Committed and visible at once; on the disk
+ * when `durable` resolves, and the request sends no byte before that (InvoiceBackend's `sendAfter`).
+ */
+export interface Intent {
+  auditId: number;
+  /** Rejects with LedgerSyncError when the disk refused: the request must then not leave. */
+  durable: Promise<void>;
+}
+
+const ALREADY_DURABLE: Promise<void> = Promise.resolve();
 
 /**
  * Tables a fenced connection may still write after losing the lock: the lock row itself (its
@@ -30,10 +43,30 @@ export class LedgerConnection {
   protected readonly sql: (text: string) => Database.Statement;
   private writerToken: string | null = null;
 
-  protected constructor(db: Database.Database, now: () => Date) {
+  protected constructor(
+    db: Database.Database,
+    now: () => Date,
+    /** Set for a WAL-mode file; without it (":memory:", a journal mode other than WAL) intents commit with a synchronous sync. */
+    protected readonly walSync: WalSync | null = null,
+  ) {
     this.db = db;
     this.now = now;
     this.sql = statementCache(db);
+  }
+
+  /**
+   * An intent's transaction: committed now, durable when the returned promise resolves (the WAL
+   * sync runs off the event loop while the request is built and connected: src/store/wal-sync.ts).
+   * Every lazy commit before it is carried to the disk by the same sync.
+   */
+  protected intent<T>(write: () => T): { result: T; durable: Promise<void> } {
+    if (this.walSync === null) return { result: this.db.transaction(write)(), durable: ALREADY_DURABLE };
+    const result = lazyTransaction(this.db, write);
+    const durable = this.walSync.durable();
+    // Awaited by the request's sender; a caller that sends nothing (a missed compare-and-set)
+    // leaves it unawaited, which must not become an unhandled rejection.
+    durable.catch(() => undefined);
+    return { result, durable };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { NOT_QUALIFYING, ORDER_STATES, toOrderRow, type OrderKey, type OrderRow, type OrderState, type RawOrderRow } from './ledger-rows.js';
-import { LedgerConnection } from './ledger-connection.js';
+import { LedgerConnection, type Intent } from './ledger-connection.js';
 
 /**
  * The orders table: one row per Shoprenter order, moved through its states by compare-and-set
@@ -44,11 +44,12 @@ export class LedgerOrders extends LedgerConnection {
 
   /**
    * Intent: the draft request is about to leave. Committed before the request, together with the
-   * audit row of exactly what is sent, so a crash from here on is seen as "maybe sent".
+   * audit row of exactly what is sent, so a crash from here on is seen as "maybe sent"; the request
+   * leaves once `durable` resolved.
    */
-  markSubmitting(key: OrderKey, partnerEmail: string, requestRows: unknown): number | null {
+  markSubmitting(key: OrderKey, partnerEmail: string, requestRows: unknown): Intent | null {
     const at = this.stamp();
-    return this.db.transaction(() => {
+    const { result: auditId, durable } = this.intent(() => {
       this.checkFence();
       const changed = this
         .sql(
@@ -63,7 +64,8 @@ export class LedgerOrders extends LedgerConnection {
           .sql(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'draft', ?, 'sent')`)
           .run(at, key.orderId, key.orderNumber, JSON.stringify(requestRows)).lastInsertRowid,
       );
-    })();
+    });
+    return auditId === null ? null : { auditId, durable };
   }
 
   /**

@@ -1,15 +1,17 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PartnerData } from '../domain/partner.js';
 import type { OrderKey, PartnerRow } from './ledger-rows.js';
+import type { Intent } from './ledger-connection.js';
 import { formatPartnerCode } from '../domain/partner.js';
 import { AfterDraftStore } from './after-draft-store.js';
 import { LedgerOrders } from './ledger-orders.js';
 import { migrate } from './migrations.js';
 import { LedgerBusyError } from '../errors.js';
+import { WalSync, type WalSyncCall } from './wal-sync.js';
 
-export { LOCK_LOST } from './ledger-connection.js';
+export { LOCK_LOST, type Intent } from './ledger-connection.js';
 export { ORDER_STATES, type OrderKey, type OrderRow, type OrderState, type PartnerRow } from './ledger-rows.js';
 
 /**
@@ -23,7 +25,7 @@ export { ORDER_STATES, type OrderKey, type OrderRow, type OrderState, type Partn
  */
 export class Ledger extends LedgerOrders {
   /** Opens (creating folders and schema as needed) and migrates the database file. */
-  static open(path: string, options: { now?: () => Date; readonly?: boolean } = {}): Ledger {
+  static open(path: string, options: { now?: () => Date; readonly?: boolean; syncWal?: WalSyncCall } = {}): Ledger {
     if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     // better-sqlite3 builds SQLite with a 16 MB page cache; point lookups and appends need far less,
@@ -40,11 +42,12 @@ export class Ledger extends LedgerOrders {
         throw busyOrSame(error);
       }
     }
-    return new Ledger(db, options.now ?? (() => new Date()));
+    return new Ledger(db, options.now ?? (() => new Date()), walSyncFor(db, options.syncWal));
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.walSync?.close();
   }
 
   private afterDraftStore: AfterDraftStore | undefined;
@@ -97,9 +100,9 @@ export class Ledger extends LedgerOrders {
   }
 
   /** Intent: this partner data is about to be sent (audit row included). */
-  markPartnerSending(email: string, data: PartnerData, order: OrderKey, requestRows: unknown): number {
+  markPartnerSending(email: string, data: PartnerData, order: OrderKey, requestRows: unknown): Intent {
     const at = this.stamp();
-    return this.db.transaction(() => {
+    const { result: auditId, durable } = this.intent(() => {
       this.checkFence();
       this.sql('UPDATE partners SET pending = ?, updated_at = ? WHERE email = ?').run(JSON.stringify(data), at, email);
       return Number(
@@ -107,7 +110,8 @@ export class Ledger extends LedgerOrders {
           .sql(`INSERT INTO audit (at, order_id, order_number, kind, request, outcome) VALUES (?, ?, ?, 'partner', ?, 'sent')`)
           .run(at, order.orderId, order.orderNumber, JSON.stringify(requestRows)).lastInsertRowid,
       );
-    })();
+    });
+    return { auditId, durable };
   }
 
   /** Lazy: the order's draft intent, a durable commit, follows before any further request. */
@@ -177,4 +181,13 @@ function busyOrSame(error: unknown): unknown {
     'The ledger file stayed locked by another process for more than 5 s (a process paused or stalled in the middle of a write, or a sqlite3 session or backup holding it); resume or stop that process, then start this one again.',
     { cause: error },
   );
+}
+
+/**
+ * The WAL sync for a writable file in WAL mode. SQLite names the WAL after the database's real
+ * path (symbolic links resolved), so the sync must too.
+ */
+function walSyncFor(db: Database.Database, call: WalSyncCall | undefined): WalSync | null {
+  if (db.readonly || db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return null;
+  return new WalSync(`${realpathSync(db.name)}-wal`, call);
 }

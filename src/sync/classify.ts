@@ -1,4 +1,4 @@
-import { AppError, CashmanError, ShoprenterError, WriterLostError } from '../errors.js';
+import { AppError, CashmanError, LedgerSyncError, ShoprenterError, WriterLostError } from '../errors.js';
 
 /**
  * The one place that decides what a failure means for an order (SPEC §2). Decisions come from
@@ -48,6 +48,9 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
         return error.remoteFailing ? 'remote-down' : 'retry';
     }
   }
+  // The disk refused the intent's sync, so the request was held back: no order's fault, and every
+  // order would meet the same disk. The order keeps its place; the cycle stops with the sentence.
+  if (error instanceof LedgerSyncError) return 'abort-cycle';
   // A refused Shoprenter login or a missing API scope is not this order's fault: stop the cycle
   // like a Cashman login failure rather than quarantining every order in turn.
   if (error instanceof ShoprenterError && error.code === 'SHOPRENTER_AUTH') return 'abort-cycle';
@@ -64,6 +67,7 @@ export function classify(error: unknown, phase: 'before-send' | 'partner' | 'dra
 
 /** True when the request provably changed nothing in Cashman: refused, login refused, or never sent. */
 export function provablyNotProcessed(error: unknown): boolean {
+  if (error instanceof LedgerSyncError) return true;
   return error instanceof CashmanError && (error.code === 'CASHMAN_REJECTED' || error.code === 'CASHMAN_LOGIN' || error.code === 'CASHMAN_NOT_SENT');
 }
 

@@ -42,10 +42,10 @@ export class CashmanWatch implements InvoiceBackend {
     return this.inner.describeDraftRequest(draft, partnerCode);
   }
 
-  async savePartner(request: PartnerRequest): Promise<{ partnerId: string }> {
+  async savePartner(request: PartnerRequest, sendAfter: Promise<void>): Promise<{ partnerId: string }> {
     await this.probe('partner');
     try {
-      return await this.watch(() => this.inner.savePartner(request));
+      return await this.watch(() => this.inner.savePartner(request, sendAfter));
     } catch (error) {
       // Cashman answered the read-only check this cycle, yet answers this partner request with a
       // server error: most likely its PHP fails on this buyer's data. That is the order's own
@@ -59,9 +59,9 @@ export class CashmanWatch implements InvoiceBackend {
     }
   }
 
-  async createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }> {
+  async createDraft(draft: InvoiceDraft, partnerCode: string, sendAfter: Promise<void>): Promise<{ reference: string | null }> {
     await this.probe('draft');
-    return this.watch(() => this.inner.createDraft(draft, partnerCode));
+    return this.watch(() => this.inner.createDraft(draft, partnerCode, sendAfter));
   }
 
   checkLogin(): Promise<void> {

@@ -43,10 +43,10 @@ export function withDraftLatency(
   const wrappedBackend: InvoiceBackend = {
     describePartnerRequest: (request) => backend.describePartnerRequest(request),
     describeDraftRequest: (draft, code) => backend.describeDraftRequest(draft, code),
-    savePartner: (request) => backend.savePartner(request),
+    savePartner: (request, sendAfter) => backend.savePartner(request, sendAfter),
     checkLogin: () => backend.checkLogin(),
-    createDraft: async (draft: InvoiceDraft, code: string) => {
-      const answer = await backend.createDraft(draft, code);
+    createDraft: async (draft: InvoiceDraft, code: string, sendAfter: Promise<void>) => {
+      const answer = await backend.createDraft(draft, code, sendAfter);
       const placed = created.get(draft.orderNumber);
       created.delete(draft.orderNumber);
       onDrafted(placed === undefined ? null : secondsBetween(placed, shopNow(now(), timezone)));

@@ -42,9 +42,9 @@ export async function createWithNextFreeCode(deps: SkipDeps, request: PartnerReq
       skip,
     });
     const next = { ...request, partnerCode: code };
-    const auditId = ledger.markPartnerSending(partner.email, partner, key, backend.describePartnerRequest(next));
+    const { auditId, durable } = ledger.markPartnerSending(partner.email, partner, key, backend.describePartnerRequest(next));
     try {
-      const { partnerId } = await backend.savePartner(next);
+      const { partnerId } = await backend.savePartner(next, durable);
       ledger.confirmPartner(partner.email, partnerId, partner, auditId);
       return code;
     } catch (error) {

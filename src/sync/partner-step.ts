@@ -45,9 +45,9 @@ export async function ensurePartner(
     paymentMethod: draft.paymentMethod,
     dueDays: settings.dueDays,
   };
-  const auditId = ledger.markPartnerSending(partner.email, partner, key, backend.describePartnerRequest(request));
+  const { auditId, durable } = ledger.markPartnerSending(partner.email, partner, key, backend.describePartnerRequest(request));
   try {
-    const { partnerId } = await backend.savePartner(request);
+    const { partnerId } = await backend.savePartner(request, durable);
     ledger.confirmPartner(partner.email, partnerId, partner, auditId);
   } catch (error) {
     ledger.setAuditOutcome(auditId, errorCode(error));

@@ -38,15 +38,26 @@ export interface PartnerRequest {
   dueDays: number;
 }
 
+/** `sendAfter` for a request whose intent was committed durably already (or that needs none). */
+export const SEND_NOW: Promise<void> = Promise.resolve();
+
 export interface InvoiceBackend {
   /** The exact rows `savePartner` would send, password masked: for the audit trail and previews. */
   describePartnerRequest(request: PartnerRequest): RequestRow[];
   /** The exact rows `createDraft` would send, password masked. */
   describeDraftRequest(draft: InvoiceDraft, partnerCode: string): RequestRow[];
-  /** Creates or updates the partner; returns Cashman's partner_id. */
-  savePartner(request: PartnerRequest): Promise<{ partnerId: string }>;
-  /** Creates the invoice draft; `reference` is whatever Cashman answered (op 4's answer is undocumented). */
-  createDraft(draft: InvoiceDraft, partnerCode: string): Promise<{ reference: string | null }>;
+  /**
+   * Creates or updates the partner; returns Cashman's partner_id. `sendAfter` is the intent's
+   * durability (the ledger's Intent): the request may be prepared and connected meanwhile, but no
+   * byte leaves before it resolves, and when it rejects nothing leaves and the call rejects with
+   * its error. Required, so that no wrapper can drop it: SEND_NOW when nothing is to wait for.
+   */
+  savePartner(request: PartnerRequest, sendAfter: Promise<void>): Promise<{ partnerId: string }>;
+  /**
+   * Creates the invoice draft; `reference` is whatever Cashman answered (op 4's answer is
+   * undocumented). `sendAfter` as for savePartner.
+   */
+  createDraft(draft: InvoiceDraft, partnerCode: string, sendAfter: Promise<void>): Promise<{ reference: string | null }>;
   /** Proves the login works without creating anything. */
   checkLogin(): Promise<void>;
 }

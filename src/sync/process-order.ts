@@ -137,10 +137,12 @@ export class OrderPipeline {
     }
     // A stop (signal) waits for no further request: the row stays pending for the next run.
     if (this.deps.stop?.requested) return 'skipped';
-    const auditId = ledger.markSubmitting(key, partner.email, requestRows);
-    if (auditId === null) return this.settle.conflict(key);
+    const intent = ledger.markSubmitting(key, partner.email, requestRows);
+    if (intent === null) return this.settle.conflict(key);
+    const { auditId, durable } = intent;
     try {
-      const { reference } = await this.deps.backend.createDraft(draft, partnerCode);
+      // Connected while the intent is synced to the disk; written only once it is (InvoiceBackend).
+      const { reference } = await this.deps.backend.createDraft(draft, partnerCode, durable);
       if (!ledger.markDone(key.orderNumber, reference, auditId)) {
         this.deps.logger.error('draft created in Cashman, but the ledger row had been changed meanwhile; left as it is', {
           orderNumber: key.orderNumber,
