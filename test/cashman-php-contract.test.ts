@@ -22,7 +22,7 @@ import { SEND_NOW } from '../src/sync/ports.js';
 
 const INSTALL_HINT =
   'php is not installed: this contract test needs PHP\'s own unserialize(). Install php-cli ' +
-  '(apt-get update && apt-get install -y --no-install-recommends php-cli; CI runs .ci/php-cli.sh).';
+  '(apt-get update && apt-get install -y --no-install-recommends php-cli; CI runs .ci/test-tools.sh).';
 
 /** Runs `php -r code` with `input` on stdin; fails the test (never skips) when php is missing. */
 function php(code: string, input: string): Buffer {

@@ -12,6 +12,7 @@ import { demoConfigYaml } from '../src/standins/local-shop.js';
 import { buildShoprenterOrder } from '../src/standins/shoprenter-fixtures.js';
 import { Ledger } from '../src/store/ledger.js';
 import { WalSync } from '../src/store/wal-sync.js';
+import type { AlertEvent } from '../src/sync/alerts.js';
 import { runCycle } from '../src/sync/cycle.js';
 import { startHarness } from './helpers/harness.js';
 import { SIMPLE_ORDER } from './helpers/order-specs.js';
@@ -220,7 +221,8 @@ describe('a cycle whose ledger disk refuses the intent\'s sync', () => {
     for (const innerId of [501, 502]) {
       h.shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, email: `buyer${innerId}@example.hu`, innerId, dateUpdated: '2026-11-20T10:00:00' }));
     }
-    const rt = await h.runtime();
+    const alerts: AlertEvent[] = [];
+    const rt = await h.runtime({ alerts: { send: (event) => Promise.resolve(void alerts.push(event)) } });
     const ledger = rt.ledger;
     const walPath = `${realpathSync(h.env.DATABASE_PATH)}-wal`;
     let refuse = true;
@@ -237,6 +239,7 @@ describe('a cycle whose ledger disk refuses the intent\'s sync', () => {
     for (const row of ledger.listNotDone()) expect(row).toMatchObject({ state: 'pending', attempts: 0 });
     const partnerRow = ledger.getPartner('buyer501@example.hu');
     expect(partnerRow?.pending ?? null).toBeNull();
+    expect(alerts.map((a) => a.kind)).toEqual(['sync-failing']);
 
     refuse = false;
     const next = await runCycle(rt.deps);
@@ -244,5 +247,6 @@ describe('a cycle whose ledger disk refuses the intent\'s sync', () => {
     expect(h.shop.cashman.drafts.map((d) => d.rows[0]?.['egyeb']).sort()).toEqual([expect.stringContaining('501'), expect.stringContaining('502')]);
     expect(ledger.getOrder('501')?.state).toBe('done');
     expect(ledger.getOrder('502')?.state).toBe('done');
+    expect(alerts.map((a) => a.kind)).toEqual(['sync-failing', 'sync-recovered']);
   });
 });

@@ -93,7 +93,7 @@ describe('the real daemon syncs each intent before its request leaves (strace)',
   beforeAll(async () => {
     requireBuild();
     const probe = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', 'true']);
-    if (probe.status !== 0) throw new Error(`strace cannot trace here (${probe.stderr?.toString() ?? 'no output'}); .ci/run installs it`);
+    if (probe.status !== 0) throw new Error(`strace cannot trace here (${probe.stderr?.toString() ?? 'no output'}); .ci/run installs it (.ci/test-tools.sh)`);
     shop = await startLocalShop({ shoprenter: { rateLimitPerSecond: 3 }, cashman: {} });
     dir = mkdtempSync(join(tmpdir(), 'scs-strace-'));
     writeFileSync(join(dir, 'config.yaml'), demoConfigYaml({ productLookups: false }));
