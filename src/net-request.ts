@@ -57,8 +57,9 @@ export interface HttpRequestOptions {
   maxBytes?: number;
   /**
    * The connection is opened at once, but no byte (headers included: Node writes them with the
-   * body at `end()`) is written before this resolves; when it rejects, the request is dropped
-   * unsent and the call rejects with HeldBack. The deadline counts from the call, the wait included.
+   * body at `end()`) is written before this resolves; when it rejects, or has not settled by the
+   * deadline (which counts from the call), the request is dropped unsent and the call rejects with
+   * HeldBack. A connection failing meanwhile is an HttpFailure with `sent` false.
    */
   sendAfter?: Promise<unknown>;
 }
@@ -116,7 +117,11 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     // The deadline yields to I/O once: after the event loop was blocked (SQLite waiting on a locked
     // file blocks it for seconds), timers run before the answer that arrived meanwhile is read.
     const timer = setTimeout(() => {
-      setImmediate(() => fail(Object.assign(new Error(`Timeout awaiting 'request' for ${options.timeoutMs}ms`), { code: 'ETIMEDOUT' })));
+      setImmediate(() => {
+        // Still waiting for sendAfter: what held the request back is the wait, not the server.
+        if (!sent && options.sendAfter) holdBack(Object.assign(new Error(`sendAfter did not settle within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+        else fail(Object.assign(new Error(`Timeout awaiting 'request' for ${options.timeoutMs}ms`), { code: 'ETIMEDOUT' }));
+      });
     }, options.timeoutMs);
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });

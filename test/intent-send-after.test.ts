@@ -112,15 +112,15 @@ describe('httpRequest with sendAfter', () => {
     expect(total(connections[0]!.bytes)).toBe(0);
   });
 
-  it('the deadline counts the wait: a sendAfter that never settles times out unsent', async () => {
+  it('the deadline counts the wait: a sendAfter that never settles holds the request back unsent', async () => {
     const { url, connections } = await countingServer();
     const error = await httpRequest(url, { method: 'POST', body: 'post=1', timeoutMs: 150, sendAfter: new Promise(() => undefined) }).then(
       () => null,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(HttpFailure);
-    expect((error as HttpFailure).code).toBe('ETIMEDOUT');
-    expect((error as HttpFailure).sent).toBe(false);
+    expect(error).toBeInstanceOf(HeldBack);
+    expect(((error as HeldBack).cause as { code?: string }).code).toBe('ETIMEDOUT');
+    await connections[0]?.closed;
     expect(total(connections[0]?.bytes ?? [])).toBe(0);
   });
 });
@@ -144,6 +144,19 @@ describe('CashmanClient with an intent that did not reach the disk', () => {
     // The queue goes on: the next request is sent as usual.
     await cashman.savePartner(partnerRequest(), Promise.resolve());
     expect(standin.received.map((r) => r.operation)).toEqual([9]);
+  });
+
+  it('an intent the disk does not confirm by the deadline is the ledger\'s failure, not Cashman\'s, and nothing is sent', async () => {
+    const cashman = await client();
+    const slow = new CashmanClient({ apiUrl: standin.url, ...LOGIN, timeoutMs: 150 });
+    const error = await slow.createDraft(sampleDraft(), 'SR000001', new Promise(() => undefined)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LedgerSyncError);
+    expect((error as Error).message).toMatch(/did not confirm .* draft request in time .*nothing was sent.*DATABASE_PATH/);
+    expect(standin.received).toHaveLength(0);
+    await cashman.checkLogin();
   });
 
   it('a connection cut while the intent syncs is CASHMAN_NOT_SENT, not "outcome unknown"', async () => {

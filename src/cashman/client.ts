@@ -8,7 +8,7 @@ import { DEFAULT_DRAFT_ANSWER_PATTERN, isStockList, recogniseDraftAnswer, recogn
 import { HeldBack, HttpFailure, httpRequest } from '../net-request.js';
 import { phpSerializeRows } from './php-serialize.js';
 import { STOCK_LIST_OPERATION, stockListRows } from './stock-list.js';
-import { escapeHtml, isHiba, multipartBody, parseCashmanUrl, withoutState } from './transport.js';
+import { escapeHtml, heldBackReason, isHiba, multipartBody, parseCashmanUrl, withoutState } from './transport.js';
 import {
   DEFAULT_DRAFT_OPERATION,
   LOGIN_CHECK_OPERATION,
@@ -161,10 +161,9 @@ export class CashmanClient implements InvoiceBackend {
       return parse(text);
     } catch (error) {
       if (error instanceof HeldBack) {
-        // Nothing left (the ledger's intent did not reach the disk): no request to count, and the
-        // caller gets the reason itself.
+        // Nothing left: no request to count, and the ledger's failure, not Cashman's.
         outcome = null;
-        throw error.cause;
+        throw heldBackReason(error.cause, what);
       }
       outcome = error instanceof CashmanError ? error.code : 'CASHMAN_OUTCOME_UNKNOWN';
       throw error;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError } from '../errors.js';
+import { ConfigError, LedgerSyncError } from '../errors.js';
 
 /** Cashman's wire details that need no client state: the URL rule, the body, the HIBA marker. */
 
@@ -32,6 +32,20 @@ export function multipartBody(post: string): { body: Buffer; contentType: string
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="post"\r\n\r\n`;
   const body = Buffer.concat([Buffer.from(head, 'ascii'), payload, Buffer.from(`\r\n--${boundary}--\r\n`, 'ascii')]);
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * Why a request was held back unsent (src/net-request.ts HeldBack): `sendAfter` is its intent's
+ * durability (InvoiceBackend), so whatever held it, the disk's refusal or no confirmation by the
+ * deadline, is the ledger's failure, never Cashman's.
+ */
+export function heldBackReason(cause: unknown, what: string): LedgerSyncError {
+  if (cause instanceof LedgerSyncError) return cause;
+  const detail = (cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ').trim();
+  return new LedgerSyncError(
+    `The ledger's disk did not confirm the record of the ${what} request in time (${detail}); nothing was sent. Check the disk or volume that holds DATABASE_PATH.`,
+    { cause },
+  );
 }
 
 export function isHiba(text: string): boolean {
