@@ -136,6 +136,9 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     // on, not once: fail() runs once, and a second 'error' must not become an uncaught one.
     request.on('error', fail);
     request.once('response', (response) => {
+      // An answer to nothing: the request was not written yet (sendAfter pending). Whatever it
+      // says (a 200 included), it is not this request's answer, and provably nothing was sent.
+      if (!sent) return fail(Object.assign(new Error('The server answered before the request was sent'), { code: 'ERR_ANSWER_BEFORE_REQUEST' }));
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {

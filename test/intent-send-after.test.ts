@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { fstatSync, fsync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { fstatSync, fsync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +159,28 @@ describe('CashmanClient with an intent that did not reach the disk', () => {
     await cashman.checkLogin();
   });
 
+  it.each([
+    ['a 200 that looks like a created draft', 'HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\n5001|X'],
+    ['a 503', 'HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\n\r\nbusy'],
+  ])('an answer that comes before the request was written (%s) is nobody\'s answer: CASHMAN_NOT_SENT, zero bytes sent', async (_label, answer) => {
+    const { url, connections } = await countingServer();
+    const cashman = new CashmanClient({ apiUrl: url.href, ...LOGIN, timeoutMs: 2000 });
+    const gate = deferred();
+    cashman.describeDraftRequest(sampleDraft(), 'SR000001');
+    const sent = cashman.createDraft(sampleDraft(), 'SR000001', gate.promise).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await until(() => connections.length === 1);
+    connections[0]!.socket.write(answer);
+    const error = await sent;
+    gate.resolve();
+    expect(error).toBeInstanceOf(CashmanError);
+    expect((error as CashmanError).code).toBe('CASHMAN_NOT_SENT');
+    await connections[0]!.closed;
+    expect(total(connections[0]!.bytes)).toBe(0);
+  });
+
   it('a connection cut while the intent syncs is CASHMAN_NOT_SENT, not "outcome unknown"', async () => {
     const { url, connections } = await countingServer();
     const cashman = new CashmanClient({ apiUrl: url.href, ...LOGIN, timeoutMs: 2000 });
@@ -216,6 +238,31 @@ describe('the ledger intent', () => {
     );
     expect(error).toBeInstanceOf(LedgerSyncError);
     expect((error as Error).message).toMatch(/EIO.*nothing was sent.*DATABASE_PATH/);
+  });
+
+  it('a WAL replaced while its sync runs: that sync keeps its descriptor, the next one syncs the new file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'scs-intent-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const wal = join(root, 'sync.db-wal');
+    writeFileSync(wal, 'old');
+    const running: Array<() => void> = [];
+    const synced: number[] = [];
+    const walSync = new WalSync(wal, (fd, done) => {
+      running.push(() => {
+        synced.push(fstatSync(fd).ino); // EBADF here if the descriptor was closed under the sync
+        done(null);
+      });
+    });
+    cleanups.push(() => walSync.close());
+    const oldInode = statSync(wal).ino;
+    const first = walSync.durable();
+    writeFileSync(join(root, 'replacement'), 'new');
+    renameSync(join(root, 'replacement'), wal);
+    const second = walSync.durable();
+    for (const finish of running) finish();
+    await Promise.all([first, second]);
+    expect(synced).toEqual([oldInode, statSync(wal).ino]);
+    expect(oldInode).not.toBe(statSync(wal).ino);
   });
 
   it('an in-memory ledger has nothing to sync: the intent is durable at once', async () => {

@@ -18,8 +18,10 @@ export { ORDER_STATES, type OrderKey, type OrderRow, type OrderState, type Partn
  * The ledger: the only module that touches SQLite. Every state change is its own committed
  * transaction, written BEFORE the remote call it guards (intent first), so a crash at any instant
  * leaves a row that says what might have happened. WAL with synchronous=FULL: a committed row
- * survives power loss. The few bookkeeping writes that guard nothing by themselves (pending,
- * partner code, partner confirmation) commit lazily and become durable with the next intent.
+ * survives power loss. The two intents (partner, draft) are as durable before their request leaves,
+ * their WAL sync run beside the event loop (src/store/wal-sync.ts). The few bookkeeping writes that
+ * guard nothing by themselves (pending, partner code, partner confirmation) commit lazily and
+ * become durable with the next intent.
  * Split by responsibility: the connection and its writer fence (ledger-connection.ts), the orders
  * (ledger-orders.ts), and here the opening, the partners, the meta rows, the cycles and the audit.
  */

@@ -16,12 +16,14 @@ export type WalSyncCall = (fd: number, done: (error: Error | null) => void) => v
  *
  * The sync must hit the file SQLite writes: the descriptor is checked against the path before each
  * sync and reopened when the WAL was replaced. A WAL created since it was last seen also has its
- * directory synced once, as SQLite does for a new WAL, so the file itself survives a power cut.
+ * directory synced once, as SQLite does for a new WAL (and, as SQLite, without failing on it).
  */
 export class WalSync {
   private fd: number | null = null;
   private inFlight = 0;
   private closing = false;
+  /** Descriptors of a replaced WAL, closed once no sync runs (closing one under a sync would fail it). */
+  private retired: number[] = [];
 
   constructor(
     private readonly walPath: string,
@@ -40,6 +42,7 @@ export class WalSync {
     return new Promise<void>((resolve, reject) => {
       this.sync(fd, (error) => {
         this.inFlight -= 1;
+        if (this.inFlight === 0) this.closeRetired();
         if (this.closing && this.inFlight === 0) this.release();
         if (error) reject(this.failure(error));
         else resolve();
@@ -59,7 +62,8 @@ export class WalSync {
     if (this.fd !== null) {
       const held = fstatSync(this.fd);
       if (held.ino === onDisk.ino && held.dev === onDisk.dev) return this.fd;
-      closeSync(this.fd);
+      this.retired.push(this.fd);
+      if (this.inFlight === 0) this.closeRetired();
       this.fd = null;
     }
     // fsync works on a read-only descriptor: this one never writes.
@@ -68,7 +72,12 @@ export class WalSync {
     return this.fd;
   }
 
+  private closeRetired(): void {
+    for (const fd of this.retired.splice(0)) closeSync(fd);
+  }
+
   private release(): void {
+    this.closeRetired();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
@@ -82,10 +91,22 @@ export class WalSync {
   }
 }
 
+/**
+ * Best effort, exactly as SQLite's unix VFS (unixSync): a folder that cannot be opened counts as
+ * synced and the folder's fsync result is not checked, since some file systems refuse to fsync a
+ * folder (EINVAL) and a ledger that worked under SQLite's own sync must keep working.
+ */
 function syncDirectory(path: string): void {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return;
+  }
   try {
     fsyncSync(fd);
+  } catch {
+    // Not checked, as above.
   } finally {
     closeSync(fd);
   }
