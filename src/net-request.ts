@@ -35,7 +35,7 @@ export class HttpFailure extends Error {
   }
 }
 
-/** `sendAfter` rejected: the request was dropped before its first byte; `cause` is that rejection. */
+/** `sendAfter` rejected (or had not settled by the deadline): the request was dropped before its first byte; `cause` says why. */
 export class HeldBack extends Error {}
 
 export interface HttpRequestOptions {
