@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 /**
  * One HTTP exchange on Node's own client, for every remote the daemon calls (Shoprenter, Cashman,
@@ -79,6 +80,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
   if (options.decompress) headers['accept-encoding'] = ENCODINGS;
   const maxBytes = options.maxBytes ?? MAX_ANSWER_BYTES;
   return new Promise<HttpAnswer>((resolve, reject) => {
+    const deadline = performance.now() + options.timeoutMs;
     let connected = false;
     let sent = false;
     let settled = false;
@@ -126,6 +128,9 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     request.once('socket', (socket: Socket) => {
+      // Bytes from the server before the request was written (sendAfter pending) answer nothing,
+      // even when their header block completes only after the request left.
+      if (!sent) socket.on('data', () => !sent && fail(Object.assign(new Error('The server answered before the request was sent'), { code: 'ERR_ANSWER_BEFORE_REQUEST' })));
       // A kept-alive socket was connected before; a fresh one counts once its handshake completed.
       if (request.reusedSocket) connected = true;
       else
@@ -179,6 +184,9 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     });
     const send = (): void => {
       if (settled) return;
+      // The deadline passed while the event loop was blocked, and its timer has not run yet: the
+      // request must not leave now (the timer would then cut it off after it was written).
+      if (performance.now() >= deadline) return holdBack(Object.assign(new Error(`sendAfter did not settle within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       sent = true;
       request.end(body);
     };

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { fstatSync, fsync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, mkdirSync, mkdtempSync, openSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,17 @@ async function until(condition: () => boolean): Promise<void> {
 
 const total = (bytes: Buffer[]) => bytes.reduce((sum, b) => sum + b.length, 0);
 
+/** A partner request to `url` whose intent is still syncing: resolve `gate` to let it go. */
+function partnerWhileSyncing(url: URL): { gate: ReturnType<typeof deferred>; sent: Promise<unknown> } {
+  const cashman = new CashmanClient({ apiUrl: url.href, ...LOGIN, timeoutMs: 2000 });
+  const gate = deferred();
+  const sent = cashman.savePartner(partnerRequest(), gate.promise).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  return { gate, sent };
+}
+
 describe('httpRequest with sendAfter', () => {
   it('connects at once but writes no byte, headers included, until sendAfter resolves', async () => {
     const { url, connections } = await countingServer();
@@ -93,6 +104,56 @@ describe('httpRequest with sendAfter', () => {
     expect((error as HeldBack).cause).toBe(disk);
     await connections[0]!.closed;
     expect(total(connections[0]!.bytes)).toBe(0);
+  });
+
+  it('sendAfter settling after the deadline, while the event loop was blocked, holds the request back unsent', async () => {
+    const { url, connections } = await countingServer();
+    const root = mkdtempSync(join(tmpdir(), 'scs-intent-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    writeFileSync(join(root, 'file'), 'x');
+    const fd = openSync(join(root, 'file'), 'r');
+    cleanups.push(() => closeSync(fd));
+    // Settled by an I/O callback (the poll phase), as the ledger's fsync is.
+    const gate = new Promise<void>((resolve) => fsync(fd, () => resolve()));
+    const answer = httpRequest(url, { method: 'POST', body: 'post=1', timeoutMs: 50, sendAfter: gate }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    // The loop blocked past the deadline (SQLite waiting on a locked file does this): after it, the
+    // deadline's timer and the sync's callback come due in the same turn.
+    const blockedUntil = Date.now() + 300;
+    while (Date.now() < blockedUntil);
+    const error = await answer;
+    expect(error).toBeInstanceOf(HeldBack);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(total(connections[0]?.bytes ?? [])).toBe(0);
+  });
+
+  it('an answer whose first bytes came before the request was written is no answer, even if it completes after', async () => {
+    const connections: Socket[] = [];
+    let received = 0;
+    const server = createServer((socket) => {
+      connections.push(socket);
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        socket.end('content-length: 4\r\n\r\n4711');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    cleanups.push(() => connections.forEach((c) => c.destroy()));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/fxapi/jxs.php`);
+    const { gate, sent } = partnerWhileSyncing(url);
+    await until(() => connections.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    gate.resolve();
+    const error = await sent;
+    expect(error).toBeInstanceOf(CashmanError);
+    expect((error as CashmanError).code).toBe('CASHMAN_NOT_SENT');
+    expect(received).toBe(0);
   });
 
   it('a connection the server closes before sendAfter resolves fails as not sent', async () => {
@@ -183,12 +244,7 @@ describe('CashmanClient with an intent that did not reach the disk', () => {
 
   it('a connection cut while the intent syncs is CASHMAN_NOT_SENT, not "outcome unknown"', async () => {
     const { url, connections } = await countingServer();
-    const cashman = new CashmanClient({ apiUrl: url.href, ...LOGIN, timeoutMs: 2000 });
-    const gate = deferred();
-    const sent = cashman.savePartner(partnerRequest(), gate.promise).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const { gate, sent } = partnerWhileSyncing(url);
     await until(() => connections.length === 1);
     connections[0]!.socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
