@@ -296,7 +296,7 @@ describe('the ledger intent', () => {
     expect((error as Error).message).toMatch(/EIO.*nothing was sent.*DATABASE_PATH/);
   });
 
-  it('a WAL replaced while its sync runs: that sync keeps its descriptor, the next one syncs the new file', async () => {
+  it('a WAL replaced under the open ledger (a restore over a live ledger): the running sync finishes, every later one refuses with a sentence', async () => {
     const root = mkdtempSync(join(tmpdir(), 'scs-intent-'));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
     const wal = join(root, 'sync.db-wal');
@@ -314,11 +314,16 @@ describe('the ledger intent', () => {
     const first = walSync.durable();
     writeFileSync(join(root, 'replacement'), 'new');
     renameSync(join(root, 'replacement'), wal);
-    const second = walSync.durable();
+    const second = walSync.durable().then(
+      () => null,
+      (e: unknown) => e,
+    );
     for (const finish of running) finish();
-    await Promise.all([first, second]);
-    expect(synced).toEqual([oldInode, statSync(wal).ino]);
-    expect(oldInode).not.toBe(statSync(wal).ino);
+    await first;
+    expect(synced).toEqual([oldInode]);
+    const error = await second;
+    expect(error).toBeInstanceOf(LedgerSyncError);
+    expect((error as Error).message).toMatch(/sync\.db-wal was replaced while the ledger was open.*nothing was sent/);
   });
 
   it('an in-memory ledger has nothing to sync: the intent is durable at once', async () => {

@@ -14,21 +14,30 @@ export type WalSyncCall = (fd: number, done: (error: Error | null) => void) => v
  * (`fsync`, the call better-sqlite3's SQLite makes for it), while the request is built and its
  * connection opened; the request's first byte waits for it (src/net-request.ts `sendAfter`).
  *
- * The sync must hit the file SQLite writes: the descriptor is checked against the path before each
- * sync and reopened when the WAL was replaced. A WAL created since it was last seen also has its
- * directory synced once, as SQLite does for a new WAL (and, as SQLite, without failing on it).
+ * The sync must hit the file SQLite writes. SQLite keeps its WAL open for as long as the connection
+ * is, so the file at the path is that one until the ledger closes; if it is not (the WAL was copied or
+ * restored over a live ledger), SQLite is writing to a file no one will read again, and every sync
+ * refuses with a sentence instead of syncing the wrong file. When first opened, the WAL's directory is
+ * synced once, as SQLite does for a new WAL (and, as SQLite, without failing on it).
  */
 export class WalSync {
   private fd: number | null = null;
+  /** The WAL SQLite opened, as first seen at the path. */
+  private held = { dev: 0, ino: 0 };
   private inFlight = 0;
   private closing = false;
-  /** Descriptors of a replaced WAL, closed once no sync runs (closing one under a sync would fail it). */
-  private retired: number[] = [];
 
+  /** Made when the ledger opens, while the WAL at the path is surely the one SQLite just opened. */
   constructor(
     private readonly walPath: string,
     private readonly sync: WalSyncCall = fsync,
-  ) {}
+  ) {
+    try {
+      this.current();
+    } catch {
+      // Tried again, and reported as a sentence, by the first durable().
+    }
+  }
 
   /** Resolves once every WAL frame written before the call is on the disk; rejects with LedgerSyncError. */
   durable(): Promise<void> {
@@ -42,7 +51,6 @@ export class WalSync {
     return new Promise<void>((resolve, reject) => {
       this.sync(fd, (error) => {
         this.inFlight -= 1;
-        if (this.inFlight === 0) this.closeRetired();
         if (this.closing && this.inFlight === 0) this.release();
         if (error) reject(this.failure(error));
         else resolve();
@@ -58,26 +66,22 @@ export class WalSync {
 
   private current(): number {
     if (this.closing) throw new Error('the ledger was closed');
-    const onDisk = statSync(this.walPath);
-    if (this.fd !== null) {
+    if (this.fd === null) {
+      // fsync works on a read-only descriptor: this one never writes.
+      this.fd = openSync(this.walPath, 'r');
       const held = fstatSync(this.fd);
-      if (held.ino === onDisk.ino && held.dev === onDisk.dev) return this.fd;
-      this.retired.push(this.fd);
-      if (this.inFlight === 0) this.closeRetired();
-      this.fd = null;
+      this.held = { dev: held.dev, ino: held.ino };
+      syncDirectory(dirname(this.walPath));
+      return this.fd;
     }
-    // fsync works on a read-only descriptor: this one never writes.
-    this.fd = openSync(this.walPath, 'r');
-    syncDirectory(dirname(this.walPath));
+    const onDisk = statSync(this.walPath);
+    if (onDisk.ino !== this.held.ino || onDisk.dev !== this.held.dev) {
+      throw new Error(`${this.walPath} was replaced while the ledger was open (a copy or restore over a live ledger?); stop the daemon before restoring a ledger`);
+    }
     return this.fd;
   }
 
-  private closeRetired(): void {
-    for (const fd of this.retired.splice(0)) closeSync(fd);
-  }
-
   private release(): void {
-    this.closeRetired();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
