@@ -124,7 +124,6 @@ describe('the real daemon syncs each intent before its request leaves (strace)',
     expect(code).toBe(0);
     expect(shop.cashman.drafts).toHaveLength(6);
 
-    if (process.env['KEEP_TRACE']) writeFileSync(process.env['KEEP_TRACE'], readFileSync(trace));
     const { requests, syncs } = readTrace(readFileSync(trace, 'utf8'), Number(new URL(shop.env['CASHMAN_API_URL'] ?? '').port));
     const guarded = requests.filter((r) => r.operation === '9' || r.operation === '4');
     // 6 partners and 6 drafts, as the stand-in received them: the trace was read right.
