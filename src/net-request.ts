@@ -86,29 +86,28 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     let settled = false;
     // The answer is complete and being unpacked: the socket's 'close' meanwhile is not a cut.
     let unpacking = false;
-    const fail = (error: unknown): void => {
-      if (settled) return;
+    // The exchange ends once: false when it already had.
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const fail = (error: unknown): void => {
+      if (!settle()) return;
       const e = error as { message?: string; code?: string };
       reject(new HttpFailure(e.message ?? String(error), e.code, connected, { cause: error }, sent));
       request.destroy();
     };
     const holdBack = (error: unknown): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      if (!settle()) return;
       reject(new HeldBack('The request was held back before it was sent', { cause: error }));
       request.destroy();
     };
+    const holdBackLate = (): void => holdBack(Object.assign(new Error(`sendAfter did not settle within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
     const succeed = (answer: HttpAnswer): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve(answer);
+      if (settle()) resolve(answer);
     };
     const onAbort = (): void => fail(Object.assign(new Error('The request was aborted'), { code: 'ABORT_ERR' }));
     const request = (secure ? https : http).request(url, {
@@ -121,7 +120,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     const timer = setTimeout(() => {
       setImmediate(() => {
         // Still waiting for sendAfter: what held the request back is the wait, not the server.
-        if (!sent && options.sendAfter) holdBack(Object.assign(new Error(`sendAfter did not settle within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+        if (!sent && options.sendAfter) holdBackLate();
         else fail(Object.assign(new Error(`Timeout awaiting 'request' for ${options.timeoutMs}ms`), { code: 'ETIMEDOUT' }));
       });
     }, options.timeoutMs);
@@ -143,6 +142,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     request.once('response', (response) => {
       // An answer to nothing: the request was not written yet (sendAfter pending). Whatever it
       // says (a 200 included), it is not this request's answer, and provably nothing was sent.
+      // (The socket's early-bytes check below runs after the parser, which emits this first.)
       if (!sent) return fail(Object.assign(new Error('The server answered before the request was sent'), { code: 'ERR_ANSWER_BEFORE_REQUEST' }));
       const chunks: Buffer[] = [];
       let size = 0;
@@ -186,7 +186,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       if (settled) return;
       // The deadline passed while the event loop was blocked, and its timer has not run yet: the
       // request must not leave now (the timer would then cut it off after it was written).
-      if (performance.now() >= deadline) return holdBack(Object.assign(new Error(`sendAfter did not settle within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      if (performance.now() >= deadline) return holdBackLate();
       sent = true;
       request.end(body);
     };

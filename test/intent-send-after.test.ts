@@ -62,6 +62,14 @@ async function until(condition: () => boolean): Promise<void> {
 
 const total = (bytes: Buffer[]) => bytes.reduce((sum, b) => sum + b.length, 0);
 
+/** A POST of `post=1` that waits for `sendAfter`: what it ended with (null for an answer), never a rejection. */
+function settledPost(url: URL, sendAfter: Promise<unknown>, timeoutMs = 5000): Promise<unknown> {
+  return httpRequest(url, { method: 'POST', body: 'post=1', timeoutMs, sendAfter }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+}
+
 /** A partner request to `url` whose intent is still syncing: resolve `gate` to let it go. */
 function partnerWhileSyncing(url: URL): { gate: ReturnType<typeof deferred>; sent: Promise<unknown> } {
   const cashman = new CashmanClient({ apiUrl: url.href, ...LOGIN, timeoutMs: 2000 });
@@ -92,10 +100,7 @@ describe('httpRequest with sendAfter', () => {
   it('drops the request unsent when sendAfter rejects: the server gets a connection and zero bytes', async () => {
     const { url, connections } = await countingServer();
     const gate = deferred();
-    const answer = httpRequest(url, { method: 'POST', body: 'post=1', timeoutMs: 5000, sendAfter: gate.promise }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const answer = settledPost(url, gate.promise);
     await until(() => connections.length === 1);
     const disk = new Error('EIO: i/o error, fsync');
     gate.reject(disk);
@@ -115,10 +120,7 @@ describe('httpRequest with sendAfter', () => {
     cleanups.push(() => closeSync(fd));
     // Settled by an I/O callback (the poll phase), as the ledger's fsync is.
     const gate = new Promise<void>((resolve) => fsync(fd, () => resolve()));
-    const answer = httpRequest(url, { method: 'POST', body: 'post=1', timeoutMs: 50, sendAfter: gate }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const answer = settledPost(url, gate, 50);
     // The loop blocked past the deadline (SQLite waiting on a locked file does this): after it, the
     // deadline's timer and the sync's callback come due in the same turn.
     const blockedUntil = Date.now() + 300;
@@ -159,10 +161,7 @@ describe('httpRequest with sendAfter', () => {
   it('a connection the server closes before sendAfter resolves fails as not sent', async () => {
     const { url, connections } = await countingServer();
     const gate = deferred();
-    const answer = httpRequest(url, { method: 'POST', body: 'post=1', timeoutMs: 5000, sendAfter: gate.promise }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const answer = settledPost(url, gate.promise);
     await until(() => connections.length === 1);
     connections[0]!.socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -175,10 +174,7 @@ describe('httpRequest with sendAfter', () => {
 
   it('the deadline counts the wait: a sendAfter that never settles holds the request back unsent', async () => {
     const { url, connections } = await countingServer();
-    const error = await httpRequest(url, { method: 'POST', body: 'post=1', timeoutMs: 150, sendAfter: new Promise(() => undefined) }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const error = await settledPost(url, new Promise(() => undefined), 150);
     expect(error).toBeInstanceOf(HeldBack);
     expect(((error as HeldBack).cause as { code?: string }).code).toBe('ETIMEDOUT');
     await connections[0]?.closed;
