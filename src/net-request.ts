@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { connectedBeforeHandOver } from './net-spare.js';
 
 /**
  * One HTTP exchange on Node's own client, for every remote the daemon calls (Shoprenter, Cashman,
@@ -63,6 +64,8 @@ export interface HttpRequestOptions {
    * HeldBack. A connection failing meanwhile is an HttpFailure with `sent` false.
    */
   sendAfter?: Promise<unknown>;
+  /** Called once the request was handed to the connection (after `sendAfter`), e.g. to open the next one. */
+  afterSend?: () => void;
 }
 
 const ENCODINGS = 'gzip, deflate, br';
@@ -131,7 +134,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       // even when their header block completes only after the request left.
       if (!sent) socket.on('data', () => !sent && fail(Object.assign(new Error('The server answered before the request was sent'), { code: 'ERR_ANSWER_BEFORE_REQUEST' })));
       // A kept-alive socket was connected before; a fresh one counts once its handshake completed.
-      if (request.reusedSocket) connected = true;
+      if (request.reusedSocket || connectedBeforeHandOver(socket)) connected = true;
       else
         socket.once(secure ? 'secureConnect' : 'connect', () => {
           connected = true;
@@ -189,6 +192,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       if (performance.now() >= deadline) return holdBackLate();
       sent = true;
       request.end(body);
+      options.afterSend?.();
     };
     if (options.sendAfter) options.sendAfter.then(send, holdBack);
     else send();

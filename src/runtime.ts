@@ -1,4 +1,4 @@
-import { CashmanClient } from './cashman/client.js';
+import { CashmanClient, SPARE_MAX_AGE_MS } from './cashman/client.js';
 import { fingerprintFromDraftRows } from './cashman/draft-fingerprint.js';
 import type { RemoteEnv } from './config/env.js';
 import type { FileConfig } from './config/schema.js';
@@ -116,6 +116,7 @@ export function createClients(
     password: env.cashman.password,
     draftOperation: config.invoice.operation,
     timeoutMs: cashmanTimeoutMs ?? config.cashman.timeoutSeconds * 1000,
+    spareMaxAgeMs: config.cashman.preconnect ? SPARE_MAX_AGE_MS : 0,
     ...(config.cashman.loginErrorPattern ? { loginErrorPattern: new RegExp(config.cashman.loginErrorPattern, 'i') } : {}),
     ...(config.cashman.draftAnswerPattern ? { draftAnswerPattern: new RegExp(config.cashman.draftAnswerPattern) } : {}),
     onRequest: (info) => {
@@ -142,6 +143,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let lock: WriterLock | null = null;
   let delivery: AlertDelivery | null = null;
   const close = (): void => {
+    cashman.close();
     delivery?.halt();
     lock?.release();
     ledger.close();

@@ -15,7 +15,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   errors: [],
   'net-words': [],
   // One HTTP exchange on Node's own client (no retry, no redirect): what every remote's client sends with.
-  'net-request': [],
+  'net-request': ['net-spare'],
+  // The connection opened ahead for the next request (an http.Agent): below net-request.
+  'net-spare': [],
   version: [],
   // The functional core: pure, imports nothing impure (eslint.config.js guards packages and `process`).
   domain: ['errors'],
@@ -26,7 +28,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ports: ['domain'],
   // One folder per remote: its client, wire schemas and mapping into domain types, behind the ports.
   shoprenter: ['domain', 'errors', 'net-words', 'net-request', 'config', 'log', 'ports'],
-  cashman: ['domain', 'errors', 'net-words', 'net-request', 'config', 'log', 'ports'],
+  cashman: ['domain', 'errors', 'net-words', 'net-request', 'net-spare', 'config', 'log', 'ports'],
   alerts: ['domain', 'errors', 'net-words', 'net-request', 'config', 'log', 'store', 'ports'],
   // One cycle and one order's state machine, on the ports: never a remote's folder, never a command.
   sync: ['domain', 'errors', 'config', 'log', 'store', 'ports', 'alerts'],

@@ -6,28 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { CashmanClient, type CashmanClientOptions, type CashmanRequestInfo } from '../src/cashman/client.js';
 import { CashmanError, ConfigError } from '../src/errors.js';
 import { ODD_ANSWERS, closedPortUrl, productGroupHiba, startCashmanStandin, type CashmanStandin, type OddAnswer } from '../src/standins/cashman-standin.js';
-import { LOGIN, companyBuyer, line, partnerRequest, sampleDraft, trickyDraft } from './cashman-fixtures.js';
+import { LOGIN, SELF_SIGNED_LOCALHOST, companyBuyer, line, partnerRequest, sampleDraft, trickyDraft } from './cashman-fixtures.js';
 import { SEND_NOW } from '../src/sync/ports.js';
 
-// A throwaway self-signed pair (CN=localhost), only to prove certificate checks stay on.
-const SELF_SIGNED = {
-  key: `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg9ubUZPG4Ts9AccF1
-2qZtvI0XXDgv2tiURLR0RNKeYFGhRANCAASmUhlyuNLe5RfKvXNhM0hUMqN3s587
-ZD6NtMiKLPedSUsosaiu/fen823PmIjyXKNUEhhL7T22EP5Qw0Qsz83W
------END PRIVATE KEY-----`,
-  cert: `-----BEGIN CERTIFICATE-----
-MIIBfjCCASWgAwIBAgIUI4NJM31aemMCvlneNUCOUmS74c4wCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNjE5MzIxMloYDzIxMjYxMTAy
-MTkzMjEyWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAASmUhlyuNLe5RfKvXNhM0hUMqN3s587ZD6NtMiKLPedSUsosaiu/fen
-823PmIjyXKNUEhhL7T22EP5Qw0Qsz83Wo1MwUTAdBgNVHQ4EFgQUGw7CjRJNW509
-gTUd1pIiQzy9gkswHwYDVR0jBBgwFoAUGw7CjRJNW509gTUd1pIiQzy9gkswDwYD
-VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiA3D2kxK6O/ViTSRTju1Ty9
-be9nWN0OC0CUWtT1/RNqnwIgFknXfAynJOeA8KOiDD3Igg4QD3fieQIWvyPBW07t
-xCY=
------END CERTIFICATE-----`,
-};
 
 let standin: CashmanStandin;
 const requests: CashmanRequestInfo[] = [];
@@ -281,7 +262,7 @@ describe('transport', () => {
 
   it('keeps certificate checks on: a self-signed server is CASHMAN_NOT_SENT and gets no request', async () => {
     let handled = 0;
-    const server = https.createServer(SELF_SIGNED, (_req, res) => {
+    const server = https.createServer(SELF_SIGNED_LOCALHOST, (_req, res) => {
       handled += 1;
       res.end('1|ok');
     });

@@ -105,3 +105,26 @@ export function trickyDraft(): InvoiceDraft {
 export function partnerRequest(overrides: Partial<PartnerRequest> = {}): PartnerRequest {
   return { partner: privateBuyer, partnerCode: 'SR000042', partnerId: null, paymentMethod: 'Átutalás', dueDays: 8, ...overrides };
 }
+
+/**
+ * A throwaway self-signed pair (CN=localhost, a CA of its own): untrusted, it proves certificate
+ * checks stay on; given to a child process as NODE_EXTRA_CA_CERTS, it lets HTTPS be exercised.
+ */
+export const SELF_SIGNED_LOCALHOST = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg9ubUZPG4Ts9AccF1
+2qZtvI0XXDgv2tiURLR0RNKeYFGhRANCAASmUhlyuNLe5RfKvXNhM0hUMqN3s587
+ZD6NtMiKLPedSUsosaiu/fen823PmIjyXKNUEhhL7T22EP5Qw0Qsz83W
+-----END PRIVATE KEY-----`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBfjCCASWgAwIBAgIUI4NJM31aemMCvlneNUCOUmS74c4wCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNjE5MzIxMloYDzIxMjYxMTAy
+MTkzMjEyWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASmUhlyuNLe5RfKvXNhM0hUMqN3s587ZD6NtMiKLPedSUsosaiu/fen
+823PmIjyXKNUEhhL7T22EP5Qw0Qsz83Wo1MwUTAdBgNVHQ4EFgQUGw7CjRJNW509
+gTUd1pIiQzy9gkswHwYDVR0jBBgwFoAUGw7CjRJNW509gTUd1pIiQzy9gkswDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiA3D2kxK6O/ViTSRTju1Ty9
+be9nWN0OC0CUWtT1/RNqnwIgFknXfAynJOeA8KOiDD3Igg4QD3fieQIWvyPBW07t
+xCY=
+-----END CERTIFICATE-----`,
+};

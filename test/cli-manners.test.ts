@@ -44,7 +44,7 @@ describe('CLI manners', () => {
     const env = { ...h.env, LOG_LEVEL: 'info' };
     const v = capture(env);
     expect(await main(['--version'], v.ctx)).toBe(0);
-    expect(v.out).toEqual(['shoprenter-cashman-sync 0.5.2']);
+    expect(v.out).toEqual(['shoprenter-cashman-sync 0.5.3']);
 
     const help = capture(env);
     expect(await main(['retry', '--help'], help.ctx)).toBe(0);
@@ -125,7 +125,7 @@ describe('CLI manners', () => {
   it('run: a startup line with version, config, ledger and shop; SIGHUP stops it gracefully', async () => {
     const run = startProc(['run'], { ...h.env, LOG_LEVEL: 'info' });
     const line = await run.waitFor(/daemon started/);
-    expect(line).toContain('version=0.5.2');
+    expect(line).toContain('version=0.5.3');
     expect(line).toContain(`config=${resolve(h.env.CONFIG_PATH)}`);
     expect(line).toContain(`ledger=${resolve(h.env.DATABASE_PATH)}`);
     expect(line).toContain(`shop=${h.env.SHOPRENTER_SHOP}`);

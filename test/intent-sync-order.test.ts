@@ -27,7 +27,7 @@ interface Sync {
 function readTrace(text: string, cashmanPort: number) {
   const lines = text.split('\n');
   const pathOf = new Map<number, string>();
-  const cashmanSockets = new Map<number, { connectedAt: number; lastWalWriteBefore: number }>();
+  const cashmanSockets = new Set<number>();
   const walWrites: number[] = [];
   const syncs: Sync[] = [];
   const open = new Map<string, Sync>(); // "tid:fsync" -> a sync begun on that thread, not yet returned
@@ -60,7 +60,7 @@ function readTrace(text: string, cashmanPort: number) {
         cashmanSockets.delete(fd);
         break;
       case 'connect':
-        if (rest.includes(`htons(${cashmanPort})`)) cashmanSockets.set(fd, { connectedAt: at, lastWalWriteBefore: walWrites.at(-1) ?? -1 });
+        if (rest.includes(`htons(${cashmanPort})`)) cashmanSockets.add(fd);
         break;
       case 'pwrite64':
       case 'write':
@@ -69,9 +69,10 @@ function readTrace(text: string, cashmanPort: number) {
       case 'sendmsg':
         if (isWal(fd)) walWrites.push(at);
         else if (cashmanSockets.has(fd)) {
-          const socket = cashmanSockets.get(fd)!;
           const operation = /muveletkod\\";s:\d+:\\"(\d+)/.exec(rest)?.[1] ?? '?';
-          requests.push({ operation, writtenAt: at, lastWalWriteBefore: socket.lastWalWriteBefore });
+          // The last WAL write before the request's first byte, not before its connect: the
+          // connection may have been opened ahead, before the intent was written (src/net-spare.ts).
+          requests.push({ operation, writtenAt: at, lastWalWriteBefore: walWrites.at(-1) ?? -1 });
           cashmanSockets.delete(fd); // its first write is the one that counts
         }
         break;

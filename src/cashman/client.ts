@@ -1,14 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { InvoiceDraft } from '../domain/draft.js';
 import { CashmanError } from '../errors.js';
 import type { InvoiceBackend, PartnerRequest, RequestRow } from '../sync/ports.js';
 import { DEFAULT_DRAFT_ANSWER_PATTERN, isStockList, recogniseDraftAnswer, recognisePartnerAnswer, type AnswerProblem } from './answers.js';
-import { HeldBack, HttpFailure, httpRequest } from '../net-request.js';
+import { HeldBack, httpRequest } from '../net-request.js';
+import { CashmanConnections, SPARE_MAX_AGE_MS } from './connections.js';
 import { phpSerializeRows } from './php-serialize.js';
 import { STOCK_LIST_OPERATION, stockListRows } from './stock-list.js';
-import { escapeHtml, heldBackReason, isHiba, multipartBody, parseCashmanUrl, withoutState } from './transport.js';
+import { escapeHtml, heldBackReason, isHiba, multipartBody, parseCashmanUrl, transportError, withoutState } from './transport.js';
 import {
   DEFAULT_DRAFT_OPERATION,
   LOGIN_CHECK_OPERATION,
@@ -53,6 +52,11 @@ export interface CashmanClientOptions {
   draftAnswerPattern?: RegExp;
   /** Called after every request, for logs and metrics; never receives the rows. */
   onRequest?: (info: CashmanRequestInfo) => void;
+  /**
+   * How long a connection opened ahead for the next request may wait for it (net-spare.ts);
+   * 0 = none is opened ahead (config `cashman.preconnect: false`). Default SPARE_MAX_AGE_MS.
+   */
+  spareMaxAgeMs?: number;
 }
 
 export { multipartBody, parseCashmanUrl } from './transport.js';
@@ -60,7 +64,7 @@ export { multipartBody, parseCashmanUrl } from './transport.js';
 const MAX_MESSAGE = 300;
 const MAX_REFERENCE = 200;
 const MAX_EXCERPT = 120;
-
+export { SPARE_MAX_AGE_MS } from './connections.js';
 
 /** Cashman's API, one sequential request at a time, with no retries: the sync layer decides those. */
 export class CashmanClient implements InvoiceBackend {
@@ -71,12 +75,8 @@ export class CashmanClient implements InvoiceBackend {
   private readonly loginPattern: RegExp;
   private readonly draftAnswerPattern: RegExp;
   private readonly onRequest: ((info: CashmanRequestInfo) => void) | undefined;
-  // A fresh connection per request, on purpose. A kept-alive one would save a TCP and TLS
-  // handshake per request, but a stale answer left on it (a server or proxy that answers twice, a
-  // PHP script that writes past its Content-Length) would be read as the NEXT request's answer: a
-  // hostile review made a draft Cashman never created read as created, i.e. an order lost. On a
-  // fresh connection no answer can cross requests, and a refusal proves nothing was sent.
-  private readonly agent = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
+  /** One fresh connection per request, the next one opened ahead in a run of drafts (connections.ts). */
+  private readonly connections: CashmanConnections;
   private queue: Promise<unknown> = Promise.resolve();
   /**
    * The rows describeDraftRequest built, per draft: createDraft sends exactly those (the audit row
@@ -86,6 +86,7 @@ export class CashmanClient implements InvoiceBackend {
 
   constructor(options: CashmanClientOptions) {
     this.url = parseCashmanUrl(options.apiUrl);
+    this.connections = new CashmanConnections(this.url.protocol === 'https:', options.spareMaxAgeMs ?? SPARE_MAX_AGE_MS);
     this.login = { group: options.group, user: options.user, password: options.password };
     this.draftOperation = options.draftOperation ?? DEFAULT_DRAFT_OPERATION;
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -106,7 +107,7 @@ export class CashmanClient implements InvoiceBackend {
   }
 
   async savePartner(request: PartnerRequest, sendAfter: Promise<void>): Promise<{ partnerId: string }> {
-    const answer = await this.send(PARTNER_OPERATION, partnerRows(request, this.login), 'partner', sendAfter, (text) => {
+    const answer = await this.send(PARTNER_OPERATION, partnerRows(request, this.login), 'partner', sendAfter, () => this.connections.partnerSent(), (text) => {
       // Never stored as a partner_id unless recognised: the partner is then "outcome unknown" and
       // is sent again with the same partner code.
       const recognised = recognisePartnerAnswer(text);
@@ -120,7 +121,7 @@ export class CashmanClient implements InvoiceBackend {
     const described = this.described.get(draft);
     this.described.delete(draft);
     const rows = described?.partnerCode === partnerCode ? described.rows : draftRows(draft, partnerCode, this.login, this.draftOperation);
-    const reference = await this.send(this.draftOperation, rows, 'draft', sendAfter, (text) => {
+    const reference = await this.send(this.draftOperation, rows, 'draft', sendAfter, () => this.connections.draftSent(), (text) => {
       const recognised = recogniseDraftAnswer(text, this.draftAnswerPattern);
       if ('problem' in recognised) throw this.unrecognised('draft', recognised.problem, text, 'check in Cashman whether the draft exists');
       return this.clean(recognised.reference).slice(0, MAX_REFERENCE);
@@ -130,7 +131,7 @@ export class CashmanClient implements InvoiceBackend {
 
   /** Op 19 (keszlet_lista): a read that changes nothing; only a stock list counts as success. */
   async checkLogin(): Promise<void> {
-    await this.send(LOGIN_CHECK_OPERATION, loginCheckRows(this.login), 'login check', undefined, (text) => {
+    await this.send(LOGIN_CHECK_OPERATION, loginCheckRows(this.login), 'login check', undefined, undefined, (text) => {
       if (!isStockList(text)) {
         throw this.unrecognised('login check', 'an unrecognised answer', text, 'check CASHMAN_API_URL');
       }
@@ -142,21 +143,28 @@ export class CashmanClient implements InvoiceBackend {
    * A `HIBA:` throws as for every operation; anything else is returned for the parser to judge.
    */
   stockListText(warehouseId: number | null): Promise<string> {
-    return this.send(STOCK_LIST_OPERATION, stockListRows(this.login, warehouseId), 'stock list', undefined, (text) => text);
+    return this.send(STOCK_LIST_OPERATION, stockListRows(this.login, warehouseId), 'stock list', undefined, undefined, (text) => text);
   }
 
   /** Runs one request after the previous one settled (SPEC §2: Cashman requests are sequential). */
-  private send<T>(operation: number, rows: RequestRow[], what: string, sendAfter: Promise<void> | undefined, parse: (text: string) => T): Promise<T> {
-    const run = this.queue.then(() => this.sendNow(operation, rows, what, sendAfter, parse));
+  private send<T>(operation: number, rows: RequestRow[], what: string, sendAfter: Promise<void> | undefined, afterSend: (() => void) | undefined, parse: (text: string) => T): Promise<T> {
+    const run = this.queue.then(() => this.sendNow(operation, rows, what, sendAfter, afterSend, parse));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async sendNow<T>(operation: number, rows: RequestRow[], what: string, sendAfter: Promise<void> | undefined, parse: (text: string) => T): Promise<T> {
+  private async sendNow<T>(
+    operation: number,
+    rows: RequestRow[],
+    what: string,
+    sendAfter: Promise<void> | undefined,
+    afterSend: (() => void) | undefined,
+    parse: (text: string) => T,
+  ): Promise<T> {
     const started = performance.now();
     let outcome: CashmanRequestInfo['outcome'] | null = 'ok';
     try {
-      const text = await this.post(rows, what, sendAfter);
+      const text = await this.post(rows, what, sendAfter, afterSend);
       if (isHiba(text)) throw await this.hibaError(text, what, operation);
       return parse(text);
     } catch (error) {
@@ -177,13 +185,12 @@ export class CashmanClient implements InvoiceBackend {
    * ledger's intent is on the disk: src/store/wal-sync.ts), so the sync overlaps the TCP and TLS
    * handshakes. When it rejects, nothing is sent (HeldBack, carrying its error).
    */
-  private async post(rows: RequestRow[], what: string, sendAfter?: Promise<void>): Promise<string> {
+  private async post(rows: RequestRow[], what: string, sendAfter?: Promise<void>, afterSend?: () => void): Promise<string> {
     const { body, contentType } = multipartBody(phpSerializeRows(rows));
     try {
       // No retry, no redirect (a redirected POST could be sent a second time; a moved endpoint is a config fix instead).
-      const agent = this.url.protocol === 'https:' ? this.agent.https : this.agent.http;
-      const request = { method: 'POST', headers: { 'content-type': contentType }, body, timeoutMs: this.timeoutMs, agent } as const;
-      const response = await httpRequest(this.url, sendAfter ? { ...request, sendAfter } : request);
+      const request = { method: 'POST', headers: { 'content-type': contentType }, body, timeoutMs: this.timeoutMs, agent: this.connections.agent } as const;
+      const response = await httpRequest(this.url, { ...request, ...(sendAfter ? { sendAfter } : {}), ...(afterSend ? { afterSend } : {}) });
       const text = response.text;
       if (isHiba(text)) return text;
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -199,8 +206,13 @@ export class CashmanClient implements InvoiceBackend {
       return text;
     } catch (error) {
       if (error instanceof CashmanError || error instanceof HeldBack) throw error;
-      throw this.transportError(error, what);
+      throw transportError(error, what, (text) => this.oneLine(text));
     }
+  }
+
+  /** Closes the connection opened ahead for a next request, if any (nothing is sent on it). */
+  close(): void {
+    this.connections.close();
   }
 
   /**
@@ -242,30 +254,6 @@ export class CashmanClient implements InvoiceBackend {
     } finally {
       this.onRequest?.({ operation: LOGIN_CHECK_OPERATION, durationMs: Math.round(performance.now() - started), outcome });
     }
-  }
-
-  /**
-   * NOT_SENT only when the connection (TCP, or the TLS handshake for https) provably never
-   * completed: no request byte can have reached Cashman. Everything else may have been processed.
-   */
-  private transportError(error: unknown, what: string): CashmanError {
-    const code = error instanceof HttpFailure ? error.code : undefined;
-    const summary = this.oneLine(error instanceof Error ? error.message : String(error));
-    const cause = Object.assign(new Error(summary), { code });
-    // The client saw whether the connection (TCP, and TLS for https) completed and whether the
-    // request was handed to it; anything else may have been processed.
-    if (error instanceof HttpFailure && !error.connected) {
-      return new CashmanError('CASHMAN_NOT_SENT', `Could not reach Cashman for the ${what} request (${summary}); nothing was sent.`, { cause });
-    }
-    if (error instanceof HttpFailure && !error.sent) {
-      return new CashmanError('CASHMAN_NOT_SENT', `The connection to Cashman failed before the ${what} request was written (${summary}); nothing was sent.`, { cause });
-    }
-    // No answer at all (timeout, connection dropped): Cashman, or the server in front of it, is failing.
-    return new CashmanError(
-      'CASHMAN_OUTCOME_UNKNOWN',
-      `The ${what} request reached Cashman but no answer came back (${summary}); check in Cashman whether it was processed.`,
-      { cause, remoteFailing: true },
-    );
   }
 
   /** An answer that is not a recognised success: "outcome unknown", with a short, clean excerpt. */

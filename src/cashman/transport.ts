@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, LedgerSyncError } from '../errors.js';
+import { CashmanError, ConfigError, LedgerSyncError } from '../errors.js';
+import { HttpFailure } from '../net-request.js';
 
-/** Cashman's wire details that need no client state: the URL rule, the body, the HIBA marker. */
+/** Cashman's wire details that need no client state: the URL rule, the body, the HIBA marker, what a failed exchange means. */
 
 const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
 
@@ -59,4 +60,28 @@ export function withoutState(pattern: RegExp): RegExp {
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * A failed exchange as Cashman's error: NOT_SENT only when the connection (TCP, or the TLS
+ * handshake for https) provably never completed or the request was never handed to it, so no
+ * request byte can have reached Cashman. Everything else may have been processed. `oneLine`
+ * cleans the message (the password removed).
+ */
+export function transportError(error: unknown, what: string, oneLine: (text: string) => string): CashmanError {
+  const code = error instanceof HttpFailure ? error.code : undefined;
+  const summary = oneLine(error instanceof Error ? error.message : String(error));
+  const cause = Object.assign(new Error(summary), { code });
+  if (error instanceof HttpFailure && !error.connected) {
+    return new CashmanError('CASHMAN_NOT_SENT', `Could not reach Cashman for the ${what} request (${summary}); nothing was sent.`, { cause });
+  }
+  if (error instanceof HttpFailure && !error.sent) {
+    return new CashmanError('CASHMAN_NOT_SENT', `The connection to Cashman failed before the ${what} request was written (${summary}); nothing was sent.`, { cause });
+  }
+  // No answer at all (timeout, connection dropped): Cashman, or the server in front of it, is failing.
+  return new CashmanError(
+    'CASHMAN_OUTCOME_UNKNOWN',
+    `The ${what} request reached Cashman but no answer came back (${summary}); check in Cashman whether it was processed.`,
+    { cause, remoteFailing: true },
+  );
 }

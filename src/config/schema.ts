@@ -122,6 +122,12 @@ export const FileConfig = z.strictObject({
   cashman: z
     .strictObject({
       timeoutSeconds: z.number().int().min(1).max(300).default(30),
+      /**
+       * While orders are drafted back to back, open the next request's connection while Cashman
+       * answers the current one (a TCP and TLS handshake less between two requests); false = each
+       * connection is opened when its request is ready.
+       */
+      preconnect: z.boolean().default(true),
       /** Regular expression recognising Cashman's login-failure wording (undocumented by the vendor). */
       loginErrorPattern: regExpText.optional(),
       /** Regular expression a created draft's answer must match (op 4's answer is undocumented); anything else is "uncertain". */

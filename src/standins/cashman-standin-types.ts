@@ -70,12 +70,23 @@ export interface CashmanStandin {
   /** The API URL to give the client (http://127.0.0.1:PORT/fxapi/jxs.php). */
   url: string;
   /** Every request that could be decoded, password masked; `durationMs` from arrival to answer (the benchmark's floor). */
-  received: Array<{ operation: number | null; rows: RequestRow[]; at: Date; durationMs?: number }>;
+  received: Array<{
+    operation: number | null;
+    rows: RequestRow[];
+    at: Date;
+    durationMs?: number;
+    /** Which accepted connection carried it (1-based), and when that connection was accepted (performance.now()). */
+    connection: number;
+    connectedAt: number;
+    /** performance.now() when the answer was written; undefined when none was. */
+    answeredAt?: number;
+  }>;
   partners: Map<string, StandinPartner>;
   drafts: StandinDraft[];
   /** Every `email_cim` value seen: the daemon must never send one (SPEC §1.3). */
   emailCimSeen: string[];
-  stats: { requests: number; hiba: number; faultsApplied: number; byOperation: Record<string, number> };
+  /** `connections`: every connection accepted (a request's `connection` is its 1-based number among them). */
+  stats: { requests: number; hiba: number; faultsApplied: number; byOperation: Record<string, number>; connections: number };
   /** Applies `fault` to the next `times` requests (default 1), optionally only to some operations. */
   setFault(fault: CashmanFault, options?: { times?: number; operations?: readonly number[] }): void;
   clearFaults(): void;

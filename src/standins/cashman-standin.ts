@@ -37,7 +37,7 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     partners: new Map(),
     drafts: [],
     emailCimSeen: [],
-    stats: { requests: 0, hiba: 0, faultsApplied: 0, byOperation: {} },
+    stats: { requests: 0, hiba: 0, faultsApplied: 0, byOperation: {}, connections: 0 },
   };
   for (const code of options.existingPartnerCodes ?? []) {
     const partnerId = String(nextPartnerId++);
@@ -126,7 +126,9 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
     const decoded = decodeRequest(req, body);
     const operation = typeof decoded === 'string' ? null : decoded.operation;
     const masked = typeof decoded === 'string' ? [] : maskRows(decoded.rows);
-    const entry = typeof decoded === 'string' ? null : { operation, rows: masked, at: new Date(), durationMs: undefined as number | undefined };
+    const { id: connection, at: connectedAt } = connections.get(req.socket) ?? { id: 0, at: 0 };
+    const entry =
+      typeof decoded === 'string' ? null : { operation, rows: masked, at: new Date(), durationMs: undefined as number | undefined, connection, connectedAt, answeredAt: undefined as number | undefined };
     if (entry) state.received.push(entry);
     if (operation !== null) state.stats.byOperation[operation] = (state.stats.byOperation[operation] ?? 0) + 1;
 
@@ -140,7 +142,10 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
       if (res.destroyed || res.writableEnded) return;
       if (text.startsWith('HIBA:')) state.stats.hiba += 1;
       res.writeHead(status, { 'content-type': type }).end(text);
-      if (entry) entry.durationMs = performance.now() - started;
+      if (entry) {
+        entry.answeredAt = performance.now();
+        entry.durationMs = entry.answeredAt - started;
+      }
     };
     if (fault?.kind === 'drop') return void req.socket.destroy();
     await sleep(latencyMs);
@@ -176,6 +181,9 @@ export async function startCashmanStandin(options: CashmanStandinOptions = {}): 
       });
     });
   });
+  // Which connection carried each request: the client opens one per request (src/cashman/client.ts).
+  const connections = new WeakMap<object, { id: number; at: number }>();
+  server.on('connection', (socket) => connections.set(socket, { id: (state.stats.connections += 1), at: performance.now() }));
   server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -13,22 +13,49 @@ export function statementCache(db: Database.Database): (text: string) => Databas
   };
 }
 
-const syncModes = new WeakMap<Database.Database, { normal: Database.Statement; full: Database.Statement }>();
+interface LazyStatements {
+  normal: Database.Statement;
+  full: Database.Statement;
+  begin: Database.Statement;
+  commit: Database.Statement;
+  rollback: Database.Statement;
+}
+
+const lazyStatements = new WeakMap<Database.Database, LazyStatements>();
 
 /**
  * One transaction committed without waiting for the disk, for rows that no request depends on:
  * the next ordinary (synchronous=FULL) commit carries them to the disk (see Ledger.lazily).
+ * Written out with prepared statements rather than `db.transaction(write)()`, which builds a new
+ * wrapper function (four of them) for every call: a cost paid several times per order.
  */
 export function lazyTransaction<T>(db: Database.Database, write: () => T): T {
-  let modes = syncModes.get(db);
-  if (!modes) {
-    modes = { normal: db.prepare('PRAGMA synchronous = NORMAL'), full: db.prepare('PRAGMA synchronous = FULL') };
-    syncModes.set(db, modes);
+  // Inside an enclosing transaction: a savepoint of it, committed (and synced) as that one is.
+  if (db.inTransaction) return db.transaction(write)();
+  let statements = lazyStatements.get(db);
+  if (!statements) {
+    statements = {
+      normal: db.prepare('PRAGMA synchronous = NORMAL'),
+      full: db.prepare('PRAGMA synchronous = FULL'),
+      begin: db.prepare('BEGIN'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+    };
+    lazyStatements.set(db, statements);
   }
-  modes.normal.run();
+  statements.normal.run();
   try {
-    return db.transaction(write)();
+    // As better-sqlite3's own transaction function does: a failed write or commit rolls back.
+    try {
+      statements.begin.run();
+      const result = write();
+      statements.commit.run();
+      return result;
+    } catch (error) {
+      if (db.inTransaction) statements.rollback.run();
+      throw error;
+    }
   } finally {
-    modes.full.run();
+    statements.full.run();
   }
 }

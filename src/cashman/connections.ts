@@ -1,0 +1,56 @@
+import { spareAgent, type SpareAgent } from '../net-spare.js';
+
+/**
+ * A spare connection unused this long is closed: long enough to outlive a slow Cashman answer, far
+ * below what web servers allow a connection that has not sent its request yet (net-spare.ts).
+ */
+export const SPARE_MAX_AGE_MS = 2000;
+
+/**
+ * Which connection each Cashman request goes out on.
+ *
+ * A fresh one per request, on purpose. A kept-alive one would save a TCP and TLS handshake per
+ * request, but a stale answer left on it (a server or proxy that answers twice, a PHP script that
+ * writes past its Content-Length) would be read as the NEXT request's answer: a hostile review made
+ * a draft Cashman never created read as created, i.e. an order lost. On a fresh connection no
+ * answer can cross requests, and a refusal proves nothing was sent.
+ *
+ * The handshake is taken off the path between two requests another way: the next request's
+ * connection is opened while a request waits for its answer (net-spare.ts), after a partner save
+ * (its draft follows) and after a draft written soon after the one before (orders are drafted back
+ * to back). It carries no request before its own and is used only if the server sent nothing on it.
+ */
+export class CashmanConnections {
+  readonly agent: SpareAgent;
+  /** When the last draft request was written (performance.now()). */
+  private lastDraftSentAt = Number.NEGATIVE_INFINITY;
+
+  /** `spareMaxAgeMs` 0: nothing is opened ahead (config `cashman.preconnect: false`). */
+  constructor(
+    secure: boolean,
+    private readonly spareMaxAgeMs: number,
+  ) {
+    this.agent = spareAgent(secure, spareMaxAgeMs);
+  }
+
+  /** A partner request was written: its draft follows. */
+  partnerSent(): void {
+    this.warm();
+  }
+
+  /** A draft request was written: another follows when this one came soon after the one before. */
+  draftSent(): void {
+    const now = performance.now();
+    if (now - this.lastDraftSentAt < this.spareMaxAgeMs) this.warm();
+    this.lastDraftSentAt = now;
+  }
+
+  /** Closes the connection opened ahead, if any (nothing is sent on it). */
+  close(): void {
+    this.agent.dropSpare();
+  }
+
+  private warm(): void {
+    if (this.spareMaxAgeMs > 0) this.agent.warm();
+  }
+}

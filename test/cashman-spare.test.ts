@@ -1,0 +1,289 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { CashmanClient, type CashmanClientOptions } from '../src/cashman/client.js';
+import { CashmanError } from '../src/errors.js';
+import { SEND_NOW } from '../src/sync/ports.js';
+import { LOGIN, SELF_SIGNED_LOCALHOST, partnerRequest, sampleDraft } from './cashman-fixtures.js';
+import { rawCashman, rawReply, type RawCashman, type RawConnection } from './helpers/raw-cashman.js';
+
+/**
+ * The next request's connection is opened while Cashman answers the current one (src/net-spare.ts),
+ * so a backfill pays no handshake between two requests. What must hold, against a raw server that
+ * sees every connection and every byte: each connection still carries at most one request; a
+ * connection opened ahead is used only while the server has said nothing on it; one never used is
+ * closed by the client without a byte; and a failure on it means what it means on any fresh
+ * connection ("not sent" before the request was written, "outcome unknown" after).
+ */
+
+const PARTNER_ANSWER = '4711|SR000042';
+const DRAFT_ANSWER = '815|1|SZ-815';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let raw: RawCashman | undefined;
+afterEach(async () => {
+  await raw?.close();
+  raw = undefined;
+});
+
+async function server(
+  answer: (n: number, socket: Socket, connection: RawConnection) => void,
+  onConnection?: (connection: RawConnection) => void,
+): Promise<RawCashman> {
+  raw = await rawCashman(answer, onConnection ? { onConnection } : {});
+  return raw;
+}
+
+const client = (url: string, options: Partial<CashmanClientOptions> = {}) =>
+  new CashmanClient({ apiUrl: url, group: LOGIN.group, user: LOGIN.user, password: LOGIN.password, timeoutMs: 5000, ...options });
+
+/** Resolves once `check` holds (polled); rejects after `ms` so a missing connection fails the test instead of hanging it. */
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error('the condition never held');
+    await sleep(5);
+  }
+}
+
+async function failure(promise: Promise<unknown>): Promise<CashmanError> {
+  const error = await promise.then(() => new Error('expected a CashmanError'), (e: unknown) => e);
+  expect(error).toBeInstanceOf(CashmanError);
+  return error as CashmanError;
+}
+
+/** Answers the partner save only once a second connection has arrived, so the test proves it was opened while the save waited. */
+function partnerThenDraft(s: () => RawCashman, seenAtAnswer: number[]) {
+  return (n: number, socket: Socket) => {
+    if (n === 1) {
+      void until(() => s().connections() >= 2, 1000)
+        .catch(() => undefined)
+        .then(() => {
+          seenAtAnswer.push(s().connections());
+          socket.write(rawReply(PARTNER_ANSWER));
+        });
+      return;
+    }
+    seenAtAnswer.push(s().connections());
+    socket.write(rawReply(DRAFT_ANSWER));
+  };
+}
+
+describe('the connection opened ahead for the next Cashman request', () => {
+  it('a partner save\'s draft goes out on a connection opened while the save waited for its answer', async () => {
+    const seen: number[] = [];
+    const s = await server(partnerThenDraft(() => s, seen));
+    const c = client(s.url);
+    await expect(c.savePartner(partnerRequest(), SEND_NOW)).resolves.toEqual({ partnerId: '4711' });
+    await expect(c.createDraft(sampleDraft(), 'SR000042', SEND_NOW)).resolves.toEqual({ reference: DRAFT_ANSWER });
+    // The second connection was there before the partner answer left.
+    expect(seen[0]).toBe(2);
+    expect(s.connectionLog().map((c) => c.requests)).toEqual([1, 1]);
+  });
+
+  it('with cashman.preconnect off nothing is opened ahead', async () => {
+    const seen: number[] = [];
+    const s = await server(partnerThenDraft(() => s, seen));
+    const c = client(s.url, { spareMaxAgeMs: 0 });
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await c.createDraft(sampleDraft(), 'SR000042', SEND_NOW);
+    expect(seen).toEqual([1, 2]);
+    await sleep(100);
+    expect(s.connections()).toBe(2);
+  });
+
+  it('drafts back to back: one request per connection, and the one left unused is closed by its age without a byte', async () => {
+    const s = await server((_n, socket) => socket.write(rawReply(DRAFT_ANSWER)));
+    const c = client(s.url, { spareMaxAgeMs: 300 });
+    for (let i = 0; i < 5; i += 1) await c.createDraft(sampleDraft(), 'SR000042', SEND_NOW);
+    await until(() => s.connectionLog().every((connection) => connection.closedAt !== null));
+    const log = s.connectionLog();
+    expect(s.requests()).toBe(5);
+    expect(log.every((connection) => connection.requests <= 1)).toBe(true);
+    // The first draft had no draft before it; each later one opened the next connection.
+    expect(log).toHaveLength(6);
+    const unused = log.filter((connection) => connection.requests === 0);
+    expect(unused).toHaveLength(1);
+    expect(unused[0]?.bytes).toBe(0);
+  });
+
+  it('a lone draft opens nothing ahead', async () => {
+    const s = await server((_n, socket) => socket.write(rawReply(DRAFT_ANSWER)));
+    const c = client(s.url, { spareMaxAgeMs: 100 });
+    await c.createDraft(sampleDraft(), 'SR000042', SEND_NOW);
+    await sleep(150);
+    await c.createDraft(sampleDraft(), 'SR000042', SEND_NOW);
+    await sleep(150);
+    expect(s.connections()).toBe(2);
+  });
+
+  it('a connection the server spoke on first is not used: the draft goes out on a new one', async () => {
+    const s = await server(
+      (n, socket) => socket.write(rawReply(n === 1 ? PARTNER_ANSWER : DRAFT_ANSWER)),
+      // Every connection after the first is greeted with a stray answer (a proxy's 408, say).
+      (connection) => {
+        if (connection.id === 2) connection.socket.write('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n');
+      },
+    );
+    const c = client(s.url);
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await until(() => (s.connectionLog()[1]?.closedAt ?? null) !== null);
+    await expect(c.createDraft(sampleDraft(), 'SR000042', SEND_NOW)).resolves.toEqual({ reference: DRAFT_ANSWER });
+    expect(s.connectionLog().map((connection) => connection.requests)).toEqual([1, 0, 1]);
+  });
+
+  it('a connection the server closed is not used: the draft goes out on a new one', async () => {
+    const s = await server(
+      (n, socket) => socket.write(rawReply(n === 1 ? PARTNER_ANSWER : DRAFT_ANSWER)),
+      (connection) => {
+        if (connection.id === 2) connection.socket.end();
+      },
+    );
+    const c = client(s.url);
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await until(() => (s.connectionLog()[1]?.closedAt ?? null) !== null);
+    await expect(c.createDraft(sampleDraft(), 'SR000042', SEND_NOW)).resolves.toEqual({ reference: DRAFT_ANSWER });
+    expect(s.connectionLog().map((connection) => connection.requests)).toEqual([1, 0, 1]);
+  });
+
+  it('closed by the server after it was handed over but before the request was written: "not sent", and nothing arrived', async () => {
+    const seen: number[] = [];
+    const s = await server(partnerThenDraft(() => s, seen));
+    const c = client(s.url);
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    // The draft's intent is still being made durable when the server drops the connection.
+    let release!: () => void;
+    const durable = new Promise<void>((resolve) => (release = resolve));
+    const draft = failure(c.createDraft(sampleDraft(), 'SR000042', durable));
+    await sleep(20);
+    s.connectionLog()[1]?.socket.end();
+    await until(() => (s.connectionLog()[1]?.closedAt ?? null) !== null);
+    await sleep(20);
+    release();
+    const error = await draft;
+    expect(error.code).toBe('CASHMAN_NOT_SENT');
+    expect(s.requests()).toBe(1);
+    expect(s.connectionLog()[1]?.bytes).toBe(0);
+  });
+
+  it('a request written on it and then cut without an answer is "outcome unknown", never "not sent"', async () => {
+    const s = await server((n, socket) => {
+      if (n === 1) {
+        // Answer the partner only once the next connection was accepted and had time to complete on the client's side.
+        void until(() => s.connections() >= 2).then(() => setTimeout(() => socket.write(rawReply(PARTNER_ANSWER)), 50));
+        return;
+      }
+      socket.resetAndDestroy();
+    });
+    const c = client(s.url);
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    const error = await failure(c.createDraft(sampleDraft(), 'SR000042', SEND_NOW));
+    expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect(s.requests()).toBe(2);
+    expect(s.connectionLog()[1]?.requests).toBe(1);
+  });
+
+  it('a draft that is refused by the disk leaves nothing on the connection opened for it', async () => {
+    const seen: number[] = [];
+    const s = await server(partnerThenDraft(() => s, seen));
+    const c = client(s.url);
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    const refused = Promise.reject(Object.assign(new Error('fsync: EIO'), { code: 'EIO' }));
+    await expect(c.createDraft(sampleDraft(), 'SR000042', refused)).rejects.toThrow();
+    await sleep(50);
+    expect(s.requests()).toBe(1);
+    expect(s.connectionLog()[1]?.bytes).toBe(0);
+  });
+});
+
+describe('in a process of its own', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  /** Runs `body` (an ES module's code, with CashmanClient, SEND_NOW and the fixtures' values in scope) in a child node; resolves with its exit code and what it printed. */
+  function child(body: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string; ms: number }> {
+    dir = mkdtempSync(join(tmpdir(), 'scs-spare-'));
+    const script = join(dir, 'child.mjs');
+    const dist = new URL('../dist/', import.meta.url).href;
+    writeFileSync(
+      script,
+      `import { CashmanClient } from '${dist}cashman/client.js';\nimport { SEND_NOW } from '${dist}sync/ports.js';\n` +
+        `const login = ${JSON.stringify(LOGIN)};\nconst partner = ${JSON.stringify(partnerRequest())};\n${body}\n`,
+    );
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const proc = spawn(process.execPath, [script], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      proc.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      proc.on('error', reject);
+      proc.on('exit', (code) => resolve({ code, out, ms: performance.now() - started }));
+    });
+  }
+
+  it('a connection opened ahead does not keep the process alive', async () => {
+    const s = await server((_n, socket) => socket.write(rawReply(PARTNER_ANSWER)));
+    // A spare allowed to wait a minute: the process must still end as soon as its work is done.
+    const result = await child(
+      `const c = new CashmanClient({ apiUrl: ${JSON.stringify(s.url)}, ...login, timeoutMs: 5000, spareMaxAgeMs: 60000 });\n` +
+        `console.log(JSON.stringify(await c.savePartner(partner, SEND_NOW)));`,
+    );
+    expect(result.out).toContain('"partnerId":"4711"');
+    expect(result.code).toBe(0);
+    expect(result.ms).toBeLessThan(30_000);
+    await until(() => s.connections() === 2 && s.connectionLog().every((connection) => connection.closedAt !== null));
+    expect(s.connectionLog()[1]?.bytes).toBe(0);
+  });
+
+  it('over HTTPS: the draft goes out on the connection opened ahead, its TLS handshake done', async () => {
+    const tls = SELF_SIGNED_LOCALHOST;
+    let seenAtPartnerAnswer = 0;
+    raw = await rawCashman(
+      (n, socket) => {
+        if (n === 1) {
+          void until(() => raw!.connections() >= 2, 1000)
+            .catch(() => undefined)
+            .then(() => {
+              seenAtPartnerAnswer = raw!.connections();
+              socket.write(rawReply(PARTNER_ANSWER));
+            });
+          return;
+        }
+        socket.write(rawReply(DRAFT_ANSWER));
+      },
+      { tls, host: 'localhost' },
+    );
+    const s = raw;
+    dir = mkdtempSync(join(tmpdir(), 'scs-spare-ca-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, tls.cert);
+    const caDir = dir;
+    dir = undefined;
+    try {
+      const result = await child(
+        `const c = new CashmanClient({ apiUrl: ${JSON.stringify(s.url)}, ...login, timeoutMs: 5000 });\n` +
+          `await c.savePartner(partner, SEND_NOW);\n` +
+          `const { reference } = await c.createDraft(${draftSource()}, 'SR000042', SEND_NOW);\n` +
+          `console.log('reference=' + reference);`,
+        { NODE_EXTRA_CA_CERTS: ca },
+      );
+      expect(result.out).toContain(`reference=${DRAFT_ANSWER}`);
+      expect(result.code).toBe(0);
+    } finally {
+      rmSync(caDir, { recursive: true, force: true });
+    }
+    expect(seenAtPartnerAnswer).toBe(2);
+    expect(s.connectionLog().map((connection) => connection.requests)).toEqual([1, 1]);
+  });
+});
+
+/** The fixture draft as source text for the child (bigints as literals). */
+function draftSource(): string {
+  return JSON.stringify(sampleDraft(), (_key, value: unknown) => (typeof value === 'bigint' ? `__BIG__${value}` : value)).replace(/"__BIG__(-?\d+)"/g, '$1n');
+}
