@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { urlToHttpOptions } from 'node:url';
 import { connectedBeforeHandOver } from './net-spare.js';
 
 /**
@@ -113,7 +114,8 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       if (settle()) resolve(answer);
     };
     const onAbort = (): void => fail(Object.assign(new Error('The request was aborted'), { code: 'ABORT_ERR' }));
-    const request = (secure ? https : http).request(url, {
+    const request = (secure ? https : http).request({
+      ...targetOf(url),
       method: options.method,
       ...(options.agent ? { agent: options.agent } : {}),
       headers,
@@ -197,6 +199,21 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     if (options.sendAfter) options.sendAfter.then(send, holdBack);
     else send();
   });
+}
+
+/**
+ * What Node's client takes from a URL (what `request(url, …)` works out on every call), once per URL
+ * object: the Cashman client sends every request to the same one. Worked out again if the URL was
+ * changed since.
+ */
+const targets = new WeakMap<URL, http.RequestOptions & { href?: string }>();
+function targetOf(url: URL): http.RequestOptions {
+  let target = targets.get(url);
+  if (target?.href !== url.href) {
+    target = urlToHttpOptions(url);
+    targets.set(url, target);
+  }
+  return target;
 }
 
 async function unpack(raw: Buffer, encoding: string, maxBytes: number): Promise<Buffer> {

@@ -70,6 +70,7 @@ export { SPARE_MAX_AGE_MS } from './connections.js';
 export class CashmanClient implements InvoiceBackend {
   private readonly url: URL;
   private readonly login: CashmanLogin;
+  private readonly passwordForms: readonly string[];
   private readonly draftOperation: number;
   private readonly timeoutMs: number;
   private readonly loginPattern: RegExp;
@@ -88,6 +89,9 @@ export class CashmanClient implements InvoiceBackend {
     this.url = parseCashmanUrl(options.apiUrl);
     this.connections = new CashmanConnections(this.url.protocol === 'https:', options.spareMaxAgeMs ?? SPARE_MAX_AGE_MS);
     this.login = { group: options.group, user: options.user, password: options.password };
+    const { password } = options;
+    // The password as it may come back: as sent, URL-encoded, HTML-escaped (clean()).
+    this.passwordForms = password === '' ? [] : [...new Set([password, encodeURIComponent(password), escapeHtml(password)])];
     this.draftOperation = options.draftOperation ?? DEFAULT_DRAFT_OPERATION;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const pattern = options.loginErrorPattern ?? DEFAULT_LOGIN_ERROR_PATTERN;
@@ -275,11 +279,8 @@ export class CashmanClient implements InvoiceBackend {
 
   // The password travels in the body, so a server echoing the body could hand it back to us.
   private clean(text: string): string {
-    const { password } = this.login;
-    if (password === '') return text;
-    const forms = new Set([password, encodeURIComponent(password), escapeHtml(password)]);
     let result = text;
-    for (const form of forms) result = result.split(form).join(PASSWORD_MASK);
+    for (const form of this.passwordForms) if (result.includes(form)) result = result.split(form).join(PASSWORD_MASK);
     return result;
   }
 }
