@@ -185,9 +185,10 @@ export class CashmanClient implements InvoiceBackend {
   }
 
   /**
-   * `sendAfter`: the connection is opened at once and the request written once it resolves (the
-   * ledger's intent is on the disk: src/store/wal-sync.ts), so the sync overlaps the TCP and TLS
-   * handshakes. When it rejects, nothing is sent (HeldBack, carrying its error).
+   * `sendAfter`: the connection is taken (opened ahead: connections.ts) or opened at once, and the
+   * request written once it resolves (the ledger's intent is on the disk: src/store/wal-sync.ts), so
+   * the sync overlaps the request's build and any handshake. When it rejects, nothing is sent
+   * (HeldBack, carrying its error); `afterSend` runs once the request was written.
    */
   private async post(rows: RequestRow[], what: string, sendAfter?: Promise<void>, afterSend?: () => void): Promise<string> {
     const { body, contentType } = multipartBody(phpSerializeRows(rows));

@@ -12,7 +12,8 @@ export type WalSyncCall = (fd: number, done: (error: Error | null) => void) => v
  * its request (0.5-1 ms here, a third of the daemon's own time per Cashman request). An intent is
  * instead committed with NORMAL and the same sync of the same file runs in libuv's thread pool
  * (`fsync`, the call better-sqlite3's SQLite makes for it), while the request is built and its
- * connection opened; the request's first byte waits for it (src/net-request.ts `sendAfter`).
+ * connection opened (or taken, opened ahead: src/cashman/connections.ts); the request's first byte
+ * waits for it (src/net-request.ts `sendAfter`).
  *
  * The sync must hit the file SQLite writes. SQLite keeps its WAL open for as long as the connection
  * is, so the file at the path is that one until the ledger closes; if it is not (the WAL was copied or
