@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { urlToHttpOptions } from 'node:url';
-import { connectedBeforeHandOver } from './net-spare.js';
+import { connectedBeforeHandOver, openedAhead } from './net-spare.js';
 
 /**
  * One HTTP exchange on Node's own client, for every remote the daemon calls (Shoprenter, Cashman,
@@ -33,6 +33,8 @@ export class HttpFailure extends Error {
     readonly connected: boolean,
     options?: { cause?: unknown },
     readonly sent = true,
+    /** The connection was opened ahead for this request (net-spare.ts). */
+    readonly openedAhead = false,
   ) {
     super(message, options);
   }
@@ -87,6 +89,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     const deadline = performance.now() + options.timeoutMs;
     let connected = false;
     let sent = false;
+    let assigned: Socket | null = null;
     let settled = false;
     // The answer is complete and being unpacked: the socket's 'close' meanwhile is not a cut.
     let unpacking = false;
@@ -101,7 +104,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     const fail = (error: unknown): void => {
       if (!settle()) return;
       const e = error as { message?: string; code?: string };
-      reject(new HttpFailure(e.message ?? String(error), e.code, connected, { cause: error }, sent));
+      reject(new HttpFailure(e.message ?? String(error), e.code, connected, { cause: error }, sent, assigned !== null && openedAhead(assigned)));
       request.destroy();
     };
     const holdBack = (error: unknown): void => {
@@ -132,6 +135,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     request.once('socket', (socket: Socket) => {
+      assigned = socket;
       // Bytes from the server before the request was written (sendAfter pending) answer nothing,
       // even when their header block completes only after the request left.
       if (!sent) socket.on('data', () => !sent && fail(Object.assign(new Error('The server answered before the request was sent'), { code: 'ERR_ANSWER_BEFORE_REQUEST' })));
@@ -187,7 +191,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
         unpack(raw, encoding, maxBytes).then(finish, fail);
       });
     });
-    const send = (): void => {
+    const write = (): void => {
       if (settled) return;
       // The deadline passed while the event loop was blocked, and its timer has not run yet: the
       // request must not leave now (the timer would then cut it off after it was written).
@@ -195,6 +199,15 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       sent = true;
       request.end(body);
       options.afterSend?.();
+    };
+    // Written once its connection is known. On one opened ahead, only after the events already
+    // waiting on it were read (setImmediate runs after the poll phase): a close or a byte the server
+    // sent while it waited then fails the request unsent instead of meeting it on the wire.
+    const send = (): void => {
+      if (settled) return;
+      if (assigned === null) return void request.once('socket', send);
+      if (openedAhead(assigned)) setImmediate(write);
+      else write();
     };
     if (options.sendAfter) options.sendAfter.then(send, holdBack);
     else send();

@@ -6,25 +6,40 @@ import type { Socket } from 'node:net';
 /**
  * An agent that can open the NEXT request's connection while the current request waits for its
  * answer, so the TCP (and TLS) handshake is off the path between two requests. Still one fresh
- * connection per request (keep-alive stays off: src/cashman/client.ts says why): a spare carries
+ * connection per request (keep-alive stays off: src/cashman/connections.ts says why): a spare carries
  * no request before the one it is handed to, and is handed over only while it is clean:
  * - nothing was received on it (a byte from the server before our request answers nothing),
  *   and it was not closed, reset or timed out by the server (`end`, `close`, `error`);
- * - it is younger than `maxAgeMs` (web servers drop a connection that sends no request after tens
- *   of seconds: Apache's RequestReadTimeout header=20-40 s, nginx's client_header_timeout 60 s);
- *   an unused spare is closed at that age.
- * Anything the server does to a spare after it was handed over is the request's own failure, as on
- * any fresh connection: before the request was written it is "not sent" (src/net-request.ts).
+ * - it is younger than `maxAgeMs`; an unused spare is closed at that age without a byte.
+ * A server that closes (or answers on) a connection waiting for its request could close a spare
+ * while its request crosses the close on the wire, and that request's outcome would be unknown. So
+ * the first time the server does it to an unused spare, no spare is opened again (stopSpares());
+ * web servers wait 20-60 s for a new connection's request (Apache's RequestReadTimeout header=20-40,
+ * nginx's client_header_timeout 60 s), far longer than a spare lives. A close seen before the request
+ * was written makes it "not sent" (src/net-request.ts), which the client retries on a new connection.
  */
 export interface SpareAgent extends http.Agent {
-  /** Opens a spare for the next request to the last target, unless one is open. */
+  /** Opens a spare for the next request to the last target, unless one is open or spares stopped. */
   warm(): void;
   /** Closes the spare, if any (the daemon is stopping). */
   dropSpare(): void;
+  /**
+   * No spare is opened from now on: the server closes (or answers on) connections that wait for
+   * their request, so a spare could be closed as its request crosses the close on the wire.
+   * Called by the agent itself when that happens to an unused spare, and by the client when a
+   * request on a spare failed before it was written.
+   */
+  stopSpares(): void;
+  /** False once stopSpares() ran. */
+  readonly sparing: boolean;
 }
 
-/** Spares whose handshake completed before they were handed over: connected, though no 'connect' follows. */
+/** Every spare handed to a request, and those whose handshake had completed by then (no 'connect' follows for them). */
+const handedOver = new WeakSet<object>();
 const handedConnected = new WeakSet<object>();
+
+/** True for a connection opened ahead and handed to a request. */
+export const openedAhead = (socket: object): boolean => handedOver.has(socket);
 
 /** True for a spare handed over after its handshake had completed. */
 export const connectedBeforeHandOver = (socket: object): boolean => handedConnected.has(socket);
@@ -49,6 +64,7 @@ export function spareAgent(secure: boolean, maxAgeMs: number): SpareAgent {
   class Agent extends Base implements SpareAgent {
     private spare: Spare | null = null;
     private last: { options: ConnectionOptions; name: string } | null = null;
+    sparing = true;
 
     constructor() {
       super({ keepAlive: false });
@@ -64,7 +80,7 @@ export function spareAgent(secure: boolean, maxAgeMs: number): SpareAgent {
     }
 
     warm(): void {
-      if (this.spare !== null || this.last === null) return;
+      if (!this.sparing || this.spare !== null || this.last === null) return;
       const { options, name } = this.last;
       let socket: Duplex & Socket;
       try {
@@ -72,34 +88,52 @@ export function spareAgent(secure: boolean, maxAgeMs: number): SpareAgent {
       } catch {
         return;
       }
-      // A spare must not keep the process alive, nor outlive its age.
-      socket.unref();
+      // A spare must not keep the process alive, nor outlive its age. A host name with several
+      // addresses gets a new handle per attempt, each unreferenced again.
+      const unref = (): void => void socket.unref();
+      unref();
       const drop = (): void => {
         if (this.spare?.socket !== socket) return;
         this.spare.release();
         this.spare = null;
         socket.destroy();
       };
+      // The server closed it, or sent something, before any request: it drops connections that wait.
+      const dropped = (): void => {
+        if (this.spare?.socket === socket) this.stopSpares();
+        drop();
+      };
       const onReady = (): void => {
+        unref();
         if (this.spare?.socket === socket) this.spare.ready = true;
       };
       const readyEvent = secure ? 'secureConnect' : 'connect';
-      socket.on('data', drop);
-      socket.once('end', drop);
-      socket.once('close', drop);
-      socket.on('error', drop);
+      socket.on('connectionAttempt', unref);
+      socket.on('data', dropped);
+      socket.once('end', dropped);
+      socket.once('close', dropped);
+      // A refused or failed connect says nothing about idle connections (Cashman may be down); a
+      // reset after it connected is the server dropping it.
+      const failed = (): void => (this.spare?.socket === socket && this.spare.ready ? dropped() : drop());
+      socket.on('error', failed);
       socket.once(readyEvent, onReady);
       const timer = setTimeout(drop, maxAgeMs);
       timer.unref();
       const release = (): void => {
         clearTimeout(timer);
-        socket.off('data', drop);
-        socket.off('end', drop);
-        socket.off('close', drop);
-        socket.off('error', drop);
+        socket.off('connectionAttempt', unref);
+        socket.off('data', dropped);
+        socket.off('end', dropped);
+        socket.off('close', dropped);
+        socket.off('error', failed);
         socket.off(readyEvent, onReady);
       };
       this.spare = { socket, name, ready: false, timer, release };
+    }
+
+    stopSpares(): void {
+      this.sparing = false;
+      this.dropSpare();
     }
 
     dropSpare(): void {
@@ -122,6 +156,7 @@ export function spareAgent(secure: boolean, maxAgeMs: number): SpareAgent {
       // An error between here and the request's own listener (a tick later) must not go unheard.
       spare.socket.on('error', () => undefined);
       spare.socket.ref();
+      handedOver.add(spare.socket);
       if (spare.ready) handedConnected.add(spare.socket);
       return spare.socket;
     }

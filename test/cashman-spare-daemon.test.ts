@@ -24,7 +24,7 @@ afterEach(async () => {
   dir = undefined;
 });
 
-async function backfill(preconnect: boolean | null): Promise<LocalShop> {
+async function backfill(preconnect: boolean | null, cashmanLatencyMs = 0, orders = 12): Promise<LocalShop> {
   requireBuild();
   // A partner save is answered once a newer connection was accepted (or after 2 s without one), so
   // whether the draft's connection was opened while the save waited does not depend on timing.
@@ -33,8 +33,9 @@ async function backfill(preconnect: boolean | null): Promise<LocalShop> {
     const until = Date.now() + 2000;
     while (operation === 9 && (shop?.cashman.stats.connections ?? 0) <= mine && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
   };
-  shop = await startLocalShop({ shoprenter: { rateLimitPerSecond: 3 }, cashman: preconnect === false ? {} : { onProcessed } });
-  for (let n = 0; n < 12; n += 1) {
+  const cashman = { latencyMs: cashmanLatencyMs, ...(preconnect === false || cashmanLatencyMs > 0 ? {} : { onProcessed }) };
+  shop = await startLocalShop({ shoprenter: { rateLimitPerSecond: 3 }, cashman });
+  for (let n = 0; n < orders; n += 1) {
     shop.shoprenter.addOrder(buildShoprenterOrder({ ...SIMPLE_ORDER, email: `vevo${n}@example.hu`, innerId: 900 + n, dateUpdated: `2026-11-20T10:00:${String(10 + n)}` }));
   }
   dir = mkdtempSync(join(tmpdir(), 'scs-spare-daemon-'));
@@ -61,6 +62,15 @@ describe('the daemon opens the next Cashman connection while the current request
     const drafts = s.cashman.received.flatMap((r, i) => (r.operation === 4 ? [{ draft: r, partner: s.cashman.received[i - 1] }] : []));
     const ahead = drafts.filter(({ draft, partner }) => partner?.answeredAt !== undefined && draft.connectedAt < partner.answeredAt);
     expect(ahead).toHaveLength(12);
+  });
+
+  it('with Cashman answering in more than half a second (a connection opened ahead could expire, or meet a proxy\'s idle limit), none is opened ahead', async () => {
+    const s = await backfill(null, 600, 3);
+    expect(s.cashman.drafts).toHaveLength(3);
+    // The first partner save has no answer time to go by yet: at most its draft gets one.
+    expect(s.cashman.stats.connections - s.cashman.received.length).toBe(0);
+    const ahead = s.cashman.received.filter((r, i) => i > 1 && r.connectedAt < (s.cashman.received[i - 1]?.answeredAt ?? 0));
+    expect(ahead).toEqual([]);
   });
 
   it('with cashman.preconnect: false, exactly one connection per request', async () => {

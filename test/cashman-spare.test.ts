@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,7 +152,7 @@ describe('the connection opened ahead for the next Cashman request', () => {
     expect(s.connectionLog().map((connection) => connection.requests)).toEqual([1, 0, 1]);
   });
 
-  it('closed by the server after it was handed over but before the request was written: "not sent", and nothing arrived', async () => {
+  it('closed by the server after it was handed over, before the request was written: sent on a new connection, and none opened ahead again', async () => {
     const seen: number[] = [];
     const s = await server(partnerThenDraft(() => s, seen));
     const c = client(s.url);
@@ -157,16 +160,89 @@ describe('the connection opened ahead for the next Cashman request', () => {
     // The draft's intent is still being made durable when the server drops the connection.
     let release!: () => void;
     const durable = new Promise<void>((resolve) => (release = resolve));
-    const draft = failure(c.createDraft(sampleDraft(), 'SR000042', durable));
+    const draft = c.createDraft(sampleDraft(), 'SR000042', durable);
     await sleep(20);
     s.connectionLog()[1]?.socket.end();
     await until(() => (s.connectionLog()[1]?.closedAt ?? null) !== null);
     await sleep(20);
     release();
-    const error = await draft;
-    expect(error.code).toBe('CASHMAN_NOT_SENT');
-    expect(s.requests()).toBe(1);
+    await expect(draft).resolves.toEqual({ reference: DRAFT_ANSWER });
+    expect(s.connectionLog().map((connection) => [connection.requests, connection.bytes > 0])).toEqual([
+      [1, true],
+      [0, false],
+      [1, true],
+    ]);
+    // The server drops connections that wait: a partner save now opens nothing ahead.
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await sleep(100);
+    expect(s.connections()).toBe(4);
+  });
+
+  it('a stray answer (408) on it after it was handed over, before the request was written: sent on a new connection', async () => {
+    const s = await server((n, socket) => socket.write(rawReply(n === 1 ? PARTNER_ANSWER : DRAFT_ANSWER)));
+    const c = client(s.url);
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await until(() => s.connections() === 2);
+    let release!: () => void;
+    const durable = new Promise<void>((resolve) => (release = resolve));
+    const draft = c.createDraft(sampleDraft(), 'SR000042', durable);
+    await sleep(20);
+    s.connectionLog()[1]?.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    await sleep(50);
+    release();
+    await expect(draft).resolves.toEqual({ reference: DRAFT_ANSWER });
+    expect(s.connectionLog().map((connection) => connection.requests)).toEqual([1, 0, 1]);
+  });
+
+  it('a request with nothing to wait for (the login check) on one the server has just closed: sent on a new connection', async () => {
+    const s = await server((n, socket) => {
+      // The partner's answer and the close of the connection opened meanwhile leave together.
+      socket.write(rawReply(n === 1 ? PARTNER_ANSWER : 'a:0:{}'));
+      if (n === 1) s.connectionLog()[1]?.socket.end();
+    });
+    const c = client(s.url);
+    const partner = c.savePartner(partnerRequest(), SEND_NOW);
+    await until(() => s.connections() === 2);
+    await partner;
+    await expect(c.checkLogin()).resolves.toBeUndefined();
+    expect(s.requests()).toBe(2);
     expect(s.connectionLog()[1]?.bytes).toBe(0);
+  });
+
+  it('closed by the server just before a request that waits for nothing takes it: read first, then sent on a new connection', async () => {
+    const s = await server((n, socket) => socket.write(rawReply(n === 1 ? PARTNER_ANSWER : 'a:0:{}')));
+    const c = client(s.url);
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await until(() => s.connections() === 2);
+    await sleep(50);
+    // In one turn: the server closes the waiting connection (its FIN is in the client's kernel,
+    // not yet read), and the login check, which waits for no intent, takes it.
+    s.connectionLog()[1]?.socket.destroy();
+    await expect(c.checkLogin()).resolves.toBeUndefined();
+    expect(s.connectionLog().map((connection) => connection.requests)).toEqual([1, 0, 1]);
+  });
+
+  it('with Cashman slower than half a connection\'s life nothing is opened ahead', async () => {
+    let slow = true;
+    const answers: number[] = [];
+    const s = await server((n, socket) => {
+      const answer = () => {
+        answers.push(performance.now());
+        socket.write(rawReply(n % 2 === 1 ? PARTNER_ANSWER : DRAFT_ANSWER));
+      };
+      if (slow) setTimeout(answer, 300);
+      else answer();
+    });
+    const c = client(s.url, { spareMaxAgeMs: 400 });
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    slow = false;
+    // The save before took 300 ms of a 400 ms life: the draft after this save gets no connection ahead.
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await c.createDraft(sampleDraft(), 'SR000042', SEND_NOW);
+    // The second save went out on the connection opened during the first (its life was not over).
+    const log = s.connectionLog();
+    expect(log.map((connection) => connection.requests)).toEqual([1, 1, 1]);
+    expect(log[2]?.openedAt).toBeGreaterThan(answers[1] ?? Number.POSITIVE_INFINITY);
   });
 
   it('a request written on it and then cut without an answer is "outcome unknown", never "not sent"', async () => {
@@ -239,6 +315,33 @@ describe('in a process of its own', () => {
     expect(result.ms).toBeLessThan(30_000);
     await until(() => s.connections() === 2 && s.connectionLog().every((connection) => connection.closedAt !== null));
     expect(s.connectionLog()[1]?.bytes).toBe(0);
+  });
+
+  it('a connection opened ahead to a host name whose first address fails does not keep the process alive either', async () => {
+    // Node gives the socket a new handle for the second address; that one must not hold the process.
+    const connections: number[] = [];
+    const plain = http.createServer((_req, res) => res.end('ok'));
+    plain.on('connection', () => connections.push(performance.now()));
+    plain.listen(0, '127.0.0.1');
+    await once(plain, 'listening');
+    const { port } = plain.address() as AddressInfo;
+    try {
+      const spareModule = new URL('../dist/net-spare.js', import.meta.url).href;
+      const result = await child(
+        `import http from 'node:http';\nimport { spareAgent } from '${spareModule}';\n` +
+          `const agent = spareAgent(false, 20000);\n` +
+          `const lookup = (_host, options, done) => options.all ? done(null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]) : done(null, '127.0.0.1', 4);\n` +
+          `await new Promise((resolve, reject) => http.request({ host: 'two-addresses.test', port: ${port}, path: '/', agent, lookup, autoSelectFamily: true }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject).end());\n` +
+          `agent.warm();\nconsole.log('answered');`,
+      );
+      expect(result.out).toContain('answered');
+      expect(result.code).toBe(0);
+      // Held by the spare, it would live until the spare's 20 s age.
+      expect(result.ms).toBeLessThan(10_000);
+      expect(connections).toHaveLength(2);
+    } finally {
+      plain.close();
+    }
   });
 
   it('over HTTPS: the draft goes out on the connection opened ahead, its TLS handshake done', async () => {

@@ -4,7 +4,7 @@ import { spareAgent, type SpareAgent } from '../net-spare.js';
  * A spare connection unused this long is closed: long enough to outlive a slow Cashman answer, far
  * below what web servers allow a connection that has not sent its request yet (net-spare.ts).
  */
-export const SPARE_MAX_AGE_MS = 2000;
+export const SPARE_MAX_AGE_MS = 1000;
 
 /**
  * Which connection each Cashman request goes out on.
@@ -18,12 +18,16 @@ export const SPARE_MAX_AGE_MS = 2000;
  * The handshake is taken off the path between two requests another way: the next request's
  * connection is opened while a request waits for its answer (net-spare.ts), after a partner save
  * (its draft follows) and after a draft written soon after the one before (orders are drafted back
- * to back). It carries no request before its own and is used only if the server sent nothing on it.
+ * to back), while Cashman answers in less than half a spare's life. It carries no request before its
+ * own and is used only if the server sent nothing on it; the first time the server closes or answers
+ * one that waits, none is opened ahead again (net-spare.ts).
  */
 export class CashmanConnections {
   readonly agent: SpareAgent;
   /** When the last draft request was written (performance.now()). */
   private lastDraftSentAt = Number.NEGATIVE_INFINITY;
+  /** How long the last request took; a connection opened ahead of a slower one would expire unused. */
+  private lastRequestMs = 0;
 
   /** `spareMaxAgeMs` 0: nothing is opened ahead (config `cashman.preconnect: false`). */
   constructor(
@@ -45,12 +49,25 @@ export class CashmanConnections {
     this.lastDraftSentAt = now;
   }
 
+  /** A request ended (answered or not) after `ms`. */
+  answered(ms: number): void {
+    this.lastRequestMs = ms;
+  }
+
+  /**
+   * A request on a connection opened ahead failed before it was written: the server closes
+   * connections that wait for their request, so none is opened ahead any more (net-spare.ts).
+   */
+  spareFailed(): void {
+    this.agent.stopSpares();
+  }
+
   /** Closes the connection opened ahead, if any (nothing is sent on it). */
   close(): void {
     this.agent.dropSpare();
   }
 
   private warm(): void {
-    if (this.spareMaxAgeMs > 0) this.agent.warm();
+    if (this.spareMaxAgeMs > 0 && this.lastRequestMs < this.spareMaxAgeMs / 2) this.agent.warm();
   }
 }

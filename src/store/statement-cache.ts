@@ -49,6 +49,7 @@ export function lazyTransaction<T>(db: Database.Database, write: () => T): T {
     try {
       statements.begin.run();
       const result = write();
+      if (result instanceof Promise) throw new TypeError('A ledger transaction cannot wait for a promise');
       statements.commit.run();
       return result;
     } catch (error) {
