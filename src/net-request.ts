@@ -90,6 +90,11 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     let connected = false;
     let sent = false;
     let assigned: Socket | null = null;
+    let early: (() => void) | null = null;
+    const stopEarly = (): void => {
+      if (early !== null) assigned?.off('data', early);
+      early = null;
+    };
     let settled = false;
     // The answer is complete and being unpacked: the socket's 'close' meanwhile is not a cut.
     let unpacking = false;
@@ -97,6 +102,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
+      stopEarly();
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       return true;
@@ -138,7 +144,12 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       assigned = socket;
       // Bytes from the server before the request was written (sendAfter pending) answer nothing,
       // even when their header block completes only after the request left.
-      if (!sent) socket.on('data', () => !sent && fail(Object.assign(new Error('The server answered before the request was sent'), { code: 'ERR_ANSWER_BEFORE_REQUEST' })));
+      // Removed once the request is written (or ends): a kept-alive socket serves many requests,
+      // and a listener left per request would keep each one's answer alive with it.
+      if (!sent) {
+        early = () => !sent && fail(Object.assign(new Error('The server answered before the request was sent'), { code: 'ERR_ANSWER_BEFORE_REQUEST' }));
+        socket.on('data', early);
+      }
       // A kept-alive socket was connected before; a fresh one counts once its handshake completed.
       if (request.reusedSocket || connectedBeforeHandOver(socket)) connected = true;
       else
@@ -197,6 +208,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       // request must not leave now (the timer would then cut it off after it was written).
       if (performance.now() >= deadline) return holdBackLate();
       sent = true;
+      stopEarly();
       request.end(body);
       options.afterSend?.();
     };

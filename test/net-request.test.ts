@@ -91,6 +91,27 @@ describe('httpRequest', () => {
     expect(error).toMatchObject({ code: 'ERR_ANSWER_TOO_LARGE', connected: true });
   });
 
+  it('a kept-alive connection serving many requests keeps nothing of the requests it served (no listener per request)', async () => {
+    // Shoprenter's reads share kept-alive connections; a listener left on the socket per request
+    // kept each answer (a list page is megabytes) alive: a 10,000-order backfill ran out of heap.
+    const { url } = await httpServer((_req, res) => res.end('x'.repeat(100_000)));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let socket: Socket | undefined;
+    try {
+      for (let i = 0; i < 30; i += 1) {
+        const answer = await httpRequest(url, { method: 'GET', timeoutMs: 5000, agent });
+        expect(answer.text).toHaveLength(100_000);
+        const sockets = Object.values(agent.freeSockets).flat();
+        socket ??= sockets[0];
+        // One connection served them all, and it holds no more listeners than after the first.
+        expect(sockets).toEqual([socket]);
+      }
+      expect(socket?.listenerCount('data')).toBeLessThanOrEqual(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('sends the body with its length and follows no redirect', async () => {
     let seen = '';
     let length: string | undefined;
