@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { urlToHttpOptions } from 'node:url';
-import { connectedBeforeHandOver, openedAhead } from './net-spare.js';
+import { SPARELESS, connectedBeforeHandOver, openedAhead } from './net-spare.js';
 
 /**
  * One HTTP exchange on Node's own client, for every remote the daemon calls (Shoprenter, Cashman,
@@ -128,6 +128,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       method: options.method,
       ...(options.agent ? { agent: options.agent } : {}),
       headers,
+      ...(options.sendAfter ? {} : SPARELESS),
     });
     // The deadline yields to I/O once: after the event loop was blocked (SQLite waiting on a locked
     // file blocks it for seconds), timers run before the answer that arrived meanwhile is read.
@@ -217,6 +218,10 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
     // sent while it waited then fails the request unsent instead of meeting it on the wire.
     const send = (): void => {
       if (settled) return;
+      // Nothing to wait for: written at once, as the call is made (the event loop may block right
+      // after it, and the request must already be on its way). Such a request never takes a
+      // connection opened ahead (`spareless` below).
+      if (!options.sendAfter) return write();
       if (assigned === null) return void request.once('socket', send);
       if (openedAhead(assigned)) setImmediate(write);
       else write();

@@ -38,6 +38,12 @@ export interface SpareAgent extends http.Agent {
 const handedOver = new WeakSet<object>();
 const handedConnected = new WeakSet<object>();
 
+/**
+ * Request options of a request written at once, with nothing to wait for (net-request.ts): it
+ * never takes a spare, whose waiting events must be read before a request is written on it.
+ */
+export const SPARELESS = { spareless: true } as const;
+
 /** True for a connection opened ahead and handed to a request. */
 export const openedAhead = (socket: object): boolean => handedOver.has(socket);
 
@@ -74,7 +80,7 @@ export function spareAgent(secure: boolean, maxAgeMs: number): SpareAgent {
       const name = this.getName(options);
       // Only what a spare's connect needs: not the request's headers or body.
       this.last = { options: { ...options, headers: undefined }, name };
-      const spare = this.take(name);
+      const spare = (options as { spareless?: boolean }).spareless ? null : this.take(name);
       if (spare) return spare;
       return connect(this, options);
     }

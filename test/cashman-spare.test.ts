@@ -209,17 +209,32 @@ describe('the connection opened ahead for the next Cashman request', () => {
     expect(s.connectionLog()[1]?.bytes).toBe(0);
   });
 
-  it('closed by the server just before a request that waits for nothing takes it: read first, then sent on a new connection', async () => {
-    const s = await server((n, socket) => socket.write(rawReply(n === 1 ? PARTNER_ANSWER : 'a:0:{}')));
+  it('closed by the server just before a draft whose intent is already durable takes it: the close is read first, then the draft is sent on a new connection', async () => {
+    const s = await server((n, socket) => socket.write(rawReply(n === 1 ? PARTNER_ANSWER : DRAFT_ANSWER)));
     const c = client(s.url);
     await c.savePartner(partnerRequest(), SEND_NOW);
     await until(() => s.connections() === 2);
     await sleep(50);
     // In one turn: the server closes the waiting connection (its FIN is in the client's kernel,
-    // not yet read), and the login check, which waits for no intent, takes it.
+    // not yet read), and a draft with nothing left to wait for takes it.
     s.connectionLog()[1]?.socket.destroy();
-    await expect(c.checkLogin()).resolves.toBeUndefined();
+    await expect(c.createDraft(sampleDraft(), 'SR000042', SEND_NOW)).resolves.toEqual({ reference: DRAFT_ANSWER });
     expect(s.connectionLog().map((connection) => connection.requests)).toEqual([1, 0, 1]);
+  });
+
+  it('a request written at once (the login check) never takes a connection opened ahead', async () => {
+    const carriedBy: number[] = [];
+    const s = await server((n, socket, connection) => {
+      carriedBy[n] = connection.id;
+      socket.write(rawReply(n === 1 ? PARTNER_ANSWER : n === 2 ? 'a:0:{}' : DRAFT_ANSWER));
+    });
+    const c = client(s.url);
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await until(() => s.connections() === 2);
+    await c.checkLogin();
+    await c.createDraft(sampleDraft(), 'SR000042', SEND_NOW);
+    // The check (request 2) went out on a connection of its own (3); the one opened ahead (2) waited for the draft.
+    expect(carriedBy.slice(1)).toEqual([1, 3, 2]);
   });
 
   it('with Cashman slower than half a connection\'s life nothing is opened ahead', async () => {
