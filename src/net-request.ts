@@ -19,6 +19,8 @@ export interface HttpAnswer {
   /** Lower-case names, as Node gives them. */
   headers: http.IncomingHttpHeaders;
   text: string;
+  /** It came on a connection opened ahead for the request (net-spare.ts). */
+  openedAhead: boolean;
 }
 
 /**
@@ -151,8 +153,11 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
         early = () => !sent && fail(Object.assign(new Error('The server answered before the request was sent'), { code: 'ERR_ANSWER_BEFORE_REQUEST' }));
         socket.on('data', early);
       }
-      // A kept-alive socket was connected before; a fresh one counts once its handshake completed.
-      if (request.reusedSocket || connectedBeforeHandOver(socket)) connected = true;
+      // Connected before it was handed over: a kept-alive socket (taken from the pool, or given to a
+      // request the agent had queued) or a spare whose handshake completed. A fresh one (a spare
+      // still connecting included) counts once its handshake completed.
+      const handedOver = openedAhead(socket);
+      if (request.reusedSocket || connectedBeforeHandOver(socket) || (!handedOver && !socket.connecting)) connected = true;
       else
         socket.once(secure ? 'secureConnect' : 'connect', () => {
           connected = true;
@@ -194,7 +199,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
           } catch (error) {
             return fail(error);
           }
-          succeed({ statusCode: response.statusCode ?? 0, headers: response.headers, text });
+          succeed({ statusCode: response.statusCode ?? 0, headers: response.headers, text, openedAhead: assigned !== null && openedAhead(assigned) });
         };
         // As got did: only the codings asked for are unpacked, and an empty answer (a 204 labelled
         // gzip) has nothing to unpack; any other label ("none") leaves the bytes as they came.

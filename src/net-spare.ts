@@ -13,7 +13,8 @@ import type { Socket } from 'node:net';
  * - it is younger than `maxAgeMs`; an unused spare is closed at that age without a byte.
  * A server that closes (or answers on) a connection waiting for its request could close a spare
  * while its request crosses the close on the wire, and that request's outcome would be unknown. So
- * the first time the server does it to an unused spare, no spare is opened again (stopSpares());
+ * the first time the server does it to an unused spare, or anything fails on a used one, no spare is
+ * opened again (stopSpares(); src/cashman/connections.ts for a used one);
  * web servers wait 20-60 s for a new connection's request (Apache's RequestReadTimeout header=20-40,
  * nginx's client_header_timeout 60 s), far longer than a spare lives. A close seen before the request
  * was written makes it "not sent" (src/net-request.ts), which the client retries on a new connection.
@@ -162,6 +163,9 @@ export function spareAgent(secure: boolean, maxAgeMs: number): SpareAgent {
       // An error between here and the request's own listener (a tick later) must not go unheard.
       spare.socket.on('error', () => undefined);
       spare.socket.ref();
+      // unref() on a socket without its handle yet leaves a 'connect' listener that would unref it later.
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- the very function Node registered
+      spare.socket.removeListener('connect', spare.socket.unref);
       handedOver.add(spare.socket);
       if (spare.ready) handedConnected.add(spare.socket);
       return spare.socket;

@@ -112,6 +112,32 @@ describe('httpRequest', () => {
     }
   });
 
+  it('a request an agent queued gets a connected socket: it keeps no listener on it, and a cut after it was written is "connected"', async () => {
+    // With maxSockets, the agent hands a waiting request the socket the previous one freed; Node
+    // does not flag it as reused, and it never emits 'connect' again.
+    const { url } = await httpServer((req, res) => {
+      // The POST is read, then its connection cut without an answer.
+      if (req.method === 'POST') return void req.resume().on('end', () => req.socket.destroy());
+      res.end('ok');
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const settled: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 39; i += 1) settled.push(httpRequest(url, { method: 'GET', timeoutMs: 5000, agent }));
+      await Promise.all(settled);
+      const socket = Object.values(agent.freeSockets).flat()[0];
+      expect(socket?.listenerCount('connect')).toBe(0);
+      const [, cut] = await Promise.all([
+        httpRequest(url, { method: 'GET', timeoutMs: 5000, agent }),
+        failure(httpRequest(url, { method: 'POST', body: 'x', timeoutMs: 5000, agent })),
+      ]);
+      expect(cut.sent).toBe(true);
+      expect(cut.connected).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('sends the body with its length and follows no redirect', async () => {
     let seen = '';
     let length: string | undefined;

@@ -3,7 +3,7 @@ import type { InvoiceDraft } from '../domain/draft.js';
 import { CashmanError } from '../errors.js';
 import type { InvoiceBackend, PartnerRequest, RequestRow } from '../sync/ports.js';
 import { DEFAULT_DRAFT_ANSWER_PATTERN, isStockList, recogniseDraftAnswer, recognisePartnerAnswer, type AnswerProblem } from './answers.js';
-import { HeldBack, HttpFailure, httpRequest } from '../net-request.js';
+import { HeldBack, httpRequest } from '../net-request.js';
 import { CashmanConnections, SPARE_MAX_AGE_MS } from './connections.js';
 import { phpSerializeRows } from './php-serialize.js';
 import { STOCK_LIST_OPERATION, stockListRows } from './stock-list.js';
@@ -195,17 +195,11 @@ export class CashmanClient implements InvoiceBackend {
   private async post(rows: RequestRow[], what: string, sendAfter?: Promise<void>, afterSend?: () => void): Promise<string> {
     const { body, contentType } = multipartBody(phpSerializeRows(rows));
     try {
-      // No retry, no redirect (a redirected POST could be sent a second time; a moved endpoint is a config fix instead).
+      // No retry (but of a request that provably never left a connection opened ahead: connections.ts) and no
+      // redirect (a redirected POST could be sent a second time; a moved endpoint is a config fix instead).
       const request = { method: 'POST', headers: { 'content-type': contentType }, body, timeoutMs: this.timeoutMs, agent: this.connections.agent } as const;
       const exchange = () => httpRequest(this.url, { ...request, ...(sendAfter ? { sendAfter } : {}), ...(afterSend ? { afterSend } : {}) });
-      const response = await exchange().catch((error: unknown) => {
-        // The one exception: a connection opened ahead that the server closed (or spoke on) before
-        // the request was written. Provably nothing left, and it was not the request's own
-        // connection failing, so it goes out once more on a new one (connections.ts stops opening ahead).
-        if (!(error instanceof HttpFailure) || error.sent || !error.openedAhead) throw error;
-        this.connections.spareFailed();
-        return exchange();
-      });
+      const response = await this.connections.exchange(exchange);
       const text = response.text;
       if (isHiba(text)) return text;
       if (response.statusCode < 200 || response.statusCode > 299) {

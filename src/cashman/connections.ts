@@ -1,3 +1,4 @@
+import { HttpFailure, type HttpAnswer } from '../net-request.js';
 import { spareAgent, type SpareAgent } from '../net-spare.js';
 
 /**
@@ -54,12 +55,32 @@ export class CashmanConnections {
     this.lastRequestMs = ms;
   }
 
-  /**
-   * A request on a connection opened ahead failed before it was written: the server closes
-   * connections that wait for their request, so none is opened ahead any more (net-spare.ts).
-   */
-  spareFailed(): void {
+  /** The server closes connections that wait for their request: none is opened ahead any more (net-spare.ts). */
+  private spareFailed(): void {
     this.agent.stopSpares();
+  }
+
+  /**
+   * One exchange; once more on a new connection when the one opened ahead failed the way only a
+   * connection that waited can. The server closing it (or answering on it) is the server dropping
+   * connections that wait, so none is opened ahead any more. Closed before the request was written:
+   * provably nothing left. "408 Request Timeout": the server gave up waiting for a request before
+   * this one arrived and, by HTTP's rules, processed nothing of it (RFC 9110 §15.5.9: the client may
+   * repeat it). Any other failure is the request's own, as on any connection.
+   */
+  async exchange(send: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
+    let answer: HttpAnswer;
+    try {
+      answer = await send();
+    } catch (error) {
+      if (!(error instanceof HttpFailure) || !error.openedAhead) throw error;
+      this.spareFailed();
+      if (error.sent) throw error;
+      return send();
+    }
+    if (answer.statusCode !== 408 || !answer.openedAhead) return answer;
+    this.spareFailed();
+    return send();
   }
 
   /** Closes the connection opened ahead, if any (nothing is sent on it). */
