@@ -61,12 +61,13 @@ export class CashmanConnections {
   }
 
   /**
-   * One exchange; once more on a new connection when the one opened ahead failed the way only a
-   * connection that waited can. The server closing it (or answering on it) is the server dropping
-   * connections that wait, so none is opened ahead any more. Closed before the request was written:
-   * provably nothing left. "408 Request Timeout": the server gave up waiting for a request before
-   * this one arrived and, by HTTP's rules, processed nothing of it (RFC 9110 §15.5.9: the client may
-   * repeat it). Any other failure is the request's own, as on any connection.
+   * One exchange; once more on a new connection when the one opened ahead was closed (or answered
+   * on) by the server before the request was written: provably nothing left. Any failure on a
+   * connection opened ahead, and a "408 Request Timeout" on one, is the server dropping connections
+   * that wait, so none is opened ahead any more. The 408 is still the request's answer ("outcome
+   * unknown"): HTTP says a server sending it processed nothing (RFC 9110 §15.5.9), but the PHP
+   * behind Cashman's web server is not bound to that, and a draft sent twice is worse than one a
+   * person checks.
    */
   async exchange(send: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
     let answer: HttpAnswer;
@@ -78,9 +79,8 @@ export class CashmanConnections {
       if (error.sent) throw error;
       return send();
     }
-    if (answer.statusCode !== 408 || !answer.openedAhead) return answer;
-    this.spareFailed();
-    return send();
+    if (answer.statusCode === 408 && answer.openedAhead) this.spareFailed();
+    return answer;
   }
 
   /** Closes the connection opened ahead, if any (nothing is sent on it). */
