@@ -277,6 +277,25 @@ describe('the connection opened ahead for the next Cashman request', () => {
     expect(s.connectionLog()[1]?.requests).toBe(1);
   });
 
+  it('sent once more after its connection opened ahead was closed: still within the one deadline', async () => {
+    const s = await server((n, socket) => {
+      if (n === 1) return void socket.write(rawReply(PARTNER_ANSWER));
+      setTimeout(() => socket.write(rawReply(DRAFT_ANSWER)), 600);
+    });
+    const c = client(s.url, { timeoutMs: 1000 });
+    await c.savePartner(partnerRequest(), SEND_NOW);
+    await until(() => s.connections() === 2);
+    // The intent is durable after 600 ms; the server drops the waiting connection at 300 ms; the
+    // draft, sent again at 600 ms and answered 600 ms later, is past the one 1 s deadline.
+    const durable = sleep(600).then(() => undefined);
+    const draft = failure(c.createDraft(sampleDraft(), 'SR000042', durable));
+    await sleep(300);
+    s.connectionLog()[1]?.socket.end();
+    const error = await draft;
+    expect(error.code).toBe('CASHMAN_OUTCOME_UNKNOWN');
+    expect(error.message).toMatch(/Timeout/);
+  });
+
   it('"408 Request Timeout" on it, crossing the draft already written: "outcome unknown" (never resent: the PHP behind the server is not bound by HTTP\'s promise), and none is opened ahead again', async () => {
     const s = await server((n, socket, connection) => {
       if (n === 1) return void socket.write(rawReply(PARTNER_ANSWER));

@@ -198,7 +198,15 @@ export class CashmanClient implements InvoiceBackend {
       // No retry (but of a request that provably never left a connection opened ahead: connections.ts) and no
       // redirect (a redirected POST could be sent a second time; a moved endpoint is a config fix instead).
       const request = { method: 'POST', headers: { 'content-type': contentType }, body, timeoutMs: this.timeoutMs, agent: this.connections.agent } as const;
-      const exchange = () => httpRequest(this.url, { ...request, ...(sendAfter ? { sendAfter } : {}), ...(afterSend ? { afterSend } : {}) });
+      // A second exchange (connections.ts) gets what is left of the one deadline, not a new one.
+      const deadline = performance.now() + this.timeoutMs;
+      const exchange = () =>
+        httpRequest(this.url, {
+          ...request,
+          timeoutMs: Math.max(1, deadline - performance.now()),
+          ...(sendAfter ? { sendAfter } : {}),
+          ...(afterSend ? { afterSend } : {}),
+        });
       const response = await this.connections.exchange(exchange);
       const text = response.text;
       if (isHiba(text)) return text;
