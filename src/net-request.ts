@@ -225,7 +225,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
       if (settled) return;
       // Nothing to wait for: written at once, as the call is made (the event loop may block right
       // after it, and the request must already be on its way). Such a request never takes a
-      // connection opened ahead (`spareless` below).
+      // connection opened ahead (SPARELESS in its options, above).
       if (!options.sendAfter) return write();
       if (assigned === null) return void request.once('socket', send);
       if (openedAhead(assigned)) setImmediate(write);

@@ -27,8 +27,8 @@ export interface SpareAgent extends http.Agent {
   /**
    * No spare is opened from now on: the server closes (or answers on) connections that wait for
    * their request, so a spare could be closed as its request crosses the close on the wire.
-   * Called by the agent itself when that happens to an unused spare, and by the client when a
-   * request on a spare failed before it was written.
+   * Called by the agent itself when that happens to an unused spare, and by the client when
+   * anything failed on a spare it was given (src/cashman/connections.ts).
    */
   stopSpares(): void;
   /** False once stopSpares() ran. */

@@ -2,8 +2,8 @@ import { HttpFailure, type HttpAnswer } from '../net-request.js';
 import { spareAgent, type SpareAgent } from '../net-spare.js';
 
 /**
- * A spare connection unused this long is closed: long enough to outlive a slow Cashman answer, far
- * below what web servers allow a connection that has not sent its request yet (net-spare.ts).
+ * A spare connection unused this long is closed: twice the slowest Cashman answer one is opened
+ * beside, far below what web servers allow a connection that has not sent its request yet (net-spare.ts).
  */
 export const SPARE_MAX_AGE_MS = 1000;
 
@@ -21,7 +21,7 @@ export const SPARE_MAX_AGE_MS = 1000;
  * (its draft follows) and after a draft written soon after the one before (orders are drafted back
  * to back), while Cashman answers in less than half a spare's life. It carries no request before its
  * own and is used only if the server sent nothing on it; the first time the server closes or answers
- * one that waits, none is opened ahead again (net-spare.ts).
+ * one that waits, or anything fails on one, none is opened ahead again (net-spare.ts, exchange()).
  */
 export class CashmanConnections {
   readonly agent: SpareAgent;
