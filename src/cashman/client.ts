@@ -197,7 +197,7 @@ export class CashmanClient implements InvoiceBackend {
     try {
       // No retry (but of a request that provably never left a connection opened ahead: connections.ts) and no
       // redirect (a redirected POST could be sent a second time; a moved endpoint is a config fix instead).
-      const request = { method: 'POST', headers: { 'content-type': contentType }, body, timeoutMs: this.timeoutMs, agent: this.connections.agent } as const;
+      const request = { method: 'POST', headers: { 'content-type': contentType }, body, agent: this.connections.agent } as const;
       // A second exchange (connections.ts) gets what is left of the one deadline, not a new one.
       const deadline = performance.now() + this.timeoutMs;
       const exchange = () =>
