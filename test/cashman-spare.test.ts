@@ -123,26 +123,15 @@ describe('the connection opened ahead for the next Cashman request', () => {
     expect(s.connections()).toBe(2);
   });
 
-  it('a connection the server spoke on first is not used: the draft goes out on a new one', async () => {
-    const s = await server(
-      (n, socket) => socket.write(rawReply(n === 1 ? PARTNER_ANSWER : DRAFT_ANSWER)),
-      // Every connection after the first is greeted with a stray answer (a proxy's 408, say).
-      (connection) => {
-        if (connection.id === 2) connection.socket.write('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n');
-      },
-    );
-    const c = client(s.url);
-    await c.savePartner(partnerRequest(), SEND_NOW);
-    await until(() => (s.connectionLog()[1]?.closedAt ?? null) !== null);
-    await expect(c.createDraft(sampleDraft(), 'SR000042', SEND_NOW)).resolves.toEqual({ reference: DRAFT_ANSWER });
-    expect(s.connectionLog().map((connection) => connection.requests)).toEqual([1, 0, 1]);
-  });
-
-  it('a connection the server closed is not used: the draft goes out on a new one', async () => {
+  // What the server does to the connection opened ahead, before the draft's request reaches it.
+  it.each([
+    ['a connection the server spoke on first (a proxy\'s 408, say)', (socket: Socket) => socket.write('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n')],
+    ['a connection the server closed', (socket: Socket) => socket.end()],
+  ] as const)('%s is not used: the draft goes out on a new one', async (_what, spoil) => {
     const s = await server(
       (n, socket) => socket.write(rawReply(n === 1 ? PARTNER_ANSWER : DRAFT_ANSWER)),
       (connection) => {
-        if (connection.id === 2) connection.socket.end();
+        if (connection.id === 2) spoil(connection.socket);
       },
     );
     const c = client(s.url);
